@@ -1,0 +1,23 @@
+# Two entry points (see README): `make demo` builds the shipped data into the embedded store and
+# shows what it holds; `make test` installs what the tests need and runs the whole suite.
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: demo test setup
+
+$(BIN)/repnet: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(BIN)/repnet
+
+setup: $(BIN)/repnet
+
+demo: setup
+	$(BIN)/repnet build
+	$(BIN)/repnet stats
+
+test: setup
+	bash .ci/system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)

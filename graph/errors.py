@@ -1,0 +1,63 @@
+"""repnet's exceptions. The CLI turns each into a message and an exit code; no traceback.
+
+    RepnetError                  base; carries a message that says what to do next
+    ├── SourceError              a source file cannot be read or breaks the source format
+    │     (holds every Problem found, each with file, line, record and fix)
+    ├── ValidationFailed         the built RDF breaks a SHACL shape (holds the report)
+    ├── StoreError               the store cannot be opened, read or swapped
+    └── UsageError               the command was called wrongly (exit code 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RepnetError(Exception):
+    """Base class of every error repnet raises on purpose."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a source: where it is, what is wrong, how to fix it."""
+
+    file: str
+    line: int | None
+    record: str | None
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = self.file + (f", line {self.line}" if self.line else "")
+        rec = f", record {self.record}" if self.record else ""
+        return f"{where}{rec}: {self.message}\n    fix: {self.fix}"
+
+
+class SourceError(RepnetError):
+    """One or more source files break the source format."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        n = len(problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the sources; nothing was written to the store."
+        super().__init__(head + "\n" + "\n".join(str(p) for p in problems))
+
+
+class ValidationFailed(RepnetError):
+    """The RDF built from the sources does not conform to the SHACL shapes."""
+
+    def __init__(self, report: object, text: str):
+        self.report = report
+        super().__init__(text)
+
+
+class StoreError(RepnetError):
+    """The store cannot be opened, read or replaced."""
+
+
+class UsageError(RepnetError):
+    """The command was called with arguments that cannot work."""
+
+    exit_code = 2

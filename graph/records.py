@@ -1,0 +1,537 @@
+"""Check source records against the mapping, then turn them into quads.
+
+Two passes over every source: :func:`check` collects *all* problems (each naming file, line,
+record and fix) and never raises half-way; :func:`quads` then streams pyoxigraph quads for records
+that are known to be good. IRIs are minted from record ids under the data base, so a rebuild
+gives the same graph and two sources that name ``person/nasta-loika`` share one IRI.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, SDO, WD, XSD, expand
+from ..ontology.resources import FieldSpec, Mapping, TypeSpec, concept_schemes, mapping
+from .errors import Problem, SourceError
+from .sources import Record, Source
+
+KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+QID = re.compile(r"^Q[1-9]\d*$")
+SOURCE_KINDS = ("NewsArticle", "Report", "WebPage", "Dataset", "Legislation")
+RECORD_KEYS = ("id", "type", "restricted")
+MAX_TERM_YEARS = 50
+
+
+# ---------------------------------------------------------------------------- values
+@dataclass(frozen=True)
+class DateValue:
+    """A date at the precision a source gives, with the earliest and latest day it allows."""
+
+    text: str | None  # "2023-06"; None when only a bound is known ("after July 2021")
+    earliest: dt.date | None
+    latest: dt.date | None
+
+    @property
+    def datatype(self) -> str:
+        n = len(self.text or "")
+        return str(XSD.date) if n == 10 else str(XSD.gYearMonth) if n == 7 else str(XSD.gYear)
+
+
+def parse_date(value: Any) -> DateValue:
+    """``"2023"``, ``"2023-06"``, ``"2023-06-20"``, ``{after: "2021-07"}`` or ``{before: ...}``.
+
+    Raises ValueError with a message fit for the user.
+    """
+    if isinstance(value, dict):
+        keys = set(value)
+        if keys == {"after"}:
+            d = parse_date(value["after"])
+            return DateValue(None, d.earliest, None)
+        if keys == {"before"}:
+            d = parse_date(value["before"])
+            return DateValue(None, None, d.latest)
+        raise ValueError(f"a date object takes 'after' or 'before', not {sorted(keys)}")
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    if not isinstance(value, str | int):
+        raise ValueError(f"'{value}' is not a date")
+    m = DATE.match(str(value))
+    if not m:
+        raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives")
+    y, mo, d = (int(g) if g else None for g in m.groups())
+    assert y is not None
+    if mo is not None and not 1 <= mo <= 12:
+        raise ValueError(f"'{value}' is an impossible date: month {mo}")
+    if d is not None:
+        assert mo is not None
+        try:
+            day = dt.date(y, mo, d)
+        except ValueError:
+            raise ValueError(f"'{value}' is an impossible date: {calendar.month_name[mo]} {y} has "
+                             f"{calendar.monthrange(y, mo)[1]} days") from None
+        return DateValue(str(value), day, day)
+    if mo is not None:
+        return DateValue(str(value), dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]))
+    return DateValue(str(value), dt.date(y, 1, 1), dt.date(y, 12, 31))
+
+
+@dataclass(frozen=True)
+class Term:
+    years: int
+    months: int
+    days: int
+
+    @property
+    def duration(self) -> str:
+        parts = "".join(f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (self.days, "D")) if n)
+        return "P" + (parts or "0D")
+
+    @property
+    def total_months(self) -> int:
+        return self.years * 12 + self.months
+
+    @property
+    def decimal_years(self) -> Decimal:
+        return (Decimal(self.years) + Decimal(self.months) / 12 + Decimal(self.days) / 365).quantize(Decimal("0.01"))
+
+
+def parse_term(value: Any) -> Term:
+    if not isinstance(value, dict) or not value or set(value) - {"years", "months", "days"}:
+        raise ValueError("a term is written {years: N, months: N, days: N} (any of the three)")
+    nums = {}
+    for k in ("years", "months", "days"):
+        v = value.get(k, 0)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise ValueError(f"term {k} must be a whole number of 0 or more, got {v!r}")
+        nums[k] = v
+    t = Term(**nums)
+    if t.years > MAX_TERM_YEARS:
+        raise ValueError(f"a term of {t.years} years is not plausible (more than {MAX_TERM_YEARS})")
+    if t.months > 11 or t.days > 366:
+        raise ValueError("write 12 months or more as years, and at most 366 days")
+    if not (t.years or t.months or t.days):
+        raise ValueError("a term of zero length is not a term")
+    return t
+
+
+# ---------------------------------------------------------------------------- checking
+@dataclass
+class Index:
+    """Every record id the sources define, with its type and where it was first defined."""
+
+    types: dict[str, str] = field(default_factory=dict)
+    where: dict[str, Record] = field(default_factory=dict)
+
+
+def _suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Checker:
+    def __init__(self, m: Mapping, schemes: dict[str, frozenset[str]]):
+        self.m = m
+        self.schemes = schemes
+        self.problems: list[Problem] = []
+
+    def problem(self, rec: Record | None, file: str, message: str, fix: str, line: int | None = None) -> None:
+        self.problems.append(Problem(file, line or (rec.line if rec else None), rec.label if rec else None, message, fix))
+
+    # -- source metadata
+    def check_meta(self, src: Source) -> None:
+        meta, f, line = src.meta, src.path, src.meta_line
+        for key in ("id", "title", "publisher", "published", "terms"):
+            if not meta.get(key):
+                self.problem(None, f, f"the source has no '{key}'",
+                             f"add '{key}:' under 'source:' ({_META_HELP[key]})", line)
+        sid = meta.get("id")
+        if sid and not (isinstance(sid, str) and SOURCE_ID.match(sid)):
+            self.problem(None, f, f"source id '{sid}' is not a lowercase slug", "use letters, digits and '-', e.g. hrw-2025-12-15-belarus", line)
+        kind = meta.get("kind", "NewsArticle")
+        if kind not in SOURCE_KINDS:
+            self.problem(None, f, f"unknown source kind '{kind}'{_suggest(str(kind), SOURCE_KINDS)}",
+                         f"use one of {', '.join(SOURCE_KINDS)}", line)
+        url = meta.get("url")
+        if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
+            self.problem(None, f, f"source url '{url}' is not an http(s) URL", "give the document's address", line)
+        for key in ("published", "retrieved"):
+            if meta.get(key) is not None:
+                try:
+                    parse_date(meta[key])
+                except ValueError as e:
+                    self.problem(None, f, f"source {key}: {e}", "fix the date", line)
+        lang = meta.get("language", "en")
+        if not (isinstance(lang, str) and LANG.match(lang)):
+            self.problem(None, f, f"language '{lang}' is not a BCP 47 tag", "use e.g. en, be, ru, be-Latn", line)
+        for key in ("restricted", "synthetic"):
+            if key in meta and not isinstance(meta[key], bool):
+                self.problem(None, f, f"'{key}' must be true or false", f"write {key}: true", line)
+        unknown = set(meta) - set(_META_HELP)
+        for key in sorted(unknown):
+            self.problem(None, f, f"unknown source field '{key}'{_suggest(key, list(_META_HELP))}",
+                         f"use only {', '.join(_META_HELP)}", line)
+
+    # -- records, pass 1: shape of each record, and the index of ids
+    def index(self, sources: list[Source]) -> Index:
+        idx = Index()
+        for src in sources:
+            local: set[str] = set()
+            for rec in src.records:
+                if "__invalid__" in rec.data:
+                    self.problem(rec, src.path, "a record must be a mapping of fields", "start the record with '- id: kind/key' and 'type: ...'")
+                    continue
+                rid, rtype = rec.data.get("id"), rec.data.get("type")
+                if not isinstance(rid, str):
+                    self.problem(rec, src.path, "the record has no id", "add 'id: <segment>/<key>', e.g. id: person/nasta-loika")
+                    continue
+                if not isinstance(rtype, str) or rtype not in self.m.types:
+                    hint = _suggest(str(rtype), list(self.m.types)) if rtype else ""
+                    self.problem(rec, src.path, f"unknown record type '{rtype}'{hint}",
+                                 f"use one of: {', '.join(sorted(self.m.types))}")
+                    continue
+                spec = self.m.types[rtype]
+                segment, _, key = rid.partition("/")
+                if segment != spec.segment or not KEY.match(key):
+                    self.problem(rec, src.path, f"id '{rid}' does not fit type {rtype}",
+                                 f"write it as '{spec.segment}/<key>' with a lowercase key of letters, digits, '.', '_' or '-'")
+                    continue
+                if rid in local:
+                    self.problem(rec, src.path, f"id '{rid}' is defined twice in this source",
+                                 "merge the two records or give one another id")
+                    continue
+                local.add(rid)
+                if rid in idx.types and idx.types[rid] != rtype:
+                    first = idx.where[rid]
+                    self.problem(rec, src.path, f"id '{rid}' is a {rtype} here but a {idx.types[rid]} in {first.file}, line {first.line}",
+                                 "one id names one thing: use the same type, or another id")
+                    continue
+                idx.types.setdefault(rid, rtype)
+                idx.where.setdefault(rid, rec)
+        return idx
+
+    # -- records, pass 2: fields and references
+    def check_record(self, src: Source, rec: Record, idx: Index, published: DateValue | None) -> None:
+        rtype = rec.data.get("type")
+        if rec.id is None or idx.types.get(rec.id) != rtype:
+            return  # already reported
+        spec = self.m.types[str(rtype)]
+        fields = {**self.m.common, **spec.fields}
+        for name, value in rec.data.items():
+            if name in RECORD_KEYS:
+                continue
+            fs = fields.get(name)
+            if fs is None:
+                self.problem(rec, src.path, f"{rtype} has no field '{name}'{_suggest(name, list(fields))}",
+                             f"fields of {rtype}: {', '.join(spec.fields)}")
+                continue
+            self.check_value(src, rec, fs, value, idx, published)
+        for name, fs in spec.fields.items():
+            if fs.required and rec.data.get(name) in (None, "", []):
+                self.problem(rec, src.path, f"{rtype} needs '{name}'", f"add '{name}:' ({fs.kind}) to the record")
+        restricted = rec.data.get("restricted", False)
+        if isinstance(restricted, list):
+            bad = [f for f in restricted if f not in fields]
+            if bad:
+                self.problem(rec, src.path, f"restricted lists unknown fields {bad}", "list field names of this record, or write restricted: true")
+        elif not isinstance(restricted, bool):
+            self.problem(rec, src.path, "restricted must be true, false or a list of field names", "write restricted: true")
+        if spec.restricted and restricted is not True and not src.meta.get("restricted"):
+            self.problem(rec, src.path, f"a {rtype} is sensitive and must be marked restricted",
+                         "add 'restricted: true' to the record (it then stays out of public outputs)")
+
+    def check_value(self, src: Source, rec: Record, fs: FieldSpec, value: Any, idx: Index, published: DateValue | None) -> None:
+        values = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and not fs.many:
+            self.problem(rec, src.path, f"'{fs.name}' takes one value, not a list", f"keep one value, or split the record")
+            return
+        for v in values:
+            msg = self._value_error(fs, v, idx, published)
+            if msg:
+                self.problem(rec, src.path, f"'{fs.name}': {msg[0]}", msg[1])
+
+    def _value_error(self, fs: FieldSpec, v: Any, idx: Index, published: DateValue | None) -> tuple[str, str] | None:
+        k = fs.kind
+        if k in ("text", "string"):
+            if not isinstance(v, str) or not v.strip():
+                return f"expected text, got {v!r}", "write the value as a non-empty string"
+        elif k == "ref":
+            if not isinstance(v, str):
+                return f"expected an id, got {v!r}", "refer to a record by its id, e.g. person/nasta-loika"
+            t = idx.types.get(v)
+            if t is None:
+                return (f"refers to '{v}', which no source defines{_suggest(v, idx.types.keys())}",
+                        f"add a record with id {v} (type {' or '.join(fs.targets)}) to a source, or fix the id")
+            if fs.targets and t not in fs.targets:
+                return f"'{v}' is a {t}; this field takes {' or '.join(fs.targets)}", "refer to a record of the right type"
+        elif k == "concept":
+            assert fs.scheme is not None
+            allowed = self.schemes.get(fs.scheme, frozenset())
+            if not isinstance(v, str) or v not in allowed:
+                return (f"'{v}' is not in the {fs.scheme} scheme{_suggest(str(v), allowed)}",
+                        f"use one of: {', '.join(sorted(allowed))}; or add the concept to ontology/concepts.ttl")
+        elif k == "date":
+            try:
+                d = parse_date(v)
+            except ValueError as e:
+                return str(e), "fix the date"
+            if published and published.latest and d.earliest and d.earliest > published.latest:
+                return (f"{v} is after the source was published ({published.text})",
+                        "a source cannot report what happened after it: check the year")
+        elif k == "int":
+            if not isinstance(v, int) or isinstance(v, bool):
+                return f"expected a whole number, got {v!r}", "write digits only"
+            if (fs.min is not None and v < fs.min) or (fs.max is not None and v > fs.max):
+                return f"{v} is outside {fs.min}..{fs.max}", "check the number against the source"
+        elif k == "bool":
+            if not isinstance(v, bool):
+                return f"expected true or false, got {v!r}", "write true or false"
+        elif k == "term":
+            try:
+                parse_term(v)
+            except ValueError as e:
+                return str(e), "write the term the source states, e.g. term: {years: 14, months: 9}"
+        elif k == "url":
+            if not (isinstance(v, str) and re.match(r"^https?://\S+$", v)):
+                return f"'{v}' is not an http(s) URL", "give a full address"
+        elif k == "wikidata":
+            if not (isinstance(v, str) and QID.match(v)):
+                return f"'{v}' is not a Wikidata id", "write Q followed by digits, and only an id verified by hand"
+        elif k == "langmap":
+            if not isinstance(v, dict) or not v:
+                return "expected a map of language tag to name", "write e.g. labels: {be: Насця Лойка, ru: Анастасия Лойко}"
+            for tag, text in v.items():
+                if not (isinstance(tag, str) and LANG.match(tag)) or not isinstance(text, str | list):
+                    return f"'{tag}: {text}' is not a language-tagged name", "use BCP 47 tags such as be, ru, be-Latn"
+        return None
+
+
+_META_HELP = {
+    "id": "a lowercase slug that names the source's graph",
+    "kind": "NewsArticle, Report, WebPage, Dataset or Legislation",
+    "title": "the document's title",
+    "publisher": "the id of an Organization record, e.g. org/human-rights-watch",
+    "url": "the document's address",
+    "published": "the publication date, at the precision known",
+    "retrieved": "when the document was read",
+    "language": "the BCP 47 tag of the document's language (default en)",
+    "terms": "the terms of use of the document, in a few words",
+    "license": "the licence URL, when the document has one",
+    "restricted": "true keeps every fact of this source out of public outputs",
+    "synthetic": "true for generated test data",
+    "note": "anything a curator should know",
+}
+
+
+def check(sources: list[Source]) -> Index:
+    """Check every source; raise one SourceError listing every problem found."""
+    m, schemes = mapping(), concept_schemes()
+    c = _Checker(m, schemes)
+    seen: dict[str, str] = {}
+    for src in sources:
+        c.check_meta(src)
+        if src.id in seen:
+            c.problem(None, src.path, f"source id '{src.id}' is also used by {seen[src.id]}",
+                      "give every source file its own id", src.meta_line)
+        seen.setdefault(src.id, src.path)
+    idx = c.index(sources)
+    for src in sources:
+        pub = src.meta.get("publisher")
+        if pub and idx.types.get(pub) not in ("Organization", "Government"):
+            c.problem(None, src.path, f"publisher '{pub}' is not an Organization any source defines",
+                      f"add a record '- id: {pub}' with type: Organization, or fix the id", src.meta_line)
+        try:
+            published = parse_date(src.meta["published"]) if src.meta.get("published") else None
+        except ValueError:
+            published = None
+        for rec in src.records:
+            c.check_record(src, rec, idx, published)
+    if c.problems:
+        raise SourceError(c.problems)
+    return idx
+
+
+# ---------------------------------------------------------------------------- quads
+class Minter:
+    """Deterministic IRIs under one base, with pyoxigraph terms cached."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self._nodes: dict[str, ox.NamedNode] = {}
+
+    def node(self, iri: str) -> ox.NamedNode:
+        n = self._nodes.get(iri)
+        if n is None:
+            n = self._nodes[iri] = ox.NamedNode(iri)
+        return n
+
+    def entity(self, rid: str) -> ox.NamedNode:
+        return self.node(f"{self.base}id/{rid}")
+
+    def graph(self, source_id: str, restricted: bool = False) -> ox.NamedNode:
+        return self.node(f"{self.base}graph/{source_id}" + ("/restricted" if restricted else ""))
+
+    def source(self, source_id: str) -> ox.NamedNode:
+        return self.node(f"{self.base}id/source/{source_id}")
+
+    @property
+    def meta_graph(self) -> ox.NamedNode:
+        return self.node(f"{self.base}graph/meta")
+
+
+def _lit(value: str, datatype: str | None = None, lang: str | None = None) -> ox.Literal:
+    if lang:
+        return ox.Literal(value, language=lang)
+    if datatype:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
+_XSD_DATE = ox.NamedNode(str(XSD.date))
+_XSD_INT = ox.NamedNode(str(XSD.integer))
+_XSD_BOOL = ox.NamedNode(str(XSD.boolean))
+_XSD_DEC = ox.NamedNode(str(XSD.decimal))
+_XSD_DUR = ox.NamedNode(str(XSD.duration))
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _objects(fs: FieldSpec, v: Any, mint: Minter, lang: str) -> Iterator[tuple[ox.NamedNode, Any]]:
+    """(predicate, object) pairs for one value of one field."""
+    p = mint.node(fs.property)
+    k = fs.kind
+    if k == "text":
+        obj: Any = ox.Literal(v.strip(), language=lang)
+    elif k == "string":
+        obj = ox.Literal(str(v).strip())
+    elif k == "ref":
+        obj = mint.entity(v)
+    elif k == "concept":
+        obj = mint.node(f"https://w3id.org/repnet/concept/{fs.scheme}/{v}")
+    elif k == "url":
+        obj = mint.node(v)
+    elif k == "wikidata":
+        obj = mint.node(f"{WD}{v}")
+    elif k == "int":
+        obj = ox.Literal(str(v), datatype=_XSD_INT)
+    elif k == "bool":
+        obj = ox.Literal("true" if v else "false", datatype=_XSD_BOOL)
+    elif k == "langmap":
+        for tag, text in v.items():
+            for t in text if isinstance(text, list) else [text]:
+                yield p, ox.Literal(t.strip(), language=tag)
+        return
+    elif k == "date":
+        d = parse_date(v)
+        if d.text:
+            yield p, ox.Literal(d.text, datatype=mint.node(d.datatype))
+        if fs.bounds:
+            lo, hi = fs.bounds
+            if d.earliest:
+                yield mint.node(lo), ox.Literal(d.earliest.isoformat(), datatype=_XSD_DATE)
+            if d.latest:
+                yield mint.node(hi), ox.Literal(d.latest.isoformat(), datatype=_XSD_DATE)
+        return
+    elif k == "term":
+        t = parse_term(v)
+        yield mint.node(str(RPN.termDuration)), ox.Literal(t.duration, datatype=_XSD_DUR)
+        if t.years or t.months:
+            yield mint.node(str(RPN.termMonths)), ox.Literal(str(t.total_months), datatype=_XSD_INT)
+        if t.days:
+            yield mint.node(str(RPN.termDays)), ox.Literal(str(t.years * 365 + t.months * 30 + t.days), datatype=_XSD_INT)
+        yield mint.node(str(RPN.termYears)), ox.Literal(str(t.decimal_years), datatype=_XSD_DEC)
+        return
+    else:  # pragma: no cover - the mapping loader only admits the kinds above
+        raise AssertionError(k)
+    yield p, obj
+    for extra in fs.also:
+        yield mint.node(extra), obj
+
+
+def record_quads(src: Source, rec: Record, mint: Minter) -> Iterator[ox.Quad]:
+    m = mapping()
+    spec: TypeSpec = m.types[rec.data["type"]]
+    lang = src.meta.get("language", "en")
+    restricted = rec.data.get("restricted", False)
+    whole = restricted is True or bool(src.meta.get("restricted"))
+    g_pub, g_res = mint.graph(src.id), mint.graph(src.id, restricted=True)
+    g = g_res if whole else g_pub
+    s = mint.entity(rec.data["id"])
+    for c in spec.classes:
+        yield ox.Quad(s, _RDF_TYPE, mint.node(c), g)
+    for p, o in spec.fixed:
+        yield ox.Quad(s, mint.node(p), mint.node(o), g)
+    fields = {**m.common, **spec.fields}
+    private = set(restricted) if isinstance(restricted, list) else set()
+    for name, value in rec.data.items():
+        if name in RECORD_KEYS:
+            continue
+        fs = fields[name]
+        gf = g_res if (whole or name in private) else g_pub
+        for v in value if isinstance(value, list) else [value]:
+            for p, o in _objects(fs, v, mint, lang):
+                yield ox.Quad(s, p, o, gf)
+
+
+def _n(iri: Any) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def source_quads(src: Source, mint: Minter, restricted_used: bool) -> Iterator[ox.Quad]:
+    """The source's description and the provenance of its graphs."""
+    meta = src.meta
+    secret = bool(meta.get("restricted"))
+    doc = mint.source(src.id)
+    g_meta = mint.graph(src.id, restricted=True) if secret else mint.meta_graph
+    lang = meta.get("language", "en")
+    yield ox.Quad(doc, _RDF_TYPE, _n(f"{SDO}{meta.get('kind', 'NewsArticle')}"), g_meta)
+    yield ox.Quad(doc, _RDF_TYPE, _n(PROV.Entity), g_meta)
+    yield ox.Quad(doc, _RDF_TYPE, _n(RPN.SourceDocument), g_meta)
+    yield ox.Quad(doc, _n(DCTERMS.title), ox.Literal(meta["title"], language=lang), g_meta)
+    yield ox.Quad(doc, _n(SDO.publisher), mint.entity(meta["publisher"]), g_meta)
+    if meta.get("url"):
+        yield ox.Quad(doc, _n(SDO.url), _n(meta["url"]), g_meta)
+    pub = parse_date(meta["published"])
+    yield ox.Quad(doc, _n(SDO.datePublished), _lit(str(pub.text), pub.datatype), g_meta)
+    yield ox.Quad(doc, _n(DCTERMS.language), ox.Literal(lang), g_meta)
+    yield ox.Quad(doc, _n(DCTERMS.rights), ox.Literal(meta["terms"], language="en"), g_meta)
+    if meta.get("license"):
+        yield ox.Quad(doc, _n(DCTERMS.license), _n(meta["license"]), g_meta)
+    if meta.get("retrieved"):
+        r = parse_date(meta["retrieved"])
+        yield ox.Quad(doc, _n(RPN.retrieved), _lit(str(r.text), r.datatype), g_meta)
+    if meta.get("synthetic"):
+        yield ox.Quad(doc, _n(RPN.synthetic), ox.Literal("true", datatype=_XSD_BOOL), g_meta)
+    graphs = [(mint.graph(src.id, restricted=True), True)] if secret else [(mint.graph(src.id), False)]
+    if restricted_used and not secret:
+        graphs.append((mint.graph(src.id, restricted=True), True))
+    for g, is_restricted in graphs:
+        gm = mint.graph(src.id, restricted=True) if is_restricted else g_meta
+        yield ox.Quad(g, _RDF_TYPE, _n(PROV.Entity), gm)
+        yield ox.Quad(g, _RDF_TYPE, _n(RPN.SourceGraph), gm)
+        yield ox.Quad(g, _n(PROV.wasDerivedFrom), doc, gm)
+        yield ox.Quad(g, _n(DCTERMS.accessRights), _n(ACCESS.RESTRICTED if is_restricted else ACCESS.PUBLIC), gm)
+        yield ox.Quad(g, _n(RPN.sourceFileSha256), ox.Literal(src.sha256), gm)
+
+
+def quads(sources: list[Source], base: str) -> Iterator[ox.Quad]:
+    """Every quad of the dataset, source by source. Call :func:`check` first."""
+    mint = Minter(base)
+    for src in sources:
+        used = False
+        g_res = mint.graph(src.id, restricted=True)
+        for rec in src.records:
+            for q in record_quads(src, rec, mint):
+                used = used or q.graph_name == g_res
+                yield q
+        yield from source_quads(src, mint, used)
