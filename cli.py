@@ -87,7 +87,11 @@ def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> N
     from .graph.build import build as run
 
     t0 = time.perf_counter()
-    r = run(paths or None, obj.store, base, engine, progress=obj.progress)
+    try:
+        r = run(paths or None, obj.store, base, engine, progress=obj.progress)
+    except RepnetError as e:
+        e.args = (f"{e}\nThe store was not changed.",)
+        raise
     click.echo(f"Built {r.store}: {r.sources} sources, {r.records:,} records, {r.quads:,} triples "
                f"in {time.perf_counter() - t0:.2f} s (read+check {r.seconds_read:.2f} s, load+validate {r.seconds_load_validate:.2f} s).")
 

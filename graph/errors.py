@@ -41,7 +41,7 @@ class SourceError(RepnetError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         n = len(problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the sources; nothing was written to the store."
+        head = f"{n} problem{'s' if n != 1 else ''} in the sources:"
         super().__init__(head + "\n" + "\n".join(str(p) for p in problems))
 
 

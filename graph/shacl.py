@@ -84,7 +84,10 @@ def _target(g: Graph, shape: URIRef) -> str:
         parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ [] {_term(p)} ?this }} }}")
     if not parts:
         raise ShapesError(f"shape {shape} has no target")
-    return " UNION ".join(parts)
+    if len(parts) == 1:
+        return parts[0]
+    # a node that several targets select is one focus node, as in SHACL
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
 
 
 def _value_filter(g: Graph, ps: Any) -> list[tuple[str, str]]:

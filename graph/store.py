@@ -5,9 +5,9 @@ the store that queries read: it fills a new generation next to it, validates it 
 then points ``current`` at it with an atomic rename, so a failed or interrupted build leaves the
 previous store usable. Layout::
 
-    STORE/current -> gen-20261125T231500-4242     (symlink, swapped atomically)
-    STORE/gen-20261125T231500-4242/               (an Oxigraph RocksDB directory)
-    STORE/gen-...-4243.partial/                   (a build in progress or one that died)
+    STORE/current -> gen-20261125T231500.123456-4242   (symlink, swapped atomically)
+    STORE/gen-20261125T231500.123456-4242/             (an Oxigraph RocksDB directory)
+    STORE/gen-...-4243.partial/                          (a build in progress or one that died)
 """
 
 from __future__ import annotations
@@ -145,7 +145,10 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad],
                          "Choose a writable place with --store DIR or REPNET_STORE.") from e
     if (root / CURRENT).exists() and not (root / CURRENT).is_symlink():
         raise StoreError(f"{root / CURRENT} is not a repnet store link.\nGive --store an empty or repnet-made directory.")
-    name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    now = time.time()
+    name = f"gen-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(now))}.{int(now * 1e6) % 1_000_000:06d}-{os.getpid()}"
+    if (root / name).exists():  # two builds in the same microsecond of one process
+        raise StoreError(f"{root / name} already exists; run the build again.")
     staging = root / f"{name}.partial"
     t0 = time.perf_counter()
     counter = [0]

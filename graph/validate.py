@@ -106,7 +106,6 @@ def require_valid(dataset: Dataset, engine: str = "fast") -> "callable[[Embedded
     def check(store: EmbeddedStore) -> None:
         report = validate_store(store, engine)
         if not report.conforms:
-            raise ValidationFailed(report, report.text(locations(dataset)) +
-                                   "\nNothing was written to the store. Fix the records above and build again.")
+            raise ValidationFailed(report, report.text(locations(dataset)) + "\nFix the records above and build again.")
 
     return check

@@ -1,0 +1,157 @@
+"""The build and the store: rebuilds are isomorphic, failed builds leave the store intact."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, URIRef
+from rdflib.compare import isomorphic
+
+from repnet.graph.build import build
+from repnet.graph.dataset import load_dataset
+from repnet.graph.errors import SourceError, StoreError, ValidationFailed
+from repnet.graph.store import EmbeddedStore, default_location, memory_store, open_store, replace_store, resolve
+
+from .conftest import MINIMAL_SOURCE, write
+
+
+def as_rdflib(store: EmbeddedStore) -> Dataset:
+    data = ox.serialize(store.quads(), format=ox.RdfFormat.N_QUADS) or b""
+    ds = Dataset()
+    ds.parse(data=data.decode(), format="nquads")
+    return ds
+
+
+def graphs_isomorphic(a: Dataset, b: Dataset) -> bool:
+    ga = {g.identifier: g for g in a.graphs() if len(g)}
+    gb = {g.identifier: g for g in b.graphs() if len(g)}
+    return ga.keys() == gb.keys() and all(isomorphic(ga[k], gb[k]) for k in ga)
+
+
+def test_two_builds_give_isomorphic_datasets(tmp_path: Path) -> None:
+    build(None, tmp_path / "one")
+    build(None, tmp_path / "two")
+    a, b = open_store(tmp_path / "one"), open_store(tmp_path / "two")
+    assert len(a) == len(b) > 500
+    assert graphs_isomorphic(as_rdflib(a), as_rdflib(b))
+
+
+def test_build_and_memory_store_hold_the_same_quads(tmp_path: Path, belarus_store: EmbeddedStore) -> None:
+    mem = memory_store(load_dataset().quads())
+    assert graphs_isomorphic(as_rdflib(mem), as_rdflib(belarus_store))
+
+
+def test_no_blank_nodes(belarus_store: EmbeddedStore) -> None:
+    assert not [q for q in belarus_store.quads() if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
+
+
+def test_one_named_graph_per_source_plus_meta_and_vocabulary(belarus_store: EmbeddedStore) -> None:
+    base = "https://w3id.org/repnet/graph/"
+    assert belarus_store.named_graphs() == [
+        base + "hrw-2025-12-15-belarus",
+        base + "hrw-2025-12-15-belarus/restricted",
+        base + "meta",
+        base + "vocabulary",
+        base + "wikidata-links",
+    ]
+    assert not list(belarus_store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+def test_base_iri_is_configurable(tmp_path: Path) -> None:
+    write(tmp_path / "src" / "tiny.yaml", MINIMAL_SOURCE)
+    build([tmp_path / "src"], tmp_path / "store", base="https://example.org/x/")
+    s = open_store(tmp_path / "store")
+    assert s.named_graphs() == ["https://example.org/x/graph/meta", "https://example.org/x/graph/tiny",
+                                "https://example.org/x/graph/vocabulary"]
+    assert ox.Quad(ox.NamedNode("https://example.org/x/id/person/a"),
+                   ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                   ox.Literal("Person A", language="en"),
+                   ox.NamedNode("https://example.org/x/graph/tiny")) in set(s.quads())
+
+
+def test_the_same_id_in_two_sources_is_one_iri(belarus_store: EmbeddedStore) -> None:
+    lukashenka = ox.NamedNode("https://w3id.org/repnet/id/person/aliaksandr-lukashenka")
+    graphs = {q.graph_name.value for q in belarus_store.oxigraph.quads_for_pattern(lukashenka, None, None, None)}
+    assert graphs == {"https://w3id.org/repnet/graph/hrw-2025-12-15-belarus", "https://w3id.org/repnet/graph/wikidata-links"}
+
+
+def _current_target(root: Path) -> str:
+    return os.readlink(root / "current")
+
+
+def test_a_broken_source_leaves_the_previous_store_intact(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    build(None, root)
+    before, count = _current_target(root), len(open_store(root))
+    bad = write(tmp_path / "bad" / "bad.yaml", MINIMAL_SOURCE + "  - {id: person/b, type: Person, name: B, occupation: [astronaut]}\n")
+    with pytest.raises(SourceError):
+        build([bad.parent], root)
+    assert _current_target(root) == before
+    assert len(open_store(root)) == count
+    assert sorted(p.name for p in root.iterdir()) == ["current", before]
+
+
+def test_a_shacl_violation_leaves_the_previous_store_intact(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    build(None, root)
+    before = _current_target(root)
+    # passes the record checks, fails the SHACL "ends before it starts" constraint
+    bad = write(tmp_path / "bad" / "bad.yaml", MINIMAL_SOURCE +
+                "  - {id: detention/x, type: Detention, person: person/a, detention_type: pre-trial, start: 2023-05, end: 2023-01}\n")
+    with pytest.raises(ValidationFailed) as e:
+        build([bad.parent], root)
+    assert "ends before it starts" in str(e.value)
+    assert "bad.yaml, line 10, record detention/x" in str(e.value)
+    assert _current_target(root) == before
+    assert sorted(p.name for p in root.iterdir()) == ["current", before]
+
+
+def test_an_interrupted_build_leaves_the_previous_store_intact(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    build(None, root)
+    before, count = _current_target(root), len(open_store(root))
+
+    def dying_quads():  # type: ignore[no-untyped-def]
+        yield from list(load_dataset().quads())[:100]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        replace_store(root, dying_quads())
+    assert _current_target(root) == before
+    assert len(open_store(root)) == count
+    assert sorted(p.name for p in root.iterdir()) == ["current", before]
+
+
+def test_a_partial_generation_left_by_a_dead_build_is_removed_by_the_next(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    build(None, root)
+    dead = root / "gen-20200101T000000-999999.partial"
+    dead.mkdir()
+    build(None, root)
+    assert sorted(p.name for p in root.iterdir()) == ["current", _current_target(root)]
+
+
+def test_opening_a_store_that_was_never_built_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="Run `repnet build` first"):
+        open_store(tmp_path / "nothing")
+
+
+def test_the_default_store_follows_xdg_data_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_location() == tmp_path / "repnet" / "store"
+    assert resolve(None) == tmp_path / "repnet" / "store"
+
+
+def test_a_remote_url_is_refused_for_now(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="remote stores are not supported yet"):
+        resolve("http://127.0.0.1:8890/sparql")
+
+
+def test_queries_see_the_union_of_sources_by_default(belarus_store: EmbeddedStore) -> None:
+    q = "ASK { <https://w3id.org/repnet/id/place/belarus> owl:sameAs wd:Q184 ; skos:prefLabel 'Belarus'@en }"
+    assert belarus_store.query(q) is not None and bool(belarus_store.query(q))
+    only_hrw = belarus_store.query(q, graphs=["https://w3id.org/repnet/graph/hrw-2025-12-15-belarus"])
+    assert not bool(only_hrw)
