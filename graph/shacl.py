@@ -11,7 +11,13 @@ Supported: NodeShapes with sh:targetClass / sh:targetSubjectsOf / sh:targetObjec
 sh:sparql (SELECT with $this); property shapes with an IRI sh:path and sh:minCount,
 sh:maxCount, sh:datatype, sh:class, sh:nodeKind, sh:in, sh:hasValue, sh:pattern (+sh:flags),
 sh:min/maxInclusive, sh:min/maxExclusive, sh:languageIn, sh:uniqueLang, and sh:or of sh:datatype
-alternatives; sh:message and sh:severity.
+alternatives; sh:message and sh:severity. Ill-typed literals ("2024-02-30"^^xsd:date) fail
+sh:datatype as in pySHACL (both use rdflib's lexical check).
+
+Known limits, by design: ``rdfs:subClassOf`` triples in the data are not followed (targets and
+sh:class match the exact type; repnet data states every type it has, and no class hierarchy is
+loaded into the store); at most ``limit`` violations per constraint are listed (the verdict is
+still right).
 """
 
 from __future__ import annotations
@@ -90,11 +96,41 @@ def _target(g: Graph, shape: URIRef) -> str:
     return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
 
 
+ILL_TYPED = "urn:repnet:ill-typed"
+
+
+def _ill_typed(term: Any) -> Any:
+    """Custom SPARQL function: true when a literal's lexical form is not valid for its datatype.
+
+    Delegates to rdflib's own check so both engines agree on what is ill-typed (for example
+    "2024-02-30"^^xsd:date or "many"^^xsd:integer).
+    """
+    import logging
+
+    import pyoxigraph as ox
+    from rdflib import Literal as RLiteral
+
+    if not isinstance(term, ox.Literal) or term.language:
+        return ox.Literal("false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    log = logging.getLogger("rdflib.term")
+    level = log.level
+    log.setLevel(logging.CRITICAL)  # rdflib logs every failed conversion with a traceback
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bad = RLiteral(term.value, datatype=term.datatype.value).ill_typed is True
+    finally:
+        log.setLevel(level)
+    return ox.Literal("true" if bad else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+
+
 def _value_filter(g: Graph, ps: Any) -> list[tuple[str, str]]:
     """(component, FILTER expression that is true for a *bad* ?v)."""
     out = []
     for d in g.objects(ps, SH.datatype):
-        out.append(("Datatype", f"!isLiteral(?v) || datatype(?v) != {_term(d)}"))
+        out.append(("Datatype", f"!isLiteral(?v) || datatype(?v) != {_term(d)} || <{ILL_TYPED}>(?v)"))
     for k in g.objects(ps, SH.nodeKind):
         test = {SH.IRI: "isIRI(?v)", SH.Literal: "isLiteral(?v)", SH.BlankNodeOrIRI: "!isLiteral(?v)"}.get(k)
         if test is None:
@@ -121,7 +157,7 @@ def _value_filter(g: Graph, ps: Any) -> list[tuple[str, str]]:
             if keys != {SH.datatype}:
                 raise ShapesError("sh:or is compiled only for alternatives of sh:datatype")
             alts.append(_term(next(g.objects(alt, SH.datatype))))
-        out.append(("Or", f"!(isLiteral(?v) && datatype(?v) IN ({', '.join(alts)}))"))
+        out.append(("Or", f"!(isLiteral(?v) && datatype(?v) IN ({', '.join(alts)})) || <{ILL_TYPED}>(?v)"))
     return out
 
 
@@ -189,11 +225,15 @@ def packaged_checks() -> tuple[Check, ...]:
 
 def run_checks(store: Any, checks: tuple[Check, ...] | list[Check] | None = None, limit: int = 1000) -> list[Violation]:
     """Run compiled checks on a pyoxigraph Store (union of all graphs); at most ``limit`` rows per check."""
+    import pyoxigraph as ox
+
     from ..ontology.namespaces import PREFIXES
 
     out: list[Violation] = []
+    functions = {ox.NamedNode(ILL_TYPED): _ill_typed}
     for c in checks if checks is not None else packaged_checks():
-        rows = store.query(c.sparql + f" LIMIT {limit}", use_default_graph_as_union=True, prefixes=PREFIXES)
+        rows = store.query(c.sparql + f" LIMIT {limit}", use_default_graph_as_union=True, prefixes=PREFIXES,
+                           custom_functions=functions)
         for row in rows:
             this = row["this"]
             value = None

@@ -11,9 +11,6 @@ import yaml
 
 from .namespaces import RPNC, expand
 
-ONTOLOGY_FILES = ("repnet.ttl", "concepts.ttl")
-
-
 def read_text(name: str) -> str:
     """The text of a file in the ``repnet.ontology`` package."""
     return (files("repnet.ontology") / name).read_text(encoding="utf-8")

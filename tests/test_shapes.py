@@ -1,0 +1,149 @@
+"""The SHACL shapes: every node shape has a passing and a failing fixture, and both engines agree.
+
+Fixtures live in ``tests/fixtures/shapes/``: ``<Shape>.pass.ttl`` conforms to *all* shapes and
+``<Shape>.fail.ttl`` violates that one shape only (its first line says how). Shapes are read from
+the packaged ``shapes.ttl``, so a new shape without fixtures fails here.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from repnet.graph.shacl import ShapesError, compile_shapes
+from repnet.graph.store import EmbeddedStore, memory_store
+from repnet.graph.validate import ENGINES, Report, validate_store
+from repnet.ontology.resources import shapes_text
+
+FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+GRAPH = ox.NamedNode("https://example.org/graph")
+RPNS = "https://w3id.org/repnet/shapes#"
+
+
+def node_shapes() -> list[str]:
+    g = Graph().parse(data=shapes_text(), format="turtle")
+    return sorted(str(s) for s in g.subjects(RDF.type, SH.NodeShape))
+
+
+SHAPES = node_shapes()
+
+
+def local(shape: str) -> str:
+    return shape.rsplit("#", 1)[-1]
+
+
+def fixture(shape: str, kind: str) -> Path:
+    path = FIXTURES / f"{local(shape)}.{kind}.ttl"
+    assert path.is_file(), f"missing fixture {path.relative_to(Path(__file__).parent)} for shape {shape}"
+    return path
+
+
+def load(path: Path) -> EmbeddedStore:
+    triples = ox.parse(path.read_text(encoding="utf-8"), format=ox.RdfFormat.TURTLE)
+    return memory_store(ox.Quad(t.subject, t.predicate, t.object, GRAPH) for t in triples)
+
+
+@functools.cache
+def report(path: Path, engine: str) -> Report:
+    return validate_store(load(path), engine)
+
+
+def explain(r: Report) -> str:
+    return "\n".join(sorted(f"{v.focus} {v.shape} {v.path} {v.component}: {v.message}" for v in r.violations))
+
+
+def test_shapes_found() -> None:
+    assert len(SHAPES) >= 25
+    assert all(s.startswith(RPNS) for s in SHAPES)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("shape", SHAPES, ids=local)
+def test_pass_fixture_conforms(shape: str, engine: str) -> None:
+    r = report(fixture(shape, "pass"), engine)
+    assert r.conforms is True, explain(r)
+    assert r.violations == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("shape", SHAPES, ids=local)
+def test_fail_fixture_violates_only_its_shape(shape: str, engine: str) -> None:
+    path = fixture(shape, "fail")
+    assert path.read_text(encoding="utf-8").startswith("# "), f"{path.name} must say on its first line what is wrong"
+    r = report(path, engine)
+    assert r.conforms is False
+    assert {v.shape for v in r.violations} == {shape}, explain(r)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=local)
+def test_engines_agree_on_fail_fixture(shape: str) -> None:
+    path = fixture(shape, "fail")
+    fast, reference = ({(v.focus, v.shape) for v in report(path, e).violations} for e in ("fast", "pyshacl"))
+    assert fast == reference, f"only fast: {sorted(fast - reference)}; only pyshacl: {sorted(reference - fast)}"
+
+
+def test_no_stale_fixtures() -> None:
+    names = {local(s) for s in SHAPES}
+    stale = sorted(p.name for p in FIXTURES.glob("*.ttl") if p.name.split(".", 1)[0] not in names)
+    assert stale == [], f"fixtures for shapes that no longer exist: {stale}"
+
+
+UNSUPPORTED_PREFIXES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <https://example.org/> .
+"""
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("""ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:D ] ; sh:qualifiedMinCount 1 ] .""",
+                 id="qualifiedValueShape"),
+    pytest.param("""ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ] .""", id="sequence-path"),
+    pytest.param("""ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:maxCount 1 ] .""", id="inverse-path"),
+    pytest.param("""ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:p ; sh:or ( [ sh:class ex:D ] [ sh:class ex:E ] ) ] .""", id="or-of-classes"),
+    pytest.param("""ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:p ; sh:nodeKind sh:BlankNode ] .""", id="nodeKind-BlankNode"),
+    pytest.param("""ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .""", id="closed"),
+    pytest.param("""ex:S a sh:NodeShape ; sh:targetNode ex:n ;
+        sh:property [ sh:path ex:p ; sh:minCount 1 ] .""", id="targetNode"),
+    pytest.param("""ex:S a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .""", id="no-target"),
+    pytest.param("""[] a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .""",
+                 id="blank-node-shape"),
+])
+def test_compile_refuses_unsupported_shacl(body: str) -> None:
+    with pytest.raises(ShapesError):
+        compile_shapes(UNSUPPORTED_PREFIXES + body)
+
+
+def test_compile_accepts_the_packaged_shapes() -> None:
+    checks = compile_shapes(shapes_text())
+    assert {c.shape for c in checks} == set(SHAPES)
+
+
+ILL_TYPED = """
+@prefix schema: <https://schema.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rpn: <https://w3id.org/repnet/ontology#> .
+<https://example.org/e> schema:startDate "2024-02-30"^^xsd:date .
+<https://example.org/f> rpn:earliestStart "2020-13-01"^^xsd:date .
+"""
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_ill_typed_literals_fail_in_both_engines(tmp_path: Path) -> None:
+    path = tmp_path / "ill.ttl"
+    path.write_text(ILL_TYPED, encoding="utf-8")
+    found = {e: sorted((v.focus, local(v.shape), v.component) for v in validate_store(load(path), e).violations)
+             for e in ENGINES}
+    assert found["fast"] == found["pyshacl"] == [
+        ("https://example.org/e", "StartDateShape", "Or"),
+        ("https://example.org/f", "DateBoundsShape", "Datatype"),
+    ]
