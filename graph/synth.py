@@ -65,7 +65,7 @@ VARIANT_RULES = (("ich", "ic"), ("ia", "ya"), ("ja", "ya"), ("ija", "iya"), ("j"
 
 _CYR_DIGRAPHS = (("shch", "шч"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"),
                  ("ia", "я"), ("ja", "я"), ("ya", "я"), ("iu", "ю"), ("ju", "ю"), ("yu", "ю"),
-                 ("ie", "е"), ("je", "е"), ("io", "ё"), ("jo", "ё"))
+                 ("ie", "е"), ("je", "е"), ("io", "ё"), ("jo", "ё"), ("ei", "ей"))
 _CYR_LETTERS = dict(zip("abvhgdezijyklmnoprstufc'", "абвгґдэзійыклмнопрстуфць", strict=True))
 
 COUNTRY_NAMES = ("Arvenia", "Lutavia", "Merovia", "Ostrania", "Pelagonia", "Quorland", "Severia", "Talmark")
@@ -217,7 +217,7 @@ class _Picker:
 
 
 _TERM_YEARS = _Picker(range(1, 21), [4, 10, 14, 13, 11, 9, 7, 6, 5, 5, 4, 3, 3, 2, 3, 1, 1, 1, 1, 1])
-_N_CHARGES = _Picker((1, 2, 3), (80, 15, 5))
+_N_CHARGES = _Picker((1, 2, 3), (88, 10, 2))
 _N_VARIANTS = _Picker((1, 2, 3), (68, 24, 8))
 
 
@@ -472,7 +472,7 @@ class _Persons:
         given, family, _ = _name(rng)
         person: Record = {"id": pid, "type": "Person", "name": f"{given} {family}{TAG}",
                           "names": [v + TAG for v in _variants(rng, given, family, _N_VARIANTS(rng))]}
-        if rng.random() < 0.15:
+        if rng.random() < 0.1:
             person["labels"] = {"be": f"{_cyrillic(given)} {_cyrillic(family)}{TAG}"}
         out = [person]
 
@@ -497,14 +497,14 @@ class _Persons:
             m["start"] = _iso(arrest - rng.randint(200, 3000), 4)
         p = _precision(rng)
         a: Record = {"id": f"arrest/{key}", "type": "Arrest", "person": pid, "date": _iso(arrest, p)}
-        if rng.random() < 0.2:
+        if rng.random() < 0.1:
             a["location"] = rng.choice(ref.cities)
-        if rng.random() < 0.15:
+        if rng.random() < 0.1:
             a["agency"] = rng.choice(ref.agencies)
         out.append(a)
         pre: Record = {"id": f"detention/{key}-pre-trial", "type": "Detention", "person": pid,
                        "detention_type": "pre-trial", "start": _iso(arrest, p)}
-        if rng.random() < 0.3:
+        if rng.random() < 0.25:
             pre["facility"] = rng.choice(ref.sizos)
         out.append(pre)
 
@@ -512,7 +512,7 @@ class _Persons:
         charged: list[str] = []
         for c in range(_N_CHARGES(rng)):
             offences = [ref.offence_pick(rng)]
-            if rng.random() < 0.15:
+            if rng.random() < 0.25:
                 offences.append(ref.offence_pick(rng))
             offences = list(dict.fromkeys(offences))
             ch: Record = {"id": f"charge/{key}-{c + 1}", "type": "Charge", "person": pid, "offence": offences}
@@ -524,7 +524,7 @@ class _Persons:
                 ch["case"] = group["case"]
             out.append(ch)
             charged.extend(o for o in offences if o not in charged)
-        if rng.random() < 0.15:
+        if rng.random() < 0.1:
             pre["basis"] = [f"charge/{key}-1"]
 
         # sentence and post-conviction detention
@@ -533,7 +533,7 @@ class _Persons:
         term_end = LAST_DAY + 1
         if group:
             sentenced = group["sentenced"]
-        elif rng.random() < 0.56:
+        elif rng.random() < 0.5:
             day = arrest + rng.randint(45, 420)
             sentenced = day if day <= LAST_SENTENCE else None
         if sentenced is not None:
@@ -554,7 +554,7 @@ class _Persons:
                 if rng.random() < 0.6:
                     s["judge"] = rng.choice(ref.court_judges[court] or ref.judges)
             s["offence"] = charged
-            if penalty == "imprisonment" and rng.random() < 0.15:
+            if penalty == "imprisonment" and rng.random() < 0.1:
                 s["regime"] = rng.choice(("general", "reinforced", "strict", "strict", "prison"))
             out.append(s)
             if not group and rng.random() < 0.05:
@@ -580,7 +580,7 @@ class _Persons:
         released: int | None = None
         expelled = False
         after = (sentenced if sentenced is not None else arrest) + 30
-        if rng.random() < 0.33:
+        if rng.random() < 0.3:
             options = [mr for mr in ref.mass if after < mr[1] < term_end]
             if options:
                 mid, released, kinds, dest = rng.choice(options)
@@ -597,11 +597,11 @@ class _Persons:
         elif held is not pre and term_end <= OBSERVED:
             held["end"] = _iso(term_end, 7)
             released = term_end
-        elif rng.random() < 0.3:
+        elif rng.random() < 0.2:
             held["ongoing_as_of"] = PUBLISHED
 
         # a few observations of the person's status
-        if rng.random() < 0.08:
+        if rng.random() < 0.06:
             for j in range(1 if rng.random() < 0.8 else 2):
                 seen = rng.randint(arrest + 5, LAST_DAY) if j == 0 else OBSERVED
                 if released is not None and seen >= released:
