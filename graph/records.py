@@ -117,8 +117,9 @@ def parse_term(value: Any) -> Term:
             raise ValueError(f"term {k} must be a whole number of 0 or more, got {v!r}")
         nums[k] = v
     t = Term(**nums)
-    if t.years > MAX_TERM_YEARS:
-        raise ValueError(f"a term of {t.years} years is not plausible (more than {MAX_TERM_YEARS})")
+    if t.total_months > MAX_TERM_YEARS * 12:
+        raise ValueError(f"a term of {t.years} years is not plausible (more than {MAX_TERM_YEARS}); "
+                         "for life imprisonment use penalty: life-imprisonment without a term")
     if t.months > 11 or t.days > 366:
         raise ValueError("write 12 months or more as years, and at most 366 days")
     if not (t.years or t.months or t.days):

@@ -58,7 +58,7 @@ def data_prefixes(base: str) -> dict[str, str]:
     return {
         "graph": f"{base}graph/",
         "person": f"{base}id/person/",
-        "org": f"{base}id/org/",
+        "orgs": f"{base}id/org/",
         "place": f"{base}id/place/",
         "source": f"{base}id/source/",
     }

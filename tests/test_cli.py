@@ -84,7 +84,7 @@ def test_validate_lists_every_problem_with_file_line_record_and_fix(runner: CliR
     assert (f"{f}, line 11, record sentence/a: 'person': refers to 'person/nobody', which no source defines (did you mean 'person/a'?)\n"
             "    fix: add a record with id person/nobody (type Person) to a source, or fix the id") in err
     assert f"{f}, line 11, record sentence/a: 'term': term years must be a whole number of 0 or more, got -3" in err
-    assert f"{f}, line 12, record sentence/b: 'term': a term of 80 years is not plausible (more than 50)" in err
+    assert f"{f}, line 12, record sentence/b: 'term': a term of 80 years is not plausible (more than 50); for life imprisonment use penalty: life-imprisonment without a term" in err
     assert f"{f}, line 12, record sentence/b: 'date': '2023-02-30' is an impossible date: February 2023 has 28 days" in err
     assert f"{f}, line 13, record arrest/a: 'date': 2024-07-01 is after the source was published (2024-05-01)" in err
 

@@ -304,11 +304,8 @@ def test_context_prefixes() -> None:
     for prefix, iri in PREFIXES.items():
         assert ctx.get(prefix) == iri, prefix
     for prefix, iri in data_prefixes(DEFAULT_BASE).items():
-        if prefix in PREFIXES:
-            # "org" names both W3C ORG and the organization IRIs; the vocabulary wins in the context
-            assert prefix == "org" and ctx[prefix] == str(ORG), prefix
-        else:
-            assert ctx.get(prefix) == iri, prefix
+        assert prefix not in PREFIXES, prefix
+        assert ctx.get(prefix) == iri, prefix
 
 
 def expand_curie(value: str, ctx: dict) -> str:
