@@ -1,0 +1,312 @@
+"""SPARQL over the store: inline queries, .rq files and saved queries, with safe parameters.
+
+Saved queries live in ``graph/queries/*.rq``; a header of ``#`` lines gives the description, the
+columns and the parameters::
+
+    # sentences: One row per sentence, with court, date, term in years and charges.
+    # columns: person, personLabel, court, courtLabel, date, years, charges, source
+    # param: person (person, optional): only this person's sentences
+
+Parameters are bound with a VALUES block built from RDF terms (never pasted into the query
+text); a ``person`` or ``organization`` parameter takes an IRI or any label or name variant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .errors import RepnetError, UsageError
+from .store import EmbeddedStore
+
+PARAM_KINDS = ("person", "organization", "entity", "date", "text", "int", "iri")
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
+               "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+class QueryError(RepnetError):
+    """A query cannot be parsed or run."""
+
+
+class UnknownName(RepnetError):
+    """A name matches no entity, or several."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    required: bool
+    help: str
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    description: str
+    columns: tuple[str, ...]
+    params: tuple[Param, ...]
+    text: str
+    path: str = ""
+
+
+_HEADER = re.compile(r"^#\s*(?P<key>[\w-]+)\s*:\s*(?P<value>.*)$")
+_PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<kind>\w+)(?P<opt>,\s*optional)?\)\s*:?\s*(?P<help>.*)$")
+
+
+def parse_saved(text: str, name: str, path: str = "") -> SavedQuery:
+    description, columns, params = "", (), []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        key, value = m["key"], m["value"].strip()
+        if key == name:
+            description = value
+        elif key == "columns":
+            columns = tuple(c.strip() for c in value.split(","))
+        elif key == "param":
+            pm = _PARAM.match(value)
+            if not pm or pm["kind"] not in PARAM_KINDS:
+                raise QueryError(f"{path or name}: bad param line '{value}'.\nWrite: # param: NAME (KIND[, optional]): help, "
+                                 f"KIND one of {', '.join(PARAM_KINDS)}")
+            params.append(Param(pm["name"], pm["kind"], not pm["opt"], pm["help"]))
+    if not description:
+        raise QueryError(f"{path or name}: the first line must be '# {name}: <description>'")
+    return SavedQuery(name, description, columns, tuple(params), text, path)
+
+
+@functools.cache
+def saved_queries() -> dict[str, SavedQuery]:
+    """The packaged saved queries, by name."""
+    out = {}
+    for f in sorted(files("repnet.graph").joinpath("queries").iterdir(), key=lambda p: p.name):  # type: ignore[attr-defined]
+        if f.name.endswith(".rq"):
+            name = f.name[:-3]
+            out[name] = parse_saved(f.read_text(encoding="utf-8"), name, f"graph/queries/{f.name}")
+    return out
+
+
+# ------------------------------------------------------------------------- names
+def fold(text: str) -> str:
+    """Lowercase, no diacritics, single spaces: 'Łojka ' -> 'lojka'."""
+    text = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+
+
+_CLASSES = {
+    "person": ("https://schema.org/Person",),
+    "organization": ("http://www.w3.org/ns/org#Organization", "http://www.w3.org/ns/org#FormalOrganization"),
+    "entity": (),
+}
+
+_LABELS = """
+SELECT DISTINCT ?e ?label ?pref WHERE {
+  { ?e skos:prefLabel ?label BIND(true AS ?pref) } UNION { ?e skos:altLabel ?label BIND(false AS ?pref) }
+  %s
+}"""
+
+
+@dataclass
+class NameIndex:
+    """Folded label -> entities, for one class filter."""
+
+    by_label: dict[str, set[str]] = field(default_factory=dict)
+    preferred: dict[str, str] = field(default_factory=dict)
+
+    def add(self, iri: str, label: str, pref: bool) -> None:
+        self.by_label.setdefault(fold(label), set()).add(iri)
+        if pref:
+            self.preferred.setdefault(iri, label)
+
+
+def name_index(store: EmbeddedStore, kind: str = "entity") -> NameIndex:
+    classes = _CLASSES.get(kind, ())
+    where = ("VALUES ?class { " + " ".join(f"<{c}>" for c in classes) + " } ?e a ?class .") if classes else \
+        "FILTER(isIRI(?e))"
+    idx = NameIndex()
+    for row in store.query(_LABELS % where):
+        idx.add(row["e"].value, row["label"].value, row["pref"].value == "true")
+    return idx
+
+
+def resolve_name(store: EmbeddedStore, name: str, kind: str = "entity") -> str:
+    """An IRI, a label or a name variant -> the one entity IRI it names.
+
+    Raises UnknownName listing candidates when the name is ambiguous or unknown.
+    """
+    if re.match(r"^(https?|urn):", name):
+        return name
+    idx = name_index(store, kind)
+    hits = idx.by_label.get(fold(name), set())
+    if len(hits) == 1:
+        return next(iter(hits))
+    what = kind if kind != "entity" else "entity"
+    if len(hits) > 1:
+        listing = "\n".join(f"  {idx.preferred.get(h, h)}  <{h}>" for h in sorted(hits))
+        raise UnknownName(f"'{name}' names {len(hits)} {what}s:\n{listing}\nGive the IRI instead.")
+    close = difflib.get_close_matches(fold(name), list(idx.by_label), n=5, cutoff=0.6)
+    # also match on any word of the name ("Loika" -> "Nasta Loika")
+    words = set(fold(name).split())
+    partial = sorted({lbl for lbl in idx.by_label if words & set(lbl.split())})[:5]
+    candidates = sorted({idx.preferred.get(i, i) for lbl in close + partial for i in idx.by_label[lbl]})
+    hint = ("\nDid you mean: " + "; ".join(candidates)) if candidates else ""
+    raise UnknownName(f"no {what} is called '{name}'.{hint}\nNames and name variants are matched without case or diacritics.")
+
+
+# ------------------------------------------------------------------------- running
+_STRIP = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+
+
+def _code_only(text: str) -> str:
+    """The query without strings, IRIs and comments (for keyword checks)."""
+    return _STRIP.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def forbidden_reason(text: str) -> str | None:
+    """Why a query may not run against our store (it would reach the network), or None."""
+    code = _code_only(text)
+    if re.search(r"(?<![?$\w:])SERVICE\b", code, re.IGNORECASE):
+        return "SERVICE is disabled: queries never reach other endpoints over the network"
+    if re.search(r"(?<![?$\w:])(LOAD)\b", code, re.IGNORECASE):
+        return "LOAD is disabled: the store never fetches data from the network"
+    return None
+
+
+def query_form(text: str) -> str:
+    m = re.search(r"(?<![?$\w:])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+                  _code_only(text), re.IGNORECASE)
+    form = m.group(1).upper() if m else "SELECT"
+    return form if form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else "UPDATE"
+
+
+def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
+    if p.kind in ("person", "organization", "entity"):
+        return ox.NamedNode(resolve_name(store, value, p.kind))
+    if p.kind == "iri":
+        return ox.NamedNode(value)
+    if p.kind == "date":
+        from .records import parse_date
+
+        try:
+            d = parse_date(value)
+        except ValueError as e:
+            raise UsageError(f"--param {p.name}={value}: {e}") from None
+        if d.earliest != d.latest or d.earliest is None:
+            raise UsageError(f"--param {p.name}={value}: give a day, YYYY-MM-DD")
+        return ox.Literal(d.earliest.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    if p.kind == "int":
+        if not re.match(r"^-?\d+$", value):
+            raise UsageError(f"--param {p.name}={value}: give a whole number")
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(value)
+
+
+def bind(text: str, values: dict[str, Any]) -> str:
+    """Append a VALUES block binding variables to RDF terms (serialized by pyoxigraph, so escaped)."""
+    if not values:
+        return text
+    names = " ".join(f"?{k}" for k in values)
+    terms = " ".join(str(v) for v in values.values())
+    return f"{text.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
+@dataclass
+class Prepared:
+    text: str
+    form: str
+    columns: tuple[str, ...] = ()
+
+
+def prepare(store: EmbeddedStore, text: str, params: dict[str, str] | None = None,
+            saved: SavedQuery | None = None) -> Prepared:
+    """Check and bind a query. Saved queries check their declared parameters."""
+    params = dict(params or {})
+    reason = forbidden_reason(text)
+    if reason:
+        raise QueryError(reason + ".")
+    form = query_form(text)
+    if form == "UPDATE":
+        raise QueryError("this is a SPARQL UPDATE; the store is read-only here. Change data by editing sources "
+                         "and running `repnet build`.")
+    values: dict[str, Any] = {}
+    if saved is not None:
+        known = {p.name: p for p in saved.params}
+        for k in params:
+            if k not in known:
+                raise UsageError(f"query '{saved.name}' has no parameter '{k}'"
+                                 + (f"; its parameters: {', '.join(known)}" if known else "; it takes none"))
+        for p in saved.params:
+            if p.name in params:
+                values[p.name] = _term_for(store, p, params[p.name])
+            elif p.required:
+                raise UsageError(f"query '{saved.name}' needs --param {p.name}=... ({p.kind}: {p.help})")
+    else:
+        # an inline query declares no kinds: an IRI binds as an IRI, anything else as a plain string
+        for k, v in params.items():
+            values[k] = ox.NamedNode(v) if re.match(r"^(https?|urn):", v) else ox.Literal(v)
+    return Prepared(bind(text, values), form, saved.columns if saved else ())
+
+
+def source_graphs(store: EmbeddedStore, source_ids: Iterable[str]) -> list[str]:
+    """Graph IRIs for source ids (public and restricted), plus the metadata and vocabulary graphs."""
+    graphs = store.named_graphs()
+    out = []
+    for sid in source_ids:
+        mine = [g for g in graphs if g.endswith(f"/graph/{sid}") or g.endswith(f"/graph/{sid}/restricted")]
+        if not mine:
+            ids = sorted({g.split("/graph/", 1)[1].removesuffix("/restricted") for g in graphs if "/graph/" in g}
+                         - {"meta", "vocabulary"})
+            raise UsageError(f"no source '{sid}' in the store. Sources: {', '.join(ids)}")
+        out += mine
+    return out + [g for g in graphs if g.endswith(("/graph/meta", "/graph/vocabulary"))]
+
+
+def execute(store: EmbeddedStore, prepared: Prepared, graphs: list[str] | None = None) -> Any:
+    try:
+        return store.query(prepared.text, graphs=graphs)
+    except SyntaxError as e:
+        raise QueryError(f"SPARQL syntax error: {_where(str(e), prepared.text)}") from None
+    except (OSError, RuntimeError, ValueError) as e:
+        raise QueryError(f"the query failed: {e}") from None
+
+
+def _where(message: str, text: str) -> str:
+    m = re.search(r"error at (\d+):(\d+)", message)
+    if not m:
+        return message
+    line, col = int(m.group(1)), int(m.group(2))
+    lines = text.splitlines()
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    return f"line {line}, column {col}: {message.split(': ', 1)[-1]}\n    {src}\n    {' ' * (col - 1)}^"
+
+
+def load_text(spec: str) -> tuple[str, SavedQuery | None]:
+    """A saved query's name, or a path to a .rq file -> (text, saved query or None)."""
+    queries = saved_queries()
+    if spec in queries:
+        return queries[spec].text, queries[spec]
+    path = Path(spec)
+    if path.suffix in (".rq", ".sparql") or path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot read {spec}: {e.strerror}") from None
+        first = text.splitlines()[0] if text else ""
+        m = _HEADER.match(first)
+        return text, parse_saved(text, m["key"], spec) if m and m["key"] == path.stem else None
+    close = difflib.get_close_matches(spec, list(queries), n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise UsageError(f"'{spec}' is neither a saved query nor a .rq file.{hint} `repnet query --list` lists the saved queries.")
