@@ -202,6 +202,61 @@ def synth(obj: Ctx, persons: int, seed: int, out: Path, per_file: int) -> None:
     click.echo(f"Wrote {len(files)} synthetic source files for {persons:,} persons to {out}.")
 
 
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-e", "--expression", metavar="SPARQL", help="Inline SPARQL instead of a saved query or .rq file.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter (repeatable). Persons and organizations take an IRI or any of their names.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "nquads",
+                                                      "rdfxml", "trig", "jsonld"]),
+              default=None, help="Output: table (default on a terminal), csv, tsv, json (SPARQL 1.1 JSON results), xml; "
+                                 "CONSTRUCT/DESCRIBE: turtle (default) or another RDF format.")
+@click.option("--source", "sources", multiple=True, metavar="ID", help="Query only these sources' graphs (repeatable).")
+@click.option("--list", "list_", is_flag=True, help="List the saved queries with their columns and parameters.")
+@click.pass_obj
+def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str, ...], fmt: str | None,
+          sources: tuple[str, ...], list_: bool) -> None:
+    """Run SPARQL: a saved query by name, a .rq file, or -e 'inline SPARQL'.
+
+    By default a query sees the union of all sources; GRAPH ?g gives each fact's source graph.
+    Parameters are bound as RDF terms (VALUES), never pasted into the query text.
+
+    \b
+    Examples:
+        repnet query --list
+        repnet query sentences --format csv > sentences.csv
+        repnet query detained-on --param date=2024-01-01
+        repnet query timeline --param person="Nasta Loika"
+        repnet query -e 'SELECT ?s WHERE { ?s a ?c } LIMIT 5' --format json
+        repnet query my-question.rq --format table
+    """
+    from .graph import query as q
+    from .graph.store import open_store
+
+    if list_:
+        click.echo(q.list_text(fmt or "table"))
+        return
+    if bool(query) == bool(expression):
+        raise UsageError("give a saved query's name, a .rq file, or -e 'SPARQL' (one of them). "
+                         "`repnet query --list` lists the saved queries.")
+    text, saved = (expression, None) if expression else q.load_text(str(query))
+    bindings = {}
+    for p in params:
+        name, sep, value = p.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param '{p}': write NAME=VALUE, e.g. --param date=2024-01-01")
+        bindings[name.strip()] = value
+    store = open_store(obj.store)
+    prepared = q.prepare(store, str(text), bindings, saved)
+    graphs = q.source_graphs(store, sources) if sources else None
+    result = q.execute(store, prepared, graphs)
+    if fmt is None:
+        fmt = "table" if sys.stdout.isatty() else ("turtle" if prepared.form in ("CONSTRUCT", "DESCRIBE") else "csv")
+        if prepared.form in ("CONSTRUCT", "DESCRIBE") and fmt == "table":
+            fmt = "turtle"
+    click.echo(q.render_result(result, prepared, fmt), nl=False)
+
+
 def main() -> None:  # pragma: no cover
     cli()
 

@@ -7,8 +7,8 @@ columns and the parameters::
     # columns: person, personLabel, court, courtLabel, date, years, charges, source
     # param: person (person, optional): only this person's sentences
 
-Parameters are bound with a VALUES block built from RDF terms (never pasted into the query
-text); a ``person`` or ``organization`` parameter takes an IRI or any label or name variant.
+Parameters are bound with VALUES blocks built from RDF terms (user input is never pasted into the
+query text); a ``person`` or ``organization`` parameter takes an IRI or any label or name variant.
 """
 
 from __future__ import annotations
@@ -215,12 +215,27 @@ def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
 
 
 def bind(text: str, values: dict[str, Any]) -> str:
-    """Append a VALUES block binding variables to RDF terms (serialized by pyoxigraph, so escaped)."""
+    """Bind variables to RDF terms with a VALUES block at the start of every WHERE group.
+
+    The terms are pyoxigraph terms serialized by pyoxigraph (so IRIs and strings are escaped);
+    user input is never pasted into the query as text. Every WHERE group gets the block because
+    SPARQL evaluates subqueries bottom-up: a trailing VALUES would not reach a FILTER inside one.
+    A query without a WHERE keyword gets a trailing VALUES.
+    """
     if not values:
         return text
     names = " ".join(f"?{k}" for k in values)
     terms = " ".join(str(v) for v in values.values())
-    return f"{text.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
+    block = f" VALUES ({names}) {{ ({terms}) }} "
+    code = _code_only(text)
+    cuts = [m.end() for m in re.finditer(r"(?<![?$\w:])WHERE\s*\{", code, re.IGNORECASE)]
+    if not cuts:
+        return f"{text.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
+    out, last = [], 0
+    for c in cuts:
+        out += [text[last:c], block]
+        last = c
+    return "".join(out) + text[last:]
 
 
 @dataclass
@@ -310,3 +325,68 @@ def load_text(spec: str) -> tuple[str, SavedQuery | None]:
     close = difflib.get_close_matches(spec, list(queries), n=3)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     raise UsageError(f"'{spec}' is neither a saved query nor a .rq file.{hint} `repnet query --list` lists the saved queries.")
+
+
+# ------------------------------------------------------------------------- output
+_RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                   "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+
+
+def _short(iri: str) -> str:
+    from ..ontology.namespaces import PREFIXES, data_base, data_prefixes
+
+    table = {**PREFIXES, **data_prefixes(data_base())}
+    best = max((ns for ns in table.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in table.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
+
+
+def rows_of(result: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """A SELECT result -> (columns, rows of plain Python values)."""
+    from .terms import to_python
+
+    columns = [v.value for v in result.variables]
+    rows = [{c: to_python(sol[c]) for c in columns} for sol in result]
+    return columns, rows
+
+
+def render_result(result: Any, prepared: Prepared, fmt: str) -> str:
+    """Text for a query result in the requested format (always ends with a newline)."""
+    from .output import render
+
+    if prepared.form == "ASK":
+        if fmt in _RESULT_FORMATS and fmt in ("json", "xml"):
+            return (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode() + "\n"
+        return ("true" if bool(result) else "false") + "\n"
+    if prepared.form in ("CONSTRUCT", "DESCRIBE"):
+        rdf = {"json": "jsonld", "table": "turtle", "csv": "ntriples", "tsv": "ntriples", "xml": "rdfxml"}.get(fmt, fmt)
+        if rdf not in RDF_FORMATS:
+            raise UsageError(f"{prepared.form} gives RDF: use --format {'|'.join(RDF_FORMATS)}")
+        out = (ox.serialize(result, format=RDF_FORMATS[rdf]) or b"").decode()
+        return out if out.endswith("\n") or not out else out + "\n"
+    if fmt in RDF_FORMATS:
+        raise UsageError(f"a SELECT gives a table: use --format {'|'.join(RESULT_FORMATS)}")
+    if fmt in _RESULT_FORMATS:
+        text = (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode()
+        return text if text.endswith("\n") else text + "\n"
+    columns, rows = rows_of(result)
+    shown = [{c: (_short(v) if isinstance(v, str) and re.match(r"^(https?|urn):", v) else v) for c, v in r.items()} for r in rows]
+    return render(shown, columns, "table") + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+
+
+def list_text(fmt: str = "table") -> str:
+    """The saved queries, one line each, with their parameters."""
+    import json
+
+    qs = saved_queries().values()
+    if fmt == "json":
+        return json.dumps([{"name": q.name, "description": q.description, "columns": list(q.columns),
+                            "params": [{"name": p.name, "kind": p.kind, "required": p.required, "help": p.help}
+                                       for p in q.params]} for q in qs], indent=2)
+    lines = []
+    for q in qs:
+        ps = " ".join(f"--param {p.name}=<{p.kind}>" if p.required else f"[--param {p.name}=<{p.kind}>]" for p in q.params)
+        lines.append(f"{q.name:<15} {q.description}" + (f"\n{'':<15} {ps}" if ps else ""))
+    return "\n".join(lines)
