@@ -1,0 +1,331 @@
+"""Each saved query on the Belarus data, with its exact rows; and the query command."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from repnet.cli import cli
+from repnet.graph import query as q
+from repnet.graph.errors import UsageError
+from repnet.graph.store import EmbeddedStore, memory_store
+from repnet.graph.dataset import load_dataset
+
+from .conftest import ID, MINIMAL_SOURCE, write
+
+HRW = ID + "source/hrw-2025-12-15-belarus"
+P = ID + "person/"
+
+
+def run(store: EmbeddedStore, name: str, **params: str) -> list[tuple[Any, ...]]:
+    saved = q.saved_queries()[name]
+    prepared = q.prepare(store, saved.text, params, saved)
+    columns, rows = q.rows_of(q.execute(store, prepared))
+    assert tuple(columns) == saved.columns, "the columns are a public interface"
+    return [tuple(r[c] for c in columns) for r in rows]
+
+
+def sorted_parts(value: str | None, sep: str = "; ") -> str | None:
+    """GROUP_CONCAT has no order in SPARQL: compare its parts sorted."""
+    return None if value is None else sep.join(sorted(value.split(sep)))
+
+
+def test_every_saved_query_declares_its_columns_and_runs(belarus_store: EmbeddedStore) -> None:
+    assert sorted(q.saved_queries()) == ["charges", "conflicts", "counts", "courts", "detained-on", "facilities",
+                                         "judges", "members", "release-rounds", "releases", "sentences", "sources", "timeline"]
+
+
+def test_sentences(belarus_store: EmbeddedStore) -> None:
+    assert run(belarus_store, "sentences") == [
+        (P + "marfa-rabkova", "Marfa Rabkova", None, "a court in Minsk", "2022-09", Decimal("15"), None, HRW),
+        (P + "nasta-loika", "Nasta Loika", ID + "org/minsk-city-court", "Minsk City Court", "2023-06", Decimal("7"), None, HRW),
+        (P + "valiantsin-stefanovic", "Valiantsin Stefanovic", None, "a court in Minsk", "2023-03", Decimal("9"),
+         "cash smuggling by an organized group; financing activities grossly violating public order", HRW),
+    ]
+    assert [r[1] for r in run(belarus_store, "sentences", person="Nasta Lojka")] == ["Nasta Loika"]
+
+
+def test_releases(belarus_store: EmbeddedStore) -> None:
+    rows = [r[:5] + (sorted_parts(r[5]), r[6]) for r in run(belarus_store, "releases")]
+    us = "United States government"
+    assert rows == [
+        (P + "mikalai-statkevich", "Mikalai Statkevich", "2025-09", "pardon", None, f"Government of Belarus; {us}", HRW),
+        (P + "ales-bialiatski", "Ales Bialiatski", dt.date(2025, 12, 13), "expulsion", "Lithuania", us, HRW),
+        (P + "maksim-znak", "Maksim Znak", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
+        (P + "maria-kalesnikava", "Maria Kalesnikava", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
+        (P + "maryna-zolatava", "Maryna Zolatava", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
+        (P + "uladzimir-labkovich", "Uladzimir Labkovich", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
+        (P + "viktar-babaryka", "Viktar Babaryka", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
+    ]
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("2020-09-16", []),
+    ("2021-01-01", [("Marfa Rabkova", None, dt.date(2020, 9, 17))]),
+    ("2022-10-01", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
+                    ("Nasta Loika", None, dt.date(2022, 9, 30)),
+                    ("Valiantsin Stefanovic", None, dt.date(2021, 7, 1))]),
+    ("2024-01-01", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
+                    ("Nasta Loika", None, dt.date(2023, 6, 30)),
+                    ("Valiantsin Stefanovic", None, dt.date(2023, 3, 31))]),
+    ("2025-12-15", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
+                    ("Nasta Loika", None, dt.date(2023, 6, 30)),
+                    ("Valiantsin Stefanovic", None, dt.date(2023, 3, 31))]),
+    # the sources say nothing after the day of the article
+    ("2025-12-16", []),
+])
+def test_detained_on(belarus_store: EmbeddedStore, day: str, expected: list[tuple[Any, ...]]) -> None:
+    rows = run(belarus_store, "detained-on", date=day)
+    assert [(r[1], r[2], r[3]) for r in rows] == expected
+    assert all(r[4] == HRW for r in rows)
+
+
+def test_charges(belarus_store: EmbeddedStore) -> None:
+    o = ID + "offence/"
+    assert run(belarus_store, "charges") == [
+        (o + "incitement-to-enmity", "incitement of racial, national, religious or other social enmity or discord", None, 2, None),
+        (o + "tax-evasion", "tax evasion", None, 2, None),
+        (o + "organized-cash-smuggling", "cash smuggling by an organized group", None, 1, Decimal("9")),
+        (o + "financing-group-actions-violating-public-order", "financing activities grossly violating public order", None, 1, Decimal("9")),
+        (o + "criminal-group-involvement", "involvement in a criminal group", None, 1, None),
+        (o + "organizing-group-actions-violating-public-order", "organizing group actions grossly violating public order", None, 1, None),
+        (o + "riot-training-or-funding", "training or other preparation of persons to participate in riots or funding such activities", None, 1, None),
+    ]
+
+
+def test_timeline(belarus_store: EmbeddedStore) -> None:
+    rows = run(belarus_store, "timeline", person="Anastasia Lojka")
+    assert [r[:3] for r in rows] == [
+        ("2022-09", "AdministrativeDetention", "administrative detention; petty hooliganism; term 6 x P15D"),
+        ("2022-12-24", "Charge", "incitement of racial, national, religious or other social enmity or discord, "
+                                 "organizing group actions grossly violating public order"),
+        ("2023-06", "Sentence", "term P7Y; Minsk City Court"),
+        ("2025-12-15", "StatusObservation", "imprisoned"),
+        (None, "Detention", "imprisonment after conviction"),
+        (None, "Detention", "pre-trial detention"),
+        (None, "IllTreatmentAllegation", "ill-treatment, torture"),
+    ]
+    assert {r[3] for r in rows} == {HRW}
+    assert [r[:2] for r in run(belarus_store, "timeline", person="Mikalai Statkevich")] == [
+        ("2025-09", "Pardon"), ("2025-09", "RefusalToLeave"), ("after 2025-09-01", "ReturnToCustody")]
+    assert [r[:2] for r in run(belarus_store, "timeline", person=P + "valiantsin-stefanovic")][:3] == [
+        ("after a house search and interrogation in July 2021", "Arrest"), ("2021-07", "HouseSearch"), ("2021-07", "Interrogation")]
+
+
+def test_sources(belarus_store: EmbeddedStore) -> None:
+    assert run(belarus_store, "sources") == [
+        (HRW, "More than 1,000 Belarusians remain in prison for exercising their rights", "Human Rights Watch",
+         dt.date(2025, 12, 15), 464),
+        (ID + "source/wikidata-links", "Verified Wikidata identifiers for entities in repnet", "repnet project",
+         dt.date(2026, 11, 25), 30),
+    ]
+
+
+def test_conflicts_none_in_the_shipped_data(belarus_store: EmbeddedStore) -> None:
+    assert run(belarus_store, "conflicts") == []
+
+
+CONFLICTING = """\
+source:
+  id: {sid}
+  title: Source {sid}
+  publisher: org/tester
+  published: 2024-05-01
+  terms: test data
+records:
+  - {{id: org/tester, type: Organization, name: Tester}}
+  - {{id: person/a, type: Person, name: Person A}}
+  - {{id: sentence/a, type: Sentence, person: person/a, penalty: imprisonment, term: {term}, date: {date}}}
+"""
+
+
+def test_conflicts_between_two_sources(tmp_path: Path) -> None:
+    write(tmp_path / "one.yaml", CONFLICTING.format(sid="one", term="{years: 9}", date="2023-06"))
+    write(tmp_path / "two.yaml", CONFLICTING.format(sid="two", term="{years: 10}", date="2023-06-20"))
+    write(tmp_path / "three.yaml", CONFLICTING.format(sid="three", term="{years: 9}", date="2023-07-02"))
+    store = memory_store(load_dataset([tmp_path]).quads())
+    rows = [(s, p, sorted_parts(v, " | "), sorted_parts(src, " | ")) for s, p, v, src in run(store, "conflicts")]
+    src = ID + "source/"
+    assert rows == [
+        (ID + "sentence/a", "https://schema.org/startDate", "2023-06 | 2023-06-20 | 2023-07-02",
+         f"{src}one | {src}three | {src}two"),
+        (ID + "sentence/a", "https://w3id.org/repnet/ontology#termMonths", "108 | 120", f"{src}one | {src}three | {src}two"),
+    ]
+
+
+def test_members(belarus_store: EmbeddedStore) -> None:
+    rows = [(r[1], sorted_parts(r[2], ", "), r[3], r[4]) for r in run(belarus_store, "members", organization="Viasna")]
+    assert rows == [
+        ("Ales Bialiatski", "founder", "released", "2025-12-13"),
+        ("Marfa Rabkova", "activist, volunteers' coordinator", "imprisoned", "2025-12-15"),
+        ("Uladzimir Labkovich", "activist", "released", "2025-12-13"),
+        ("Valiantsin Stefanovic", "board member", "imprisoned", "2025-12-15"),
+    ]
+
+
+def test_courts_judges_facilities(belarus_store: EmbeddedStore) -> None:
+    assert run(belarus_store, "courts") == [(ID + "org/minsk-city-court", "Minsk City Court", 1, 1, Decimal("7"))]
+    assert run(belarus_store, "judges") == []  # the article names no judge
+    assert run(belarus_store, "facilities") == [
+        (ID + "place/homiel-penal-colony-4", "Homiel penal colony No. 4", "penal colony", 1)]
+
+
+def test_release_rounds(belarus_store: EmbeddedStore) -> None:
+    rows = [r[:4] + (sorted_parts(r[4]),) + r[5:] for r in run(belarus_store, "release-rounds")]
+    parties = "Government of Belarus; United States government"
+    assert rows == [
+        (ID + "release/2025-09", "Pardon and expulsion of a group of prisoners, September 2025", "2025-09",
+         ID + "negotiation/us-belarus-before-2025-09", parties, 1, None),
+        (ID + "release/2025-12-13", "Release of 123 prisoners, 13 December 2025", "2025-12-13",
+         ID + "negotiation/us-belarus-2025-12", parties, 6, 123),
+    ]
+
+
+def test_counts(belarus_store: EmbeddedStore) -> None:
+    assert run(belarus_store, "counts") == [
+        ("2025-12-13", "prisoners released", "exactly", 123, None, HRW),
+        ("2025-12-13", "released prisoners sent to Lithuania", "exactly", 9, "Lithuania", HRW),
+        ("2025-12-13", "released prisoners sent to Ukraine", "the majority", None, "Ukraine", HRW),
+        ("2025-12-15", "individuals remaining behind bars for peacefully exercising their rights", "more than", 1100, "Belarus", HRW),
+    ]
+
+
+# ------------------------------------------------------------------ names and parameters
+def test_a_name_variant_resolves_to_one_person(belarus_store: EmbeddedStore) -> None:
+    for name in ("Nasta Loika", "nasta lojka", "ANASTASIA LOJKA", P + "nasta-loika"):
+        assert q.resolve_name(belarus_store, name, "person") == P + "nasta-loika"
+
+
+def test_an_unknown_name_lists_candidates(belarus_store: EmbeddedStore) -> None:
+    with pytest.raises(q.UnknownName) as e:
+        q.resolve_name(belarus_store, "Loika", "person")
+    assert str(e.value) == ("no person is called 'Loika'.\nDid you mean: Nasta Loika\n"
+                            "Names and name variants are matched without case or diacritics.")
+
+
+def test_an_ambiguous_name_lists_every_match(tmp_path: Path) -> None:
+    write(tmp_path / "s.yaml", MINIMAL_SOURCE + "  - {id: person/b, type: Person, name: Person B, names: [Person A]}\n")
+    store = memory_store(load_dataset([tmp_path]).quads())
+    with pytest.raises(q.UnknownName) as e:
+        q.resolve_name(store, "person a", "person")
+    assert str(e.value) == (f"'person a' names 2 persons:\n  Person A  <{P}a>\n  Person B  <{P}b>\nGive the IRI instead.")
+
+
+def test_parameters_are_bound_as_terms_not_text(belarus_store: EmbeddedStore) -> None:
+    hostile = '2024-01-01"^^xsd:date) } } # '
+    with pytest.raises(UsageError):
+        run(belarus_store, "detained-on", date=hostile)
+    text = q.bind("SELECT ?x WHERE { ?x ?p ?name }", {"name": __import__("pyoxigraph").Literal('a" } DROP ALL #')})
+    assert 'VALUES (?name) { ("a\\" } DROP ALL #") }' in text
+
+
+def test_service_and_update_are_refused(belarus_store: EmbeddedStore) -> None:
+    with pytest.raises(q.QueryError, match="SERVICE is disabled"):
+        q.prepare(belarus_store, "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
+    with pytest.raises(q.QueryError, match="read-only"):
+        q.prepare(belarus_store, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    # the word inside a string or IRI is not a keyword
+    assert q.forbidden_reason('SELECT * WHERE { ?s ?p "SERVICE" . ?s <urn:service> ?o }') is None
+
+
+# ------------------------------------------------------------------ the command
+def invoke(store_dir: Path, *args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(cli, ["--store", str(store_dir), "query", *args], catch_exceptions=False)
+    assert "Traceback" not in r.output
+    return r.exit_code, r.stdout, r.stderr
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from repnet.graph.build import build
+
+    root = tmp_path_factory.mktemp("query-store")
+    build(None, root)
+    return root
+
+
+def test_query_list(store_dir: Path) -> None:
+    code, out, _ = invoke(store_dir, "--list")
+    assert code == 0
+    assert out.splitlines()[0].startswith("charges ")
+    assert "                --param date=<date>" in out
+    code, out, _ = invoke(store_dir, "--list", "--format", "json")
+    listed = {x["name"]: x for x in json.loads(out)}
+    assert listed["sentences"]["columns"] == ["person", "personLabel", "court", "courtLabel", "date", "years", "charges", "source"]
+    assert listed["timeline"]["params"] == [{"name": "person", "kind": "person", "required": True,
+                                            "help": "an IRI, or any of the person's names or name variants"}]
+
+
+def test_query_csv(store_dir: Path) -> None:
+    code, out, _ = invoke(store_dir, "sentences", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert [(r["personLabel"], r["years"], r["date"]) for r in rows] == [
+        ("Marfa Rabkova", "15", "2022-09"), ("Nasta Loika", "7", "2023-06"), ("Valiantsin Stefanovic", "9", "2023-03")]
+
+
+def test_query_json_is_sparql_results_json(store_dir: Path) -> None:
+    code, out, _ = invoke(store_dir, "-e", "SELECT DISTINCT ?s WHERE { ?s a schema:Country } ORDER BY ?s LIMIT 2", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {"head": {"vars": ["s"]}, "results": {"bindings": [
+        {"s": {"type": "uri", "value": ID + "place/belarus"}}, {"s": {"type": "uri", "value": ID + "place/lithuania"}}]}}
+
+
+def test_query_table_and_tsv(store_dir: Path) -> None:
+    code, out, _ = invoke(store_dir, "detained-on", "--param", "date=2021-01-01", "--format", "table")
+    assert (code, out) == (0, "person                personLabel    facility  since       source\n"
+                              "--------------------  -------------  --------  ----------  -----------------------------\n"
+                              "person:marfa-rabkova  Marfa Rabkova            2020-09-17  source:hrw-2025-12-15-belarus\n"
+                              "(1 row)\n")
+    code, out, _ = invoke(store_dir, "facilities", "--format", "tsv")
+    assert out.splitlines()[0] == "?facility\t?facilityLabel\t?type\t?persons"
+
+
+def test_query_construct_gives_turtle(store_dir: Path, tmp_path: Path) -> None:
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    code, out, _ = invoke(store_dir, "-e", "CONSTRUCT { ?p skos:prefLabel ?l } WHERE { ?p a schema:Person ; skos:prefLabel ?l }")
+    g = Graph().parse(data=out, format="turtle")
+    assert code == 0 and len(g) == 11
+    assert (URIRef(P + "nasta-loika"), SKOS.prefLabel, Literal("Nasta Loika", lang="en")) in g
+
+
+def test_query_rq_file_and_source_restriction(store_dir: Path, tmp_path: Path) -> None:
+    f = write(tmp_path / "my-question.rq", "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a schema:Person }\n")
+    assert invoke(store_dir, str(f), "--format", "csv")[1] == "n\n11\n"
+    assert invoke(store_dir, str(f), "--format", "csv", "--source", "wikidata-links")[1] == "n\n1\n"
+    code, _, err = invoke(store_dir, str(f), "--source", "nope")
+    assert code == 2 and "no source 'nope' in the store. Sources: hrw-2025-12-15-belarus, wikidata-links" in err
+
+
+def test_graph_gives_provenance(store_dir: Path) -> None:
+    code, out, _ = invoke(store_dir, "-e", f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{P}aliaksandr-lukashenka> ?p ?o }} }} ORDER BY ?g",
+                          "--format", "csv")
+    assert out == ("g\nhttps://w3id.org/repnet/graph/hrw-2025-12-15-belarus\nhttps://w3id.org/repnet/graph/wikidata-links\n")
+
+
+def test_syntax_errors_point_at_line_and_column(store_dir: Path) -> None:
+    code, _, err = invoke(store_dir, "-e", "SELECT ?s WHERE {\n  ?s a ?c\n  FILTER( }")
+    assert code == 1
+    assert err.startswith("Error: SPARQL syntax error: line 3, column 12: ")
+    assert err.endswith("      FILTER( }\n               ^\n")
+
+
+def test_query_usage_errors(store_dir: Path) -> None:
+    assert invoke(store_dir, "timeline")[0] == 2
+    assert "query 'timeline' needs --param person=..." in invoke(store_dir, "timeline")[2]
+    code, _, err = invoke(store_dir, "sentnces")
+    assert code == 2 and "Did you mean sentences?" in err
+    code, _, err = invoke(store_dir, "timeline", "--param", "person=Loika")
+    assert code == 1 and "Did you mean: Nasta Loika" in err
+    code, _, err = invoke(store_dir, "sources", "--param", "x=1")
+    assert code == 2 and "query 'sources' has no parameter 'x'; it takes none" in err
