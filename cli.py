@@ -17,9 +17,19 @@ STORE_HELP = "Store directory (default: $XDG_DATA_HOME/repnet/store). Env: REPNE
 
 
 class Ctx:
-    def __init__(self, store: str | None, quiet: bool):
+    def __init__(self, store: str | None, quiet: bool, include_restricted: bool = False):
         self.store = store
         self.quiet = quiet
+        self.include_restricted = include_restricted
+        if include_restricted:
+            click.echo("warning: --include-restricted: output includes RESTRICTED facts (health, ill-treatment, "
+                       "private details); do not publish it.", err=True)
+
+    def open(self) -> Any:
+        """The store, public graphs only unless --include-restricted."""
+        from .graph.store import open_store
+
+        return open_store(self.store, include_restricted=self.include_restricted)
 
     def progress(self, stage: str, n: int) -> None:
         if not self.quiet:
@@ -42,9 +52,11 @@ class RepnetGroup(click.Group):
 @click.group(cls=RepnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", envvar="REPNET_STORE", default=None, metavar="DIR", help=STORE_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
+@click.option("--include-restricted", is_flag=True,
+              help="Let reads see restricted facts (health, ill-treatment, ...). Default: public graphs only.")
 @click.version_option(__version__, prog_name="repnet")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None, quiet: bool) -> None:
+def cli(ctx: click.Context, store: str | None, quiet: bool, include_restricted: bool) -> None:
     """repnet: a knowledge graph of political-repression networks.
 
     Sources (data/*.yaml, one file per source document) are checked, turned into RDF with one
@@ -57,7 +69,7 @@ def cli(ctx: click.Context, store: str | None, quiet: bool) -> None:
         repnet stats                  # what the store holds
         repnet --store /tmp/s build my-sources/
     """
-    ctx.obj = Ctx(store, quiet)
+    ctx.obj = Ctx(store, quiet, include_restricted)
 
 
 base_option = click.option("--base", envvar="REPNET_BASE", default=None, metavar="IRI",
@@ -111,7 +123,7 @@ def stats(obj: Ctx, fmt: str) -> None:
     from .graph.stats import stats as compute
     from .graph.store import open_store
 
-    s = compute(open_store(obj.store))
+    s = compute(open_store(obj.store, include_restricted=True))  # counts only; curators see what is restricted
     if fmt == "json":
         click.echo(json.dumps(s, indent=2, ensure_ascii=False, default=str))
         return
@@ -231,7 +243,6 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
         repnet query my-question.rq --format table
     """
     from .graph import query as q
-    from .graph.store import open_store
 
     if list_:
         click.echo(q.list_text(fmt or "table"))
@@ -246,7 +257,7 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
         if not sep or not name:
             raise UsageError(f"--param '{p}': write NAME=VALUE, e.g. --param date=2024-01-01")
         bindings[name.strip()] = value
-    store = open_store(obj.store)
+    store = obj.open()
     prepared = q.prepare(store, str(text), bindings, saved)
     graphs = q.source_graphs(store, sources) if sources else None
     result = q.execute(store, prepared, graphs)

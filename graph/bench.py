@@ -54,7 +54,7 @@ def bench_size(persons: int | None, work: Path, repeat: int, rdflib_baseline: bo
     t_build, result = _median(run_build, repeat)
     from .store import open_store
 
-    s = open_store(work / "store")
+    s = open_store(work / "store", include_restricted=True)
     nq = work / "dump.nq"
     nq.write_bytes(ox.serialize(s.quads(), format=ox.RdfFormat.N_QUADS) or b"")
     s.close()

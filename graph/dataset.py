@@ -41,6 +41,9 @@ def vocabulary_quads(base: str) -> Iterator[ox.Quad]:
     yield ox.Quad(g, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Entity)), meta)
     yield ox.Quad(g, ox.NamedNode(str(PROV.wasDerivedFrom)), ox.NamedNode(ONTOLOGY_IRI), meta)
     yield ox.Quad(g, ox.NamedNode(str(DCTERMS.accessRights)), ox.NamedNode(str(ACCESS.PUBLIC)), meta)
+    # the metadata graph is public too: it describes public graphs only (a restricted source's
+    # description and its graphs' provenance live in its restricted graph)
+    yield ox.Quad(meta, ox.NamedNode(str(DCTERMS.accessRights)), ox.NamedNode(str(ACCESS.PUBLIC)), meta)
 
 
 def load_dataset(paths: Iterable[str | Path] | None = None, base: str | None = None) -> Dataset:

@@ -47,22 +47,54 @@ def resolve(spec: str | os.PathLike[str] | None) -> Path:
     return Path(s).expanduser()
 
 
-class EmbeddedStore:
-    """An Oxigraph store (on disk or in memory) behind repnet's store interface."""
+PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 
-    def __init__(self, store: ox.Store, location: Path | None = None):
+_PUBLIC_GRAPHS = f"""
+SELECT DISTINCT ?g WHERE {{ GRAPH ?meta {{ ?g <http://purl.org/dc/terms/accessRights> <{PUBLIC}> }}
+  FILTER(STRENDS(STR(?meta), "/graph/meta")) }}"""
+
+
+class EmbeddedStore:
+    """An Oxigraph store (on disk or in memory) behind repnet's store interface.
+
+    With ``public_only`` (what :func:`open_store` gives by default) every read sees only the graphs
+    the metadata graph lists as PUBLIC: a whitelist, so a graph without an access statement, and
+    every restricted graph, stays invisible to queries, exports, the endpoint and analyses.
+    """
+
+    def __init__(self, store: ox.Store, location: Path | None = None, public_only: bool = False):
         self._store = store
         self.location = location
+        self.public_only = public_only
+        self._visible: list[str] | None = None
 
     @property
     def oxigraph(self) -> ox.Store:
+        """The backend store, unfiltered: for the build and for tests only."""
         return self._store
+
+    def visible_graphs(self) -> list[str]:
+        """The named graphs reads may see (all of them unless public_only)."""
+        if self._visible is None:
+            if self.public_only:
+                rows = self._store.query(_PUBLIC_GRAPHS)
+                self._visible = sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
+                meta = [g.value for g in self._store.named_graphs() if g.value.endswith("/graph/meta")]
+                self._visible = sorted(set(self._visible) | set(meta))
+            else:
+                self._visible = sorted(g.value for g in self._store.named_graphs())
+        return self._visible
 
     def query(self, sparql: str, *, union: bool = True, substitutions: dict[str, Any] | None = None,
               graphs: list[str] | None = None) -> Any:
-        """Run a SPARQL query. By default the default graph is the union of all named graphs."""
+        """Run a SPARQL query. By default the default graph is the union of all visible named graphs."""
         kwargs: dict[str, Any] = {"prefixes": PREFIXES}
-        if graphs is not None:
+        if self.public_only:
+            visible = self.visible_graphs()
+            chosen = [g for g in graphs if g in set(visible)] if graphs is not None else visible
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in visible]
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in chosen] if (union or graphs is not None) else ox.DefaultGraph()
+        elif graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in graphs]
         elif union:
             kwargs["use_default_graph_as_union"] = True
@@ -71,14 +103,19 @@ class EmbeddedStore:
         return self._store.query(sparql, **kwargs)
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        g = ox.NamedNode(graph) if graph else None
-        return iter(self._store.quads_for_pattern(None, None, None, g))
+        """Quads of one visible graph, or of all visible graphs (the default graph is never used)."""
+        graphs = [graph] if graph else self.visible_graphs()
+        for g in graphs:
+            if g in set(self.visible_graphs()):
+                yield from self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
 
     def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs())
+        return list(self.visible_graphs())
 
     def __len__(self) -> int:
-        return len(self._store)
+        if not self.public_only:
+            return len(self._store)
+        return sum(1 for _ in self.quads())
 
     def close(self) -> None:
         """Drop the backend handle so RocksDB releases its lock."""
@@ -86,11 +123,11 @@ class EmbeddedStore:
         gc.collect()
 
 
-def memory_store(quads: Iterable[ox.Quad] = ()) -> EmbeddedStore:
-    """An in-memory store (for tests and `validate`)."""
+def memory_store(quads: Iterable[ox.Quad] = (), public_only: bool = False) -> EmbeddedStore:
+    """An in-memory store (for tests and `validate`); everything visible unless ``public_only``."""
     s = ox.Store()
     s.bulk_extend(quads)
-    return EmbeddedStore(s)
+    return EmbeddedStore(s, public_only=public_only)
 
 
 def current_path(root: Path) -> Path | None:
@@ -101,14 +138,14 @@ def current_path(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
-def open_store(spec: str | os.PathLike[str] | None = None) -> EmbeddedStore:
-    """Open the current generation of a built store, read-only."""
+def open_store(spec: str | os.PathLike[str] | None = None, include_restricted: bool = False) -> EmbeddedStore:
+    """Open the current generation of a built store, read-only; public graphs only unless asked."""
     root = resolve(spec)
     path = current_path(root)
     if path is None:
         raise StoreError(f"no store at {root}.\nRun `repnet build` first (or point --store / REPNET_STORE at a built store).")
     try:
-        return EmbeddedStore(ox.Store.read_only(str(path)), root)
+        return EmbeddedStore(ox.Store.read_only(str(path)), root, public_only=not include_restricted)
     except OSError as e:
         raise StoreError(f"cannot open the store at {path}: {e}.\nRebuild it with `repnet build`.") from e
 

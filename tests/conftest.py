@@ -18,10 +18,10 @@ ID = BASE + "id/"
 
 @pytest.fixture(scope="session")
 def belarus_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    """The packaged data/ built into a store on disk, opened read-only."""
+    """The packaged data/ built into a store on disk, opened read-only with restricted graphs visible."""
     root = tmp_path_factory.mktemp("belarus-store")
     build(None, root)
-    return open_store(root)
+    return open_store(root, include_restricted=True)
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def graphs_isomorphic(a: Dataset, b: Dataset) -> bool:
 def test_two_builds_give_isomorphic_datasets(tmp_path: Path) -> None:
     build(None, tmp_path / "one")
     build(None, tmp_path / "two")
-    a, b = open_store(tmp_path / "one"), open_store(tmp_path / "two")
+    a, b = open_store(tmp_path / "one", True), open_store(tmp_path / "two", True)
     assert len(a) == len(b) > 500
     assert graphs_isomorphic(as_rdflib(a), as_rdflib(b))
 
@@ -63,7 +63,7 @@ def test_one_named_graph_per_source_plus_meta_and_vocabulary(belarus_store: Embe
 def test_base_iri_is_configurable(tmp_path: Path) -> None:
     write(tmp_path / "src" / "tiny.yaml", MINIMAL_SOURCE)
     build([tmp_path / "src"], tmp_path / "store", base="https://example.org/x/")
-    s = open_store(tmp_path / "store")
+    s = open_store(tmp_path / "store", True)
     assert s.named_graphs() == ["https://example.org/x/graph/meta", "https://example.org/x/graph/tiny",
                                 "https://example.org/x/graph/vocabulary"]
     assert ox.Quad(ox.NamedNode("https://example.org/x/id/person/a"),
@@ -85,12 +85,12 @@ def _current_target(root: Path) -> str:
 def test_a_broken_source_leaves_the_previous_store_intact(tmp_path: Path) -> None:
     root = tmp_path / "store"
     build(None, root)
-    before, count = _current_target(root), len(open_store(root))
+    before, count = _current_target(root), len(open_store(root, True))
     bad = write(tmp_path / "bad" / "bad.yaml", MINIMAL_SOURCE + "  - {id: person/b, type: Person, name: B, occupation: [astronaut]}\n")
     with pytest.raises(SourceError):
         build([bad.parent], root)
     assert _current_target(root) == before
-    assert len(open_store(root)) == count
+    assert len(open_store(root, True)) == count
     assert sorted(p.name for p in root.iterdir()) == ["current", before]
 
 
@@ -112,7 +112,7 @@ def test_a_shacl_violation_leaves_the_previous_store_intact(tmp_path: Path) -> N
 def test_an_interrupted_build_leaves_the_previous_store_intact(tmp_path: Path) -> None:
     root = tmp_path / "store"
     build(None, root)
-    before, count = _current_target(root), len(open_store(root))
+    before, count = _current_target(root), len(open_store(root, True))
 
     def dying_quads():  # type: ignore[no-untyped-def]
         yield from list(load_dataset().quads())[:100]
@@ -121,7 +121,7 @@ def test_an_interrupted_build_leaves_the_previous_store_intact(tmp_path: Path) -
     with pytest.raises(KeyboardInterrupt):
         replace_store(root, dying_quads())
     assert _current_target(root) == before
-    assert len(open_store(root)) == count
+    assert len(open_store(root, True)) == count
     assert sorted(p.name for p in root.iterdir()) == ["current", before]
 
 
@@ -155,3 +155,29 @@ def test_queries_see_the_union_of_sources_by_default(belarus_store: EmbeddedStor
     assert belarus_store.query(q) is not None and bool(belarus_store.query(q))
     only_hrw = belarus_store.query(q, graphs=["https://w3id.org/repnet/graph/hrw-2025-12-15-belarus"])
     assert not bool(only_hrw)
+
+
+def test_reads_see_public_graphs_only_by_default(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    build(None, root)
+    public, full = open_store(root), open_store(root, include_restricted=True)
+    base = "https://w3id.org/repnet/graph/"
+    assert public.named_graphs() == [base + "hrw-2025-12-15-belarus", base + "meta", base + "vocabulary", base + "wikidata-links"]
+    assert base + "hrw-2025-12-15-belarus/restricted" in full.named_graphs()
+    ask = "ASK { ?x a rpn:IllTreatmentAllegation }"
+    assert bool(full.query(ask)) and not bool(public.query(ask))
+    assert not bool(public.query("ASK { GRAPH ?g { ?x a rpn:HealthReport } }"))
+    assert not bool(public.query(f"ASK {{ GRAPH <{base}hrw-2025-12-15-belarus/restricted> {{ ?s ?p ?o }} }}"))
+    restricted = {q.graph_name.value for q in public.quads()} & {base + "hrw-2025-12-15-belarus/restricted"}
+    assert restricted == set()
+    assert len(full) - len(public) == 23
+    # asking for a restricted graph by name gives nothing, not an error
+    assert not bool(public.query("ASK { ?s ?p ?o }", graphs=[base + "hrw-2025-12-15-belarus/restricted"]))
+
+
+def test_a_graph_without_an_access_statement_is_not_public(tmp_path: Path) -> None:
+    quads = list(load_dataset().quads()) + [ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("secret"),
+                                                     ox.NamedNode("https://w3id.org/repnet/graph/undeclared"))]
+    s = memory_store(quads, public_only=True)
+    assert "https://w3id.org/repnet/graph/undeclared" not in s.named_graphs()
+    assert not bool(s.query('ASK { ?s ?p "secret" }'))
