@@ -268,6 +268,105 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
     click.echo(q.render_result(result, prepared, fmt), nl=False)
 
 
+@cli.group()
+def export() -> None:
+    """Export the graph: linked data (RDF), CSV tables, or the projected network.
+
+    Public graphs only unless --include-restricted is given (on `repnet` or on the subcommand).
+
+    \b
+    Examples:
+        repnet export trig -o belarus.trig
+        repnet export jsonld -o belarus.jsonld
+        repnet export csv -o tables/
+        repnet export trig --include-restricted -o internal.trig
+    """
+
+
+def _rdf_export_command(fmt: str) -> None:
+    from .graph.export import EXTENSIONS
+
+    @export.command(name=fmt, help=f"""Write the dataset as {fmt.upper() if fmt != 'jsonld' else 'JSON-LD'} ({EXTENSIONS[fmt]}), with its VoID/DCAT description.
+
+    \b
+    Example:
+        repnet export {fmt} -o belarus{EXTENSIONS[fmt]}
+    """)
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
+                  help="File to write ('-' for stdout).")
+    @click.option("--include-restricted", "restricted", is_flag=True, help="Include restricted facts (internal use only).")
+    @click.option("--no-description", is_flag=True, help="Leave out the VoID/DCAT dataset description.")
+    @click.option("--endpoint", metavar="URL", help="SPARQL endpoint URL to state in the description.")
+    @click.option("--dump-base", metavar="URL", help="Base URL where the dumps are published, for the description.")
+    @click.pass_obj
+    def command(obj: Ctx, output: str, restricted: bool, no_description: bool, endpoint: str | None,
+                dump_base: str | None) -> None:
+        from .graph.export import export_rdf
+        from .graph.store import open_store
+
+        if restricted and not obj.include_restricted:
+            click.echo("warning: --include-restricted: the export includes RESTRICTED facts; do not publish it.", err=True)
+        store = open_store(obj.store, include_restricted=restricted or obj.include_restricted)
+        t0 = time.perf_counter()
+        with click.open_file(output, "wb") as fh:
+            n = export_rdf(store, fmt, fh, description=not no_description, endpoint=endpoint, dump_base=dump_base)
+        if output != "-" and not obj.quiet:
+            size = Path(output).stat().st_size
+            click.echo(f"Wrote {n:,} {'quads' if fmt in ('trig', 'nquads', 'jsonld') else 'triples'} to {output} "
+                       f"({size:,} bytes, {time.perf_counter() - t0:.2f} s)"
+                       + ("; includes RESTRICTED facts" if store.public_only is False else "; public graphs only") + ".", err=True)
+
+
+for _fmt in ("trig", "nquads", "jsonld", "turtle", "ntriples", "rdfxml"):
+    _rdf_export_command(_fmt)
+
+
+@export.command(name="csv")
+@click.option("-o", "--output", type=click.Path(file_okay=False), required=True, help="Directory for the CSV files.")
+@click.option("--include-restricted", "restricted", is_flag=True, help="Include restricted facts (internal use only).")
+@click.pass_obj
+def export_csv_command(obj: Ctx, output: str, restricted: bool) -> None:
+    """Write persons, sentences, detentions, releases and sources as CSV tables.
+
+    \b
+    Example:
+        repnet export csv -o tables/
+    """
+    from .graph.export import export_csv
+    from .graph.store import open_store
+
+    store = open_store(obj.store, include_restricted=restricted or obj.include_restricted)
+    counts = export_csv(store, Path(output))
+    click.echo(", ".join(f"{name}.csv: {n} rows" for name, n in counts.items()) + f" in {output}.")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "ntriples", "rdfxml"]), default="turtle",
+              show_default=True, help="RDF format.")
+@click.option("--endpoint", metavar="URL", help="SPARQL endpoint URL to state (void:sparqlEndpoint, dcat:endpointURL).")
+@click.option("--dump-base", metavar="URL", help="Base URL of the published dumps (void:dataDump, dcat:downloadURL).")
+@click.pass_obj
+def describe(obj: Ctx, fmt: str, endpoint: str | None, dump_base: str | None) -> None:
+    """Print the VoID + DCAT description of the dataset (public counts unless --include-restricted).
+
+    \b
+    Example:
+        repnet describe
+        repnet describe --endpoint https://example.org/sparql --dump-base https://example.org/dumps
+    """
+    import pyoxigraph as ox
+
+    from .graph.describe import describe as run
+    from .graph.export import prefixes_for
+
+    store = obj.open()
+    formats = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES,
+               "rdfxml": ox.RdfFormat.RDF_XML}
+    data = ox.serialize(run(store, endpoint, dump_base), format=formats[fmt],
+                        prefixes=prefixes_for(store) if fmt in ("turtle", "rdfxml") else None)
+    click.echo((data or b"").decode(), nl=False)
+
+
 def main() -> None:  # pragma: no cover
     cli()
 
