@@ -39,8 +39,13 @@ def sorted_parts(value: str | None, sep: str = "; ") -> str | None:
 
 
 def test_every_saved_query_declares_its_columns_and_runs(belarus_store: EmbeddedStore) -> None:
-    assert sorted(q.saved_queries()) == ["charges", "conflicts", "counts", "courts", "detained-on", "facilities",
-                                         "judges", "members", "release-rounds", "releases", "sentences", "sources", "timeline"]
+    assert sorted(q.saved_queries()) == ["charges", "conflicts", "counts", "courts", "detained-on", "detentions", "facilities",
+                                         "judges", "members", "persons", "release-rounds", "releases", "sentences", "sources",
+                                         "timeline"]
+    for name, saved in q.saved_queries().items():
+        params = {p.name: {"date": "2024-01-01", "person": "Nasta Loika", "organization": "Viasna"}[p.kind]
+                  for p in saved.params if p.required}
+        run(belarus_store, name, **params)
 
 
 def test_sentences(belarus_store: EmbeddedStore) -> None:
@@ -120,6 +125,17 @@ def test_timeline(belarus_store: EmbeddedStore) -> None:
         ("after a house search and interrogation in July 2021", "Arrest"), ("after 2021-07-01", "Detention"),
         ("2021-07", "HouseSearch"), ("2021-07", "Interrogation"), ("2023-03", "Sentence"),
         ("2025-12-15", "StatusObservation"), (None, "Charge"), (None, "Detention"), (None, "Membership")]
+
+
+def test_persons_and_detentions(belarus_store: EmbeddedStore) -> None:
+    rows = [r[:2] + (sorted_parts(r[2]),) + r[3:] for r in run(belarus_store, "persons", person="Anastasia Lojka")]
+    assert rows == [(P + "nasta-loika", "Nasta Loika", "Anastasia Loika; Anastasia Lojka; Nasta Lojka", "human rights defender",
+                     None, HRW)]
+    assert [r[2:7] for r in run(belarus_store, "detentions", person="Nasta Loika")] == [
+        ("imprisonment after conviction", None, None, None, dt.date(2025, 12, 15)),
+        ("pre-trial detention", None, None, None, None),
+        ("administrative detention", None, "2022-09", "2022-12", None),
+    ]
 
 
 def test_sources(belarus_store: EmbeddedStore) -> None:
