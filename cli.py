@@ -367,6 +367,45 @@ def describe(obj: Ctx, fmt: str, endpoint: str | None, dump_base: str | None) ->
     click.echo((data or b"").decode(), nl=False)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anything but loopback "
+              "lets other machines query the store.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, metavar="SECONDS",
+              help="Time limit per query; a query still running is stopped and answered with 503.")
+@click.option("--max-rows", type=click.IntRange(1, 100_000_000), default=100_000, show_default=True,
+              help="At most this many rows (or triples) per answer; header X-Repnet-Truncated: true when cut.")
+@click.option("--cors", metavar="ORIGIN", default=None, help="Allow browser pages from ORIGIN (or *) to read answers. Off by default.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Query worker processes.")
+@click.option("--include-restricted", is_flag=True, help="Also serve the restricted graphs (ill-treatment, health, facts "
+              "marked restricted). Off by default.")
+@click.option("--allow-update", is_flag=True, help="Answer SPARQL Update from clients with the token with 501 instead of "
+              "403 (the store is never written; it is built from sources).")
+@click.option("--token", envvar="REPNET_TOKEN", default=None, metavar="T",
+              help="Bearer token for --allow-update. Env: REPNET_TOKEN.")
+@click.pass_obj
+def serve(obj: Ctx, host: str, port: int, timeout: float, max_rows: int, cors: str | None, workers: int,
+          include_restricted: bool, allow_update: bool, token: str | None) -> None:
+    """Serve the store as a SPARQL 1.1 endpoint at /sparql, with a query page at /.
+
+    Read-only; every query has a time limit and a row cap; SERVICE and LOAD are refused and
+    FROM <url> is never fetched. The query page works offline and offers the saved queries.
+
+    \b
+    Example:
+        repnet serve                              # http://127.0.0.1:8000/sparql and the page at /
+        repnet serve --port 8001 --timeout 10 --max-rows 5000
+        curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3'
+    """
+    from .graph.serve import Settings
+    from .graph.serve import serve as run
+    from .graph.store import resolve
+
+    run(Settings(store=resolve(obj.store), host=host, port=port, timeout=timeout, max_rows=max_rows, cors=cors,
+                 allow_update=allow_update, token=token, workers=workers, include_restricted=include_restricted,
+                 quiet=obj.quiet))
+
+
 def main() -> None:  # pragma: no cover
     cli()
 
