@@ -19,5 +19,5 @@ demo: setup
 	$(BIN)/repnet stats
 
 test: setup
-	bash .ci/system-deps
+	bash .ci/system-deps chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

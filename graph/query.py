@@ -178,15 +178,15 @@ def _code_only(text: str) -> str:
 def forbidden_reason(text: str) -> str | None:
     """Why a query may not run against our store (it would reach the network), or None."""
     code = _code_only(text)
-    if re.search(r"(?<![?$\w:])SERVICE\b", code, re.IGNORECASE):
+    if re.search(r"(?<![?$\w:])SERVICE\b(?!:)", code, re.IGNORECASE):
         return "SERVICE is disabled: queries never reach other endpoints over the network"
-    if re.search(r"(?<![?$\w:])(LOAD)\b", code, re.IGNORECASE):
+    if re.search(r"(?<![?$\w:])(LOAD)\b(?!:)", code, re.IGNORECASE):
         return "LOAD is disabled: the store never fetches data from the network"
     return None
 
 
 def query_form(text: str) -> str:
-    m = re.search(r"(?<![?$\w:])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    m = re.search(r"(?<![?$\w:])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b(?!:)",
                   _code_only(text), re.IGNORECASE)
     form = m.group(1).upper() if m else "SELECT"
     return form if form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else "UPDATE"
@@ -289,9 +289,26 @@ def source_graphs(store: EmbeddedStore, source_ids: Iterable[str]) -> list[str]:
     return out + [g for g in graphs if g.endswith(("/graph/meta", "/graph/vocabulary"))]
 
 
+def from_clauses(text: str) -> tuple[list[str], list[str]]:
+    """The IRIs of a query's FROM and FROM NAMED clauses (never fetched: they name graphs)."""
+    code = _code_only(text)
+    default, named = [], []
+    for m in re.finditer(r"(?<![?$\w:])FROM\b(?!:)", code, re.IGNORECASE):
+        rest = text[m.end():].lstrip()  # IRIs are blanked in `code`: read them from the text
+        is_named = rest[:5].upper() == "NAMED"
+        rest = rest[5:].lstrip() if is_named else rest
+        if rest.startswith("<") and ">" in rest:
+            (named if is_named else default).append(rest[1:rest.index(">")])
+    return default, named
+
+
 def execute(store: EmbeddedStore, prepared: Prepared, graphs: list[str] | None = None) -> Any:
+    """Run a prepared query. FROM / FROM NAMED in the query choose among the store's visible graphs."""
+    default, named = from_clauses(prepared.text)
+    if default and graphs is None:
+        graphs = default
     try:
-        return store.query(prepared.text, graphs=graphs)
+        return store.query(prepared.text, graphs=graphs, named=named or None)
     except SyntaxError as e:
         raise QueryError(f"SPARQL syntax error: {_where(str(e), prepared.text)}") from None
     except (OSError, RuntimeError, ValueError) as e:

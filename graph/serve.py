@@ -16,8 +16,9 @@ Safety, by default:
   and is never written by the server;
 * ``SERVICE`` and ``LOAD`` are refused (400); ``FROM <url>`` names a graph in the store and is
   never fetched (Oxigraph never dereferences it);
-* the restricted graphs (``<base>graph/<source>/restricted``: ill-treatment, health, facts marked
-  restricted) are left out of every query's dataset unless ``--include-restricted`` is given;
+* a query's dataset holds only the graphs the metadata graph lists as PUBLIC (the store's
+  whitelist, :meth:`EmbeddedStore.visible_graphs`), never a restricted graph (ill-treatment,
+  health, facts marked restricted), unless ``--include-restricted`` is given;
 * every answer is capped at ``--max-rows`` rows (or triples); ``X-Repnet-Truncated: true`` says
   that rows were left out;
 * no CORS headers unless ``--cors ORIGIN``.
@@ -278,13 +279,17 @@ def serialize_graph(result: Iterable[Any], fmt: str, max_rows: int) -> tuple[byt
 
 
 # ------------------------------------------------------------------------------------- datasets
-_KEYWORD_FROM = re.compile(r"(?<![?$\w:])FROM\s+(NAMED\s+)?", re.IGNORECASE)
+_KEYWORD_FROM = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
+_FROM_AT = re.compile(r"FROM\s+(NAMED\s+)?(?:<([^<>\"{}|^`\\\s]*)>|([A-Za-z][\w.-]*)?:([\w.%-]*))", re.IGNORECASE)
 _PREFIX_DECL = re.compile(r"(?<![?$\w:])PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
-_IRI_AT = re.compile(r"<([^<>\"{}|^`\\\s]*)>|([A-Za-z][\w.-]*)?:([\w.%-]*)")
 
 
 def from_clauses(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs in a query's FROM and FROM NAMED clauses (never fetched; they name graphs)."""
+    """The IRIs in a query's FROM and FROM NAMED clauses (never fetched; they name graphs).
+
+    A name that cannot be resolved here (an unknown prefix, a relative IRI) is kept as written, so
+    it matches no graph: a query with FROM never falls back to the union of all graphs.
+    """
     from ..ontology.namespaces import PREFIXES
     from .query import _code_only
 
@@ -294,32 +299,24 @@ def from_clauses(text: str) -> tuple[list[str], list[str]]:
         prefixes[m.group(1) or ""] = m.group(2)
     default: list[str] = []
     named: list[str] = []
-    for m in _KEYWORD_FROM.finditer(code):
-        im = _IRI_AT.match(text, m.end())
-        if not im:
-            continue
-        if im.group(0).startswith("<"):
-            iri = im.group(1)
+    for k in _KEYWORD_FROM.finditer(code):
+        m = _FROM_AT.match(text, k.start())
+        if not m:
+            iri = "urn:repnet:unparsed-from"
+        elif m.group(2) is not None:
+            iri = m.group(2)
         else:
-            ns = prefixes.get(im.group(2) or "")
-            if ns is None:
-                continue  # pyoxigraph will report the unknown prefix
-            iri = ns + im.group(3)
-        (named if m.group(1) else default).append(iri)
+            ns = prefixes.get(m.group(3) or "")
+            iri = ns + m.group(4) if ns is not None else f"{m.group(3) or ''}:{m.group(4)}"
+        (named if m and m.group(1) else default).append(iri)
     return default, named
 
 
 def public_graphs(store: Any) -> list[str]:
-    """The graphs the metadata graph marks PUBLIC, plus the metadata graph itself; never a restricted one."""
-    names = [g.value for g in store.named_graphs()]
-    meta = [g for g in names if g.endswith("/graph/meta")]
-    access = "http://purl.org/dc/terms/accessRights"
-    public = {q.subject.value for g in meta for q in store.quads_for_pattern(
-        None, _nn(access), _nn("http://publications.europa.eu/resource/authority/access-right/PUBLIC"), _nn(g))}
-    restricted = {q.subject.value for q in store.quads_for_pattern(
-        None, _nn(access), _nn("http://publications.europa.eu/resource/authority/access-right/RESTRICTED"), None)}
-    return sorted(g for g in names if (g in public or g in meta) and g not in restricted
-                  and not g.endswith("/restricted"))
+    """The graphs the metadata graph lists as PUBLIC (the store's whitelist), never a ``.../restricted`` one."""
+    from .store import EmbeddedStore
+
+    return [g for g in EmbeddedStore(store, public_only=True).visible_graphs() if not g.endswith("/restricted")]
 
 
 def _nn(iri: str) -> Any:
@@ -334,6 +331,8 @@ def dataset_options(text: str, default_uris: list[str], named_uris: list[str], s
     The protocol's graph URIs win over the query's FROM clauses; without either, the default graph
     is the union of the served graphs. ``served`` None means every graph is served.
     """
+    for g in default_uris + named_uris:
+        _nn(g)  # ValueError for anything that is not an absolute IRI
     if default_uris or named_uris:
         dg, ng = default_uris, named_uris
     else:
@@ -530,7 +529,7 @@ class Reply:
     truncated: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     proc: subprocess.Popen[bytes]
     pid: int = field(init=False)
@@ -573,13 +572,21 @@ class WorkerPool:
             return sorted(w.pid for w in self._workers)
 
     def _spawn_loop(self) -> None:
+        try:
+            self._spawn_forever()
+        except Exception as e:  # pragma: no cover - a bug; make wait_ready fail instead of hang
+            self.error = f"cannot start query workers: {e!r}"
+            raise
+
+    def _spawn_forever(self) -> None:
         while True:
             if not self._requests.get() or self._closing:
                 return
             code = "from repnet.graph.serve import worker_main; worker_main()"
             proc = subprocess.Popen([sys.executable, "-c", code, str(self.root),
                                      "restricted" if self.include_restricted else "public", str(os.getpid())],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    start_new_session=True)  # a terminal's Ctrl-C reaches only the server
             w = _Worker(proc)
             with self._lock:
                 self._workers.add(w)
@@ -691,6 +698,11 @@ class Server(ThreadingHTTPServer):
         self.address_family = family
         super().__init__((settings.host, settings.port), Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the client went away; nothing to report
+        super().handle_error(request, client_address)
+
     @property
     def loopback(self) -> bool:
         return self.settings.host in _LOOPBACK_NAMES or self.settings.host.startswith("127.")
@@ -728,7 +740,7 @@ def saved_queries_json() -> bytes:
 def service_description(url: str) -> bytes:
     from ..ontology.namespaces import PREFIXES
 
-    fmts = " ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in
+    fmts = ", ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in
                     ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                      "Turtle", "N-Triples", "JSON-LD", "RDF_XML"))
     prefixes = "\n".join(f"# PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
@@ -740,8 +752,10 @@ def service_description(url: str) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     server: Server
-    server_version = "repnet"
-    sys_version = ""
+    def version_string(self) -> str:
+        from .. import __version__
+
+        return f"repnet/{__version__}"
 
     # ---------------------------------------------------------------- plumbing
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -839,9 +853,9 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/queries.json":
             self._send(200, saved_queries_json(), "application/json; charset=utf-8")
         elif url.path == "/prefixes.json":
-            from ..ontology.namespaces import PREFIXES
+            from ..ontology.namespaces import PREFIXES, data_base, data_prefixes
 
-            self._send(200, json.dumps(PREFIXES).encode(), "application/json; charset=utf-8")
+            self._send(200, json.dumps({**PREFIXES, **data_prefixes(data_base())}).encode(), "application/json; charset=utf-8")
         elif url.path == "/sparql":
             params = parse_qs(url.query, keep_blank_values=True)
             if "query" not in params and "update" not in params:
@@ -940,7 +954,7 @@ class Handler(BaseHTTPRequestHandler):
                    "formats": params.get("format", []) + params.get("output", []), "max_rows": s.max_rows}
         reply = self.server.pool.run(request, s.timeout)
         if reply.status != 200:
-            self._send(reply.status, reply.body)
+            self._error(reply.status, reply.body.decode("utf-8", "replace"))
             return
         headers = {TRUNCATED: "true" if reply.truncated else "false", ROWS: str(reply.rows),
                    "Vary": "Accept"}

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import shutil
+import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +47,16 @@ def resolve(spec: str | os.PathLike[str] | None) -> Path:
     if spec is None or str(spec) == "":
         return default_location()
     s = str(spec)
-    if s.startswith(("http://", "https://")):
-        raise StoreError(f"'{s}' is a SPARQL endpoint; remote stores are not supported yet.\n"
-                         "Use a directory for --store (or unset REPNET_STORE) to use the embedded store.")
+    if is_remote(s):
+        raise StoreError(f"'{s}' is a SPARQL endpoint, and this command needs a local store directory.\n"
+                         f"Build into a directory (repnet --store DIR build) and upload it with `repnet push {s}`; "
+                         "query, stats, export and describe also work with --store URL.")
     return Path(s).expanduser()
+
+
+def is_remote(spec: str | os.PathLike[str] | None) -> bool:
+    """True for a store spec that is a SPARQL endpoint URL (http:// or https://)."""
+    return spec is not None and str(spec).startswith(("http://", "https://"))
 
 
 PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
@@ -86,13 +98,17 @@ class EmbeddedStore:
         return self._visible
 
     def query(self, sparql: str, *, union: bool = True, substitutions: dict[str, Any] | None = None,
-              graphs: list[str] | None = None) -> Any:
-        """Run a SPARQL query. By default the default graph is the union of all visible named graphs."""
+              graphs: list[str] | None = None, named: list[str] | None = None) -> Any:
+        """Run a SPARQL query. By default the default graph is the union of all visible named graphs.
+
+        ``graphs`` makes the default graph the union of those graphs, ``named`` limits GRAPH ?g to
+        those; both are cut down to the visible graphs.
+        """
         kwargs: dict[str, Any] = {"prefixes": PREFIXES}
-        if self.public_only:
-            visible = self.visible_graphs()
-            chosen = [g for g in graphs if g in set(visible)] if graphs is not None else visible
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in visible]
+        if self.public_only or named is not None:
+            visible = set(self.visible_graphs())
+            chosen = [g for g in graphs if g in visible] if graphs is not None else sorted(visible)
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in (named if named is not None else sorted(visible)) if g in visible]
             kwargs["default_graph"] = [ox.NamedNode(g) for g in chosen] if (union or graphs is not None) else ox.DefaultGraph()
         elif graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in graphs]
@@ -138,8 +154,13 @@ def current_path(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
-def open_store(spec: str | os.PathLike[str] | None = None, include_restricted: bool = False) -> EmbeddedStore:
-    """Open the current generation of a built store, read-only; public graphs only unless asked."""
+def open_store(spec: str | os.PathLike[str] | None = None, include_restricted: bool = False) -> Any:
+    """Open the current generation of a built store, read-only; public graphs only unless asked.
+
+    A spec that is an http(s) URL opens a :class:`RemoteStore` on that SPARQL endpoint instead.
+    """
+    if is_remote(spec):
+        return RemoteStore(str(spec), public_only=not include_restricted)
     root = resolve(spec)
     path = current_path(root)
     if path is None:
@@ -230,3 +251,382 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+# ----------------------------------------------------------------------------------- remote stores
+#
+# A SPARQL 1.1 server (Virtuoso, Apache Jena Fuseki, GraphDB, ...) behind the same read interface
+# as EmbeddedStore: ``--store http://host:8890/sparql``. Reads go to the query endpoint with the
+# protocol's default-graph-uri / named-graph-uri parameters naming exactly the visible graphs, so a
+# public-only store never lets a query see a restricted graph, and the server's own graphs
+# (Virtuoso's system graphs, other projects' data) stay out of repnet's union default graph.
+# Writes (`repnet push`) go to the update or Graph Store Protocol endpoint (graph/push.py).
+
+XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+NO_GRAPH = "urn:repnet:no-graph"  # names an empty dataset where a protocol parameter must name something
+USER_AGENT = "repnet (SPARQL 1.1 client)"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three endpoints of one SPARQL server. ``gsp`` is None when unknown (use SPARQL Update)."""
+
+    query: str
+    update: str
+    gsp: str | None
+    kind: str  # "virtuoso", "fuseki", "graphdb" or "sparql" (any other SPARQL 1.1 server)
+
+
+def endpoints_for(url: str, env: dict[str, str] | None = None) -> Endpoints:
+    """The query, update and graph-store endpoints for a server URL (any one of them).
+
+    Virtuoso:  /sparql, /sparql-auth (update, digest auth), /sparql-graph-crud-auth (GSP)
+    Fuseki:    /DS/sparql (or /DS/query), /DS/update, /DS/data
+    GraphDB:   /repositories/R, /repositories/R/statements, /repositories/R/rdf-graphs/service
+    other:     the URL for queries and updates, no GSP.
+
+    The URL given keeps its role (``/sparql-graph-crud`` stays the GSP endpoint, for a Virtuoso
+    that grants anonymous writes). ``REPNET_UPDATE_URL`` and ``REPNET_GSP_URL`` override the update and
+    graph-store endpoints.
+    """
+    env = dict(os.environ) if env is None else env
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path.rstrip("/")
+
+    def at(p: str) -> str:
+        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, p, "", ""))
+
+    given = at(path)
+    virtuoso = re.fullmatch(r"(.*?)/(sparql|sparql-auth|sparql-graph-crud|sparql-graph-crud-auth)", path)
+    graphdb = re.fullmatch(r"(.*/repositories/[^/]+)(/statements|/rdf-graphs/service)?", path)
+    fuseki = re.fullmatch(r"(.*/[^/]+)/(sparql|query|update|data|get)", path)
+    if virtuoso and (virtuoso[1] == "" or virtuoso[2] != "sparql"):  # Virtuoso serves these at the root
+        root, role = virtuoso[1], virtuoso[2]
+        eps = Endpoints(query=at(root + "/sparql"),
+                        update=given if role == "sparql-auth" else at(root + "/sparql-auth"),
+                        gsp=given if role.startswith("sparql-graph-crud") else at(root + "/sparql-graph-crud-auth"),
+                        kind="virtuoso")
+    elif graphdb:
+        root = graphdb[1]
+        eps = Endpoints(query=at(root), update=at(root + "/statements"), gsp=at(root + "/rdf-graphs/service"), kind="graphdb")
+    elif fuseki:
+        root = fuseki[1]
+        role = fuseki[2]
+        eps = Endpoints(query=given if role in ("sparql", "query") else at(root + "/sparql"), update=at(root + "/update"),
+                        gsp=at(root + "/data"), kind="fuseki")
+    else:
+        eps = Endpoints(query=given, update=given, gsp=None, kind="sparql")
+    return Endpoints(query=eps.query, update=env.get("REPNET_UPDATE_URL") or eps.update,
+                     gsp=env.get("REPNET_GSP_URL") or eps.gsp, kind=eps.kind)
+
+
+class RemoteHTTPError(StoreError):
+    """The server answered a request with an HTTP error."""
+
+    def __init__(self, code: int, url: str, message: str):
+        self.code = code
+        self.url = url
+        super().__init__(f"{url} answered HTTP {code}: {message}")
+
+
+class _BasicAuthHandler(urllib.request.HTTPBasicAuthHandler):
+    """Answers a basic challenge; leaves any other (digest) to the next handler instead of raising."""
+
+    def http_error_auth_reqed(self, authreq: str, host: str, req: urllib.request.Request, headers: Message) -> Any:
+        try:
+            return super().http_error_auth_reqed(authreq, host, req, headers)
+        except ValueError:  # "does not support the following scheme: 'Digest'"
+            return None
+
+
+def _prompt_credentials(url: str, user: str | None) -> tuple[str, str] | None:
+    """Ask on the terminal (never when stdin is not one)."""
+    if not sys.stdin.isatty():
+        return None
+    import click
+
+    user = user or click.prompt(f"User for {url}", err=True)
+    return user, click.prompt(f"Password for {user} at {url}", hide_input=True, err=True)
+
+
+class HttpClient:
+    """urllib with digest and/or basic authentication, credentials asked once, errors as StoreError.
+
+    ``auth``: "auto" answers a digest (Virtuoso) or a basic (Fuseki, GraphDB) challenge, "digest"
+    only digest, "basic" sends basic credentials with every request without waiting for a challenge.
+    Credentials come from the arguments, else REPNET_USER / REPNET_PASSWORD, else a prompt on the
+    terminal the first time the server answers 401; never from a command-line option's value.
+    """
+
+    def __init__(self, url: str, user: str | None = None, password: str | None = None, auth: str | None = None,
+                 prompt: Callable[[str, str | None], tuple[str, str] | None] | None = _prompt_credentials,
+                 timeout: float = 600.0):
+        parts = urllib.parse.urlsplit(url)
+        self.root = f"{parts.scheme}://{parts.netloc}/"
+        self.auth = (auth or os.environ.get("REPNET_AUTH") or "auto").lower()
+        if self.auth not in ("auto", "digest", "basic"):
+            raise StoreError(f"unknown authentication '{self.auth}': use auto, digest or basic (REPNET_AUTH)")
+        self.user = user or os.environ.get("REPNET_USER") or None
+        self.password = password if password is not None else (os.environ.get("REPNET_PASSWORD") if self.user else None)
+        self.prompt = prompt
+        self.timeout = timeout
+        self.server = ""  # the Server header of the last answer ("Virtuoso/07.20.3229 ...")
+        self._manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        handlers: list[urllib.request.BaseHandler] = []
+        if self.auth in ("auto", "digest"):
+            handlers.append(urllib.request.HTTPDigestAuthHandler(self._manager))
+        if self.auth in ("auto", "basic"):
+            handlers.append(_BasicAuthHandler(self._manager))
+        self._opener = urllib.request.build_opener(*handlers)
+        if self.user and self.password is not None:
+            self._credentials(self.user, self.password)
+
+    def _credentials(self, user: str, password: str) -> None:
+        self.user, self.password = user, password
+        self._manager.add_password(None, self.root, user, password, is_authenticated=self.auth == "basic")
+
+    def request(self, method: str, url: str, data: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+        """(status, headers, body) of one request; HTTP errors raise RemoteHTTPError, network errors StoreError."""
+        asked = False
+        while True:
+            req = urllib.request.Request(url, data=data, method=method,
+                                         headers={"User-Agent": USER_AGENT, **(headers or {})})
+            try:
+                with self._opener.open(req, timeout=self.timeout) as r:
+                    self.server = r.headers.get("Server", "") or self.server
+                    return r.status, r.headers, r.read()
+            except urllib.error.HTTPError as e:
+                self.server = e.headers.get("Server", "") or self.server
+                body = e.read().decode("utf-8", "replace").strip()
+                if e.code == 401:
+                    if self.password is None and not asked and self.prompt is not None:
+                        got = self.prompt(self.root, self.user)
+                        asked = True
+                        if got:
+                            self._credentials(*got)
+                            continue
+                    if self.password is None:
+                        raise RemoteHTTPError(401, url, "the server asks for credentials.\nSet REPNET_USER and "
+                                              "REPNET_PASSWORD (or give --user and answer the prompt).") from None
+                    raise RemoteHTTPError(401, url, f"user '{self.user}' was not accepted (wrong password, or the "
+                                          f"server wants another scheme than '{self.auth}': try --auth / REPNET_AUTH "
+                                          "digest or basic).") from None
+                raise RemoteHTTPError(e.code, url, _short_message(body) or str(e.reason)) from None
+            except urllib.error.URLError as e:
+                raise StoreError(f"cannot reach {url}: {e.reason}.\nIs the server running, and is the URL right?") from None
+            except (TimeoutError, OSError) as e:
+                raise StoreError(f"{url}: {e}") from None
+
+    def post_form(self, url: str, fields: list[tuple[str, str]], accept: str) -> tuple[Message, bytes]:
+        data = urllib.parse.urlencode(fields).encode()
+        _, headers, body = self.request("POST", url, data, {"Accept": accept,
+                                                            "Content-Type": "application/x-www-form-urlencoded"})
+        return headers, body
+
+
+def _short_message(body: str) -> str:
+    """The useful part of an error page (Virtuoso puts the whole query after the message)."""
+    text = re.sub(r"<[^>]+>", " ", body) if body.lstrip().startswith("<") else body
+    text = text.split("\n\nSPARQL query:", 1)[0]
+    return " ".join(text.split())[:1000]
+
+
+_PREFIX_DECL = re.compile(r"(?i)(?<![\w:?$])PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>")
+_ESCAPED_NAME = re.compile(r"(?<![\w<?$:\\])([A-Za-z][\w.-]*)?:((?:[\w.:%-]|\\[_~.\-!$&'()*+,;=/?#@%])*\\[_~.\-!$&'()*+,;=/?#@%]"
+                            r"(?:[\w.:%-]|\\[_~.\-!$&'()*+,;=/?#@%])*)")
+
+
+def portable_query(sparql: str, prefixes: dict[str, str]) -> str:
+    """The query as a remote server needs it: repnet's prefixes declared, escaped local names expanded.
+
+    repnet's queries use the prefixes of ``repnet.ontology.namespaces`` without declaring them
+    (the embedded store predeclares them); every prefix the query does not declare itself is
+    prepended. Prefixed names with backslash escapes (``rpnc:count-qualifier\\/exact``, valid
+    SPARQL 1.1 that Virtuoso 7 rejects) are written as full IRIs, which means the same.
+    """
+    from .query import _code_only
+
+    code = _code_only(sparql)
+    declared = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(sparql)}
+    table = {**prefixes, **declared}
+    out, last = [], 0
+    for m in _ESCAPED_NAME.finditer(code):
+        prefix, local = m.group(1) or "", m.group(2).rstrip(".")
+        if prefix not in table:
+            continue
+        out += [sparql[last:m.start()], "<" + table[prefix] + re.sub(r"\\(.)", r"\1", local) + ">"]
+        last = m.start() + len(prefix) + 1 + len(local)
+    text = "".join(out) + sparql[last:]
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p not in declared)
+    return prologue + text
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server behind repnet's store interface (query, quads, named_graphs, len).
+
+    Reads only; the data gets there with `repnet push`. With ``public_only`` (the default of
+    :func:`open_store`) every request names as its dataset only the graphs that a ``<base>graph/meta``
+    graph on the server lists as PUBLIC (and the meta graphs); otherwise every graph under the base
+    of a meta graph (``<base>graph/...``), restricted ones included.
+    """
+
+    def __init__(self, url: str, public_only: bool = True, endpoints: Endpoints | None = None,
+                 http: HttpClient | None = None, page_size: int = 10_000):
+        self.location = url
+        self.endpoints = endpoints or endpoints_for(url)
+        self.public_only = public_only
+        self.http = http or HttpClient(self.endpoints.query)
+        self.prefixes = dict(PREFIXES)
+        self.page_size = page_size
+        self._visible: list[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.location!r}, public_only={self.public_only})"
+
+    # ------------------------------------------------------------------ requests
+    def _request(self, text: str, accept: str, default: list[str], named: list[str]) -> tuple[Message, bytes]:
+        fields = [("query", text)]
+        fields += [("default-graph-uri", g) for g in (default or [NO_GRAPH])]
+        fields += [("named-graph-uri", g) for g in (named or [NO_GRAPH])]
+        try:
+            headers, body = self.http.post_form(self.endpoints.query, fields, accept)
+        except RemoteHTTPError as e:
+            if e.code in (400, 500):  # the server could not parse or run the query: a query error, not a store error
+                raise RuntimeError(f"the server refused the query: {str(e).split(': ', 1)[-1]}") from None
+            raise
+        limit = headers.get("X-SPARQL-MaxRows")
+        if limit:
+            raise StoreError(f"{self.endpoints.query} cut the answer at {limit} rows (its result-size limit, "
+                             "Virtuoso's [SPARQL] ResultSetMaxRows).\nAdd LIMIT/OFFSET to the query, or raise the limit on the server.")
+        return headers, body
+
+    def _select(self, text: str, default: list[str], named: list[str]) -> Any:
+        headers, body = self._request(text, "application/sparql-results+xml", default, named)
+        ctype = headers.get("Content-Type", "")
+        fmt = ox.QueryResultsFormat.JSON if "json" in ctype else ox.QueryResultsFormat.XML
+        return ox.parse_query_results(body, fmt)
+
+    def _construct(self, text: str, default: list[str], named: list[str], turtle: bool = False) -> list[ox.Triple]:
+        accept = "text/turtle" if turtle else "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+        headers, body = self._request(text, accept, default, named)
+        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        fmt = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+               "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-quads": ox.RdfFormat.N_QUADS,
+               "application/ld+json": ox.RdfFormat.JSON_LD}.get(ctype, ox.RdfFormat.TURTLE)
+        try:
+            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
+        except SyntaxError as e:
+            raise StoreError(f"{self.endpoints.query} sent {ctype or 'RDF'} that does not parse: {e}") from None
+
+    @property
+    def is_virtuoso(self) -> bool:
+        return self.endpoints.kind == "virtuoso" or "virtuoso" in self.http.server.lower()
+
+    # ------------------------------------------------------------------ the store interface
+    def visible_graphs(self) -> list[str]:
+        """The named graphs reads may see: PUBLIC ones (and the meta graphs) unless opened with restricted."""
+        if self._visible is None:
+            metas = [r["meta"].value for r in self._all_graphs_query(
+                "SELECT DISTINCT ?meta WHERE { GRAPH ?meta { ?g <http://purl.org/dc/terms/accessRights> ?a } "
+                'FILTER(STRENDS(STR(?meta), "/graph/meta")) }') if isinstance(r["meta"], ox.NamedNode)]
+            if self.public_only:
+                rows = self._all_graphs_query(_PUBLIC_GRAPHS)
+                visible = {r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode)} | set(metas)
+            else:
+                bases = tuple(m[: -len("meta")] for m in metas)  # "<base>graph/"
+                visible = {g for g in self.server_graphs() if g.startswith(bases)} if bases else set()
+            self._visible = sorted(visible)
+        return self._visible
+
+    def server_graphs(self) -> list[str]:
+        """Every named graph on the server that holds a triple, repnet's or not."""
+        rows = self._all_graphs_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
+
+    def _all_graphs_query(self, text: str) -> Any:
+        """A query over every graph of the server: no dataset parameters (the server's default dataset)."""
+        headers, body = self.http.post_form(self.endpoints.query, [("query", text)], "application/sparql-results+xml")
+        fmt = ox.QueryResultsFormat.JSON if "json" in headers.get("Content-Type", "") else ox.QueryResultsFormat.XML
+        return ox.parse_query_results(body, fmt)
+
+    def named_graphs(self) -> list[str]:
+        return list(self.visible_graphs())
+
+    def query(self, sparql: str, *, union: bool = True, substitutions: dict[str, Any] | None = None,
+              graphs: list[str] | None = None) -> Any:
+        """Run a SPARQL query on the server; the default graph is the union of the visible graphs."""
+        from .query import bind, query_form
+
+        visible = self.visible_graphs()
+        if graphs is not None:
+            default = [g for g in graphs if g in set(visible)]
+        else:
+            default = visible if union else []
+        text = portable_query(bind(sparql, dict(substitutions or {})), self.prefixes)
+        form = query_form(sparql)
+        if form in ("SELECT", "ASK"):
+            return self._select(text, default, visible)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return self._construct(text, default, visible)
+        raise StoreError("this store is read here; SPARQL Update goes through `repnet push`.")
+
+    def count(self, graph: str) -> int:
+        rows = list(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", [], [graph]))
+        return int(rows[0]["n"].value) if rows else 0
+
+    def __len__(self) -> int:
+        visible = self.visible_graphs()
+        if not visible:
+            return 0
+        rows = list(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", [], visible))
+        return int(rows[0]["n"].value) if rows else 0
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Quads of one visible graph, or of all visible graphs, grouped by graph and subject."""
+        visible = set(self.visible_graphs())
+        for g in [graph] if graph else self.visible_graphs():
+            if g not in visible:
+                continue
+            node = ox.NamedNode(g)
+            for t in self.graph_triples(g):
+                yield ox.Quad(t.subject, t.predicate, t.object, node)
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        """Every triple of one graph, sorted by subject.
+
+        Servers cap their answers (Virtuoso's ResultSetMaxRows, 10,000 in Debian's virtuoso.ini) and
+        Virtuoso cuts a CONSTRUCT without saying so; the graph's triples are therefore counted first,
+        and when fewer come back the graph is read in pages of the size the server gave.
+        """
+        triples = self._construct_all(graph, "", self.count(graph))
+        durations = [t for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype.value == XSD_DURATION]
+        if durations and self.is_virtuoso:
+            # Virtuoso keeps an xsd:duration as a number (months, or seconds) and writes that number in
+            # N-Triples, XML and JSON ("P7Y" comes back as "84"); only its Turtle writer gives the
+            # lexical form back: take the duration triples from a Turtle answer.
+            fixed = self._construct_all(graph, f"FILTER(DATATYPE(?o) = <{XSD_DURATION}>)", len(durations), turtle=True)
+            triples = [t for t in triples if t not in set(durations)] + fixed
+        return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+    def _construct_all(self, graph: str, filter_: str, expected: int, turtle: bool = False) -> list[ox.Triple]:
+        """The ``expected`` triples of ``GRAPH <graph> { ?s ?p ?o FILTER }``, in pages if the server caps answers."""
+        iri = ox.NamedNode(graph)
+        where = f"GRAPH {iri} {{ ?s ?p ?o {filter_} }}"
+        triples = self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", [graph], [graph], turtle)
+        if 0 < len(triples) < expected:
+            size, triples, offset = min(len(triples), self.page_size), [], 0
+            while offset < expected:
+                page = self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ {where} }} "
+                                       f"ORDER BY ?s ?p ?o LIMIT {size} OFFSET {offset} }} }}", [graph], [graph], turtle)
+                if not page:
+                    break
+                triples += page
+                offset += size
+            triples = list(dict.fromkeys(triples))
+        if len(triples) != expected:
+            raise StoreError(f"{self.endpoints.query} gave {len(triples)} triples of {graph} where it counts {expected}.")
+        return triples
+
+    def close(self) -> None:
+        """Nothing to release: every request is its own HTTP exchange."""

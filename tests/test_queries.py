@@ -347,3 +347,17 @@ def test_query_usage_errors(store_dir: Path) -> None:
     assert code == 1 and "Did you mean: Nasta Loika" in err
     code, _, err = invoke(store_dir, "sources", "--param", "x=1")
     assert code == 2 and "query 'sources' has no parameter 'x'; it takes none" in err
+
+
+def test_from_chooses_graphs_among_the_visible_ones(store_dir: Path) -> None:
+    q_text = ("SELECT (COUNT(DISTINCT ?p) AS ?n) FROM <https://w3id.org/repnet/graph/wikidata-links> "
+              "WHERE { ?p a schema:Person }")
+    assert invoke(store_dir, "-e", q_text, "--format", "csv")[1] == "n\n1\n"
+    restricted = ("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/repnet/graph/hrw-2025-12-15-belarus/restricted> "
+                  "WHERE { ?s ?p ?o }")
+    assert invoke(store_dir, "-e", restricted, "--format", "csv")[1] == "n\n0\n"
+
+
+def test_a_prefix_named_like_a_keyword_is_not_a_keyword() -> None:
+    assert q.forbidden_reason("PREFIX load: <urn:x:> SELECT * WHERE { ?s load:p ?o }") is None
+    assert q.query_form("PREFIX add: <urn:x:> SELECT * WHERE { ?s add:p ?o }") == "SELECT"

@@ -1,0 +1,216 @@
+"""External servers and tools for the remote-store and interoperability tests.
+
+* :func:`start_virtuoso` runs a private Virtuoso (Debian ``virtuoso-opensource``) from a temporary
+  directory on free loopback ports, without systemd, and :meth:`Virtuoso.stop` ends it by its PID.
+* :func:`jena_classpath` builds the classpath for Apache Jena's command-line classes from the
+  Debian ``libapache-jena-java`` jars (Debian installs no wrapper scripts), including the
+  workaround for the packaging bug that leaves the shaded xerces message bundles where xerces
+  does not look for them (every Jena command otherwise dies in ``JenaSystem.init``).
+
+Both are installed by ``.ci/system-deps`` (see the Makefile's test target). A missing program is an
+error, not a skip, unless a developer sets ``REPNET_SKIP_VIRTUOSO=1`` / ``REPNET_SKIP_JENA=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+VIRTUOSO = "virtuoso-t"
+ISQL = "isql-vt"
+VSP = "/var/lib/virtuoso-opensource-7/vsp"
+JAVA_DIR = Path("/usr/share/java")
+
+INI = """\
+[Database]
+DatabaseFile       = {dir}/virtuoso.db
+ErrorLogFile       = {dir}/virtuoso.log
+LockFile           = {dir}/virtuoso.lck
+TransactionFile    = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel      = 7
+FileExtend         = 200
+MaxCheckpointRemap = 2000
+Striping           = 0
+TempStorage        = TempDatabase
+
+[TempDatabase]
+DatabaseFile       = {dir}/virtuoso-temp.db
+TransactionFile    = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping           = 0
+
+[Parameters]
+ServerPort         = 127.0.0.1:{sql}
+DisableUnixSocket  = 1
+DisableTcpSocket   = 0
+CaseMode           = 2
+DirsAllowed        = ., {dir}
+NumberOfBuffers    = 10000
+MaxDirtyBuffers    = 6000
+MaxQueryMem        = 512M
+ThreadsPerQuery    = 2
+CheckpointInterval = 0
+
+[HTTPServer]
+ServerPort         = 127.0.0.1:{http}
+ServerRoot         = {vsp}
+ServerThreads      = 10
+MaxClientConnections = 10
+EnabledGzipContent = 0
+
+[SPARQL]
+ResultSetMaxRows           = {max_rows}
+MaxQueryCostEstimationTime = 400
+MaxQueryExecutionTime      = 60
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def require(program: str, skip_env: str, package: str) -> str:
+    """The program's path; a missing program fails the test (skips only when ``skip_env`` is set)."""
+    path = shutil.which(program)
+    if path:
+        return path
+    message = (f"{program} is not installed: run `bash .ci/system-deps {package}` (the Makefile's test target does), "
+               f"or set {skip_env}=1 to skip these tests on a development machine")
+    if os.environ.get(skip_env) == "1":
+        pytest.skip(message)
+    pytest.fail(message)
+
+
+@dataclass
+class Virtuoso:
+    directory: Path
+    http_port: int
+    sql_port: int
+    process: subprocess.Popen[bytes]
+    user: str = "dba"
+    password: str = "dba"
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def sparql(self) -> str:
+        return self.base + "/sparql"
+
+    @property
+    def graph_crud_auth(self) -> str:
+        return self.base + "/sparql-graph-crud-auth"
+
+    def isql(self, statement: str) -> str:
+        r = subprocess.run([ISQL, f"127.0.0.1:{self.sql_port}", self.user, self.password, f"exec={statement}"],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise RuntimeError(f"isql-vt failed ({r.returncode}): {r.stdout}{r.stderr}")
+        return r.stdout
+
+    def log(self) -> str:
+        p = self.directory / "virtuoso.log"
+        return p.read_text(errors="replace")[-4000:] if p.exists() else ""
+
+    def stop(self) -> None:
+        """SIGTERM to our own PID (Virtuoso then shuts down in ~1.5 s); SIGKILL if it hangs."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_virtuoso(directory: Path, max_rows: int = 1_000_000, timeout: float = 60.0) -> Virtuoso:
+    """Start a private Virtuoso in ``directory`` on free loopback ports and wait until /sparql answers."""
+    program = require(VIRTUOSO, "REPNET_SKIP_VIRTUOSO", "virtuoso-opensource")
+    directory.mkdir(parents=True, exist_ok=True)
+    http, sql = _free_port(), _free_port()
+    while sql == http:
+        sql = _free_port()
+    (directory / "virtuoso.ini").write_text(INI.format(dir=directory, http=http, sql=sql, vsp=VSP, max_rows=max_rows))
+    out = (directory / "stdout.log").open("wb")
+    proc = subprocess.Popen([program, "-f", "-c", str(directory / "virtuoso.ini")], cwd=directory, stdout=out,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    v = Virtuoso(directory, http, sql, proc)
+    deadline = time.monotonic() + timeout
+    url = f"{v.sparql}?query=" + urllib.parse.quote("ASK {}")
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"virtuoso-t exited with {proc.returncode}:\n{v.log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return v
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            v.stop()
+            raise RuntimeError(f"Virtuoso did not answer within {timeout:.0f} s:\n{v.log()}")
+        time.sleep(0.2)
+
+
+# ---------------------------------------------------------------------------------------------- Jena
+JENA_JARS = (
+    "jena-arq", "jena-base", "jena-cmds", "jena-core", "jena-dboe-base", "jena-dboe-index", "jena-dboe-storage",
+    "jena-dboe-trans-data", "jena-dboe-transaction", "jena-iri", "jena-rdfconnection", "jena-shacl", "jena-shex",
+    "jena-tdb", "jena-tdb2",
+    # what they need (one slf4j binding only: the directory holds all of them, which makes the JVM die)
+    "commons-cli", "commons-codec", "commons-compress", "commons-csv", "commons-io", "commons-lang3", "commons-logging",
+    "dexx.collection", "gson", "guava", "httpclient", "httpclient-cache", "httpcore", "jackson-core", "jackson-databind",
+    "jackson-annotations", "jsonld-java", "jakarta.json-api", "titanium-json-ld", "protobuf", "thrift", "slf4j-api",
+    "slf4j-simple",
+)
+
+
+def _jar(name: str) -> Path | None:
+    """The unversioned Debian symlink for a jar, if it is installed."""
+    p = JAVA_DIR / f"{name}.jar"
+    return p if p.exists() else None
+
+
+def jena_classpath(work: Path) -> str:
+    """A classpath for Jena's command classes (riotcmd.riot, shacl.shacl, ...), with the xerces fix in ``work``."""
+    require("java", "REPNET_SKIP_JENA", "default-jre-headless")
+    core = JAVA_DIR / "jena-core.jar"
+    if not core.exists():
+        if os.environ.get("REPNET_SKIP_JENA") == "1":
+            pytest.skip("Apache Jena is not installed (libapache-jena-java)")
+        pytest.fail("Apache Jena is not installed: run `bash .ci/system-deps libapache-jena-java` "
+                    "(or set REPNET_SKIP_JENA=1 to skip these tests on a development machine)")
+    jars = [j for j in (_jar(n) for n in JENA_JARS) if j is not None]
+    # Debian's jena-core holds the shaded xerces classes as xerces.* but their message bundles
+    # under org/apache/jena/ext/xerces/: copy the bundles to where the classes look for them.
+    fix = work / "jena-xerces-fix"
+    if not fix.exists():
+        with zipfile.ZipFile(core) as z:
+            for name in z.namelist():
+                if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties"):
+                    target = fix / name.removeprefix("org/apache/jena/ext/")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(z.read(name))
+    return os.pathsep.join([str(fix), *map(str, jars)])
+
+
+def jena(classpath: str, main: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run one Jena command class (a JVM per call: about 1-2 s)."""
+    return subprocess.run(["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", classpath, main, *args],
+                          capture_output=True, text=True, timeout=timeout)

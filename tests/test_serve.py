@@ -1,0 +1,749 @@
+"""`repnet serve`: real clients against a running endpoint on a loopback port.
+
+One endpoint (a real `repnet serve` subprocess over the store built from the shipped data) serves
+most tests; a second one checks the options that change its behaviour. Every server is stopped
+with SIGTERM at the end and must exit 0 with its worker processes gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import http.client
+import http.server
+import io
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from repnet.cli import cli
+from repnet.graph import serve as srv
+from repnet.graph.query import saved_queries
+from repnet.graph.store import EmbeddedStore
+
+from .conftest import BASE
+
+TIMEOUT = 3  # the main endpoint's --timeout, seconds
+MAX_ROWS = 500  # the main endpoint's --max-rows; the public graphs hold 773 triples
+GRAPH = BASE + "graph/"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+PERSONS = """PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?person ?name WHERE {
+  ?person a schema:Person ; skos:prefLabel ?name FILTER(LANG(?name) = "en")
+} ORDER BY ?name"""
+PERSON_LABELS = """PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+CONSTRUCT { ?person a schema:Person ; skos:prefLabel ?name } WHERE { ?person a schema:Person ; skos:prefLabel ?name }"""
+# 271 vocabulary triples to the 4th power: hours of work for Oxigraph
+RUNAWAY = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}vocabulary> {{
+  ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }} }}"""
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+# --------------------------------------------------------------------------------- helpers
+@dataclass
+class Endpoint:
+    url: str  # http://127.0.0.1:PORT/
+    line: str  # the start-up line
+    proc: subprocess.Popen[str]
+    log: Path
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "sparql"
+
+    def workers(self) -> set[int]:
+        return _children(self.proc.pid)
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(p) for p in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return out
+
+
+def _gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@contextlib.contextmanager
+def running(root: Path, *args: str, tmp: Path, env: dict[str, str] | None = None,
+            stop: signal.Signals = signal.SIGTERM) -> Iterator[Endpoint]:
+    """`repnet serve` on a free loopback port; ``stop`` afterwards, which must end it and its workers."""
+    log = tmp / f"serve-{time.monotonic_ns()}.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "repnet.cli", "--store", str(root), "serve", "--port", "0", *args],
+                                stdout=subprocess.PIPE, stderr=err, text=True, env={**os.environ, **(env or {})})
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        line = proc.stdout.readline().rstrip("\n") if ready else ""  # type: ignore[union-attr]
+        assert line.startswith("repnet SPARQL endpoint on "), (line, log.read_text())
+        url = line.split(" on ", 1)[1].split("sparql", 1)[0]
+        endpoint = Endpoint(url, line, proc, log)
+        workers = endpoint.workers()
+        yield endpoint
+        workers |= endpoint.workers()
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(stop)
+        try:
+            code = proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        rest = proc.stdout.read()  # type: ignore[union-attr]
+        proc.stdout.close()  # type: ignore[union-attr]
+    assert code == 0, log.read_text()
+    assert rest.strip().endswith("repnet serve: stopped."), rest
+    deadline = time.monotonic() + 5
+    while not all(_gone(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(p) for p in workers), f"worker processes left behind: {workers}"
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def request(url: str, method: str = "GET", data: bytes | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with _NO_PROXY.open(req, timeout=60) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, e.headers, e.read()
+
+
+def get(endpoint: Endpoint, query: str, accept: str | None = None, **params: str) -> tuple[int, Any, bytes]:
+    qs = urllib.parse.urlencode({"query": query, **params})
+    return request(f"{endpoint.sparql}?{qs}", headers={"Accept": accept} if accept else {})
+
+
+def post_form(endpoint: Endpoint, fields: dict[str, str], accept: str | None = None) -> tuple[int, Any, bytes]:
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **({"Accept": accept} if accept else {})}
+    return request(endpoint.sparql, "POST", urllib.parse.urlencode(fields).encode(), headers)
+
+
+def json_rows(body: bytes) -> list[tuple[str, ...]]:
+    data = json.loads(body)
+    names = data["head"]["vars"]
+    return [tuple(b[n]["value"] if n in b else None for n in names) for b in data["results"]["bindings"]]
+
+
+# --------------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def store_root(belarus_store: EmbeddedStore) -> Path:
+    assert belarus_store.location is not None
+    return belarus_store.location
+
+
+@pytest.fixture(scope="session")
+def endpoint(store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
+    with running(store_root, "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS), "--workers", "2",
+                 tmp=tmp_path_factory.mktemp("serve")) as e:
+        yield e
+
+
+@pytest.fixture(scope="session")
+def public(belarus_store: EmbeddedStore) -> list[str]:
+    return srv.public_graphs(belarus_store.oxigraph)
+
+
+@pytest.fixture(scope="session")
+def expected_persons(belarus_store: EmbeddedStore, public: list[str]) -> list[tuple[str, str]]:
+    rows = [(r["person"].value, r["name"].value) for r in belarus_store.oxigraph.query(
+        PERSONS, default_graph=[ox.NamedNode(g) for g in public])]
+    assert len(rows) >= 10
+    return rows
+
+
+@pytest.fixture(scope="session")
+def expected_labels(belarus_store: EmbeddedStore, public: list[str]) -> rdflib.Graph:
+    triples = belarus_store.oxigraph.query(PERSON_LABELS, default_graph=[ox.NamedNode(g) for g in public])
+    g = rdflib.Graph()
+    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    assert len(g) >= 20
+    return g
+
+
+@pytest.fixture(scope="session")
+def counts(belarus_store: EmbeddedStore, public: list[str]) -> dict[str, int]:
+    """Triples in the store: all, public, and per public graph (from the data as it is now)."""
+    s = belarus_store.oxigraph
+    out = {g.removeprefix(GRAPH): sum(1 for _ in s.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in public}
+    return {**out, "all": len(s), "public": sum(out.values())}
+
+
+@pytest.fixture
+def local_web() -> Iterator[tuple[str, list[str]]]:
+    """A loopback web server that records every request: nothing may ever reach it."""
+    hits: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            body = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> ."
+            self.send_response(200)
+            self.send_header("Content-Type", "application/n-triples")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+# --------------------------------------------------------------------------------- start-up
+def test_start_up_line_names_the_url_and_the_limits(endpoint: Endpoint) -> None:
+    assert endpoint.url.startswith("http://127.0.0.1:")
+    port = endpoint.url.rsplit(":", 1)[1].rstrip("/")
+    assert endpoint.line == (f"repnet SPARQL endpoint on http://127.0.0.1:{port}/sparql (store "
+                             f"{endpoint.line.split('(store ', 1)[1].split(',', 1)[0]}, read-only, public graphs only, "
+                             f"timeout {TIMEOUT} s, max {MAX_ROWS} rows, 2 workers); query page http://127.0.0.1:{port}/ "
+                             "— Ctrl-C to stop")
+    assert len(endpoint.workers()) == 2
+
+
+def test_serve_help_has_an_example(runner: CliRunner) -> None:
+    r = runner.invoke(cli, ["serve", "--help"])
+    assert r.exit_code == 0
+    assert "Example" in r.stdout and "--timeout" in r.stdout and "--allow-update" in r.stdout
+
+
+def test_usage_errors(runner: CliRunner, store_root: Path, tmp_path: Path) -> None:
+    r = runner.invoke(cli, ["--store", str(store_root), "serve", "--allow-update"], env={"REPNET_TOKEN": ""})
+    assert r.exit_code == 2
+    assert "--allow-update needs a token" in r.stderr
+    r = runner.invoke(cli, ["--store", str(tmp_path / "none"), "serve"])
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: no store at {tmp_path / 'none'}.")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = runner.invoke(cli, ["--store", str(store_root), "serve", "--port", str(port)])
+    assert r.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "--port" in r.stderr
+
+
+# --------------------------------------------------------------------------------- real clients
+@pytest.mark.parametrize("method,fmt", [("GET", "json"), ("POST", "json"), ("GET", "xml"), ("POST", "csv")])
+def test_sparqlwrapper_gets_the_rows(endpoint: Endpoint, expected_persons: list[tuple[str, str]], method: str,
+                                     fmt: str) -> None:
+    from SPARQLWrapper import CSV, GET, JSON, POST, XML, SPARQLWrapper
+
+    sw = SPARQLWrapper(endpoint.sparql)
+    sw.setQuery(PERSONS)
+    sw.setMethod(GET if method == "GET" else POST)
+    sw.setReturnFormat({"json": JSON, "xml": XML, "csv": CSV}[fmt])
+    result = sw.query().convert()
+    if fmt == "json":
+        rows = [(b["person"]["value"], b["name"]["value"]) for b in result["results"]["bindings"]]
+    elif fmt == "xml":
+        rows = []
+        for res in result.getElementsByTagName("result"):
+            values = {b.getAttribute("name"): b.firstChild.firstChild.data for b in res.getElementsByTagName("binding")}
+            rows.append((values["person"], values["name"]))
+    else:
+        table = list(csv.reader(io.StringIO(result.decode("utf-8"))))
+        assert table[0] == ["person", "name"]
+        rows = [tuple(r) for r in table[1:]]
+    assert rows == expected_persons
+
+
+def test_sparqlwrapper_construct_and_ask(endpoint: Endpoint, expected_labels: rdflib.Graph) -> None:
+    from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+    sw = SPARQLWrapper(endpoint.sparql)
+    sw.setQuery(PERSON_LABELS)
+    sw.setReturnFormat(TURTLE)
+    result = sw.query().convert()
+    g = result if isinstance(result, rdflib.Graph) else rdflib.Graph().parse(data=result.decode(), format="turtle")
+    assert set(g) == set(expected_labels)
+    sw.setQuery("ASK { ?s a <https://schema.org/Person> }")
+    sw.setReturnFormat(JSON)
+    assert sw.query().convert() == {"head": {}, "boolean": True}
+
+
+def test_sparqlwrapper_update_is_refused(endpoint: Endpoint) -> None:
+    from SPARQLWrapper import POST, SPARQLWrapper
+
+    sw = SPARQLWrapper(endpoint.sparql)
+    sw.setMethod(POST)
+    sw.setQuery("INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        sw.query()
+    assert e.value.code == 403
+    assert "read-only" in e.value.read().decode()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore_gets_the_rows(endpoint: Endpoint, expected_persons: list[tuple[str, str]], method: str) -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(endpoint.sparql, returnFormat="json", method=method)
+    g = rdflib.Graph(store=store)
+    rows = [(str(r[0]), str(r[1])) for r in g.query(PERSONS)]  # type: ignore[index]
+    assert rows == expected_persons
+    assert g.query("ASK { ?s a <https://schema.org/Person> }").askAnswer is True
+    store.close()
+
+
+# --------------------------------------------------------------------------------- formats
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_select_in_every_results_format(endpoint: Endpoint, expected_persons: list[tuple[str, str]], fmt: str) -> None:
+    media = dict(srv.SOLUTION_TYPES)[fmt]
+    status, headers, body = get(endpoint, PERSONS, accept=media)
+    assert status == 200
+    assert headers["Content-Type"] == media + "; charset=utf-8"
+    assert headers["X-Repnet-Truncated"] == "false" and headers["X-Repnet-Rows"] == str(len(expected_persons))
+    text = body.decode("utf-8")
+    if fmt == "json":
+        data = json.loads(text)
+        assert data["head"] == {"vars": ["person", "name"]}
+        assert all(b["person"]["type"] == "uri" and b["name"] == {"type": "literal", "value": b["name"]["value"],
+                                                                   "xml:lang": "en"} for b in data["results"]["bindings"])
+        rows = json_rows(body)
+    elif fmt == "xml":
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        root = ET.fromstring(body)
+        assert [v.get("name") for v in root.findall("r:head/r:variable", ns)] == ["person", "name"]
+        rows = []
+        for res in root.findall("r:results/r:result", ns):
+            person = res.find("r:binding[@name='person']/r:uri", ns)
+            name = res.find("r:binding[@name='name']/r:literal", ns)
+            assert name is not None and name.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+            rows.append((person.text, name.text))  # type: ignore[union-attr]
+    elif fmt == "csv":
+        table = list(csv.reader(io.StringIO(text, newline="")))
+        assert table[0] == ["person", "name"]
+        rows = [tuple(r) for r in table[1:]]
+    else:
+        table = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+        assert table[0] == ["?person", "?name"]
+        assert all(p.startswith("<") and n.endswith('"@en') for p, n in table[1:])
+        parsed = rdflib.query.Result.parse(io.BytesIO(body), format="tsv")
+        rows = [(str(r[0]), str(r[1])) for r in parsed]  # type: ignore[index]
+    assert rows == expected_persons
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"),
+                                               ("rdfxml", "xml")])
+def test_construct_in_every_rdf_format(endpoint: Endpoint, expected_labels: rdflib.Graph, fmt: str,
+                                       rdflib_format: str) -> None:
+    media = dict(srv.GRAPH_TYPES)[fmt]
+    status, headers, body = get(endpoint, PERSON_LABELS, accept=media)
+    assert status == 200
+    assert headers["Content-Type"].split(";")[0] == media
+    g = rdflib.Graph().parse(data=body.decode("utf-8"), format=rdflib_format)
+    assert set(g) == set(expected_labels)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_ask_in_every_results_format(endpoint: Endpoint, fmt: str) -> None:
+    status, _, body = get(endpoint, "ASK { ?s a schema:Person }", accept=dict(srv.SOLUTION_TYPES)[fmt])
+    assert status == 200
+    if fmt == "json":
+        assert json.loads(body) == {"head": {}, "boolean": True}
+    elif fmt == "xml":
+        assert ET.fromstring(body).find("{http://www.w3.org/2005/sparql-results#}boolean").text == "true"  # type: ignore[union-attr]
+    else:
+        assert body == b"true\n"
+
+
+def test_content_negotiation(endpoint: Endpoint) -> None:
+    q = "SELECT ?s WHERE { ?s a schema:Person } LIMIT 1"
+    assert get(endpoint, q)[1]["Content-Type"].startswith("application/sparql-results+json")  # no Accept
+    assert get(endpoint, q, "*/*")[1]["Content-Type"].startswith("application/sparql-results+json")
+    assert get(endpoint, q, "text/csv;q=0.5, application/sparql-results+xml")[1]["Content-Type"].startswith(
+        "application/sparql-results+xml")
+    assert get(endpoint, q, "application/json")[1]["Content-Type"].startswith("application/sparql-results+json")
+    # the format parameter wins over Accept (a browser's Accept asks for HTML)
+    status, headers, body = get(endpoint, q, "text/html,*/*;q=0.8", format="csv")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv") and body.startswith(b"s\r\n")
+    assert get(endpoint, PERSON_LABELS, None, format="json")[1]["Content-Type"].startswith("application/ld+json")
+    assert get(endpoint, PERSON_LABELS, "text/*")[1]["Content-Type"].startswith("text/turtle")
+    status, _, body = get(endpoint, q, "image/png")
+    assert status == 406
+    assert b"application/sparql-results+json, application/sparql-results+xml, text/csv, text/tab-separated-values" in body
+    status, _, body = get(endpoint, PERSON_LABELS, "text/csv")
+    assert status == 406 and b"text/turtle" in body
+    assert get(endpoint, q, "text/turtle")[0] == 406
+
+
+def test_three_ways_to_send_a_query_give_the_same_answer(endpoint: Endpoint) -> None:
+    accept = {"Accept": "text/csv"}
+    a = get(endpoint, PERSONS, "text/csv")
+    b = post_form(endpoint, {"query": PERSONS}, "text/csv")
+    c = request(endpoint.sparql, "POST", PERSONS.encode(), {**accept, "Content-Type": "application/sparql-query"})
+    assert a[0] == b[0] == c[0] == 200
+    assert a[2] == b[2] == c[2]
+    assert request(endpoint.sparql, "POST", b"query=x", {"Content-Type": "text/plain"})[0] == 415
+    assert request(f"{endpoint.sparql}?query=ASK%7B%7D&query=ASK%7B%7D")[0] == 400
+
+
+# --------------------------------------------------------------------------------- safety
+def test_updates_are_refused_with_403(endpoint: Endpoint) -> None:
+    update = "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"
+    for status, _, body in (post_form(endpoint, {"update": update}),
+                            request(endpoint.sparql, "POST", update.encode(), {"Content-Type": "application/sparql-update"}),
+                            post_form(endpoint, {"query": update}),
+                            post_form(endpoint, {"update": "DROP ALL"})):
+        assert status == 403
+        assert body.decode().startswith("403 Forbidden: SPARQL Update is refused: this endpoint is read-only.")
+    assert json_rows(get(endpoint, "SELECT ?o WHERE { <urn:x:s> ?p ?o }")[2]) == []
+
+
+def test_service_load_and_from_never_reach_the_network(endpoint: Endpoint, local_web: tuple[str, list[str]]) -> None:
+    web, hits = local_web
+    status, _, body = get(endpoint, f"SELECT * WHERE {{ SERVICE <{web}/sparql> {{ ?s ?p ?o }} }}")
+    assert status == 400
+    assert body == b"400 Bad Request: SERVICE is disabled: queries never reach other endpoints over the network.\n"
+    status, _, body = get(endpoint, f"SELECT * WHERE {{ SERVICE SILENT <{web}/sparql> {{ ?s ?p ?o }} }}")
+    assert status == 400
+    assert post_form(endpoint, {"update": f"LOAD <{web}/data.nt>"})[0] == 403
+    assert get(endpoint, f"LOAD <{web}/data.nt>")[0] == 400
+    # FROM and FROM NAMED name graphs of the store; Oxigraph never fetches them
+    status, _, body = get(endpoint, f"SELECT * FROM <{web}/data.nt> WHERE {{ ?s ?p ?o }}")
+    assert status == 200 and json_rows(body) == []
+    status, _, body = get(endpoint, f"SELECT * FROM NAMED <{web}/data.nt> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert status == 200 and json_rows(body) == []
+    status, _, body = get(endpoint, "SELECT * WHERE { ?s ?p ?o }", **{"default-graph-uri": f"{web}/data.nt"})
+    assert status == 200 and json_rows(body) == []
+    assert hits == []
+
+
+def test_dataset_from_the_protocol_or_the_query(endpoint: Endpoint, counts: dict[str, int]) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert json_rows(get(endpoint, count)[2]) == [(str(counts["public"]),)]
+    assert counts["public"] < counts["all"]
+    wikidata = [(str(counts["wikidata-links"]),)]
+    assert json_rows(get(endpoint, count, **{"default-graph-uri": GRAPH + "wikidata-links"})[2]) == wikidata
+    assert json_rows(get(endpoint, f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}wikidata-links> WHERE {{ ?s ?p ?o }}")[2]) == wikidata
+    assert json_rows(get(endpoint, f"PREFIX g: <{GRAPH}> SELECT (COUNT(*) AS ?n) FROM g:wikidata-links WHERE {{ ?s ?p ?o }}")[2]) == wikidata
+    # the protocol's graphs win over the query's
+    assert json_rows(get(endpoint, f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}meta> WHERE {{ ?s ?p ?o }}",
+                         **{"default-graph-uri": GRAPH + "wikidata-links"})[2]) == wikidata
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+    assert json_rows(get(endpoint, graphs, **{"named-graph-uri": GRAPH + "meta"})[2]) == [(GRAPH + "meta",)]
+    assert json_rows(get(endpoint, f"SELECT DISTINCT ?g FROM NAMED <{GRAPH}meta> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")[2]) == [
+        (GRAPH + "meta",)]
+    # a FROM without FROM NAMED leaves no named graphs (SPARQL 1.1, 13.2)
+    assert json_rows(get(endpoint, f"SELECT DISTINCT ?g FROM <{GRAPH}meta> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")[2]) == []
+    assert get(endpoint, count, **{"default-graph-uri": "not an iri"})[0] == 400
+
+
+def test_restricted_graphs_are_not_served_by_default(endpoint: Endpoint) -> None:
+    restricted = GRAPH + "hrw-2025-12-15-belarus/restricted"
+    graphs = {r[0] for r in json_rows(get(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")[2])}
+    assert graphs == {GRAPH + g for g in ("hrw-2025-12-15-belarus", "wikidata-links", "meta", "vocabulary")}
+    for params in ({"default-graph-uri": restricted}, {"named-graph-uri": restricted}):
+        assert json_rows(get(endpoint, "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", **params)[2]) == []
+    assert json_rows(get(endpoint, f"SELECT * FROM <{restricted}> WHERE {{ ?s ?p ?o }}")[2]) == []
+    assert json_rows(get(endpoint, "SELECT ?a WHERE { ?a a rpn:IllTreatmentAllegation }")[2]) == []
+
+
+def test_syntax_errors_give_400_with_line_and_column(endpoint: Endpoint) -> None:
+    status, headers, body = get(endpoint, "SELECT ?s WHERE {\n  ?s ?p\n}")
+    assert status == 400 and headers["Content-Type"] == "text/plain; charset=utf-8"
+    text = body.decode()
+    assert re.match(r"400 Bad Request: SPARQL syntax error: line 3, column \d+: .+\n    }\n +\^\n$", text), text
+    status, _, body = get(endpoint, "SELECT ?s WHERE { ?s nope:p ?o }")
+    assert status == 400 and b"nope" in body
+
+
+def test_row_cap_is_signalled(endpoint: Endpoint) -> None:
+    status, headers, body = get(endpoint, "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 200
+    assert headers["X-Repnet-Truncated"] == "true" and headers["X-Repnet-Rows"] == str(MAX_ROWS)
+    assert len(json_rows(body)) == MAX_ROWS
+    status, headers, body = get(endpoint, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+    assert headers["X-Repnet-Truncated"] == "true"
+    assert len(rdflib.Graph().parse(data=body.decode(), format="nt")) == MAX_ROWS
+    status, headers, body = get(endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 500", "text/csv")
+    assert headers["X-Repnet-Truncated"] == "false" and len(body.splitlines()) == 501
+
+
+def test_a_runaway_query_is_stopped_while_other_clients_are_answered(endpoint: Endpoint) -> None:
+    before = endpoint.workers()
+    persons = "SELECT (COUNT(*) AS ?n) WHERE { ?s a schema:Person }"
+    expected = json_rows(get(endpoint, persons)[2])
+    slow: dict[str, Any] = {}
+
+    def run_slow() -> None:
+        t0 = time.monotonic()
+        slow["reply"] = get(endpoint, RUNAWAY)
+        slow["seconds"] = time.monotonic() - t0
+
+    t = threading.Thread(target=run_slow)
+    t.start()
+    time.sleep(0.3)
+    quick = []
+    while t.is_alive() and len(quick) < 20:
+        t0 = time.monotonic()
+        status, _, body = get(endpoint, persons)
+        quick.append((status, time.monotonic() - t0, json_rows(body)))
+        time.sleep(0.2)
+    t.join(timeout=TIMEOUT + 10)
+    assert not t.is_alive()
+    status, _, body = slow["reply"]
+    assert status == 503
+    assert body.decode().startswith(f"503 Service Unavailable: Query timeout: the query ran longer than this endpoint's "
+                                    f"limit of {TIMEOUT} s and was stopped.")
+    assert TIMEOUT <= slow["seconds"] < TIMEOUT + 3
+    assert len(quick) >= 5
+    assert all(s == 200 and secs < 1.5 and rows == expected for s, secs, rows in quick), quick
+    # the runaway worker was killed and replaced; the endpoint keeps answering
+    deadline = time.monotonic() + 10
+    while (len(endpoint.workers()) != 2 or endpoint.workers() == before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = endpoint.workers()
+    assert len(after) == 2 and len(before - after) == 1
+    assert all(_gone(p) for p in before - after)
+    for _ in range(4):
+        assert get(endpoint, "ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_only_loopback_host_names_are_answered(endpoint: Endpoint) -> None:
+    port = int(endpoint.url.rsplit(":", 1)[1].rstrip("/"))
+    for host, expected in ((f"rebind.example:{port}", 403), (f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200)):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/sparql?query=ASK%7B%7D", headers={"Host": host})
+        assert conn.getresponse().status == expected, host
+        conn.close()
+
+
+def test_no_cors_headers_by_default(endpoint: Endpoint) -> None:
+    _, headers, _ = request(endpoint.sparql + "?query=ASK%7B%7D", headers={"Origin": "https://example.org"})
+    assert headers["Access-Control-Allow-Origin"] is None
+
+
+def test_the_options_of_a_second_endpoint(store_root: Path, tmp_path: Path, counts: dict[str, int]) -> None:
+    """--include-restricted, --allow-update with a token (501: the store is never written), --cors, --workers; Ctrl-C."""
+    with running(store_root, "--include-restricted", "--allow-update", "--cors", "https://example.org", "--workers", "1",
+                 tmp=tmp_path, env={"REPNET_TOKEN": "s3cret"}, stop=signal.SIGINT) as e:  # SIGINT: Ctrl-C
+        assert "all graphs" in e.line and "1 workers" in e.line and "CORS https://example.org" in e.line
+        assert len(e.workers()) == 1
+        assert json_rows(get(e, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[2]) == [(str(counts["all"]),)]
+        update = {"update": "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"}
+        fields = urllib.parse.urlencode(update).encode()
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, headers, _ = request(e.sparql, "POST", fields, form)
+        assert status == 401 and headers["WWW-Authenticate"] == 'Bearer realm="repnet"'
+        assert request(e.sparql, "POST", fields, {**form, "Authorization": "Bearer wrong"})[0] == 403
+        status, _, body = request(e.sparql, "POST", fields, {**form, "Authorization": "Bearer s3cret"})
+        assert status == 501 and b"never writes" in body
+        assert json_rows(get(e, "SELECT ?o WHERE { <urn:x:s> ?p ?o }")[2]) == []
+        _, headers, _ = request(e.sparql + "?query=ASK%7B%7D", headers={"Origin": "https://example.org"})
+        assert headers["Access-Control-Allow-Origin"] == "https://example.org"
+        assert "X-Repnet-Truncated" in headers["Access-Control-Expose-Headers"]
+        _, headers, _ = request(e.sparql + "?query=ASK%7B%7D", headers={"Origin": "https://evil.example"})
+        assert headers["Access-Control-Allow-Origin"] is None
+        status, headers, _ = request(e.sparql, "OPTIONS", headers={"Origin": "https://example.org",
+                                                                    "Access-Control-Request-Method": "POST"})
+        assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
+        # the lone worker is replaced after a timeout-free crash too: kill it and ask again
+        (worker,) = e.workers()
+        os.kill(worker, signal.SIGKILL)
+        statuses = [get(e, "ASK { ?s ?p ?o }")[0] for _ in range(3)]
+        assert statuses[-1] == 200 and set(statuses) <= {200, 500}
+
+
+# --------------------------------------------------------------------------------- the page
+def test_page_files_and_saved_queries(endpoint: Endpoint) -> None:
+    status, headers, body = request(endpoint.url)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    html = body.decode()
+    assert 'src="static/app.js"' in html and 'href="static/style.css"' in html
+    for name in ("index.html", "app.js", "style.css"):
+        text = (Path(srv.__file__).parent / "static" / name).read_text()
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text, name
+        assert request(endpoint.url + "static/" + name)[0] == 200
+    assert request(endpoint.url + "static/../serve.py")[0] == 404
+    assert request(endpoint.url + "nothing")[0] == 404
+    listed = json.loads(request(endpoint.url + "queries.json")[2])
+    assert [q["name"] for q in listed] == list(saved_queries())
+    assert all(q["text"] == saved_queries()[q["name"]].text for q in listed)
+    assert json.loads(request(endpoint.url + "prefixes.json")[2])["rpn"] == "https://w3id.org/repnet/ontology#"
+    status, headers, body = request(endpoint.sparql)  # no query: a service description
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    assert len(rdflib.Graph().parse(data=body.decode(), format="turtle")) > 5
+
+
+def test_every_saved_query_runs_on_the_endpoint(endpoint: Endpoint) -> None:
+    for name, q in saved_queries().items():
+        status, _, body = post_form(endpoint, {"query": q.text})
+        assert status == 200, (name, body)
+
+
+def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/system-deps installs it")
+        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+    from playwright.sync_api import sync_playwright
+
+    expected = json_rows(post_form(endpoint, {"query": saved_queries()["sentences"].text})[2])
+    assert expected
+    seen: list[str] = []
+    blocked: list[str] = []
+    errors: list[str] = []
+
+    def route(r: Any) -> None:
+        seen.append(r.request.url)
+        if r.request.url.startswith(endpoint.url):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("request", lambda r: seen.append(r.url))
+            page.goto(endpoint.url)
+            # (the page's CSP forbids eval, so the test waits on selectors, not on JavaScript expressions)
+            page.wait_for_selector("#examples[data-loaded='true']", state="attached")
+            assert page.locator("#examples option").count() == len(saved_queries()) + 1
+            page.select_option("#examples", "sentences")
+            assert page.input_value("#query") == saved_queries()["sentences"].text
+            page.click("#run")
+            page.wait_for_selector("#table tbody tr")
+            rows = page.locator("#table tbody tr")
+            assert rows.count() == len(expected)
+            assert page.locator("#table thead th").all_inner_texts() == list(saved_queries()["sentences"].columns)
+            names = page.locator("#table tbody tr td:nth-child(2)").all_inner_texts()
+            assert names == [f"{r[1]}@en" if r[1] else "" for r in expected]  # labels show their language
+            assert f"{len(expected)} rows" in page.inner_text("#status")
+            shot = tmp_path / "query-page.png"
+            page.screenshot(path=str(shot), full_page=True)
+            shutil.copy(shot, "/tmp/repnet-query-page.png")
+            print(f"query page screenshot: {shot} (copy: /tmp/repnet-query-page.png)")
+
+            # data is shown as text, never as markup
+            evil = "<img src=x onerror=\"document.title='pwned'\">"
+            page.fill("#query", 'SELECT ?x WHERE { BIND("%s" AS ?x) }' % evil.replace('"', '\\"'))
+            page.click("#run")
+            page.wait_for_selector("#table tbody td")
+            assert page.inner_text("#table tbody td") == evil
+            assert page.locator("#results img").count() == 0 and page.title() == "repnet SPARQL"
+
+            # errors are shown with the endpoint's message
+            page.fill("#query", "SELECT ?s WHERE { ?s ?p }")
+            page.click("#run")
+            page.wait_for_selector("#error:not([hidden])")
+            assert "SPARQL syntax error: line 1, column " in page.inner_text("#error")
+
+            # an IRI in the table leads to what the store says about it
+            page.select_option("#examples", "sentences")
+            page.click("#run")
+            page.wait_for_selector("#table tbody tr")
+            page.locator("#table tbody tr td:first-child a").first.click()
+            page.wait_for_selector("#table thead th:text-is('property')")
+            assert page.locator("#table tbody tr").count() > 3
+
+            # raw formats
+            page.select_option("#format", "csv")
+            page.fill("#query", "SELECT ?s WHERE { ?s a schema:Person } LIMIT 2")
+            page.click("#run")
+            page.wait_for_selector("#raw:not([hidden])")
+            assert page.inner_text("#raw").splitlines()[0] == "s"
+        finally:
+            browser.close()
+    # the only console error is Chromium's note on the deliberate syntax error's 400
+    assert [e for e in errors if "status of 400 (Bad Request)" not in e] == []
+    assert blocked == []
+    assert seen and all(u.startswith(endpoint.url) for u in seen), seen
+
+
+# --------------------------------------------------------------------------------- units
+def test_serializers_agree_with_pyoxigraph() -> None:
+    s = ox.Store()
+    n = ox.NamedNode
+    s.add(ox.Quad(n("http://x/s"), n("http://x/p"), ox.Literal('tab\there, "quoted", new\nline', language="en"), n("http://x/g")))
+    s.add(ox.Quad(n("http://x/s"), n("http://x/p"), ox.Literal("42", datatype=n("http://www.w3.org/2001/XMLSchema#integer")), n("http://x/g")))
+    s.add(ox.Quad(ox.BlankNode("b1"), n("http://x/p"), ox.Literal("plain <&> text"), n("http://x/g")))
+    q = "SELECT ?s ?o ?unbound WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY STR(?o)"
+    for fmt, oxfmt in (("json", ox.QueryResultsFormat.JSON), ("xml", ox.QueryResultsFormat.XML),
+                       ("tsv", ox.QueryResultsFormat.TSV)):
+        mine, rows, truncated = srv.serialize_solutions(s.query(q), fmt, 100)
+        assert (rows, truncated) == (3, False)
+        theirs = s.query(q).serialize(format=oxfmt)
+        as_rows = lambda data: [[str(sol[v]) if sol[v] is not None else None for v in ("s", "o", "unbound")]  # noqa: E731
+                                for sol in ox.parse_query_results(data, format=oxfmt)]
+        assert as_rows(mine) == as_rows(theirs), fmt
+    mine, _, _ = srv.serialize_solutions(s.query(q), "csv", 100)
+    assert mine == s.query(q).serialize(format=ox.QueryResultsFormat.CSV)
+    assert srv.serialize_solutions(s.query(q), "json", 2)[1:] == (2, True)
+
+
+@pytest.mark.parametrize("kind,accept,formats,expected", [
+    ("solutions", None, [], "json"),
+    ("graph", None, [], "turtle"),
+    ("solutions", "text/tab-separated-values", [], "tsv"),
+    ("solutions", "application/sparql-results+json;q=0.2, text/csv;q=0.9", [], "csv"),
+    ("solutions", "text/*;q=0.3, text/tab-separated-values;q=0", [], "csv"),
+    ("graph", "application/n-triples, text/turtle;q=0.5", [], "ntriples"),
+    ("graph", "application/json", [], "jsonld"),
+    ("solutions", "text/html", [], None),
+    ("solutions", "text/html", ["tsv", "text/tab-separated-values"], "tsv"),
+    ("graph", "*/*", ["n3"], "turtle"),
+    ("graph", "*/*", ["csv"], "turtle"),  # not for a graph: Accept decides
+    ("boolean", "application/sparql-results+xml", [], "xml"),
+])
+def test_negotiate(kind: str, accept: str | None, formats: list[str], expected: str | None) -> None:
+    assert srv.negotiate(kind, accept, formats) == expected
+
+
+def test_from_clauses() -> None:
+    q = """PREFIX g: <http://x/graph/>
+    # FROM <http://x/comment>
+    SELECT ?s FROM <http://x/a> FROM NAMED g:b FROM rpn:c WHERE { ?s ?p "FROM <http://x/string>" }"""
+    assert srv.from_clauses(q) == (["http://x/a", "https://w3id.org/repnet/ontology#c"], ["http://x/graph/b"])
