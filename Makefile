@@ -19,5 +19,5 @@ demo: setup
 	$(BIN)/repnet stats
 
 test: setup
-	bash .ci/system-deps chromium
+	bash .ci/system-deps chromium virtuoso-opensource libapache-jena-java default-jre-headless
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -378,7 +378,7 @@ def describe(obj: Ctx, fmt: str, endpoint: str | None, dump_base: str | None) ->
 @click.option("--cors", metavar="ORIGIN", default=None, help="Allow browser pages from ORIGIN (or *) to read answers. Off by default.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Query worker processes.")
 @click.option("--include-restricted", is_flag=True, help="Also serve the restricted graphs (ill-treatment, health, facts "
-              "marked restricted). Off by default.")
+              "marked restricted). Off by default: only graphs the metadata lists as PUBLIC.")
 @click.option("--allow-update", is_flag=True, help="Answer SPARQL Update from clients with the token with 501 instead of "
               "403 (the store is never written; it is built from sources).")
 @click.option("--token", envvar="REPNET_TOKEN", default=None, metavar="T",
@@ -401,9 +401,443 @@ def serve(obj: Ctx, host: str, port: int, timeout: float, max_rows: int, cors: s
     from .graph.serve import serve as run
     from .graph.store import resolve
 
+    restricted = include_restricted or obj.include_restricted
+    if restricted and not obj.include_restricted:
+        click.echo("warning: --include-restricted: the endpoint serves RESTRICTED facts; keep it to trusted local use.", err=True)
     run(Settings(store=resolve(obj.store), host=host, port=port, timeout=timeout, max_rows=max_rows, cors=cors,
-                 allow_update=allow_update, token=token, workers=workers, include_restricted=include_restricted,
+                 allow_update=allow_update, token=token, workers=workers, include_restricted=restricted,
                  quiet=obj.quiet))
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--user", envvar="REPNET_USER", default=None, metavar="NAME",
+              help="User on the server. The password comes from REPNET_PASSWORD or a prompt, never an option. Env: REPNET_USER.")
+@click.option("--include-restricted", "restricted", is_flag=True, help="Also upload the restricted graphs (internal servers only).")
+@click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="Graph Store Protocol (PUT per graph) or SPARQL Update (DROP + INSERT DATA).")
+@click.option("--syntax", type=click.Choice(["ntriples", "turtle"]), default="ntriples", show_default=True,
+              help="Body of the Graph Store Protocol PUTs.")
+@click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), envvar="REPNET_AUTH", default="auto", show_default=True,
+              help="HTTP authentication: digest (Virtuoso), basic (Fuseki, GraphDB) or whichever the server asks for. Env: REPNET_AUTH.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Report format.")
+@click.pass_obj
+def push(obj: Ctx, url: str, user: str | None, restricted: bool, method: str, syntax: str, auth: str, fmt: str) -> None:
+    """Upload the store's named graphs to a SPARQL 1.1 server (public graphs only by default).
+
+    URL is the server's graph store, update or query endpoint; the others are derived from it
+    (Virtuoso /sparql, /sparql-auth, /sparql-graph-crud-auth; Fuseki /DS/sparql, /DS/update,
+    /DS/data; GraphDB /repositories/R, .../statements, .../rdf-graphs/service). REPNET_UPDATE_URL
+    and REPNET_GSP_URL override them. Each graph replaces the graph of the same name on the server;
+    afterwards the triples of each graph are counted there.
+
+    \b
+    Example:
+        REPNET_PASSWORD=... repnet push http://127.0.0.1:8890/sparql-graph-crud-auth --user dba
+        repnet --store http://127.0.0.1:8890/sparql query sentences
+    """
+    import os
+    from urllib.parse import urlsplit
+
+    from .graph.push import push as run
+    from .graph.store import HttpClient, endpoints_for, is_remote, open_store
+
+    if is_remote(obj.store):
+        raise UsageError("push uploads a local store: give --store a directory (the target server is the URL argument).")
+    if not is_remote(url):
+        raise UsageError(f"'{url}' is not an http(s) URL of a SPARQL server.")
+    if restricted and not obj.include_restricted:
+        click.echo("warning: --include-restricted: RESTRICTED graphs are uploaded; only to a server as private as this machine.", err=True)
+    store = open_store(obj.store, include_restricted=restricted or obj.include_restricted)
+    password = os.environ.get("REPNET_PASSWORD") if user else None
+    if user and password is None:
+        password = click.prompt(f"Password for {user} at {urlsplit(url).netloc}", hide_input=True, err=True)
+    eps = endpoints_for(url)
+    http = HttpClient((eps.gsp if method == "gsp" else eps.update) or url, user=user, password=password, auth=auth)
+
+    def progress(g: Any) -> None:
+        if not obj.quiet and fmt == "table":
+            click.echo(f"  {g.graph}: {g.triples:,} triples, {g.bytes:,} bytes, {g.seconds:.2f} s", err=True)
+
+    report = run(store, url, method=method, syntax=syntax, http=http, progress=progress)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        scope = "including RESTRICTED graphs" if report.include_restricted else "public graphs only"
+        click.echo(f"Pushed {len(report.graphs)} graphs, {report.triples:,} triples, {report.bytes:,} bytes in "
+                   f"{report.seconds:.2f} s to {report.endpoint} ({method}, {report.requests} requests, {scope}); "
+                   f"the server holds them all.")
+    for g in report.stale:
+        click.echo(f"warning: {g} is on the server but was not pushed (an old graph, or one this push left out); "
+                   "remove it on the server if it should not be there.", err=True)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write: a page (.html, default network.html), or with --overview a picture "
+                   "(.png or .svg, default overview.png).")
+@click.option("--focus", metavar="NAME", help="Show one entity's surroundings (any name, name variant or IRI).")
+@click.option("--radius", type=click.IntRange(0, 20), default=1, show_default=True, help="Steps around --focus.")
+@click.option("--path", "path", nargs=2, metavar="A B", default=None, help="Show the shortest paths between two entities.")
+@click.option("--class", "classes", multiple=True, metavar="CLASS",
+              help="Keep only entities of this class (repeatable): Person, Judge, Court, Facility, ...")
+@click.option("--relation", "relations", multiple=True, metavar="REL",
+              help="Keep only this relation (repeatable): member_of, sentenced_by, held_at, released_in, ...")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The network as of a day: relations that had begun "
+              "and not ended, persons' status on that day.")
+@click.option("--size-by", type=click.Choice(["degree", "pagerank", "betweenness"]), default="degree",
+              show_default=True, help="Centrality that sizes the nodes (and ranks them when the view is reduced).")
+@click.option("--max-nodes", type=click.IntRange(1, 10_000_000), default=None, metavar="N",
+              help="Draw at most N entities, the top N by --size-by (default 5000 for a page, 2000 for --overview); "
+                   "the page says what was left out.")
+@click.option("--max-edges", type=click.IntRange(0, 100_000_000), default=None, metavar="M",
+              help="A page draws at most M relations (default 30000): fewer top entities when they have more.")
+@click.option("--overview", is_flag=True, help="Write a still picture (PNG or SVG, by -o's extension) for reports.")
+@click.option("--title", metavar="TEXT", help="Title of the page or picture (default: from the view).")
+@click.pass_obj
+def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tuple[str, str] | None,
+        classes: tuple[str, ...], relations: tuple[str, ...], as_of: str | None, size_by: str, max_nodes: int | None,
+        max_edges: int | None, overview: bool, title: str | None) -> None:
+    """Draw the network as an interactive page that works offline, or as a still picture.
+
+    The page is one HTML file (scripts, styles and data inline; nothing is fetched): colour and
+    shape by class, size by centrality, edges coloured by relation, held and released persons
+    ringed red and green; hover or click an entity for its facts and their sources; search by any
+    name or variant; class and relation filters, physics switch, time control. Large views are
+    reduced to the top --max-nodes entities, and the page says what was left out.
+
+    \b
+    Example:
+        repnet viz -o belarus.html                                     # the whole network
+        repnet viz --focus "Marfa Rabkova" --radius 2 -o rabkova.html   # one person's surroundings
+        repnet viz --path "Nasta Loika" "United States" -o path.html
+        repnet viz --class Person --class Court --as-of 2025-12-01 -o dec.html
+        repnet viz --overview -o overview.png                           # a still picture for reports
+    """
+    from .graph import viz as v
+
+    out = output or Path("overview.png" if overview else "network.html")
+    if not overview and out.suffix.lower() in (".png", ".svg"):
+        raise UsageError(f"{out.name}: pictures are written with --overview (repnet viz --overview -o {out.name})")
+    store = obj.open()
+    t0 = time.perf_counter()
+    view = v.build_view(store, classes=classes or None, relations=relations or None, as_of=as_of, focus=focus,
+                        radius=radius, path=path, restricted=obj.include_restricted)
+    if overview:
+        page = v.write_overview(store, view, out, size_by=size_by, max_nodes=max_nodes or v.OVERVIEW_MAX_NODES,
+                                title=title)
+    else:
+        page = v.write_page(store, view, out, size_by=size_by, max_nodes=max_nodes or v.MAX_NODES,
+                            max_edges=v.MAX_EDGES if max_edges is None else max_edges, title=title)
+    size = out.stat().st_size
+    msg = (f"Wrote {out}: {page.nodes:,} entities, {page.edges:,} relations ({size / 1e6:.1f} MB, "
+           f"{time.perf_counter() - t0:.1f} s)")
+    if page.reduced:
+        msg += (f"; reduced from {page.view_nodes:,} entities and {page.view_edges:,} relations to the top "
+                f"{page.nodes:,} by {size_by} (narrow the view or raise --max-nodes/--max-edges to see the rest)")
+    click.echo(msg + ".")
+
+
+# ---------------------------------------------------------------------------- network analysis (issue 4)
+def _view_options(f: Any) -> Any:
+    f = click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+                     help="The network as of a day: relations that had begun by then and not ended (undated ones "
+                          "always count).")(f)
+    return click.option("--relation", "relations", multiple=True, metavar="REL",
+                        help="Keep only this relation (repeatable): member_of, sentenced_by, sentenced_in, "
+                             "prosecuted_by, held_at, charged_under, defined_by, co_defendant, released_in, "
+                             "released_by, negotiated_by, government_of.")(f)
+
+
+def _network(obj: Ctx, relations: tuple[str, ...] = (), as_of: str | None = None,
+             classes: tuple[str, ...] = ()) -> tuple[Any, Any]:
+    """The store and its projected network (cached per store generation), viewed as asked."""
+    from .graph.project import network
+
+    store = obj.open()
+    return store, network(store, classes=classes or None, relations=relations or None, as_of=as_of,
+                          restricted=obj.include_restricted)
+
+
+def _emit(obj: Ctx, table: Any, fmt: str) -> None:
+    click.echo(table.render(fmt))
+    if fmt in ("csv", "tsv") and table.notes and not obj.quiet:
+        click.echo(table.notes_text(), err=True)
+
+
+_CLASS_HELP = ("Only entities of this class (repeatable): Person, Judge, Prosecutor, Court, Facility, Organization, "
+               "Government, Offence, Article, ReleaseRound, Country, Place.")
+
+
+@cli.group()
+def analyze() -> None:
+    """Network analysis: who and what holds the repression network together.
+
+    The store is projected into a network of entities (persons, judges, prosecutors, courts,
+    facilities, organizations, governments, offences and articles, release rounds) linked by the
+    relations analysts think in: member_of, sentenced_by, held_at, charged_under, co_defendant,
+    released_in, negotiated_by, ... Every relation keeps its date and source. The projection of a
+    store is cached, so only the first analysis after a build reads the whole store. Names are
+    matched as in `repnet query`: any label or name variant, without case or diacritics.
+
+    \b
+    Examples:
+        repnet analyze centrality --class Court --top 10
+        repnet analyze path "Marfa Rabkova" "United States"
+        repnet analyze ego "Ales Bialiatski" --radius 2
+        repnet analyze communities
+        repnet analyze judges
+        repnet analyze diff --from 2025-09-01 --to 2025-12-31
+        repnet analyze stats --format csv > sentence-stats.csv
+    """
+
+
+@analyze.command(name="centrality")
+@click.option("--class", "classes", multiple=True, metavar="CLASS", help=_CLASS_HELP)
+@click.option("--by", type=click.Choice(["betweenness", "degree", "pagerank"]), default="betweenness", show_default=True,
+              help="Rank by this measure.")
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True, help="How many rows (0: all).")
+@click.option("--samples", "k", type=click.IntRange(2), default=None, metavar="K",
+              help="Betweenness from K sampled source nodes (default: exact for small networks, sampled for large "
+                   "ones; the output says which).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed of the betweenness sample.")
+@_view_options
+@format_option
+@click.pass_obj
+def analyze_centrality(obj: Ctx, classes: tuple[str, ...], by: str, top: int, k: int | None, seed: int,
+                       relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+    """Rank entities by degree, betweenness and PageRank.
+
+    Measured on the whole network (each linked pair once, direction ignored); --class only
+    chooses which entities are listed.
+
+    \b
+    Example:
+        repnet analyze centrality --class Court --top 10
+        repnet analyze centrality --class Judge --by degree --format csv
+    """
+    from .graph.analysis import centrality
+
+    _, G = _network(obj, relations, as_of)
+    _emit(obj, centrality(G, classes=classes or None, by=by, top=top or None, k=k, seed=seed), fmt)
+
+
+@analyze.command(name="path")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--limit", type=click.IntRange(1, 1000), default=5, show_default=True,
+              help="List at most this many shortest paths.")
+@_view_options
+@format_option
+@click.pass_obj
+def analyze_path(obj: Ctx, source: str, target: str, limit: int, relations: tuple[str, ...], as_of: str | None,
+                 fmt: str) -> None:
+    """How two entities are connected: the shortest paths, each fact with its date and source.
+
+    \b
+    Example:
+        repnet analyze path "Marfa Rabkova" "United States"
+        repnet analyze path "Nasta Loika" "Minsk City Court" --format json
+    """
+    from .graph.analysis import paths
+    from .graph.project import node_for
+
+    store, G = _network(obj, relations, as_of)
+    _emit(obj, paths(G, node_for(store, G, source), node_for(store, G, target), limit=limit), fmt)
+
+
+@analyze.command(name="ego")
+@click.argument("name")
+@click.option("--radius", type=click.IntRange(0, 10), default=2, show_default=True, help="Steps around the entity.")
+@_view_options
+@format_option
+@click.pass_obj
+def analyze_ego(obj: Ctx, name: str, radius: int, relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+    """The entities within --radius steps of one entity, nearest first, each with the link that reaches it.
+
+    \b
+    Example:
+        repnet analyze ego "Ales Bialiatski" --radius 2
+    """
+    from .graph.analysis import ego
+    from .graph.project import node_for
+
+    store, G = _network(obj, relations, as_of)
+    _emit(obj, ego(G, node_for(store, G, name), radius=radius), fmt)
+
+
+@analyze.command(name="communities")
+@click.option("--seed", type=int, default=42, show_default=True, help="Louvain's random seed (same seed, same result).")
+@click.option("--resolution", type=click.FloatRange(0.01, 100), default=1.0, show_default=True,
+              help="Above 1: smaller communities; below 1: larger ones.")
+@click.option("--members", type=click.IntRange(1, 100), default=5, show_default=True,
+              help="Best-connected members named per community.")
+@click.option("--top", type=click.IntRange(0), default=0, show_default=True, help="How many communities (0: all).")
+@_view_options
+@format_option
+@click.pass_obj
+def analyze_communities(obj: Ctx, seed: int, resolution: float, members: int, top: int, relations: tuple[str, ...],
+                        as_of: str | None, fmt: str) -> None:
+    """Communities found by Louvain modularity optimization, with the modularity reached.
+
+    \b
+    Example:
+        repnet analyze communities
+        repnet analyze communities --relation member_of --relation sentenced_by --seed 7
+    """
+    from .graph.analysis import communities
+
+    _, G = _network(obj, relations, as_of)
+    _emit(obj, communities(G, seed=seed, resolution=resolution, members=members, top=top or None), fmt)
+
+
+@analyze.command(name="brokers")
+@click.option("--class", "classes", multiple=True, metavar="CLASS", help=_CLASS_HELP)
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True, help="How many rows (0: all).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Louvain's random seed.")
+@click.option("--resolution", type=click.FloatRange(0.01, 100), default=1.0, show_default=True,
+              help="Louvain resolution (see `repnet analyze communities`).")
+@_view_options
+@format_option
+@click.pass_obj
+def analyze_brokers(obj: Ctx, classes: tuple[str, ...], top: int, seed: int, resolution: float,
+                    relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+    """Brokers: entities that link communities, ranked by how many other communities they reach.
+
+    \b
+    Example:
+        repnet analyze brokers --class Person --top 10
+    """
+    from .graph.analysis import brokers
+
+    _, G = _network(obj, relations, as_of)
+    _emit(obj, brokers(G, classes=classes or None, top=top or None, seed=seed, resolution=resolution), fmt)
+
+
+@analyze.command(name="shared")
+@click.option("--by", "kinds", multiple=True,
+              type=click.Choice(["case", "judge", "court", "facility", "organization", "offence", "release-round",
+                                 "prosecutor"]),
+              help="What persons share (repeatable). Default: case, judge, court and facility.")
+@click.option("--person", metavar="NAME", help="Only pairs with this person.")
+@click.option("--min-shared", type=click.IntRange(1), default=1, show_default=True,
+              help="Only pairs sharing at least this many.")
+@click.option("--top", type=click.IntRange(0), default=50, show_default=True, help="How many pairs (0: all).")
+@_view_options
+@format_option
+@click.pass_obj
+def analyze_shared(obj: Ctx, kinds: tuple[str, ...], person: str | None, min_shared: int, top: int,
+                   relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+    """Pairs of persons who share a case, judge, court or facility (a bipartite projection).
+
+    \b
+    Example:
+        repnet analyze shared
+        repnet analyze shared --by organization --by release-round
+        repnet analyze shared --person "Marfa Rabkova" --by facility
+    """
+    from .graph.analysis import DEFAULT_SHARED, shared
+    from .graph.project import node_for
+
+    store, G = _network(obj, relations, as_of)
+    who = node_for(store, G, person) if person else None
+    _emit(obj, shared(G, by=kinds or DEFAULT_SHARED, person=who, min_shared=min_shared, top=top or None), fmt)
+
+
+@analyze.command(name="judges")
+@click.option("--kind", type=click.Choice(["both", "judge", "court"]), default="both", show_default=True,
+              help="Rank judges, courts, or both.")
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True, help="How many rows (0: all).")
+@_view_options
+@format_option
+@click.pass_obj
+def analyze_judges(obj: Ctx, kind: str, top: int, relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+    """Judges and courts ranked by the persons they sentenced and the total years imposed.
+
+    \b
+    Example:
+        repnet analyze judges
+        repnet analyze judges --kind court --as-of 2022-12-31
+    """
+    from .graph.analysis import judges
+
+    _, G = _network(obj, relations, as_of)
+    _emit(obj, judges(G, kind=kind, top=top or None), fmt)
+
+
+@analyze.command(name="diff")
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="The earlier day.")
+@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="The later day.")
+@click.option("--relation", "relations", multiple=True, metavar="REL", help="Compare only this relation (repeatable).")
+@format_option
+@click.pass_obj
+def analyze_diff(obj: Ctx, start: str, end: str, relations: tuple[str, ...], fmt: str) -> None:
+    """Who changed between two days: released, added to the network, removed from it, or changed.
+
+    Compares the network as of --from with the network as of --to, person by person.
+
+    \b
+    Example:
+        repnet analyze diff --from 2025-09-01 --to 2025-12-31
+    """
+    from .graph.analysis import diff
+
+    _, G = _network(obj, relations)
+    _emit(obj, diff(G, start, end), fmt)
+
+
+@analyze.command(name="stats")
+@click.option("--by", "by", multiple=True, type=click.Choice(["court", "judge", "charge", "year"]),
+              help="Group sentences by this (repeatable). Default: court, judge, charge and year.")
+@_view_options
+@format_option
+@click.pass_obj
+def analyze_stats(obj: Ctx, by: tuple[str, ...], relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+    """Sentence years aggregated by court, judge, charge and year.
+
+    \b
+    Example:
+        repnet analyze stats
+        repnet analyze stats --by year --format csv
+    """
+    from .graph.analysis import STATS_BY, stats as aggregate
+
+    _, G = _network(obj, relations, as_of)
+    _emit(obj, aggregate(G, by=by or STATS_BY), fmt)
+
+
+def _network_export(fmt: str, what: str, example: str) -> None:
+    @export.command(name=fmt, help=f"""Write the projected network as {what}.
+
+    Nodes are entities (label, class), edges the relations between them with their attributes
+    (relation, source, event, date, since, until, years, ...). Public facts only unless
+    --include-restricted.
+
+    \b
+    Example:
+        {example}
+    """)
+    @click.option("-o", "--output", required=True,
+                  type=click.Path(file_okay=fmt != "network-csv", dir_okay=fmt == "network-csv", allow_dash=fmt != "network-csv"),
+                  help="Directory for nodes.csv and edges.csv." if fmt == "network-csv" else "File to write ('-' for stdout).")
+    @click.option("--class", "classes", multiple=True, metavar="CLASS", help=_CLASS_HELP)
+    @_view_options
+    @click.pass_obj
+    def command(obj: Ctx, output: str, classes: tuple[str, ...], relations: tuple[str, ...], as_of: str | None) -> None:
+        from .graph.netexport import NETWORK_FORMATS
+
+        _, G = _network(obj, relations, as_of, classes)
+        NETWORK_FORMATS[fmt.removeprefix("network-")](G, output)
+        if output != "-" and not obj.quiet:
+            click.echo(f"Wrote {output}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges"
+                       + ("; includes RESTRICTED facts" if obj.include_restricted else "; public facts only") + ".",
+                       err=True)
+
+
+_network_export("gexf", "GEXF, for Gephi", "repnet export gexf -o network.gexf")
+_network_export("graphml", "GraphML, for Cytoscape, yEd or igraph", "repnet export graphml --relation sentenced_by -o courts.graphml")
+_network_export("network-csv", "two CSV files, nodes.csv and edges.csv (Gephi's spreadsheet import)",
+                "repnet export network-csv -o network/")
 
 
 def main() -> None:  # pragma: no cover

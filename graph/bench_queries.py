@@ -102,8 +102,12 @@ class Timeout(BaseException):
     """
 
 
+_armed = [False]
+
+
 def _alarm(signum: int, frame: Any) -> None:
-    raise Timeout()
+    if _armed[0]:
+        raise Timeout()
 
 
 def _timed(fn: Callable[[], int], repeat: int, cap: float | None = None) -> tuple[float | None, int | None]:
@@ -112,10 +116,14 @@ def _timed(fn: Callable[[], int], repeat: int, cap: float | None = None) -> tupl
     for _ in range(repeat):
         if cap:
             old = signal.signal(signal.SIGALRM, _alarm)
+            _armed[0] = True
             signal.setitimer(signal.ITIMER_REAL, cap, 1.0)  # re-fires every second until cancelled
         t0 = time.perf_counter()
         try:
-            rows = fn()
+            try:
+                rows = fn()
+            finally:
+                _armed[0] = False  # a late alarm now does nothing
         except Timeout:
             return None, None
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -27,7 +28,7 @@ def _n(iri: str) -> ox.NamedNode:
 
 def _modified(store: EmbeddedStore) -> str:
     """When the store was built: from its generation's name, else today."""
-    if store.location is not None:
+    if isinstance(store.location, Path):  # a remote store's location is its URL
         link = store.location / "current"
         m = re.search(r"gen-(\d{8})T", str(link.resolve())) if link.exists() else None
         if m:

@@ -12,6 +12,7 @@ previous store usable. Layout::
 
 from __future__ import annotations
 
+import base64
 import gc
 import os
 import re
@@ -262,6 +263,9 @@ def _alive(pid: int) -> bool:
 # (Virtuoso's system graphs, other projects' data) stay out of repnet's union default graph.
 # Writes (`repnet push`) go to the update or Graph Store Protocol endpoint (graph/push.py).
 
+_PUBLIC_GRAPHS_BY_META = f"""
+SELECT DISTINCT ?g ?meta WHERE {{ GRAPH ?meta {{ ?g <http://purl.org/dc/terms/accessRights> <{PUBLIC}> }}
+  FILTER(STRENDS(STR(?meta), "/graph/meta")) }}"""
 XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
 NO_GRAPH = "urn:repnet:no-graph"  # names an empty dataset where a protocol parameter must name something
 USER_AGENT = "repnet (SPARQL 1.1 client)"
@@ -329,14 +333,62 @@ class RemoteHTTPError(StoreError):
         super().__init__(f"{url} answered HTTP {code}: {message}")
 
 
+class RemoteQueryError(StoreError, RuntimeError):
+    """The server could not parse or run a query (`repnet query` reports it as a failed query)."""
+
+
+class _DigestAuthHandler(urllib.request.HTTPDigestAuthHandler):
+    """Digest auth that, once the server has challenged, answers that challenge up front on later
+    requests: a large body is then not sent first without credentials (Virtuoso resets the
+    connection of an unauthorised PUT of a few megabytes instead of answering 401)."""
+
+    def __init__(self, manager: urllib.request.HTTPPasswordMgr):
+        super().__init__(manager)
+        self.challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        _, challenge = auth.split(" ", 1)
+        self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge)))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self.challenge and not req.has_header("Authorization"):
+            auth = self.get_authorization(req, self.challenge)
+            if auth:
+                req.add_unredirected_header("Authorization", f"Digest {auth}")
+        return req
+
+    https_request = http_request
+
+
 class _BasicAuthHandler(urllib.request.HTTPBasicAuthHandler):
-    """Answers a basic challenge; leaves any other (digest) to the next handler instead of raising."""
+    """Basic auth: answers a basic challenge (and leaves a digest one to the digest handler instead of
+    raising); once the server has asked for basic credentials, or with ``eager``, sends them up front."""
+
+    def __init__(self, manager: urllib.request.HTTPPasswordMgr, eager: bool = False):
+        super().__init__(manager)
+        self.eager = eager
 
     def http_error_auth_reqed(self, authreq: str, host: str, req: urllib.request.Request, headers: Message) -> Any:
+        if any(v.strip().lower().startswith("basic") for v in headers.get_all(authreq) or []):
+            self.eager = True
         try:
             return super().http_error_auth_reqed(authreq, host, req, headers)
         except ValueError:  # "does not support the following scheme: 'Digest'"
             return None
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self.eager and not req.has_header("Authorization"):
+            user, password = self.passwd.find_user_password(None, req.full_url)
+            if password is not None:
+                token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+                req.add_unredirected_header("Authorization", f"Basic {token}")
+        return req
+
+    https_request = http_request
+
+    def http_response(self, req: urllib.request.Request, response: Any) -> Any:
+        return response
 
 
 def _prompt_credentials(url: str, user: str | None) -> tuple[str, str] | None:
@@ -371,19 +423,28 @@ class HttpClient:
         self.prompt = prompt
         self.timeout = timeout
         self.server = ""  # the Server header of the last answer ("Virtuoso/07.20.3229 ...")
-        self._manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        self._manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         handlers: list[urllib.request.BaseHandler] = []
         if self.auth in ("auto", "digest"):
-            handlers.append(urllib.request.HTTPDigestAuthHandler(self._manager))
+            handlers.append(_DigestAuthHandler(self._manager))
         if self.auth in ("auto", "basic"):
-            handlers.append(_BasicAuthHandler(self._manager))
+            handlers.append(_BasicAuthHandler(self._manager, eager=self.auth == "basic"))
         self._opener = urllib.request.build_opener(*handlers)
         if self.user and self.password is not None:
             self._credentials(self.user, self.password)
 
     def _credentials(self, user: str, password: str) -> None:
         self.user, self.password = user, password
-        self._manager.add_password(None, self.root, user, password, is_authenticated=self.auth == "basic")
+        self._manager.add_password(None, self.root, user, password)
+
+    def authenticate(self, url: str) -> None:
+        """A small request first, so that credentials are checked (and a digest challenge learned)
+        before any large body is sent. Any answer but 401 will do."""
+        try:
+            self.request("GET", url, headers={"Accept": "*/*"})
+        except RemoteHTTPError as e:
+            if e.code == 401:
+                raise
 
     def request(self, method: str, url: str, data: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
@@ -492,14 +553,17 @@ class RemoteStore:
         try:
             headers, body = self.http.post_form(self.endpoints.query, fields, accept)
         except RemoteHTTPError as e:
-            if e.code in (400, 500):  # the server could not parse or run the query: a query error, not a store error
-                raise RuntimeError(f"the server refused the query: {str(e).split(': ', 1)[-1]}") from None
+            if e.code in (400, 500):  # the server could not parse or run the query
+                raise RemoteQueryError(f"the server refused the query: {str(e).split(': ', 1)[-1]}") from None
             raise
-        limit = headers.get("X-SPARQL-MaxRows")
+        self._check_complete(headers)
+        return headers, body
+
+    def _check_complete(self, headers: Message) -> None:
+        limit = headers.get("X-SPARQL-MaxRows")  # Virtuoso says so when it cut a SELECT (not a CONSTRUCT)
         if limit:
             raise StoreError(f"{self.endpoints.query} cut the answer at {limit} rows (its result-size limit, "
                              "Virtuoso's [SPARQL] ResultSetMaxRows).\nAdd LIMIT/OFFSET to the query, or raise the limit on the server.")
-        return headers, body
 
     def _select(self, text: str, default: list[str], named: list[str]) -> Any:
         headers, body = self._request(text, "application/sparql-results+xml", default, named)
@@ -531,22 +595,38 @@ class RemoteStore:
                 "SELECT DISTINCT ?meta WHERE { GRAPH ?meta { ?g <http://purl.org/dc/terms/accessRights> ?a } "
                 'FILTER(STRENDS(STR(?meta), "/graph/meta")) }') if isinstance(r["meta"], ox.NamedNode)]
             if self.public_only:
-                rows = self._all_graphs_query(_PUBLIC_GRAPHS)
-                visible = {r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode)} | set(metas)
+                # a graph counts as public when the meta graph of its own base says so, and a
+                # "/restricted" graph never does, whatever another dataset on the server declares
+                rows = self._all_graphs_query(_PUBLIC_GRAPHS_BY_META)
+                visible = {r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode) and isinstance(r["meta"], ox.NamedNode)
+                           and r["g"].value.startswith(r["meta"].value[: -len("meta")])
+                           and not r["g"].value.endswith("/restricted")} | set(metas)
             else:
                 bases = tuple(m[: -len("meta")] for m in metas)  # "<base>graph/"
-                visible = {g for g in self.server_graphs() if g.startswith(bases)} if bases else set()
+                visible = {g for g in self.declared_graphs() if g.startswith(bases)} | set(metas) if bases else set()
             self._visible = sorted(visible)
         return self._visible
 
+    def declared_graphs(self) -> list[str]:
+        """The graphs that a graph on the server gives an access right: how repnet lists its graphs.
+
+        The metadata graph declares the public graphs, and each restricted graph declares itself. (A
+        query over the predicate is quick where listing every graph of a large server is not:
+        ``SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }`` scans every triple, over a minute for
+        3.8 million triples on Virtuoso.)
+        """
+        rows = self._all_graphs_query("SELECT DISTINCT ?g WHERE { GRAPH ?where { ?g <http://purl.org/dc/terms/accessRights> ?a } }")
+        return sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
+
     def server_graphs(self) -> list[str]:
-        """Every named graph on the server that holds a triple, repnet's or not."""
+        """Every named graph on the server that holds a triple, repnet's or not (scans every triple)."""
         rows = self._all_graphs_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
 
     def _all_graphs_query(self, text: str) -> Any:
         """A query over every graph of the server: no dataset parameters (the server's default dataset)."""
         headers, body = self.http.post_form(self.endpoints.query, [("query", text)], "application/sparql-results+xml")
+        self._check_complete(headers)
         fmt = ox.QueryResultsFormat.JSON if "json" in headers.get("Content-Type", "") else ox.QueryResultsFormat.XML
         return ox.parse_query_results(body, fmt)
 
@@ -554,21 +634,24 @@ class RemoteStore:
         return list(self.visible_graphs())
 
     def query(self, sparql: str, *, union: bool = True, substitutions: dict[str, Any] | None = None,
-              graphs: list[str] | None = None) -> Any:
-        """Run a SPARQL query on the server; the default graph is the union of the visible graphs."""
+              graphs: list[str] | None = None, named: list[str] | None = None) -> Any:
+        """Run a SPARQL query on the server; the default graph is the union of the visible graphs.
+
+        ``graphs`` makes the default graph the union of those graphs, ``named`` limits GRAPH ?g to
+        those; both are cut down to the visible graphs. They go to the server as the protocol's
+        default-graph-uri / named-graph-uri parameters, which win over FROM / FROM NAMED in the query.
+        """
         from .query import bind, query_form
 
         visible = self.visible_graphs()
-        if graphs is not None:
-            default = [g for g in graphs if g in set(visible)]
-        else:
-            default = visible if union else []
+        default = [g for g in graphs if g in set(visible)] if graphs is not None else (visible if union else [])
+        named_graphs = [g for g in named if g in set(visible)] if named is not None else visible
         text = portable_query(bind(sparql, dict(substitutions or {})), self.prefixes)
         form = query_form(sparql)
         if form in ("SELECT", "ASK"):
-            return self._select(text, default, visible)
+            return self._select(text, default, named_graphs)
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return self._construct(text, default, visible)
+            return self._construct(text, default, named_graphs)
         raise StoreError("this store is read here; SPARQL Update goes through `repnet push`.")
 
     def count(self, graph: str) -> int:
@@ -607,7 +690,7 @@ class RemoteStore:
             # lexical form back: take the duration triples from a Turtle answer.
             fixed = self._construct_all(graph, f"FILTER(DATATYPE(?o) = <{XSD_DURATION}>)", len(durations), turtle=True)
             triples = [t for t in triples if t not in set(durations)] + fixed
-        return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        return sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
     def _construct_all(self, graph: str, filter_: str, expected: int, turtle: bool = False) -> list[ox.Triple]:
         """The ``expected`` triples of ``GRAPH <graph> { ?s ?p ?o FILTER }``, in pages if the server caps answers."""

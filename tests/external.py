@@ -147,9 +147,9 @@ def start_virtuoso(directory: Path, max_rows: int = 1_000_000, timeout: float = 
     while sql == http:
         sql = _free_port()
     (directory / "virtuoso.ini").write_text(INI.format(dir=directory, http=http, sql=sql, vsp=VSP, max_rows=max_rows))
-    out = (directory / "stdout.log").open("wb")
-    proc = subprocess.Popen([program, "-f", "-c", str(directory / "virtuoso.ini")], cwd=directory, stdout=out,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    with (directory / "stdout.log").open("wb") as out:  # the child keeps its own descriptor
+        proc = subprocess.Popen([program, "-f", "-c", str(directory / "virtuoso.ini")], cwd=directory, stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     v = Virtuoso(directory, http, sql, proc)
     deadline = time.monotonic() + timeout
     url = f"{v.sparql}?query=" + urllib.parse.quote("ASK {}")
@@ -212,5 +212,5 @@ def jena_classpath(work: Path) -> str:
 
 def jena(classpath: str, main: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run one Jena command class (a JVM per call: about 1-2 s)."""
-    return subprocess.run(["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", classpath, main, *args],
+    return subprocess.run(["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath, main, *args],
                           capture_output=True, text=True, timeout=timeout)

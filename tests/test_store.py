@@ -145,9 +145,12 @@ def test_the_default_store_follows_xdg_data_home(monkeypatch: pytest.MonkeyPatch
     assert resolve(None) == tmp_path / "repnet" / "store"
 
 
-def test_a_remote_url_is_refused_for_now(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="remote stores are not supported yet"):
-        resolve("http://127.0.0.1:8890/sparql")
+def test_a_remote_url_opens_a_remote_store_and_is_no_directory(tmp_path: Path) -> None:
+    from repnet.graph.store import RemoteStore
+
+    assert isinstance(open_store("http://127.0.0.1:8890/sparql"), RemoteStore)  # tests/test_remote.py uses it
+    with pytest.raises(StoreError, match="this command needs a local store directory"):
+        resolve("http://127.0.0.1:8890/sparql")  # build and serve write or serve a local store
 
 
 def test_queries_see_the_union_of_sources_by_default(belarus_store: EmbeddedStore) -> None:

@@ -1,0 +1,161 @@
+"""Network-analysis benchmark: projection and every analysis on synthetic stores, one run.
+
+    python -m repnet.graph.bench_analysis --sizes 10000,100000 [--repeat 3] [--work DIR] [--json out.json]
+
+For each size it writes synthetic sources (``repnet synth``, seed 1, 10,000 persons per file) and
+builds them into a store on disk (``repnet build``), or reuses the store a previous run left in
+``--work`` for the same size and seed. Then it times, as medians of ``--repeat`` runs:
+
+- the projection from the store on disk, and reading it back from the projection cache;
+- every analysis in :mod:`repnet.graph.analysis` with the CLI's defaults (centrality computes
+  degree, sampled betweenness and PageRank; brokers runs Louvain again);
+- the network exports (GEXF, GraphML).
+
+Timings are never asserted in tests; the goal is every analysis under 60 s at 100,000 persons on
+a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SEED = 1
+PER_FILE = 10_000
+
+
+def _median(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def store_for(persons: int, work: Path, log: Callable[[str], None]) -> tuple[Path, float | None]:
+    """A built store for ``persons`` synthetic persons in ``work``: reused when a previous run made it."""
+    from .build import build
+    from .synth import write_synthetic
+
+    root = work / f"store-{persons}"
+    marker = work / f"store-{persons}.json"
+    params = {"persons": persons, "seed": SEED, "per_file": PER_FILE}
+    if (root / "current").exists() and marker.exists() and json.loads(marker.read_text()) == params:
+        log(f"reusing the store for {persons:,} persons in {root}")
+        return root, None
+    log(f"writing {persons:,} synthetic persons and building the store (takes minutes at 100,000) ...")
+    t0 = time.perf_counter()
+    src = work / f"synth-{persons}"
+    write_synthetic(src, persons=persons, seed=SEED, per_file=PER_FILE)
+    build([src], root)
+    marker.write_text(json.dumps(params))
+    return root, time.perf_counter() - t0
+
+
+def bench_size(persons: int, work: Path, repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
+    from . import analysis as A
+    from . import project as P
+    from .netexport import write_gexf, write_graphml
+    from .store import open_store
+
+    root, built = store_for(persons, work, log)
+    store = open_store(root)
+    row: dict[str, Any] = {"persons": persons, "build_s": None if built is None else round(built, 1)}
+    times: dict[str, float] = {}
+    notes: dict[str, Any] = {}
+
+    def timed(name: str, fn: Callable[[], Any], n: int = repeat) -> Any:
+        t, out = _median(fn, n)
+        times[name] = round(t, 2)
+        log(f"  {name}: {t:.2f} s")
+        return out
+
+    log(f"{persons:,} persons:")
+    G = timed("projection (store on disk)", lambda: P.project(store))
+    cache = work / "cache" / f"network-{persons}.pickle"
+    P._save(cache, G)  # the file the CLI's cache would hold
+    import pickle
+
+    timed("projection (from the cache)", lambda: pickle.loads(cache.read_bytes()))
+    row.update(nodes=G.number_of_nodes(), edges=G.number_of_edges())
+    H = timed("undirected simple graph", lambda: A.undirected(G))
+    row["links"] = H.number_of_edges()
+    persons_ = sorted(v for v, d in G.nodes(data=True) if d["class"] == "Person")
+    countries = sorted(v for v, d in G.nodes(data=True) if d["class"] == "Country")
+    someone, abroad = persons_[0], countries[-1]
+
+    t = timed("centrality (degree, betweenness, PageRank)", lambda: A.centrality(G, classes=["Court"], top=10))
+    notes["betweenness"] = t.notes["betweenness"]
+    t = timed("communities (Louvain)", lambda: A.communities(G))
+    notes["communities"] = f"{t.notes['communities']}, modularity {t.notes['modularity']}"
+    timed("brokers (Louvain + participation)", lambda: A.brokers(G))
+    t = timed("path (person -> foreign country)", lambda: A.paths(G, someone, abroad))
+    notes["path"] = f"{t.notes.get('hops')} hops"
+    t = timed("ego network (radius 2)", lambda: A.ego(G, someone, radius=2))
+    notes["ego"] = f"{t.notes['nodes']:,} nodes"
+    t = timed("shared (case, judge, court, facility)", lambda: A.shared(G))
+    notes["shared"] = f"{t.notes['pairs']:,} pairs"
+    timed("shared, one person", lambda: A.shared(G, person=someone))
+    timed("judges and courts ranking", lambda: A.judges(G))
+    timed("stats (court, judge, charge, year)", lambda: A.stats(G))
+    timed("as of 2025-12-01 (view)", lambda: A.as_of(G, "2025-12-01"))
+    t = timed("diff 2025-09-01 .. 2025-12-31", lambda: A.diff(G, "2025-09-01", "2025-12-31"))
+    notes["diff"] = f"{t.notes['released']:,} released, {t.notes['added']:,} added"
+    with tempfile.TemporaryDirectory() as d:
+        timed("export GEXF", lambda: write_gexf(G, Path(d) / "n.gexf"), 1)
+        timed("export GraphML", lambda: write_graphml(G, Path(d) / "n.graphml"), 1)
+    store.close()
+    row["times"] = times
+    row["notes"] = notes
+    return row
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The results as a Markdown table, one column per size."""
+    head = "| step | " + " | ".join(f"{r['persons']:,} persons" for r in rows) + " |"
+    out = [head, "|---|" + "---|" * len(rows)]
+    out.append("| nodes / edges (links) | " + " | ".join(
+        f"{r['nodes']:,} / {r['edges']:,} ({r['links']:,})" for r in rows) + " |")
+    for step in rows[0]["times"]:
+        out.append(f"| {step} | " + " | ".join(f"{r['times'][step]:.2f} s" for r in rows) + " |")
+    for key in rows[0]["notes"]:
+        out.append(f"| ({key}) | " + " | ".join(str(r["notes"][key]) for r in rows) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - run by hand
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000", help="Comma-separated numbers of synthetic persons.")
+    ap.add_argument("--repeat", type=int, default=3, help="Runs per step (the median is reported).")
+    ap.add_argument("--work", type=Path, default=None,
+                    help="Directory for sources and stores, kept for the next run (default: a temporary one).")
+    ap.add_argument("--json", type=Path, default=None, help="Also write the results as JSON.")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+
+    def log(msg: str) -> None:
+        print(msg, flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        rows = [bench_size(n, work, args.repeat, log) for n in sizes]
+    print()
+    print(table(rows))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nmedian of {args.repeat} runs (exports: 1); peak RSS {rss:,.0f} MB; "
+          f"command: python -m repnet.graph.bench_analysis --sizes {args.sizes} --repeat {args.repeat}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

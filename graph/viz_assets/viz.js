@@ -1,0 +1,584 @@
+/* repnet viz: the page's own script. It reads the JSON data embedded in the page, draws it with
+   vis-network (inlined from the pyvis package) and wires search, filters, physics, the time control,
+   the tooltip and the details panel.
+
+   Safety: every text from the data is put into the DOM with textContent or as text nodes; no
+   innerHTML, no HTML titles for vis-network; links are set only for http(s) URLs. */
+(function () {
+  "use strict";
+
+  // Data (see graph/viz.py page_data): nodes and edges are lists; an edge's a/b, the focus and the
+  // path are node indices; facts cite sources by index. vis-network ids are these indices.
+  var timings = { start: performance.now() };
+  var D = JSON.parse(document.getElementById("repnet-data").textContent);
+  timings.parsed = performance.now();
+  var N = D.nodes;
+  var indexOf = new Map();            // IRI -> node index
+  var edgesOf = N.map(function () { return []; });
+  N.forEach(function (n, i) { n.i = i; indexOf.set(n.id, i); });
+  D.edges.forEach(function (e, k) { e.k = k; edgesOf[e.a].push(e); if (e.b !== e.a) edgesOf[e.b].push(e); });
+  var focusSet = new Set(D.focus || []);
+  var pathSet = new Set(D.path || []);
+  var classOn = new Set(Object.keys(D.classes));
+  var relOn = new Set(Object.keys(D.relations));
+  var day = null;                     // the time control's day, or null
+  var visibleNodes = new Set();
+  var visibleEdges = new Set();
+  var big = !D.physics;
+
+  var INVERSE = {
+    member_of: "has member", sentenced_by: "sentenced", sentenced_in: "place where it sentenced",
+    prosecuted_by: "prosecuted", held_at: "holds", charged_under: "charged under it",
+    defined_by: "defines", co_defendant: "co-defendant", released_in: "released in it",
+    released_by: "released", negotiated_by: "negotiated", government_of: "has as government"
+  };
+
+  // ------------------------------------------------------------------ small DOM helpers (text only)
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function $(id) { return document.getElementById(id); }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function safeUrl(u) {
+    if (typeof u !== "string" || !/^https?:\/\//i.test(u)) return null;
+    try {
+      var x = new URL(u);
+      return (x.protocol === "http:" || x.protocol === "https:") ? x.href : null;
+    } catch (err) { return null; }
+  }
+  function fold(s) {
+    return String(s).replace(/ł/g, "l").replace(/Ł/g, "L").normalize("NFKD").replace(/\p{M}/gu, "")
+      .toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+  }
+  function fmtYears(y) {
+    var r = Math.round(y * 100) / 100;
+    return (r === Math.floor(r) ? String(r) : r.toFixed(2).replace(/0$/, "")) + (r === 1 ? " year" : " years");
+  }
+  function swatch(shape, color) {
+    var s = el("span", "sw " + shape);
+    s.style.background = color;
+    return s;
+  }
+
+  // ------------------------------------------------------------------ status of persons
+  function statusOf(n) {
+    if (!n.st) return null;
+    var at = day !== null ? day : (D.asOf || null);
+    var best = null;
+    n.st.forEach(function (f) {
+      if (f.d === null || f.d === undefined) {
+        if (at === null && best === null) best = f;
+        return;
+      }
+      if (at === null || f.d <= at) best = f;
+    });
+    return best;
+  }
+
+  // ------------------------------------------------------------------ vis items
+  function darker(hex) {
+    var v = parseInt(hex.slice(1), 16);
+    var r = Math.max(0, ((v >> 16) & 255) - 60), g = Math.max(0, ((v >> 8) & 255) - 60), b = Math.max(0, (v & 255) - 60);
+    return "#" + ((1 << 24) + (r << 16) + (g << 8) + b).toString(16).slice(1);
+  }
+  function nodeItem(n, withPosition) {
+    var c = D.classes[n.c];
+    var st = statusOf(n);
+    var s = st ? st.s : null;
+    var ring = s ? D.status[s] : darker(c.color);
+    var focus = focusSet.has(n.i);
+    var item = {
+      id: n.i, label: n.l.length > 42 ? n.l.slice(0, 40) + "…" : n.l, shape: c.shape, size: n.s,
+      color: { background: c.color, border: ring,
+               highlight: { background: c.color, border: s ? ring : "#111111" }, hover: { background: c.color, border: ring } },
+      borderWidth: s ? 4 : (focus ? 3 : 1), borderWidthSelected: s ? 6 : 3,
+      shapeProperties: { borderDashes: s === "released" ? [5, 4] : false },
+      font: focus ? { size: 20, strokeWidth: 5 } : (pathSet.has(n.i) ? { size: 17 } : {})
+    };
+    if (withPosition) { item.x = n.x; item.y = n.y; }
+    return item;
+  }
+  function edgeItem(e) {
+    var r = D.relations[e.r];
+    var item = {
+      id: e.k, from: e.a, to: e.b, color: r.color
+    };
+    // (per-edge fonts, arrows and curves cost seconds per thousand edges in vis-network: small views only)
+    if (!big) {
+      item.label = r.label;
+      item.arrows = { to: { enabled: !!r.directed, scaleFactor: 0.55 } };
+      item.font = { color: darker(r.color) };
+    }
+    if (e.par !== undefined && !big) {
+      var i = e.par;
+      item.smooth = { enabled: true, type: i % 2 ? "curvedCCW" : "curvedCW", roundness: 0.18 * (Math.floor(i / 2) + 1) };
+    }
+    return item;
+  }
+
+  // ------------------------------------------------------------------ filters
+  function edgeHolds(e) {
+    if (day === null) return true;
+    if (e.since && e.since > day) return false;
+    if (e.until && e.until < day) return false;
+    return true;
+  }
+  function recompute() {
+    visibleEdges = new Set();
+    var touched = new Set();
+    D.edges.forEach(function (e) {
+      if (!relOn.has(e.r)) return;
+      if (!classOn.has(N[e.a].c) || !classOn.has(N[e.b].c) || !edgeHolds(e)) return;
+      visibleEdges.add(e.k);
+      touched.add(e.a);
+      touched.add(e.b);
+    });
+    visibleNodes = new Set();
+    N.forEach(function (n) {
+      if (classOn.has(n.c) && (touched.has(n.i) || edgesOf[n.i].length === 0)) visibleNodes.add(n.i);
+    });
+  }
+
+  recompute();
+  var nodes = new vis.DataSet(N.map(function (n) { return nodeItem(n, true); }));
+  var edges = new vis.DataSet(D.edges.map(edgeItem));
+  timings.datasets = performance.now();
+  var nodeView = new vis.DataView(nodes, { filter: function (n) { return visibleNodes.has(n.id); } });
+  var edgeView = new vis.DataView(edges, { filter: function (e) { return visibleEdges.has(e.id); } });
+
+  function restyleStatuses() {
+    nodes.update(N.filter(function (n) { return n.st; }).map(function (n) { return nodeItem(n, false); }));
+  }
+  function apply() {
+    recompute();
+    nodeView.refresh();
+    edgeView.refresh();
+    summary();
+  }
+
+  // ------------------------------------------------------------------ header, notes, legends
+  function summary() {
+    var c = D.counts;
+    var shown = visibleNodes.size === N.length && visibleEdges.size === D.edges.length
+      ? c.nodes.toLocaleString("en") + " entities, " + c.edges.toLocaleString("en") + " relations"
+      : "showing " + visibleNodes.size.toLocaleString("en") + " of " + c.nodes.toLocaleString("en") + " entities, " +
+        visibleEdges.size.toLocaleString("en") + " of " + c.edges.toLocaleString("en") + " relations";
+    var bits = [shown].concat(D.view || []);
+    if (day !== null) bits.push("as of " + day + " (time control)");
+    $("summary").textContent = bits.join(" · ");
+  }
+  $("title").textContent = D.title;
+  if (D.restricted) $("restricted").hidden = false;
+  (D.notes || []).forEach(function (t) { $("notes").appendChild(el("p", null, t)); });
+  $("size-by").textContent = D.sizeBy;
+  $("generated").textContent = "Made with: repnet viz" + (D.options.length ? " " + D.options.join(" ") : "") +
+    " (" + D.generated + "). " + (D.restricted ? "Includes RESTRICTED facts." : "Public sources only.");
+
+  Object.keys(D.classes).forEach(function (cls) {
+    var c = D.classes[cls];
+    var li = el("li"), lab = el("label"), box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.setAttribute("data-class", cls);
+    box.addEventListener("change", function () {
+      if (box.checked) classOn.add(cls); else classOn.delete(cls);
+      apply();
+    });
+    lab.appendChild(box);
+    lab.appendChild(swatch(c.shape, c.color));
+    lab.appendChild(el("span", null, cls));
+    lab.appendChild(el("span", "n", c.n.toLocaleString("en")));
+    li.appendChild(lab);
+    $("class-legend").appendChild(li);
+  });
+  Object.keys(D.relations).forEach(function (rel) {
+    var r = D.relations[rel];
+    var li = el("li"), lab = el("label"), box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.setAttribute("data-relation", rel);
+    box.addEventListener("change", function () {
+      if (box.checked) relOn.add(rel); else relOn.delete(rel);
+      apply();
+    });
+    lab.appendChild(box);
+    lab.appendChild(swatch("line", r.color));
+    var name = el("span", null, r.label + (r.directed ? " →" : ""));
+    name.title = r.about;
+    lab.appendChild(name);
+    lab.appendChild(el("span", "n", r.n.toLocaleString("en")));
+    li.appendChild(lab);
+    $("relation-legend").appendChild(li);
+  });
+  [["held", "held: the latest fact says detained or imprisoned", false],
+   ["released", "released: the latest fact says released (or in exile)", true],
+   [null, "no status in the sources", false]].forEach(function (s) {
+    var li = el("li");
+    var sw = el("span", "sw ring" + (s[2] ? " dashed" : ""));
+    sw.style.borderColor = s[0] ? D.status[s[0]] : "#2d4f75";
+    li.appendChild(sw);
+    li.appendChild(el("span", null, s[1]));
+    $("status-legend").appendChild(li);
+  });
+  D.sources.forEach(function (s, j) {
+    var li = el("li");
+    li.appendChild(citation([j], ""));
+    $("source-list").appendChild(li);
+  });
+
+  function citation(ids, prefix) {
+    var wrap = el("div", "cite");
+    if (prefix) wrap.appendChild(document.createTextNode(prefix));
+    ids.forEach(function (j, i) {
+      if (i) wrap.appendChild(document.createTextNode("; "));
+      var s = D.sources[j] || { id: "?" };
+      var title = s.title || s.id;
+      var url = safeUrl(s.url);
+      if (url) {
+        var a = el("a", null, title);
+        a.href = url;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        wrap.appendChild(a);
+      } else {
+        wrap.appendChild(el("span", null, title));
+      }
+      var bits = [s.publisher, s.date].filter(Boolean);
+      if (bits.length) wrap.appendChild(document.createTextNode(" (" + bits.join(", ") + ")"));
+    });
+    if (!ids.length) wrap.appendChild(document.createTextNode("no source recorded"));
+    return wrap;
+  }
+  function sourcesOfNode(n) {
+    var s = new Set();
+    edgesOf[n.i].forEach(function (e) { e.src.forEach(function (x) { s.add(x); }); });
+    (n.facts || []).forEach(function (f) { f.src.forEach(function (x) { s.add(x); }); });
+    (n.st || []).forEach(function (f) { f.src.forEach(function (x) { s.add(x); }); });
+    return Array.from(s).sort(function (a, b) { return a - b; });
+  }
+  function edgeDetails(e) {
+    var bits = [];
+    if (e.date) bits.push(e.date);
+    else if (e.since) bits.push("by " + e.since);
+    if (e.until) bits.push("ended on or after " + e.until);
+    if (e.stage) bits.push(e.stage);
+    if (e.years !== undefined) bits.push(fmtYears(e.years));
+    if (e.penalty) bits.push(String(e.penalty).replace(/-/g, " "));
+    if (e.detention_type) bits.push(String(e.detention_type).replace(/-/g, " "));
+    if (e.role) bits.push(String(e.role).replace(/-/g, " "));
+    if (e.kind) bits.push(e.kind);
+    if (e.led) bits.push("led the negotiation");
+    return bits.join(" · ");
+  }
+
+  // ------------------------------------------------------------------ tooltip
+  var tip = $("tooltip");
+  function showTip(content, pointer) {
+    clear(tip);
+    tip.appendChild(content);
+    tip.hidden = false;
+    var stage = $("stage").getBoundingClientRect();
+    var x = pointer.x + 16, y = pointer.y + 16;
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    if (x + w > stage.width - 4) x = Math.max(4, pointer.x - w - 16);
+    if (y + h > stage.height - 4) y = Math.max(4, pointer.y - h - 16);
+    tip.style.left = x + "px";
+    tip.style.top = y + "px";
+  }
+  function hideTip() { tip.hidden = true; }
+  function nodeTip(i) {
+    var n = N[i];
+    var box = el("div");
+    box.appendChild(el("div", "t", n.l));
+    var st = statusOf(n);
+    box.appendChild(el("div", "detail", n.c + (st ? " · " + st.s + " (" + st.why + ")" : "") + " · " +
+      n.deg + " relation" + (n.deg === 1 ? "" : "s")));
+    var others = n.n.filter(function (x) { return x !== n.l; });
+    if (others.length) box.appendChild(el("div", "detail", "also: " + others.slice(0, 4).join("; ") + (others.length > 4 ? " …" : "")));
+    box.appendChild(citation(sourcesOfNode(n), "Source: "));
+    return box;
+  }
+  function edgeTip(k) {
+    var rec = D.edges[k];
+    var box = el("div");
+    box.appendChild(el("div", "t", N[rec.a].l + " — " + D.relations[rec.r].label + " → " + N[rec.b].l));
+    var d = edgeDetails(rec);
+    if (d) box.appendChild(el("div", "detail", d));
+    box.appendChild(citation(rec.src, "Source: "));
+    return box;
+  }
+
+  // ------------------------------------------------------------------ details panel
+  var panel = $("panel-body");
+  function jump(i) {
+    var b = el("button", "jump", N[i].l);
+    b.type = "button";
+    b.addEventListener("click", function () { select(i); });
+    return b;
+  }
+  function showNode(i) {
+    var n = N[i];
+    if (!n) return;
+    clear(panel);
+    panel.appendChild(el("h2", null, n.l));
+    var line = el("div");
+    var cls = el("span", "cls");
+    cls.appendChild(swatch(D.classes[n.c].shape, D.classes[n.c].color));
+    cls.appendChild(document.createTextNode(n.c));
+    line.appendChild(cls);
+    if (n.c === "Person" || n.c === "Judge" || n.c === "Prosecutor") {
+      var st = statusOf(n);
+      line.appendChild(el("span", "badge " + (st ? st.s : "none"), st ? st.s : "no status"));
+      if (st) line.appendChild(document.createTextNode(st.why));
+    }
+    panel.appendChild(line);
+    var st2 = statusOf(n);
+    if (st2) panel.appendChild(citation(st2.src, "Status source: "));
+
+    var others = n.n.filter(function (x) { return x !== n.l; });
+    if (others.length) {
+      panel.appendChild(el("h3", null, "Other names"));
+      panel.appendChild(el("div", null, others.join("; ")));
+    }
+    var facts = (n.facts || []).filter(function (f) { return f.k !== "name"; });
+    if (facts.length) {
+      panel.appendChild(el("h3", null, "Key facts"));
+      var ul = el("ul");
+      facts.forEach(function (f) {
+        var li = el("li", "fact");
+        li.appendChild(el("span", "rel", f.k + ": "));
+        li.appendChild(document.createTextNode(f.v));
+        li.appendChild(citation(f.src, "Source: "));
+        ul.appendChild(li);
+      });
+      panel.appendChild(ul);
+    }
+    if (n.st && n.st.length) {
+      panel.appendChild(el("h3", null, "Status over time"));
+      var su = el("ul");
+      n.st.forEach(function (f) {
+        var li = el("li", "fact");
+        li.appendChild(el("span", "badge " + f.s, f.s));
+        li.appendChild(document.createTextNode((f.d ? f.d + ": " : "undated: ") + f.why));
+        li.appendChild(citation(f.src, "Source: "));
+        su.appendChild(li);
+      });
+      panel.appendChild(su);
+    }
+    var mine = edgesOf[i].slice().sort(function (a, b) {
+      return (a.r + (a.date || a.since || "")).localeCompare(b.r + (b.date || b.since || ""));
+    });
+    panel.appendChild(el("h3", null, "Relations" + (mine.length < n.deg
+      ? " (" + mine.length + " of " + n.deg + " on this page; repnet viz --focus shows all)" : " (" + mine.length + ")")));
+    var ru = el("ul");
+    mine.forEach(function (e) {
+      var li = el("li", "fact");
+      var out = e.a === i;
+      var other = out ? e.b : e.a;
+      li.appendChild(el("span", "rel", (out || !D.relations[e.r].directed ? D.relations[e.r].label : INVERSE[e.r] || e.r) + " → "));
+      li.appendChild(jump(other));
+      var d = edgeDetails(e);
+      if (d) li.appendChild(el("div", "detail", d));
+      li.appendChild(citation(e.src, "Source: "));
+      ru.appendChild(li);
+    });
+    panel.appendChild(ru);
+    panel.appendChild(el("div", "iri", n.id));
+  }
+  function showEdge(k) {
+    var e = D.edges[k];
+    if (!e) return;
+    clear(panel);
+    panel.appendChild(el("h2", null, D.relations[e.r].label));
+    panel.appendChild(el("div", "detail", D.relations[e.r].about));
+    var p = el("div");
+    p.appendChild(jump(e.a));
+    p.appendChild(document.createTextNode(" " + D.relations[e.r].label + " "));
+    p.appendChild(jump(e.b));
+    panel.appendChild(p);
+    var d = edgeDetails(e);
+    if (d) panel.appendChild(el("div", "detail", d));
+    panel.appendChild(citation(e.src, "Source: "));
+  }
+
+  // ------------------------------------------------------------------ the network
+  var container = $("network");
+  var options = {
+    autoResize: true,
+    layout: { improvedLayout: false, randomSeed: 1 },
+    physics: {
+      enabled: D.physics, solver: "barnesHut",
+      barnesHut: { gravitationalConstant: -4500, centralGravity: 0.25, springLength: 110, springConstant: 0.035,
+                   damping: 0.35, avoidOverlap: 0.3 },
+      // (the layout computed beforehand is a good start: fewer iterations for larger views)
+      stabilization: { enabled: D.physics, iterations: Math.max(60, Math.min(200, Math.round(30000 / Math.max(1, N.length)))),
+                       updateInterval: 50, fit: true },
+      minVelocity: 0.8
+    },
+    interaction: { hover: true, hideEdgesOnDrag: big, hideEdgesOnZoom: big, keyboard: false, multiselect: false,
+                   navigationButtons: false, tooltipDelay: 150 },
+    nodes: { font: { size: big ? 14 : N.length <= 80 ? 18 : 16, face: "system-ui, sans-serif", color: "#1d2433", strokeWidth: 3, strokeColor: "#ffffff" },
+             scaling: { label: { drawThreshold: 7 } } },
+    edges: { width: 1.3, selectionWidth: 2, hoverWidth: 0.8, arrowStrikethrough: false,
+             smooth: big ? false : { enabled: true, type: "continuous", roundness: 0.25 },
+             font: { size: N.length <= 80 ? 13 : 12, align: "middle", strokeWidth: 3, strokeColor: "#ffffff" },
+             scaling: { label: { drawThreshold: 5 } } }
+  };
+  if (!N.length) $("empty").hidden = false;
+  var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, options);
+  timings.network = performance.now();
+
+  var draws = 0;
+  network.on("afterDrawing", function () { draws++; });
+  function markReady() {
+    if (window.repnetReady) return;
+    window.repnetReady = true;
+    window.repnetReadyAt = timings.ready = performance.now();
+    window.repnetTimings = timings;
+    document.body.setAttribute("data-ready", "true");
+  }
+  if (D.physics && N.length) {
+    network.once("stabilizationIterationsDone", function () {
+      network.fit();
+      network.once("afterDrawing", markReady);
+      network.redraw();
+    });
+  } else if (N.length) {
+    network.once("afterDrawing", markReady);
+    network.fit({ animation: false });
+  } else {
+    markReady();
+  }
+
+  network.on("hoverNode", function (p) { showTip(nodeTip(p.node), p.pointer.DOM); });
+  network.on("blurNode", hideTip);
+  network.on("hoverEdge", function (p) { showTip(edgeTip(p.edge), p.pointer.DOM); });
+  network.on("blurEdge", hideTip);
+  network.on("dragStart", hideTip);
+  network.on("zoom", hideTip);
+  network.on("click", function (p) {
+    hideTip();
+    if (p.nodes.length) showNode(p.nodes[0]);
+    else if (p.edges.length) showEdge(p.edges[0]);
+  });
+
+  // ------------------------------------------------------------------ physics and time
+  var phys = $("physics");
+  phys.checked = D.physics;
+  $("physics-note").textContent = D.physics ? "live layout; switch off to freeze it"
+    : "off: layout computed beforehand (above " + "500 nodes physics is slow)";
+  phys.addEventListener("change", function () { network.setOptions({ physics: { enabled: phys.checked } }); });
+
+  if (D.dates && D.dates.length) {
+    $("time-section").hidden = false;
+    var range = $("time"), on = $("time-on");
+    range.max = String(D.dates.length - 1);
+    var start = D.dates.length - 1;
+    if (D.asOf) {
+      for (var i = 0; i < D.dates.length; i++) if (D.dates[i] <= D.asOf) start = i;
+    }
+    range.value = String(start);
+    var label = function () {
+      $("time-label").textContent = on.checked ? "as of " + D.dates[Number(range.value)] +
+        " (relations that had begun and not ended; statuses on that day)" : "all dates (statuses: latest fact)";
+    };
+    label();
+    on.addEventListener("change", function () {
+      range.disabled = !on.checked;
+      day = on.checked ? D.dates[Number(range.value)] : null;
+      label();
+      restyleStatuses();
+      apply();
+    });
+    range.addEventListener("input", function () {
+      if (!on.checked) return;
+      day = D.dates[Number(range.value)];
+      label();
+      restyleStatuses();
+      apply();
+    });
+  }
+
+  // ------------------------------------------------------------------ search
+  var input = $("search"), results = $("results");
+  function search(q) {
+    var f = fold(q);
+    if (!f) return [];
+    var hits = [];
+    N.forEach(function (n) {
+      var best = 9, alias = null;
+      n.f.forEach(function (name, i) {
+        var r = name === f ? 0 : name.indexOf(f) === 0 ? 1 : (" " + name).indexOf(" " + f) >= 0 ? 2 : name.indexOf(f) >= 0 ? 3 : 9;
+        if (r < best || (r === best && r < 9 && n.n[i].length < alias.length)) { best = r; alias = n.n[i]; }
+      });
+      if (best < 9) hits.push({ i: n.i, rank: best, alias: alias, score: n.score });
+    });
+    hits.sort(function (a, b) {
+      return a.rank - b.rank || b.score - a.score || N[a.i].l.localeCompare(N[b.i].l);
+    });
+    return hits;
+  }
+  function showResults() {
+    clear(results);
+    var hits = search(input.value);
+    hits.slice(0, 15).forEach(function (h, i) {
+      var n = N[h.i];
+      var li = el("li");
+      if (i === 0) li.className = "active";
+      var b = el("button", null, n.l);
+      b.type = "button";
+      if (h.alias && h.alias !== n.l) b.appendChild(el("span", "alias", "also: " + h.alias));
+      b.appendChild(el("span", "alias", n.c));
+      b.addEventListener("click", function () { select(h.i); });
+      li.appendChild(b);
+      results.appendChild(li);
+    });
+    if (input.value.trim() && !hits.length) results.appendChild(el("li", "muted", "no entity on this page has that name"));
+    else if (hits.length > 15) results.appendChild(el("li", "muted", (hits.length - 15) + " more; type more of the name"));
+    return hits;
+  }
+  input.addEventListener("input", showResults);
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      var hits = showResults();
+      if (hits.length) select(hits[0].i);
+      ev.preventDefault();
+    }
+  });
+
+  function select(i) {
+    var n = N[i];
+    if (!n) return;
+    if (!visibleNodes.has(i)) {  // hidden by a filter: show it
+      classOn.add(n.c);
+      var box = document.querySelector('input[data-class="' + CSS.escape(n.c) + '"]');
+      if (box) box.checked = true;
+      apply();
+      if (!visibleNodes.has(i) && day !== null) { $("time-on").checked = false; $("time-on").dispatchEvent(new Event("change")); }
+    }
+    network.selectNodes([i]);
+    network.focus(i, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    showNode(i);
+  }
+
+  summary();
+  if (D.focus && D.focus.length) {
+    network.selectNodes(D.focus.filter(function (i) { return visibleNodes.has(i); }));
+    showNode(D.focus[0]);
+  }
+
+  // for tests and for the benchmark
+  window.repnet = {
+    network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, data: D,
+    search: function (q) { return search(q).map(function (h) { return N[h.i].id; }); },
+    select: function (iri) { if (indexOf.has(iri)) select(indexOf.get(iri)); },
+    indexOf: function (iri) { return indexOf.has(iri) ? indexOf.get(iri) : null; },
+    selected: function () { return network.getSelectedNodes().map(function (i) { return N[i].id; }); },
+    draws: function () { return draws; },
+    showEdge: showEdge,
+    visibleCounts: function () { return { nodes: nodeView.length, edges: edgeView.length }; }
+  };
+})();

@@ -1,0 +1,528 @@
+"""repnet viz: offline network pages (in real headless Chromium, with no network) and still pictures.
+
+The browser tests drive Debian's chromium through playwright (``executable_path``; playwright's
+own browser download is never used). Every request a page makes is recorded and anything that is
+not a file: or data: URL is aborted and fails the test; the host resolver maps every name to
+nothing as a second guard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from repnet.cli import cli
+from repnet.graph import viz
+from repnet.graph.build import build
+from repnet.graph.dataset import load_dataset
+from repnet.graph.project import NODE_CLASSES, project, view
+from repnet.graph.query import UnknownName
+from repnet.graph.store import EmbeddedStore, memory_store, open_store
+
+from .conftest import ID, write
+
+HRW_TITLE = "More than 1,000 Belarusians remain in prison for exercising their rights"
+HRW_URL = "https://www.hrw.org/news/2025/12/15/more-than-1000-belarusians-remain-in-prison-for-exercising-their-rights"
+LOIKA = ID + "person/nasta-loika"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 "--host-resolver-rules=MAP * ~NOTFOUND"]
+# runs before the page's own scripts (injected by the browser, not subject to the page's CSP)
+TRAPS = """
+window.__alerts = [];
+window.alert = window.confirm = window.prompt = function (m) { window.__alerts.push(String(m)); };
+"""
+
+
+# ------------------------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """The packaged data built into a store, opened as every read is: public graphs only."""
+    root = tmp_path_factory.mktemp("viz-store")
+    build(None, root)
+    s = open_store(root)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def root_of(store: EmbeddedStore) -> Path:
+    assert store.location is not None
+    return store.location
+
+
+@pytest.fixture(scope="module")
+def whole(store: EmbeddedStore) -> nx.MultiDiGraph:
+    return project(store)
+
+
+@pytest.fixture(scope="module")
+def belarus_html(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("viz-pages") / "belarus.html"
+    viz.write_page(store, viz.build_view(store), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/system-deps installs it")
+        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Opened:
+    page: Any
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def open_page(browser: Any, path: Path, width: int = 1400, height: int = 860) -> Opened:
+    context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+    o = Opened(page=None)
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        o.requests.append(url)
+        if url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            o.blocked.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    context.add_init_script(TRAPS)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: o.errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda m: o.errors.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("request", lambda r: o.requests.append(r.url))
+    page.on("dialog", lambda d: (o.dialogs.append(d.message), d.dismiss()))
+    page.goto(path.resolve().as_uri())
+    # (the page's CSP forbids eval, so waits use selectors, not JavaScript predicates)
+    page.wait_for_selector("body[data-ready='true']", state="attached", timeout=30_000)
+    o.page = page
+    return o
+
+
+def close(o: Opened) -> None:
+    o.page.context.close()
+
+
+def node_point(page: Any, iri: str) -> tuple[float, float]:
+    """Where a node is drawn, in page coordinates."""
+    return tuple(page.evaluate("""iri => {
+        const i = repnet.indexOf(iri), p = repnet.network.canvasToDOM(repnet.network.getPosition(i));
+        const r = document.getElementById('network').getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top]; }""", iri))
+
+
+def drawn(page: Any) -> dict[str, int]:
+    """Nodes and edges in the vis DataViews the network draws, and in the network's own body."""
+    return page.evaluate("""() => ({nodes: repnet.nodeView.length, edges: repnet.edgeView.length,
+        bodyNodes: repnet.network.body.nodeIndices.length, bodyEdges: repnet.network.body.edgeIndices.length,
+        dataNodes: repnet.nodes.length, dataEdges: repnet.edges.length})""")
+
+
+def assert_clean(o: Opened) -> None:
+    assert o.errors == []
+    assert o.blocked == []
+    assert o.dialogs == []
+    assert all(u.startswith(("file:", "data:")) for u in o.requests), o.requests
+    assert o.page.evaluate("window.__alerts") == []
+
+
+# ------------------------------------------------------------------------ the Belarus page
+def test_belarus_page_in_headless_chromium(browser: Any, belarus_html: Path, whole: nx.MultiDiGraph,
+                                           tmp_path: Path) -> None:
+    o = open_page(browser, belarus_html)
+    page = o.page
+    try:
+        counts = drawn(page)
+        n, m = whole.number_of_nodes(), whole.number_of_edges()
+        assert (n, m) == (30, 35)
+        assert counts == {"nodes": n, "edges": m, "bodyNodes": n, "bodyEdges": m, "dataNodes": n, "dataEdges": m}
+        assert page.inner_text("#summary").startswith(f"{n} entities, {m} relations")
+
+        # the search box finds a node by any of its names, without case or diacritics
+        for name in ("Loika", "Lojka", "nasta lojka", "ŁOJKA", "Anastasia Lójka"):
+            page.fill("#search", name)
+            page.press("#search", "Enter")
+            assert page.evaluate("repnet.selected()") == [LOIKA], name
+            assert page.evaluate("q => repnet.search(q)[0]", name) == LOIKA
+        assert page.inner_text("#panel h2") == "Nasta Loika"
+        page.fill("#search", "")
+
+        # hovering a node shows its key facts and its source; clicking shows the full panel
+        page.evaluate("repnet.network.fit()")
+        page.mouse.move(*node_point(page, LOIKA))
+        page.wait_for_selector("#tooltip:not([hidden])")
+        tip = page.inner_text("#tooltip")
+        assert "Nasta Loika" in tip and "held" in tip and HRW_TITLE in tip and "Human Rights Watch" in tip
+        page.mouse.click(*node_point(page, LOIKA))
+        panel = page.inner_text("#panel")
+        assert "sentenced by → Minsk City Court" in panel and "2023-06 · 7 years · imprisonment" in panel
+        assert f"Source: {HRW_TITLE} (Human Rights Watch, 2025-12-15)" in panel
+        assert "Nasta Lojka" in panel and "human rights defender" in panel
+        links = page.eval_on_selector_all("#panel a", "as => as.map(a => a.href)")
+        assert links and set(links) == {HRW_URL}
+
+        # released and still-held persons are told apart: red solid ring / green dashed ring
+        def ring(iri: str) -> tuple[str, Any]:
+            item = page.evaluate("iri => repnet.nodes.get(repnet.indexOf(iri))", iri)
+            return item["color"]["border"], item["shapeProperties"]["borderDashes"]
+
+        assert ring(LOIKA) == (viz.STATUS_STYLE["held"], False)
+        assert ring(ID + "person/mikalai-statkevich") == (viz.STATUS_STYLE["held"], False)  # pardoned, returned
+        assert ring(ID + "person/ales-bialiatski") == (viz.STATUS_STYLE["released"], [5, 4])
+        assert ring(ID + "person/aliaksandr-lukashenka")[0] not in viz.STATUS_STYLE.values()
+
+        # legends: every class and relation on the page, with colour and count
+        classes = page.eval_on_selector_all("#class-legend input", "bs => bs.map(b => b.dataset.class)")
+        assert classes == [c for c in NODE_CLASSES if any(d["class"] == c for _, d in whole.nodes(data=True))]
+        assert page.locator("#relation-legend li").count() == len({d["relation"] for *_, d in whole.edges(data=True)})
+        assert HRW_TITLE in page.inner_text("#source-list")
+
+        page.evaluate("repnet.network.fit()")
+        page.mouse.move(5, 5)
+        shot = tmp_path / "belarus.png"
+        page.screenshot(path=str(shot))
+        shutil.copy(shot, "/tmp/repnet-viz-belarus.png")
+        print(f"Belarus page screenshot: {shot} (copy: /tmp/repnet-viz-belarus.png)")
+        assert shot.stat().st_size > 50_000
+        assert_clean(o)
+    finally:
+        close(o)
+
+
+def test_filters_and_time_control_match_the_projection_views(browser: Any, belarus_html: Path,
+                                                            whole: nx.MultiDiGraph) -> None:
+    o = open_page(browser, belarus_html)
+    page = o.page
+    try:
+        def counts() -> tuple[int, int]:
+            c = page.evaluate("repnet.visibleCounts()")
+            return c["nodes"], c["edges"]
+
+        def size(G: nx.MultiDiGraph) -> tuple[int, int]:
+            return G.number_of_nodes(), G.number_of_edges()
+
+        # class filter: the same as view(classes=...)
+        page.uncheck("input[data-class='Offence']")
+        others = [c for c in NODE_CLASSES if c != "Offence"]
+        assert counts() == size(view(whole, classes=others))
+        page.check("input[data-class='Offence']")
+        page.uncheck("input[data-relation='charged_under']")
+        assert counts() == size(view(whole, relations=[r for r in viz.RELATIONS if r != "charged_under"]))
+        page.check("input[data-relation='charged_under']")
+        assert counts() == size(whole)
+
+        # time control: the network as of a day is view(as_of=day); statuses follow the day
+        dates = page.evaluate("repnet.data.dates")
+        assert "2025-12-13" in dates and dates == sorted(dates)
+        page.check("#time-on")
+        for day in ("2022-10-01", "2025-12-12", "2025-12-13"):
+            idx = max(i for i, d in enumerate(dates) if d <= day)
+            page.evaluate("i => { const r = document.getElementById('time'); r.value = String(i);"
+                          " r.dispatchEvent(new Event('input')); }", idx)
+            assert counts() == size(view(whole, as_of=dates[idx])), day
+        bialiatski = page.evaluate(f"repnet.nodes.get(repnet.indexOf('{ID}person/ales-bialiatski'))")
+        assert bialiatski["color"]["border"] == viz.STATUS_STYLE["released"]
+        page.evaluate("i => { const r = document.getElementById('time'); r.value = String(i);"
+                      " r.dispatchEvent(new Event('input')); }", dates.index("2025-09-30"))
+        statkevich = page.evaluate(f"repnet.nodes.get(repnet.indexOf('{ID}person/mikalai-statkevich'))")
+        assert statkevich["color"]["border"] == viz.STATUS_STYLE["held"]  # the return follows the pardon
+        rabkova = page.evaluate(f"repnet.nodes.get(repnet.indexOf('{ID}person/marfa-rabkova'))")
+        assert rabkova["color"]["border"] == viz.STATUS_STYLE["held"]  # detained since 2020-09-17
+        page.uncheck("#time-on")
+        assert counts() == size(whole)
+
+        # physics switch
+        assert page.is_checked("#physics")
+        page.uncheck("#physics")
+        assert page.evaluate("repnet.network.physics.options.enabled") is False
+        assert_clean(o)
+    finally:
+        close(o)
+
+
+def test_page_is_self_contained_and_locked_down(belarus_html: Path, store: EmbeddedStore) -> None:
+    text = belarus_html.read_text(encoding="utf-8")
+    assert "<script src" not in text and "<link" not in text
+    assert not re.search(r"cdnjs|jsdelivr|unpkg|googleapis", text)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
+    assert csp and "default-src 'none'" in csp.group(1) and "connect-src 'none'" in csp.group(1)
+    assert "unsafe-eval" not in csp.group(1) and csp.group(1).count("'sha256-") == 2
+    assert text.count("</script>") == 3  # data (JSON, not run), vis-network, the page's script
+    # restricted facts (ill-treatment, health) never reach a public page
+    data = re.search(r'id="repnet-data">(.*?)</script>', text, re.S).group(1)
+    for secret in ("torture", "deteriorated", "ill-treatment", "allegation/", "health/"):
+        assert secret not in data
+
+
+# ------------------------------------------------------------------------ script injection
+HOSTILE = """\
+source:
+  id: hostile-source
+  title: "</script><script>alert('title')</script><img src=x onerror=alert('title2')> Hostile report"
+  publisher: org/evil
+  url: "https://example.org/report'onmouseover='alert(1)'"
+  published: 2024-03-02
+  terms: test data
+records:
+  - {id: org/evil, type: Organization, name: "<img src=x onerror=alert('publisher')>Evil & Co", description: "<svg onload=alert('d')>"}
+  - id: person/victim
+    type: Person
+    name: "<img src=x onerror=alert(1)>"
+    names: ["</script><script>alert(2)</script>", "<!--", "javascript:alert(3)", "\\u2028x\\u2029y", "{{VIS}}",
+            "Lojka <b onmouseover=alert(4)>bold</b>", "\\" onfocus=\\"alert(5)", "${alert(6)}"]
+    description: "<iframe src=javascript:alert(7)></iframe>"
+    award: ["<a href=javascript:alert(8)>prize</a>"]
+  - {id: org/court-x, type: Court, name: "\\"><script>alert(9)</script>"}
+  - id: sentence/x
+    type: Sentence
+    person: person/victim
+    court: org/court-x
+    date: 2024-01-01
+    penalty: imprisonment
+    term: {years: 1}
+    as_reported: "<script>alert(10)</script>"
+  - {id: observation/x, type: StatusObservation, person: person/victim, status: imprisoned, as_of: 2024-02-01}
+"""
+BAD_IRI = ID + "person/x'-alert(11)-'"  # quotes are allowed in IRIs
+
+
+def hostile_store(tmp_path: Path) -> EmbeddedStore:
+    """The hostile source, plus what the source format would refuse: a javascript: URL and an IRI
+    with quotes, added as quads to a memory store."""
+    src = write(tmp_path / "hostile.yaml", HOSTILE)
+    quads = [q for q in load_dataset([src]).quads() if q.predicate.value != "https://schema.org/url"]
+    g = ox.NamedNode("https://w3id.org/repnet/graph/hostile-source")
+    meta = ox.NamedNode("https://w3id.org/repnet/graph/meta")
+    n = ox.NamedNode
+    quads += [
+        ox.Quad(n(ID + "source/hostile-source"), n("https://schema.org/url"), n("javascript:alert(12)"), meta),
+        ox.Quad(n(BAD_IRI), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n("https://schema.org/Person"), g),
+        ox.Quad(n(BAD_IRI), n("http://www.w3.org/2004/02/skos/core#prefLabel"), ox.Literal("'-alert(13)-'"), g),
+        ox.Quad(n(ID + "membership/bad"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n("http://www.w3.org/ns/org#Membership"), g),
+        ox.Quad(n(ID + "membership/bad"), n("http://www.w3.org/ns/org#member"), n(BAD_IRI), g),
+        ox.Quad(n(ID + "membership/bad"), n("http://www.w3.org/ns/org#organization"), n(ID + "org/evil"), g),
+    ]
+    return memory_store(quads, public_only=True)
+
+
+def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
+    store = hostile_store(tmp_path)
+    G = project(store)
+    victim = ID + "person/victim"
+    assert {victim, BAD_IRI, ID + "org/evil", ID + "org/court-x"} <= set(G)
+    title = "<script>alert('heading')</script>"
+    out = tmp_path / "hostile.html"
+    focused = viz.render_page(store, viz.build_view(store, focus="<img src=x onerror=alert(1)>", radius=2))
+    assert focused.nodes == 2 and "<img" not in focused.html
+    viz.write_page(store, viz.build_view(store), out, title=title)
+    text = out.read_text(encoding="utf-8")
+    assert text.count("</script>") == 3
+    assert "<img" not in text and "<!--" not in text and "\u2028" not in text
+    assert "javascript:alert(12)" not in text  # the source link is dropped, not neutralised in the page
+    assert f"<title>{'&lt;script&gt;'}" in text
+
+    o = open_page(browser, out)
+    page = o.page
+    try:
+        assert page.title() == title
+        # open every node's panel and tooltip, every edge's panel, and search for the payloads
+        iris = page.evaluate("repnet.data.nodes.map(n => n.id)")
+        assert set(iris) == set(G)
+        page.evaluate("repnet.network.fit()")
+        for iri in iris:
+            page.mouse.move(*node_point(page, iri))
+            page.evaluate("iri => repnet.select(iri)", iri)
+        for k in range(len(page.evaluate("repnet.data.edges"))):
+            page.evaluate("k => repnet.showEdge(k)", k)
+            assert page.eval_on_selector_all("#panel a", "as => as.length") == 0
+        for q in ("<img", "lojka", "script", "javascript", "'-alert"):
+            page.fill("#search", q)
+            page.press("#search", "Enter")
+        page.evaluate(f"repnet.select('{victim}')")
+        page.wait_for_timeout(500)  # the focus animation
+        panel = page.inner_text("#panel")
+        assert "<img src=x onerror=alert(1)>" in panel  # shown as text
+        assert "</script><script>alert(2)</script>" in panel and "<iframe src=javascript:alert(7)></iframe>" in panel
+        assert "Hostile report" in panel and "Evil & Co" in panel
+        assert page.eval_on_selector_all("#panel a, #source-list a", "as => as.length") == 0  # no link to javascript:
+        page.evaluate("repnet.network.fit()")
+        page.mouse.move(1, 1)
+        page.mouse.move(*node_point(page, victim))
+        page.wait_for_selector("#tooltip:not([hidden])")
+        assert "<img src=x onerror=alert(1)>" in page.inner_text("#tooltip")
+
+        # nothing ran, nothing was injected: no handler attributes, no new elements
+        assert page.evaluate("window.__alerts") == []
+        assert page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(e =>
+            [...e.attributes].filter(a => a.name.startsWith('on') || /^\\s*javascript:/i.test(a.value))
+            .map(a => e.tagName + ' ' + a.name))""") == []
+        assert page.evaluate("document.querySelectorAll('img, iframe, svg, object, embed, b, a').length") == 0
+        assert page.evaluate("document.querySelectorAll('script').length") == 3
+        assert_clean(o)
+    finally:
+        close(o)
+
+
+def test_escaping_helpers() -> None:
+    text = viz._json_for_script({"a": "</script><!-- \u2028 \u2029 & <b>"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
+    assert json.loads(text) == {"a": "</script><!-- \u2028 \u2029 & <b>"}
+    assert viz.safe_url("https://www.hrw.org/x?a=1") == "https://www.hrw.org/x?a=1"
+    for bad in ("javascript:alert(1)", "JAVASCRIPT:alert(1)", " https://x", "data:text/html,x", "https://x/\"><b>",
+                "https://x/'onmouseover='x", "vbscript:x", "//example.org", "https://x/\nb", None, 7):
+        assert viz.safe_url(bad) is None, bad
+
+
+# ------------------------------------------------------------------------ views and facts
+def test_focus_and_path_views(store: EmbeddedStore, whole: nx.MultiDiGraph) -> None:
+    v = viz.build_view(store, focus="marfa rabkova", radius=2)
+    U = nx.Graph(whole.to_undirected())
+    rabkova = ID + "person/marfa-rabkova"
+    assert set(v.graph) == set(nx.ego_graph(U, rabkova, radius=2))
+    assert v.focus == [rabkova] and v.options[0] == '--focus "Marfa Rabkova" --radius 2'
+
+    p = viz.build_view(store, path=("Nasta Lojka", "United States"))
+    us = ID + "place/united-states"
+    paths = list(nx.all_shortest_paths(U, LOIKA, us))
+    assert set(p.graph) == {n for q in paths for n in q}
+    assert p.title == "From Nasta Loika to United States" and p.focus == [LOIKA, us] and nx.shortest_path_length(nx.Graph(p.graph.to_undirected()), LOIKA, us) == len(paths[0]) - 1
+    assert p.description[0].endswith("between Nasta Loika and United States")
+
+    v2 = viz.build_view(store, classes=["Person", "Court"], as_of="2025-12-01")
+    assert set(nx.get_node_attributes(v2.graph, "class").values()) <= {"Person", "Court"}
+    with pytest.raises(UnknownName, match="Did you mean: Nasta Loika"):
+        viz.build_view(store, focus="Loika")
+    with pytest.raises(viz.UsageError):
+        viz.build_view(store, focus="Nasta Loika", path=("a", "b"))
+
+
+def test_status_sources_and_facts(store: EmbeddedStore) -> None:
+    persons = [ID + f"person/{p}" for p in ("nasta-loika", "ales-bialiatski", "mikalai-statkevich", "marfa-rabkova")]
+    st = viz.person_status(store, persons)
+    latest = {p.rsplit("/", 1)[-1]: viz.status_on(st[p], None)["s"] for p in persons}
+    assert latest == {"nasta-loika": "held", "ales-bialiatski": "released", "mikalai-statkevich": "held",
+                      "marfa-rabkova": "held"}
+    assert viz.status_on(st[ID + "person/ales-bialiatski"], "2025-12-12") is None
+    assert viz.status_on(st[ID + "person/marfa-rabkova"], "2021-01-01")["why"] == "detained from 2020-09-17"
+    meta = viz.sources_meta(store)["hrw-2025-12-15-belarus"]
+    assert meta == {"id": "hrw-2025-12-15-belarus", "title": HRW_TITLE, "publisher": "Human Rights Watch",
+                    "date": "2025-12-15", "url": HRW_URL}
+    facts = viz.entity_facts(store, [ID + "org/viasna"])[ID + "org/viasna"]
+    assert {"k": "description", "v": "Belarusian human rights group", "src": ["hrw-2025-12-15-belarus"]} in facts
+    assert "Nasta Lojka" in viz.name_variants(store, [LOIKA])[LOIKA]
+
+
+def test_reduced_view_says_what_was_left_out(store: EmbeddedStore) -> None:
+    v = viz.build_view(store)
+    page = viz.render_page(store, v, max_nodes=8, size_by="pagerank")
+    data = json.loads(re.search(r'id="repnet-data">(.*?)</script>', page.html, re.S).group(1))
+    assert page.reduced and data["reduced"] and page.nodes == 8 and page.view_nodes == 30
+    note = data["notes"][0]
+    assert note.startswith(f"This page shows {page.nodes} of the view's 30 entities: those with the highest PageRank")
+    assert "--focus NAME --radius 2" in note and "--max-nodes N" in note
+    scores, _ = viz.centrality(v.graph, "pagerank")
+    top = sorted(scores, key=lambda n: (-scores[n], n))[:8]
+    assert set(top) == {n["id"] for n in data["nodes"]}
+    # a budget of relations reduces the view too, to the top entities that stay within it
+    capped = viz.render_page(store, v, max_edges=12)
+    assert capped.reduced and 0 < capped.edges <= 12 and capped.nodes < 30
+    assert "--max-edges M (now 12)" in capped.notes[0]
+
+
+def synthetic_view(n_persons: int, seed: int = 3) -> viz.View:
+    """A projection-shaped random graph: persons linked to courts, facilities and a few co-defendants."""
+    import random
+
+    rng = random.Random(seed)
+    G = nx.MultiDiGraph()
+    courts = [f"urn:x:court/{i}" for i in range(12)]
+    colonies = [f"urn:x:facility/{i}" for i in range(8)]
+    for c in courts:
+        G.add_node(c, label=f"Court {c[-2:]}", **{"class": "Court"})
+    for f in colonies:
+        G.add_node(f, label=f"Colony {f[-2:]}", **{"class": "Facility"})
+    for i in range(n_persons):
+        p = f"urn:x:person/{i}"
+        G.add_node(p, label=f"Person {i}", **{"class": "Person"})
+        G.add_edge(p, rng.choice(courts), relation="sentenced_by", source="s", since="2023-01-01")
+        G.add_edge(p, rng.choice(colonies), relation="held_at", source="s")
+        if i and rng.random() < 0.2:
+            G.add_edge(p, f"urn:x:person/{rng.randrange(i)}", relation="co_defendant", source="s")
+    return viz.View(G, "Synthetic")
+
+
+def test_large_view_precomputed_layout_in_chromium(browser: Any, tmp_path: Path) -> None:
+    v = synthetic_view(900)
+    pos = viz.layout(v.graph)
+    assert set(pos) == set(v.graph) and len(set(pos.values())) == len(pos)
+    out = tmp_path / "large.html"
+    page = viz.write_page(memory_store(), v, out, max_nodes=600)
+    assert page.reduced and not page.physics and page.nodes == 600
+    o = open_page(browser, out)
+    try:
+        counts = drawn(o.page)
+        assert (counts["nodes"], counts["edges"]) == (page.nodes, page.edges)
+        assert o.page.is_checked("#physics") is False
+        notes = o.page.inner_text("#notes")
+        assert f"This page shows {page.nodes} of the view's {v.graph.number_of_nodes()} entities" in notes
+        assert "physics is off above 500 nodes" in notes
+        assert o.page.evaluate("repnet.network.physics.options.enabled") is False
+        assert_clean(o)
+    finally:
+        close(o)
+
+
+# ------------------------------------------------------------------------ the command line
+def test_viz_command(runner: Any, root_of: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rabkova.html"
+    r = runner.invoke(cli, ["--store", str(root_of), "viz", "--focus", "Marfa Rabkova", "--radius", "2", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"Wrote {out}: 11 entities, 11 relations")
+    assert '"focus":[' in out.read_text(encoding="utf-8")
+    r = runner.invoke(cli, ["--store", str(root_of), "viz", "--path", "Nasta Loika", "United States",
+                            "--class", "Person", "-o", str(tmp_path / "p.html")])
+    assert r.exit_code == 1 and "has no relation in this view" in r.output
+    r = runner.invoke(cli, ["--store", str(root_of), "viz", "--class", "Person", "--class", "Court",
+                            "--as-of", "2025-12-01", "--size-by", "betweenness", "-o", str(tmp_path / "dec.html")])
+    assert r.exit_code == 0, r.output
+    for name in ("overview.png", "overview.svg"):
+        r = runner.invoke(cli, ["--store", str(root_of), "viz", "--overview", "-o", str(tmp_path / name)])
+        assert r.exit_code == 0, r.output
+    assert (tmp_path / "overview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = (tmp_path / "overview.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "<script" not in svg and "<text" not in svg  # text drawn as paths
+    for args, message in ((["-o", "x.png"], "--overview"), (["--overview", "-o", "x.gif"], ".png or .svg"),
+                          (["--focus", "Nasta Loika", "--path", "a", "b"], "not both"),
+                          (["--class", "Judges"], "unknown class 'Judges'"), (["--as-of", "2025-13-01"], "YYYY-MM-DD")):
+        r = runner.invoke(cli, ["--store", str(root_of), "viz", *args])
+        assert r.exit_code == 2 and message in r.output, (args, r.output)
+    r = runner.invoke(cli, ["viz", "--help"])
+    assert r.exit_code == 0 and "Example:" in r.output and "--size-by" in r.output
