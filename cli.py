@@ -123,7 +123,9 @@ def stats(obj: Ctx, fmt: str) -> None:
     from .graph.stats import stats as compute
     from .graph.store import open_store
 
-    s = compute(open_store(obj.store, include_restricted=True))  # counts only; curators see what is restricted
+    # what is shown comes from the public graphs (unless --include-restricted); the full store only
+    # adds how many triples are restricted, so curators see that they exist without their content
+    s = compute(obj.open(), open_store(obj.store, include_restricted=True))
     if fmt == "json":
         click.echo(json.dumps(s, indent=2, ensure_ascii=False, default=str))
         return
@@ -132,7 +134,9 @@ def stats(obj: Ctx, fmt: str) -> None:
         rows += [{"kind": "graph", "name": g["graph"], "count": g["triples"]} for g in s["graphs"]]
         click.echo(render(rows, ["kind", "name", "count"], fmt))
         return
-    click.echo(f"Store: {s['store']}\nTriples: {s['triples']:,} in {s['named_graphs']} named graphs\n")
+    click.echo(f"Store: {s['store']}\nTriples: {s['triples']:,} in {s['named_graphs']} named graphs"
+               + (f" (public; {s['restricted_triples']:,} more triples are restricted)" if s.get("restricted_triples") else "")
+               + "\n")
     click.echo(render(s["sources"], ["source", "title", "publisher", "date", "triples", "restricted_triples"], "table"))
     click.echo()
     click.echo(render([{"class": _curie(c["class"]), "entities": c["entities"]} for c in s["classes"]],

@@ -40,8 +40,24 @@ def _local(iri: str) -> str:
     return iri
 
 
-def stats(store: EmbeddedStore) -> dict[str, Any]:
-    """A summary of the store as plain data (see `repnet stats --format json`)."""
+def restricted_counts(full: EmbeddedStore) -> dict[str, int]:
+    """Triples per restricted graph, keyed by source id: numbers only, never titles or content."""
+    out: dict[str, int] = {}
+    for r in full.query(_GRAPHS, union=False):
+        g = to_python(r["g"])
+        if g.endswith("/restricted"):
+            sid = g.split("/graph/", 1)[-1].removesuffix("/restricted")
+            out[sid] = out.get(sid, 0) + to_python(r["triples"])
+    return out
+
+
+def stats(store: EmbeddedStore, full: EmbeddedStore | None = None) -> dict[str, Any]:
+    """A summary of the store as plain data (see `repnet stats --format json`).
+
+    ``store`` is what may be shown (public graphs unless opened otherwise); ``full``, when given,
+    only adds how many triples each source keeps restricted, and how many in sources that are
+    restricted as a whole.
+    """
     graphs = [{"graph": to_python(r["g"]), "triples": to_python(r["triples"]),
                "access": _local(to_python(r["access"])) if r["access"] else None}
               for r in store.query(_GRAPHS, union=False)]
@@ -58,8 +74,18 @@ def stats(store: EmbeddedStore) -> dict[str, Any]:
                                      "triples": 0, "restricted_triples": 0})
         key = "restricted_triples" if _local(to_python(r["access"])) == "RESTRICTED" else "triples"
         s[key] += to_python(r["triples"])
+    hidden = restricted_counts(full) if full is not None else {}
+    unlisted = 0
+    for sid, n in hidden.items():
+        row = next((x for x in sources.values() if x["source"] == sid), None)
+        if row is None:
+            unlisted += n  # a source restricted as a whole: not even its title is shown
+        elif row["restricted_triples"] == 0:
+            row["restricted_triples"] = n
     return {
         "store": str(store.location) if store.location else ":memory:",
+        "restricted_triples": sum(hidden.values()) if full is not None else None,
+        "restricted_sources_triples": unlisted if full is not None else None,
         "triples": len(store),
         "named_graphs": len(graphs),
         "graphs": graphs,
