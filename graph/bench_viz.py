@@ -91,7 +91,7 @@ def bench_size(nodes: int, work: Path, repeat: int) -> dict[str, Any]:
     G = project(store)
     project_s = time.perf_counter() - t0
     if G.number_of_nodes() > nodes:
-        scores, _ = viz.centrality(G, "degree")
+        scores, _ = viz.node_scores(G, "degree")
         G = viz.reduce_view(G, scores, nodes)
     v = viz.View(G, f"Synthetic network, {G.number_of_nodes():,}-entity view")
     out = work / f"page-{nodes}.html"

@@ -58,6 +58,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import analysis
 from .errors import UsageError
 from .project import NODE_CLASSES, PERSON_CLASSES, RELATIONS, check_view, node_for, project, view
 from .query import fold
@@ -76,9 +77,6 @@ OVERVIEW_MAX_NODES = 2000
 MAX_PATHS = 25
 """At most this many shortest paths are drawn for ``--path``."""
 SIZE_MEASURES = ("degree", "pagerank", "betweenness")
-BETWEENNESS_EXACT_LIMIT = 1000
-"""Above this many nodes betweenness is estimated from :data:`BETWEENNESS_SAMPLES` sampled sources."""
-BETWEENNESS_SAMPLES = 200
 
 # colour, vis-network shape, matplotlib marker
 CLASS_STYLE: dict[str, tuple[str, str, str]] = {
@@ -200,9 +198,7 @@ def build_view(store: EmbeddedStore, *, classes: Sequence[str] | None = None, re
     v = View(G, title, as_of=day, options=options, restricted=restricted)
     if focus is not None:
         node = node_for(store, G, focus)
-        U = _undirected(G)
-        keep = nx.single_source_shortest_path_length(U, node, cutoff=radius)
-        v.graph = _drop_isolates(G.subgraph(keep).copy()) if radius > 0 else G.subgraph([node]).copy()
+        v.graph = analysis.ego_network(G, node, radius=radius)
         v.focus = [node]
         label = G.nodes[node].get("label", node)
         v.title = f"Around {label} ({radius} step{'s' if radius != 1 else ''})"
@@ -212,17 +208,11 @@ def build_view(store: EmbeddedStore, *, classes: Sequence[str] | None = None, re
         if len(path) != 2:
             raise UsageError("--path takes two names: --path 'Nasta Loika' 'United States'")
         a, b = node_for(store, G, path[0]), node_for(store, G, path[1])
-        U = _undirected(G)
         la, lb = G.nodes[a].get("label", a), G.nodes[b].get("label", b)
-        try:
-            paths = []
-            for p in nx.all_shortest_paths(U, a, b):
-                paths.append(p)
-                if len(paths) >= MAX_PATHS:
-                    break
-        except nx.NetworkXNoPath:
+        paths = list(analysis.shortest_paths(G, a, b, limit=MAX_PATHS))
+        if not paths:
             raise UsageError(f"no path between {la} and {lb} in this view of the network.\n"
-                             "Widen the view (fewer --class/--relation limits, a later --as-of).") from None
+                             "Widen the view (fewer --class/--relation limits, a later --as-of).")
         pairs = {frozenset((p[i], p[i + 1])) for p in paths for i in range(len(p) - 1)}
         H = nx.MultiDiGraph()
         H.graph.update(G.graph)
@@ -258,49 +248,33 @@ def _day(value: str | dt.date | None) -> str | None:
         raise UsageError(f"--as-of '{value}': give a day, YYYY-MM-DD (e.g. 2025-12-01)") from None
 
 
-def _undirected(G: nx.MultiDiGraph) -> nx.Graph:
-    """A simple undirected graph with the same nodes and one edge per linked pair (no attributes)."""
-    U = nx.Graph()
-    U.add_nodes_from(G)
-    U.add_edges_from((u, v) for u, v in G.edges() if u != v)
-    return U
-
-
-def _drop_isolates(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0])
-    return G
-
-
 # ------------------------------------------------------------------------------- centrality
-def centrality(G: nx.Graph, measure: str = "degree") -> tuple[dict[Any, float], str]:
-    """Node centrality on the undirected simple graph, and a note on how it was computed.
+def node_scores(G: nx.Graph, measure: str = "degree") -> tuple[dict[Any, float], str]:
+    """The centrality that sizes (and ranks) the nodes, and how it was computed, for the page's legend.
 
-    ``degree``: the share of other entities an entity is linked to; ``pagerank``: PageRank
-    (damping 0.85); ``betweenness``: exact up to :data:`BETWEENNESS_EXACT_LIMIT` nodes, above that
-    estimated from :data:`BETWEENNESS_SAMPLES` sampled sources (seed 1).
+    Computed as ``repnet analyze centrality`` does (:mod:`repnet.graph.analysis`), on the undirected
+    simple graph beneath the projection: ``degree`` (distinct neighbours), ``pagerank``, or
+    ``betweenness`` (exact up to ``analysis.EXACT_BETWEENNESS_MAX_NODES`` nodes, above that from
+    ``analysis.BETWEENNESS_SAMPLES`` sampled sources, fixed seed).
 
     >>> G = nx.MultiDiGraph([("a", "hub"), ("b", "hub"), ("c", "hub")])
-    >>> c, note = centrality(G, "degree")
-    >>> max(c, key=c.get), note
+    >>> scores, note = node_scores(G, "degree")
+    >>> max(scores, key=scores.get), note
     ('hub', 'degree centrality')
     """
-    # (a private stand-in for repnet.graph.analysis's centrality, which other work provides)
     if measure not in SIZE_MEASURES:
         raise UsageError(f"unknown measure '{measure}'. Measures: {', '.join(SIZE_MEASURES)}")
-    U = _undirected(G) if G.is_directed() or G.is_multigraph() else G
-    if len(U) == 0:
+    H = analysis.undirected(G)
+    n = H.number_of_nodes()
+    if n == 0:
         return {}, f"{measure} centrality"
     if measure == "degree":
-        return nx.degree_centrality(U), "degree centrality"
+        return {v: float(d) for v, d in H.degree()}, "degree centrality"
     if measure == "pagerank":
-        try:
-            return nx.pagerank(U), "PageRank"
-        except (nx.PowerIterationFailedConvergence, ImportError):  # pragma: no cover
-            return nx.degree_centrality(U), "degree centrality (PageRank did not converge)"
-    if len(U) > BETWEENNESS_EXACT_LIMIT:
-        return (nx.betweenness_centrality(U, k=BETWEENNESS_SAMPLES, seed=1),
-                f"betweenness centrality (estimated from {BETWEENNESS_SAMPLES} sampled sources)")
-    return nx.betweenness_centrality(U), "betweenness centrality"
+        return (nx.pagerank(H, weight=None) if H.number_of_edges() else dict.fromkeys(H, 1 / n)), "PageRank"
+    k = analysis.BETWEENNESS_SAMPLES if n > analysis.EXACT_BETWEENNESS_MAX_NODES else None
+    note = "betweenness centrality" + (f" (estimated from {k} sampled sources)" if k else "")
+    return analysis.betweenness(H, k=k), note
 
 
 # ------------------------------------------------------------------------------------- layout
@@ -316,7 +290,7 @@ def layout(G: nx.Graph, seed: int = 7) -> dict[Any, tuple[float, float]]:
     judge or a colony rather than an article thousands share); entities linked only to other such
     entities go next to those, breadth first. Linear in the number of edges.
     """
-    U = _undirected(G) if G.is_directed() or G.is_multigraph() else G
+    U = analysis.undirected(G)
     n = len(U)
     if n == 0:
         return {}
@@ -644,7 +618,7 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         sources[j] {id, title, publisher, date, url}
     """
     G = v.graph
-    scores, measure_note = centrality(G, size_by)
+    scores, measure_note = node_scores(G, size_by)
     g_nodes, g_edges = G.number_of_nodes(), G.number_of_edges()
     reduced = g_nodes > max_nodes or g_edges > max_edges
     H = reduce_view(G, scores, max_nodes, v.focus, max_edges) if reduced else G
@@ -793,7 +767,7 @@ def render_page(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_n
     >>> store = memory_store(load_dataset(None).quads())
     >>> page = render_page(store, build_view(store, focus="Nasta Lojka", radius=1))
     >>> (page.nodes, page.edges, "https://cdn" in page.html, "<script src" in page.html)
-    (6, 5, False, False)
+    (5, 4, False, False)
     """
     t0 = time.perf_counter()
     if max_nodes < 1 or max_edges < 0:
@@ -843,7 +817,7 @@ def write_overview(store: EmbeddedStore, v: View, out: str | Path, *, size_by: s
     from matplotlib.lines import Line2D
 
     G = v.graph
-    scores, measure_note = centrality(G, size_by)
+    scores, measure_note = node_scores(G, size_by)
     reduced = G.number_of_nodes() > max_nodes
     H = reduce_view(G, scores, max_nodes, v.focus) if reduced else G
     pos = layout(H)

@@ -97,12 +97,30 @@ def test_centrality_samples_above_the_documented_size(monkeypatch: pytest.Monkey
     g = nx.gnm_random_graph(60, 150, seed=1)
     nx.set_node_attributes(g, "Person", "class")
     monkeypatch.setattr(A, "EXACT_BETWEENNESS_MAX_NODES", 50)
-    monkeypatch.setattr(A, "BETWEENNESS_SAMPLES", 20)
+    monkeypatch.setattr(A, "BETWEENNESS_WORK", 20 * (60 + 150))
+    monkeypatch.setattr(A, "BETWEENNESS_SAMPLES", (10, 30))
+    assert A.betweenness_samples(60, 150) == 20 and A.betweenness_samples(6, 15) == 30
+    assert A.betweenness_samples(600, 1500) == 10
     t = A.centrality(g, top=None, seed=3)
     assert t.notes["betweenness"] == "sampled, k=20 source nodes, seed 3"
     theirs = nx.betweenness_centrality(g, k=20, seed=3)
     assert all(r["betweenness"] == pytest.approx(theirs[r["node"]], rel=1e-5, abs=1e-12) for r in t.rows)
     assert A.centrality(g, k=1000).notes["betweenness"] == "exact"
+
+
+@pytest.mark.parametrize("name, g", [
+    ("karate", nx.karate_club_graph()), ("les miserables", nx.les_miserables_graph()),
+    ("florentine", nx.florentine_families_graph()), ("random", nx.gnm_random_graph(2000, 8000, seed=2)),
+    ("caveman", nx.relaxed_caveman_graph(30, 8, 0.2, seed=1)),
+    ("planted", nx.planted_partition_graph(20, 30, 0.3, 0.01, seed=4))])
+def test_louvain_reaches_networkx_modularity(name: str, g: nx.Graph) -> None:
+    comms, q = A.partition(g, seed=42)
+    H = A.undirected(g)
+    assert sorted(v for c in comms for v in c) == sorted(H)  # a partition of the nodes
+    assert q == pytest.approx(nx.community.modularity(H, comms, weight="weight"), abs=1e-12)
+    theirs = nx.community.modularity(H, nx.community.louvain_communities(H, weight="weight", seed=42), weight="weight")
+    assert q >= theirs - 0.002
+    assert A.partition(g, seed=42) == (comms, q)  # the same seed gives the same communities
 
 
 def test_communities_and_modularity_of_two_triangles() -> None:

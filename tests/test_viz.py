@@ -8,6 +8,7 @@ nothing as a second guard.
 
 from __future__ import annotations
 
+import doctest
 import json
 import os
 import re
@@ -391,6 +392,10 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
         close(o)
 
 
+def test_docstring_examples() -> None:
+    assert doctest.testmod(viz).failed == 0
+
+
 def test_escaping_helpers() -> None:
     text = viz._json_for_script({"a": "</script><!-- \u2028 \u2029 & <b>"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
@@ -448,7 +453,7 @@ def test_reduced_view_says_what_was_left_out(store: EmbeddedStore) -> None:
     note = data["notes"][0]
     assert note.startswith(f"This page shows {page.nodes} of the view's 30 entities: those with the highest PageRank")
     assert "--focus NAME --radius 2" in note and "--max-nodes N" in note
-    scores, _ = viz.centrality(v.graph, "pagerank")
+    scores, _ = viz.node_scores(v.graph, "pagerank")
     top = sorted(scores, key=lambda n: (-scores[n], n))[:8]
     assert set(top) == {n["id"] for n in data["nodes"]}
     # a budget of relations reduces the view too, to the top entities that stay within it
