@@ -41,7 +41,8 @@ from .terms import to_json
 
 EXACT_BETWEENNESS_MAX_NODES = 5_000
 BETWEENNESS_WORK = 70_000_000  # sampled sources x (nodes + links): about 15 s on one core of this machine
-BETWEENNESS_SAMPLES = (64, 512)  # the fewest and the most sampled sources
+BETWEENNESS_SAMPLES_RANGE = (64, 512)  # the fewest and the most sources betweenness_samples() gives
+BETWEENNESS_SAMPLES = 256  # a fixed sample for callers that do not size it with betweenness_samples()
 SHARED_MAX_PAIRS = 60_000_000
 DEFAULT_SEED = 42
 SHARED_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -159,14 +160,14 @@ def _top(rows: list[dict[str, Any]], top: int | None) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------- centrality
 def betweenness_samples(nodes: int, links: int) -> int:
     """How many source nodes sampled betweenness uses on a graph this size:
-    :data:`BETWEENNESS_WORK` / (nodes + links), kept within :data:`BETWEENNESS_SAMPLES`.
+    :data:`BETWEENNESS_WORK` / (nodes + links), kept within :data:`BETWEENNESS_SAMPLES_RANGE`.
 
     Examples
     --------
     >>> betweenness_samples(10_235, 42_305), betweenness_samples(101_844, 421_807)
     (512, 133)
     """
-    low, high = BETWEENNESS_SAMPLES
+    low, high = BETWEENNESS_SAMPLES_RANGE
     return max(low, min(high, BETWEENNESS_WORK // max(1, nodes + links)))
 
 
@@ -953,5 +954,5 @@ def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date) -> Table:
 
 __all__ = ["Table", "undirected", "centrality", "partition", "communities", "brokers", "shortest_paths", "paths",
            "ego_network", "ego", "shared", "judges", "stats", "as_of", "diff", "NODE_CLASSES", "SHARED_KINDS",
-           "STATS_BY", "EXACT_BETWEENNESS_MAX_NODES", "BETWEENNESS_SAMPLES", "betweenness",
+           "STATS_BY", "EXACT_BETWEENNESS_MAX_NODES", "BETWEENNESS_SAMPLES", "BETWEENNESS_SAMPLES_RANGE", "betweenness",
            "betweenness_samples"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import tempfile
@@ -75,7 +76,7 @@ def bench_size(persons: int, work: Path, repeat: int, log: Callable[[str], None]
     def timed(name: str, fn: Callable[[], Any], n: int = repeat) -> Any:
         t, out = _median(fn, n)
         times[name] = round(t, 2)
-        log(f"  {name}: {t:.2f} s")
+        log(f"  {name}: {t:.2f} s (load average {os.getloadavg()[0]:.1f})")
         return out
 
     log(f"{persons:,} persons:")
@@ -151,8 +152,10 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - run by ha
     print()
     print(table(rows))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nmedian of {args.repeat} runs (exports: 1); peak RSS {rss:,.0f} MB; "
-          f"command: python -m repnet.graph.bench_analysis --sizes {args.sizes} --repeat {args.repeat}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nmedian of {args.repeat} runs (exports: 1); peak RSS {rss:,.0f} MB; load average at the end {load} "
+          f"on {os.cpu_count()} cores; command: python -m repnet.graph.bench_analysis --sizes {args.sizes} "
+          f"--repeat {args.repeat}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 

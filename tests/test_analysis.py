@@ -98,7 +98,7 @@ def test_centrality_samples_above_the_documented_size(monkeypatch: pytest.Monkey
     nx.set_node_attributes(g, "Person", "class")
     monkeypatch.setattr(A, "EXACT_BETWEENNESS_MAX_NODES", 50)
     monkeypatch.setattr(A, "BETWEENNESS_WORK", 20 * (60 + 150))
-    monkeypatch.setattr(A, "BETWEENNESS_SAMPLES", (10, 30))
+    monkeypatch.setattr(A, "BETWEENNESS_SAMPLES_RANGE", (10, 30))
     assert A.betweenness_samples(60, 150) == 20 and A.betweenness_samples(6, 15) == 30
     assert A.betweenness_samples(600, 1500) == 10
     t = A.centrality(g, top=None, seed=3)
@@ -121,6 +121,9 @@ def test_louvain_reaches_networkx_modularity(name: str, g: nx.Graph) -> None:
     theirs = nx.community.modularity(H, nx.community.louvain_communities(H, weight="weight", seed=42), weight="weight")
     assert q >= theirs - 0.002
     assert A.partition(g, seed=42) == (comms, q)  # the same seed gives the same communities
+    fine, q2 = A.partition(g, resolution=2.0)
+    assert q2 == pytest.approx(nx.community.modularity(H, fine, weight="weight", resolution=2.0), abs=1e-12)
+    assert len(fine) >= len(comms)
 
 
 def test_communities_and_modularity_of_two_triangles() -> None:
@@ -221,6 +224,16 @@ def test_judges_stats_and_diff_on_a_small_graph() -> None:
     assert [(r["label"], r["change"], r["lost"]) for r in A.diff(g, "2021-04-01", "2021-04-02").rows] == []
     with pytest.raises(UsageError, match="--from 2024-01-01 is after --to 2023-01-01"):
         A.diff(g, "2024-01-01", "2023-01-01")
+
+
+def test_diff_removed_when_every_fact_ended() -> None:
+    g = graph({"p": "Person", "f": "Facility", "q": "Person"},
+              [("p", "f", {"relation": "held_at", "since": "2020-01-01", "until": "2021-06-01"}),
+               ("q", "f", {"relation": "held_at", "since": "2020-01-01"})])
+    t = A.diff(g, "2021-01-01", "2022-01-01")
+    assert [(r["label"], r["change"], r["date"], r["gained"], r["lost"]) for r in t.rows] == [
+        ("p", "removed", "2021-06-01", None, "held_at f")]
+    assert (t.notes["removed"], t.notes["changed"]) == (1, 0)
 
 
 def test_table_formats() -> None:
