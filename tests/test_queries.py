@@ -109,10 +109,10 @@ def test_charges(belarus_store: EmbeddedStore) -> None:
 def test_timeline(belarus_store: EmbeddedStore) -> None:
     rows = run(belarus_store, "timeline", person="Anastasia Lojka")
     assert [r[:3] for r in rows] == [
-        ("2022-09", "AdministrativeDetention", "administrative detention; petty hooliganism; term 6 x P15D"),
+        ("2022-09", "AdministrativeDetention", "administrative detention; petty hooliganism; term 6 x 15 days"),
         ("2022-12-24", "Charge", "incitement of racial, national, religious or other social enmity or discord, "
                                  "organizing group actions grossly violating public order"),
-        ("2023-06", "Sentence", "term P7Y; Minsk City Court"),
+        ("2023-06", "Sentence", "term 84 months; Minsk City Court"),
         ("2025-12-15", "StatusObservation", "imprisoned"),
         (None, "Detention", "imprisonment after conviction"),
         (None, "Detention", "pre-trial detention"),

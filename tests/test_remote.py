@@ -181,19 +181,9 @@ DEFAULTS = {"date": "2024-01-01", "person": "Nasta Loika", "organization": "Vias
 # Queries whose rows differ on Virtuoso 7.2.5 because of the engine (not the data, not the client).
 # Each is expected to fail exactly so (strict: a query fixed to be portable makes its case pass, and
 # then this entry must go). See the README's "Shared triple store" section.
-ENGINE_DIFFERENCES = {
-    "charges": (AssertionError, "Virtuoso's ORDER BY does not sort these language-tagged labels by their text "
-                                "('tax evasion' before 'incitement of ...'); ORDER BY STR(?chargeLabel) does"),
-    "detained-on": (q.QueryError, "Virtuoso fails to compile FILTER(?since = ?latest) where ?since is a BIND of "
-                                  "COALESCE over OPTIONAL values and ?latest a subquery's MAX: 'SQ156: Internal "
-                                  "Optimized compiler error : Bad dfe in sqlo_place_exp'"),
-    "detentions": (AssertionError, "Virtuoso's CONCAT skips an unbound argument instead of raising an error, so "
-                                   "COALESCE(STR(?s), CONCAT(\"after \", STR(?es))) gives 'after' instead of unbound"),
-    "sentences": (AssertionError, "GROUP_CONCAT over a group whose values are all unbound: Virtuoso gives \"\", "
-                                  "Oxigraph leaves the variable unbound (charges '' vs None)"),
-    "timeline": (AssertionError, "Virtuoso's CONCAT skips unbound arguments (every 'COALESCE(CONCAT(...), \"\")' "
-                                 "part of the description appears), and it keeps xsd:duration as a number: "
-                                 "STR(\"P7Y\"^^xsd:duration) is \"84\" (months), \"P15D\" is \"1296000\" (seconds)"),
+ENGINE_DIFFERENCES: dict[str, tuple[type[BaseException], str]] = {
+    # none left: the saved queries were rewritten to run the same on Oxigraph and Virtuoso (ORDER BY STR(),
+    # IF(BOUND(...)) around CONCAT, no STR() of xsd:duration, no FILTER on a BIND of COALESCE)
 }
 
 
