@@ -865,8 +865,27 @@ class Handler(BaseHTTPRequestHandler):
                     self._send(200, service_description(self.server.url), "text/turtle; charset=utf-8")
                 return
             self._sparql(params, None)
+        elif url.path.startswith("/id/") or url.path in ("/dataset", "/.well-known/void"):
+            self._page(url)
         else:
             self._error(404, f"nothing at {url.path}. The SPARQL endpoint is /sparql, the query page /.")
+
+    def _page(self, url: Any) -> None:
+        """An entity's IRI path (HTML, Turtle or JSON-LD by Accept or ?format=) or the dataset description."""
+        from . import pages
+        from .store import open_store
+
+        fmt = parse_qs(url.query).get("format", [""])[0]
+        accept = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples",
+                  "html": "text/html"}.get(fmt, self.headers.get("Accept") or "text/turtle")
+        store = open_store(self.server.settings.store, include_restricted=self.server.settings.include_restricted)
+        if url.path.startswith("/id/"):
+            answer = pages.entity(store, pages.base_of(store) + url.path[1:], accept)
+        else:
+            answer = pages.description(store, accept, self.server.url + "sparql")
+        self._send(answer.status, answer.body, answer.ctype,
+                   {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+                    "Vary": "Accept"})
 
     def do_POST(self) -> None:
         if not self._start():

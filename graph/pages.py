@@ -1,0 +1,135 @@
+"""Dereferenceable IRIs: an entity's facts as an HTML page for people, Turtle or JSON-LD for machines.
+
+``repnet serve`` answers ``/id/<kind>/<key>`` (the path of an entity IRI under the data base) and
+``/dataset`` / ``/.well-known/void`` (the VoID + DCAT description). Everything is read through the
+store's visible graphs, so restricted facts never appear; every text from the data is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from .store import EmbeddedStore
+
+RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
+             "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+
+_OUT = """SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o"""
+_IN = """SELECT DISTINCT ?x ?p ?g WHERE { GRAPH ?g { ?x ?p ?s } FILTER(isIRI(?x)) } ORDER BY ?p ?x LIMIT 500"""
+_SOURCES = """SELECT ?g ?title ?publisher ?date ?url WHERE {
+  ?g prov:wasDerivedFrom ?doc . ?doc dcterms:title ?title ; schema:datePublished ?date .
+  OPTIONAL { ?doc schema:publisher/skos:prefLabel ?publisher } OPTIONAL { ?doc schema:url ?url } }"""
+_LABELS = """SELECT ?x ?l WHERE { ?x skos:prefLabel ?l FILTER(LANG(?l) = "en") }"""
+
+
+def base_of(store: EmbeddedStore) -> str:
+    return next((g[: -len("graph/meta")] for g in store.named_graphs() if g.endswith("/graph/meta")),
+                "https://w3id.org/repnet/")
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    ctype: str
+
+
+def negotiate(accept: str) -> str:
+    """'text/html' or one of RDF_TYPES, by the Accept header (default Turtle for machines)."""
+    best, best_q = "text/turtle", -1.0
+    for part in (accept or "*/*").split(","):
+        kind, _, params = part.strip().partition(";")
+        q = 1.0
+        for p in params.split(";"):
+            k, _, v = p.strip().partition("=")
+            if k == "q":
+                try:
+                    q = float(v)
+                except ValueError:
+                    q = 0.0
+        kind = kind.strip().lower()
+        for candidate in ("text/html", *RDF_TYPES):
+            if kind in (candidate, candidate.split("/")[0] + "/*") and q > best_q:
+                best, best_q = candidate, q
+    return best
+
+
+def entity(store: EmbeddedStore, iri: str, accept: str) -> Answer:
+    node = ox.NamedNode(iri)
+    out = list(store.query(_OUT.replace("?s", str(node))))  # str(NamedNode) is the escaped <iri>
+    if not out:
+        return Answer(404, f"404 Not Found: nothing is known about <{iri}> (or it is not public).\n".encode(),
+                      "text/plain; charset=utf-8")
+    kind = negotiate(accept)
+    if kind in RDF_TYPES:
+        quads = [ox.Triple(node, r["p"], r["o"]) for r in out]
+        body = ox.serialize(list(dict.fromkeys(quads)), format=RDF_TYPES[kind]) or b""
+        return Answer(200, body, f"{kind}; charset=utf-8")
+    incoming = list(store.query(_IN.replace("?s", str(node))))
+    return Answer(200, render_html(store, iri, out, incoming).encode(), "text/html; charset=utf-8")
+
+
+def _short(iri: str, labels: dict[str, str]) -> str:
+    return labels.get(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _link(iri: str, base: str, labels: dict[str, str]) -> str:
+    text = html.escape(_short(iri, labels))
+    if iri.startswith(base + "id/"):
+        return f'<a href="/{html.escape(iri[len(base):], quote=True)}">{text}</a>'
+    if iri.startswith(("http://", "https://")):
+        return f'<a href="{html.escape(iri, quote=True)}" rel="noreferrer">{text}</a>'
+    return text
+
+
+def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[Any]) -> str:
+    base = base_of(store)
+    labels = {r["x"].value: r["l"].value for r in store.query(_LABELS)}
+    sources = {r["g"].value: r for r in store.query(_SOURCES)}
+
+    def source(g: Any) -> str:
+        s = sources.get(g.value)
+        if s is None:
+            return html.escape(g.value.rsplit("/", 1)[-1])
+        url = s["url"].value if s["url"] is not None and s["url"].value.startswith(("http://", "https://")) else None
+        title = html.escape(s["title"].value)
+        title = f'<a href="{html.escape(url, quote=True)}" rel="noreferrer">{title}</a>' if url else title
+        pub = html.escape(s["publisher"].value) if s["publisher"] is not None else ""
+        return f"{title} ({pub}, {html.escape(s['date'].value)})"
+
+    def value(o: Any) -> str:
+        if isinstance(o, ox.NamedNode):
+            return _link(o.value, base, labels)
+        if isinstance(o, ox.Literal):
+            tag = f' <span class="t">@{html.escape(o.language)}</span>' if o.language else ""
+            return html.escape(o.value) + tag
+        return html.escape(str(o))
+
+    rows = "".join(f"<tr><td>{_link(r['p'].value, base, labels)}</td><td>{value(r['o'])}</td><td>{source(r['g'])}</td></tr>"
+                   for r in out)
+    rows_in = "".join(f"<tr><td>{_link(r['x'].value, base, labels)}</td><td>{_link(r['p'].value, base, labels)}</td>"
+                      f"<td>{source(r['g'])}</td></tr>" for r in incoming)
+    title = html.escape(labels.get(iri, iri))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}: repnet</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}td{{padding:.2em .6em;vertical-align:top;border-bottom:1px solid #ddd}}
+.t{{color:#777;font-size:80%}}code{{font-size:85%}}</style></head><body>
+<h1>{title}</h1><p><code>{html.escape(iri)}</code> &middot; also as
+<a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a></p>
+<h2>Facts</h2><table><tr><th>property</th><th>value</th><th>source</th></tr>{rows}</table>
+<h2>Linked from</h2><table><tr><th>entity</th><th>property</th><th>source</th></tr>{rows_in}</table>
+<p><a href="/">SPARQL query page</a></p></body></html>"""
+
+
+def description(store: EmbeddedStore, accept: str, endpoint: str) -> Answer:
+    from .describe import describe
+
+    kind = negotiate(accept)
+    if kind == "text/html":
+        kind = "text/turtle"
+    body = ox.serialize(describe(store, endpoint=endpoint), format=RDF_TYPES[kind]) or b""
+    return Answer(200, body, f"{kind}; charset=utf-8")

@@ -1,0 +1,105 @@
+"""Dereferenceable IRIs: entity pages (HTML, Turtle, JSON-LD) and the served dataset description."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from repnet.graph import pages
+from repnet.graph.build import build
+from repnet.graph.store import open_store
+
+from .conftest import ID, MINIMAL_SOURCE, write
+
+LOIKA = ID + "person/nasta-loika"
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pages-store")
+    build(None, root)
+    return root
+
+
+def test_negotiation() -> None:
+    assert pages.negotiate("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8") == "text/html"
+    assert pages.negotiate("application/ld+json") == "application/ld+json"
+    assert pages.negotiate("text/turtle;q=0.5, application/ld+json;q=0.9") == "application/ld+json"
+    assert pages.negotiate("") == "text/turtle"
+
+
+def test_entity_as_turtle_and_jsonld(store_dir: Path) -> None:
+    store = open_store(store_dir)
+    ttl = pages.entity(store, LOIKA, "text/turtle")
+    g = Graph().parse(data=ttl.body.decode(), format="turtle")
+    assert ttl.status == 200 and (URIRef(LOIKA), SKOS.prefLabel, Literal("Nasta Loika", lang="en")) in g
+    assert len(g) == 7
+    js = pages.entity(store, LOIKA, "application/ld+json")
+    assert js.ctype.startswith("application/ld+json")
+    assert len(Graph().parse(data=js.body.decode(), format="json-ld")) == 7
+
+
+def test_entity_html_shows_facts_sources_and_links(store_dir: Path) -> None:
+    page = pages.entity(open_store(store_dir), LOIKA, "text/html").body.decode()
+    assert "<h1>Nasta Loika</h1>" in page
+    assert "More than 1,000 Belarusians remain in prison for exercising their rights</a> (Human Rights Watch, 2025-12-15)" in page
+    assert '<a href="/id/sentence/loika-2023">loika-2023</a>' in page  # linked from the sentence
+
+
+def test_restricted_entities_are_not_served(store_dir: Path) -> None:
+    iri = ID + "allegation/loika-detention"
+    assert pages.entity(open_store(store_dir), iri, "text/html").status == 404
+    assert pages.entity(open_store(store_dir, include_restricted=True), iri, "text/turtle").status == 200
+
+
+def test_data_is_escaped_in_pages(tmp_path: Path) -> None:
+    write(tmp_path / "src" / "s.yaml", MINIMAL_SOURCE.replace("Person A", "<script>alert(1)</script>"))
+    build([tmp_path / "src"], tmp_path / "store")
+    page = pages.entity(open_store(tmp_path / "store"), ID + "person/a", "text/html").body.decode()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_serve_answers_entity_paths_and_the_description(store_dir: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "repnet.cli", "--store", str(store_dir), "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = None
+        deadline = time.monotonic() + 30
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline() if proc.stdout else ""
+            m = re.search(r"(http://127\.0\.0\.1:\d+)/sparql", line)
+            url = m.group(1) if m else None
+        assert url, "serve did not start"
+
+        def get(path: str, accept: str) -> tuple[int, str, str]:
+            req = urllib.request.Request(url + path, headers={"Accept": accept})
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    return r.status, r.headers["Content-Type"], r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.headers["Content-Type"], e.read().decode()
+
+        status, ctype, body = get("/id/person/nasta-loika", "text/html")
+        assert (status, ctype) == (200, "text/html; charset=utf-8") and "<h1>Nasta Loika</h1>" in body
+        status, ctype, body = get("/id/person/nasta-loika", "text/turtle")
+        assert status == 200 and ctype.startswith("text/turtle")
+        assert len(Graph().parse(data=body, format="turtle")) == 7
+        assert get("/id/health/rabkova-2025-12", "text/turtle")[0] == 404
+        status, ctype, body = get("/.well-known/void", "text/turtle")
+        g = Graph().parse(data=body, format="turtle")
+        assert (URIRef("https://w3id.org/repnet/dataset"), URIRef("http://rdfs.org/ns/void#sparqlEndpoint"),
+                URIRef(url + "/sparql")) in g
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
