@@ -21,24 +21,16 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .bench import _median  # one timing helper for every benchmark
+
 SEED = 1
 PER_FILE = 10_000
-
-
-def _median(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def store_for(persons: int, work: Path, log: Callable[[str], None]) -> tuple[Path, float | None]:
