@@ -211,7 +211,8 @@ def bench_size(size: str, work: Path, repeat: int, rdflib_cap: float, rdflib: bo
             if n != row["rows"]:
                 row["rdflib_rows"] = n
                 row["note"] = f"row count differs: rdflib {n}, embedded {row['rows']}"
-        _log(f"[{size}] {row['query']}: rdflib {row['rdflib_ms']} ms" + (f" ({row['note']})" if row.get("note") else ""))
+        shown = row["rdflib_ms"] if isinstance(row["rdflib_ms"], str) else f"{row['rdflib_ms']} ms"
+        _log(f"[{size}] {row['query']}: rdflib {shown}" + (f" ({row['note']})" if row.get("note") else ""))
     del ds
     gc.collect()
     return rows
