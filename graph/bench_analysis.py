@@ -53,8 +53,36 @@ def store_for(persons: int, work: Path, log: Callable[[str], None]) -> tuple[Pat
     return root, time.perf_counter() - t0
 
 
-def bench_size(persons: int, work: Path, repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
+def analysis_steps(G: Any) -> list[tuple[str, Callable[[], Any], Callable[[Any], Any] | None]]:
+    """Every analysis with the CLI's defaults: (name, run, note about the result or None).
+
+    The one list both benchmarks run (this module's and :mod:`repnet.graph.benchmark`).
+    """
     from . import analysis as A
+
+    persons = sorted(v for v, d in G.nodes(data=True) if d["class"] == "Person")
+    countries = sorted(v for v, d in G.nodes(data=True) if d["class"] == "Country")
+    someone, abroad = persons[0], countries[-1]
+    return [
+        ("undirected simple graph", lambda: A.undirected(G), lambda H: f"{H.number_of_edges():,} links"),
+        ("centrality (degree, betweenness, PageRank)", lambda: A.centrality(G, classes=["Court"], top=10),
+         lambda t: t.notes["betweenness"]),
+        ("communities (Louvain)", lambda: A.communities(G),
+         lambda t: f"{t.notes['communities']}, modularity {t.notes['modularity']}"),
+        ("brokers (Louvain + participation)", lambda: A.brokers(G), None),
+        ("path (person -> foreign country)", lambda: A.paths(G, someone, abroad), lambda t: f"{t.notes.get('hops')} hops"),
+        ("ego network (radius 2)", lambda: A.ego(G, someone, radius=2), lambda t: f"{t.notes['nodes']:,} nodes"),
+        ("shared (case, judge, court, facility)", lambda: A.shared(G), lambda t: f"{t.notes['pairs']:,} pairs"),
+        ("shared, one person", lambda: A.shared(G, person=someone), None),
+        ("judges and courts ranking", lambda: A.judges(G), None),
+        ("stats (court, judge, charge, year)", lambda: A.stats(G), None),
+        ("as of 2025-12-01 (view)", lambda: A.as_of(G, "2025-12-01"), None),
+        ("diff 2025-09-01 .. 2025-12-31", lambda: A.diff(G, "2025-09-01", "2025-12-31"),
+         lambda t: f"{t.notes['released']:,} released, {t.notes['added']:,} added"),
+    ]
+
+
+def bench_size(persons: int, work: Path, repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
     from . import project as P
     from .netexport import write_gexf, write_graphml
     from .store import open_store
@@ -79,29 +107,10 @@ def bench_size(persons: int, work: Path, repeat: int, log: Callable[[str], None]
 
     timed("projection (from the cache)", lambda: pickle.loads(cache.read_bytes()))
     row.update(nodes=G.number_of_nodes(), edges=G.number_of_edges())
-    H = timed("undirected simple graph", lambda: A.undirected(G))
-    row["links"] = H.number_of_edges()
-    persons_ = sorted(v for v, d in G.nodes(data=True) if d["class"] == "Person")
-    countries = sorted(v for v, d in G.nodes(data=True) if d["class"] == "Country")
-    someone, abroad = persons_[0], countries[-1]
-
-    t = timed("centrality (degree, betweenness, PageRank)", lambda: A.centrality(G, classes=["Court"], top=10))
-    notes["betweenness"] = t.notes["betweenness"]
-    t = timed("communities (Louvain)", lambda: A.communities(G))
-    notes["communities"] = f"{t.notes['communities']}, modularity {t.notes['modularity']}"
-    timed("brokers (Louvain + participation)", lambda: A.brokers(G))
-    t = timed("path (person -> foreign country)", lambda: A.paths(G, someone, abroad))
-    notes["path"] = f"{t.notes.get('hops')} hops"
-    t = timed("ego network (radius 2)", lambda: A.ego(G, someone, radius=2))
-    notes["ego"] = f"{t.notes['nodes']:,} nodes"
-    t = timed("shared (case, judge, court, facility)", lambda: A.shared(G))
-    notes["shared"] = f"{t.notes['pairs']:,} pairs"
-    timed("shared, one person", lambda: A.shared(G, person=someone))
-    timed("judges and courts ranking", lambda: A.judges(G))
-    timed("stats (court, judge, charge, year)", lambda: A.stats(G))
-    timed("as of 2025-12-01 (view)", lambda: A.as_of(G, "2025-12-01"))
-    t = timed("diff 2025-09-01 .. 2025-12-31", lambda: A.diff(G, "2025-09-01", "2025-12-31"))
-    notes["diff"] = f"{t.notes['released']:,} released, {t.notes['added']:,} added"
+    for name, fn, note in analysis_steps(G):
+        out = timed(name, fn)
+        if note is not None:
+            notes[name.split(" ")[0]] = note(out)
     with tempfile.TemporaryDirectory() as d:
         timed("export GEXF", lambda: write_gexf(G, Path(d) / "n.gexf"), 1)
         timed("export GraphML", lambda: write_graphml(G, Path(d) / "n.graphml"), 1)
@@ -115,8 +124,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     """The results as a Markdown table, one column per size."""
     head = "| step | " + " | ".join(f"{r['persons']:,} persons" for r in rows) + " |"
     out = [head, "|---|" + "---|" * len(rows)]
-    out.append("| nodes / edges (links) | " + " | ".join(
-        f"{r['nodes']:,} / {r['edges']:,} ({r['links']:,})" for r in rows) + " |")
+    out.append("| nodes / edges | " + " | ".join(f"{r['nodes']:,} / {r['edges']:,}" for r in rows) + " |")
     for step in rows[0]["times"]:
         out.append(f"| {step} | " + " | ".join(f"{r['times'][step]:.2f} s" for r in rows) + " |")
     for key in rows[0]["notes"]:
