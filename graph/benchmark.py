@@ -1,6 +1,6 @@
 """The benchmark suite: every step of repnet at 1k, 10k and 100k synthetic persons, in one run.
 
-    python -m repnet.graph.benchmark [--sizes 1000,10000,100000] [--repeat 3] [--json FILE]
+    python -m repnet.graph.benchmark [--sizes belarus,1000,10000,100000] [--repeat 3] [--json FILE]
                                      [--work DIR] [--rdflib-cap 10] [--skip STEP,...]
 
 For each size ('belarus' means the shipped data/) it writes synthetic sources (`repnet synth`,
@@ -306,7 +306,7 @@ def bench_size(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m repnet.graph.benchmark", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", default="1000,10000,100000", help="comma-separated person counts and/or 'belarus'")
+    p.add_argument("--sizes", default="belarus,1000,10000,100000", help="comma-separated person counts and/or 'belarus'")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
     p.add_argument("--budget", type=float, default=20.0,
                    help="a measurement whose first run takes longer than this many seconds is run once (default 20)")
