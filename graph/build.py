@@ -33,5 +33,5 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     t1 = time.perf_counter()
     if progress:
         progress("checked", ds.record_count)
-    loaded = replace_store(store, ds.quads(), check=require_valid(ds, engine), progress=progress)
+    loaded = replace_store(store, nquads=ds.nquads_batches(), check=require_valid(ds, engine), progress=progress)
     return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds)

@@ -529,10 +529,16 @@ def quads(sources: list[Source], base: str) -> Iterator[ox.Quad]:
     """Every quad of the dataset, source by source. Call :func:`check` first."""
     mint = Minter(base)
     for src in sources:
-        used = False
-        g_res = mint.graph(src.id, restricted=True)
-        for rec in src.records:
-            for q in record_quads(src, rec, mint):
-                used = used or q.graph_name == g_res
-                yield q
-        yield from source_quads(src, mint, used)
+        used = [False]
+        yield from records_quads(src, src.records, mint, used)
+        yield from source_quads(src, mint, used[0])
+
+
+def records_quads(src: Source, recs: list[Record], mint: Minter, used: list[bool]) -> Iterator[ox.Quad]:
+    """The quads of some records of ``src``; sets ``used[0]`` when one goes to its restricted graph."""
+    g_res = mint.graph(src.id, restricted=True)
+    for rec in recs:
+        for q in record_quads(src, rec, mint):
+            if not used[0] and q.graph_name == g_res:
+                used[0] = True
+            yield q

@@ -44,6 +44,19 @@ def test_build_and_memory_store_hold_the_same_quads(tmp_path: Path, belarus_stor
     assert graphs_isomorphic(as_rdflib(mem), as_rdflib(belarus_store))
 
 
+@pytest.mark.parametrize("workers, batch", [(1, 10_000), (2, 3), (2, 10_000)])
+def test_nquads_batches_hold_exactly_the_quads_of_the_dataset(tmp_path: Path, workers: int, batch: int) -> None:
+    from repnet.graph.synth import write_synthetic
+
+    write_synthetic(tmp_path / "synth", persons=40, seed=3, per_file=15)
+    for paths in (None, [tmp_path / "synth"]):
+        ds = load_dataset(paths)
+        batches = list(ds.nquads_batches(workers=workers, batch=batch))
+        got = [q for data, _ in batches for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)]
+        assert sum(n for _, n in batches) == len(got)
+        assert sorted(map(str, got)) == sorted(map(str, ds.quads()))
+
+
 def test_no_blank_nodes(belarus_store: EmbeddedStore) -> None:
     assert not [q for q in belarus_store.quads() if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
 

@@ -1,0 +1,109 @@
+"""The benchmark suite's bookkeeping (never its timings): runs, growth, targets, and one real run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from repnet.graph import benchmark as B
+
+
+def test_runs_repeats_and_takes_the_median() -> None:
+    calls = []
+    t, n, out = B.runs(lambda: calls.append(1) or len(calls), repeat=3, budget=60)
+    assert (n, out, len(calls)) == (3, 3, 3)
+    assert t >= 0
+
+
+def test_runs_once_when_the_first_run_passes_the_budget() -> None:
+    calls = []
+    t, n, out = B.runs(lambda: calls.append(1) or len(calls), repeat=5, budget=-1)
+    assert (n, out, len(calls)) == (1, 1, 1)
+
+
+def test_growth_is_the_exponent_between_the_two_largest_sizes() -> None:
+    assert B._growth([(1000, 1.0), (10_000, 10.0), (100_000, 100.0)]) == "n^1.00"
+    assert B._growth([(10_000, 1.0), (100_000, 31.6227766)]) == "n^1.50"
+    assert B._growth([(100_000, 5.0)]) == ""
+    assert B._growth([(10_000, 0.001), (100_000, 0.002)]) == ""  # below 10 ms: noise, not growth
+
+
+def _result(build: float, raw: float, query_s: dict[str, float], rdflib: dict[str, dict[str, float]],
+            analysis: dict[str, float], peaks: dict[str, int]) -> dict:
+    r = {"label": "100,000", "size": "100000", "persons": 100_000, "quads": 3_000_000,
+         "build": {"seconds": build, "runs": 1, "quads": 3_000_000, "peak_mb": peaks["build"]},
+         "raw": {"seconds": raw, "runs": 1, "peak_mb": 900},
+         "queries": {"seconds": sum(query_s.values()), "runs": 1, "peak_mb": peaks["queries"],
+                     "queries": {k: {"seconds": v, "runs": 3, "rows": 1} for k, v in query_s.items()}},
+         "rdflib": {"seconds": 300.0, "runs": 1, "peak_mb": 9000, "queries": rdflib},
+         "analysis": {"seconds": sum(analysis.values()), "runs": 1, "peak_mb": peaks["analysis"],
+                      "steps": {k: {"seconds": v, "runs": 1} for k, v in analysis.items()}}}
+    return r
+
+
+def test_targets_report_each_miss_with_its_figure() -> None:
+    r = _result(build=250.0, raw=100.0, query_s={"a": 0.5, "b": 3.0},
+                rdflib={"a": {"seconds": 2.0, "rows": 1}, "b": {"capped": 10.0}},
+                analysis={"projection": 70.0, "centrality": 10.0}, peaks={"build": 1500, "queries": 300, "analysis": 2500})
+    got = {t["target"]: (t["measured"], t["met"]) for t in B.targets([r])}
+    assert got == {
+        "build within 2x of the raw Oxigraph bulk load": ("2.50x (250.0 s vs 100.0 s)", "no"),
+        "every saved query under 1 s": ("1 of 2; over: b 3.0 s", "no"),
+        "every saved query at least 10x faster than plain rdflib":
+            ("0 of 2 shown >= 10x; below: a 4.0x; rdflib stopped at the cap, ratio only bounded: b >3.3x", "no"),
+        "every analysis under 60 s": ("slowest: projection 70.0 s", "no"),
+        "peak memory under 2 GB (repnet's steps)": ("build 1,500 MB, queries 300 MB, analysis 2,500 MB", "no"),
+    }
+
+
+def test_targets_met_when_every_figure_is_inside() -> None:
+    r = _result(build=150.0, raw=100.0, query_s={"a": 0.05},
+                rdflib={"a": {"seconds": 2.0, "rows": 1}},
+                analysis={"projection": 20.0}, peaks={"build": 1500, "queries": 300, "analysis": 1900})
+    assert [t["met"] for t in B.targets([r])] == ["yes"] * 5
+
+
+def test_a_query_bounded_only_by_the_cap_is_not_called_met() -> None:
+    r = _result(build=150.0, raw=100.0, query_s={"a": 5.0}, rdflib={"a": {"capped": 10.0}},
+                analysis={"projection": 20.0}, peaks={"build": 1, "queries": 1, "analysis": 1})
+    speed = [t for t in B.targets([r]) if "rdflib" in t["target"]][0]
+    assert speed["met"] == "not measured"
+
+
+def test_one_run_on_the_belarus_data_measures_every_step(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, "-m", "repnet.graph.benchmark", "--sizes", "belarus", "--repeat", "1",
+                           "--skip", "viz,rdflib", "--json", str(out), "--work", str(tmp_path / "work")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    rep = json.loads(out.read_text())
+    r = rep["raw"][0]
+    assert r["quads"] == 797  # every graph the build wrote, restricted ones included
+    assert set(r) >= {"sources", "build", "raw", "queries", "analysis", "export"}
+    assert all(r[s]["peak_mb"] > 0 for s in ("build", "raw", "queries", "analysis", "export"))
+    rows = {q["query"]: q["rows"] for q in rep["queries"]}
+    assert rows == {"charges": 7, "conflicts": 0, "counts": 4, "courts": 1, "detained-on": 3, "detentions": 7,
+                    "facilities": 1, "judges": 0, "members": 4, "persons": 11, "release-rounds": 2, "releases": 7,
+                    "sentences": 3, "sources": 2, "timeline": 8}
+    assert r["export"]["formats"]["trig"]["quads"] > 700
+    assert "| build (repnet build, validated, on disk) |" in proc.stdout
+    assert [t["target"] for t in rep["targets"]][0] == "build within 2x of the raw Oxigraph bulk load"
+
+
+def test_skip_refuses_unknown_steps_and_build(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("nope", "build"):
+        with pytest.raises(SystemExit) as e:
+            B.main(["--skip", bad])
+        assert e.value.code == 2
+    assert "cannot be skipped or is not a step" in capsys.readouterr().err
+
+
+def test_sizes_must_be_numbers_or_belarus(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        B.main(["--sizes", "10k"])
+    assert "'10k' is neither 'belarus' nor a number of persons" in capsys.readouterr().err
+
