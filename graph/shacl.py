@@ -111,6 +111,12 @@ def _well_typed(d: Any) -> str:
     return f"({test})"
 
 
+def _only_subjects_of(g: Graph, shape: URIRef) -> URIRef | None:
+    """P when the shape's one and only target is sh:targetSubjectsOf P."""
+    targets = [(k, o) for k in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf) for o in g.objects(shape, k)]
+    return targets[0][1] if len(targets) == 1 and targets[0][0] == SH.targetSubjectsOf else None  # type: ignore[return-value]
+
+
 def _value_filter(g: Graph, ps: Any) -> list[tuple[str, str]]:
     """(component, FILTER expression that is true for a *bad* ?v)."""
     out = []
@@ -160,7 +166,7 @@ def compile_shapes(text: str) -> list[Check]:
         extra = set(g.predicates(shape)) - SUPPORTED_NODE
         if extra:
             raise ShapesError(f"shape {shape} uses {sorted(map(str, extra))}, which is not compiled")
-        target = _target(g, shape)
+        shape_target = _target(g, shape)
         sev = str(next(iter(g.objects(shape, SH.severity)), SH.Violation))
         for ps in g.objects(shape, SH.property):
             extra = set(g.predicates(ps)) - SUPPORTED_PROPERTY
@@ -171,8 +177,20 @@ def compile_shapes(text: str) -> list[Check]:
                 raise ShapesError(f"{shape}: only IRI paths are compiled")
             p = _term(path)
             psev = str(next(iter(g.objects(ps, SH.severity)), sev))
+            # A shape whose only target is "subjects of P", constraining P itself: every node with
+            # a value is a focus node, so ``?this P ?v`` alone finds the focus nodes and their
+            # values (no DISTINCT target to build and join: at 100k persons this halves the
+            # time of such checks), and a minCount of 1 always holds.
+            own = _only_subjects_of(g, shape) == path
+            target = "" if own else shape_target
             msg = functools.partial(_message, g, ps)
             for n in g.objects(ps, SH.minCount):
+                if own and int(n) <= 1:
+                    continue
+                if own:
+                    q = f"SELECT ?this WHERE {{ ?this {p} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(n)})"
+                    checks.append(Check(str(shape), str(path), "MinCount", msg(f"needs at least {n} {path}"), psev, q))
+                    continue
                 q = (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {p} ?v }} FILTER(!BOUND(?v)) }}" if int(n) == 1 else
                      f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {p} ?v }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(n)})")
                 checks.append(Check(str(shape), str(path), "MinCount", msg(f"needs at least {n} {path}"), psev, q))
@@ -184,7 +202,7 @@ def compile_shapes(text: str) -> list[Check]:
                      f"OPTIONAL {{ ?v a {_term(c)} . BIND(true AS ?ok) }} FILTER(!BOUND(?ok)) }}")
                 checks.append(Check(str(shape), str(path), "Class", msg(f"value must be a {c}"), psev, q))
             for hv in g.objects(ps, SH.hasValue):
-                q = (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {p} ?v . FILTER(sameTerm(?v, {_term(hv)})) }} "
+                q = (f"SELECT ?this WHERE {{ {shape_target} OPTIONAL {{ ?this {p} ?v . FILTER(sameTerm(?v, {_term(hv)})) }} "
                      f"FILTER(!BOUND(?v)) }}")
                 checks.append(Check(str(shape), str(path), "HasValue", msg(f"must have {path} {hv}"), psev, q))
             for comp, bad in _value_filter(g, ps):
@@ -198,7 +216,7 @@ def compile_shapes(text: str) -> list[Check]:
         for sq in g.objects(shape, SH.sparql):
             select = str(next(g.objects(sq, SH.select)))
             inner = select.replace("$this", "?this")
-            q = f"SELECT ?this ?value WHERE {{ {target} {{ {inner} }} }}"
+            q = f"SELECT ?this ?value WHERE {{ {shape_target} {{ {inner} }} }}"
             checks.append(Check(str(shape), None, "SPARQL", _message(g, sq, _message(g, shape, "SPARQL constraint")), sev, q))
     return checks
 

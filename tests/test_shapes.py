@@ -147,3 +147,42 @@ def test_ill_typed_literals_fail_in_both_engines(tmp_path: Path) -> None:
         ("https://example.org/e", "StartDateShape", "Or"),
         ("https://example.org/f", "DateBoundsShape", "Datatype"),
     ]
+
+
+SUBJECTS_OF = UNSUPPORTED_PREFIXES + """
+ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ;
+    sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ] ;
+    sh:property [ sh:path ex:q ; sh:minCount 1 ] .
+ex:T a sh:NodeShape ; sh:targetSubjectsOf ex:r ; sh:property [ sh:path ex:r ; sh:minCount 2 ] .
+"""
+SUBJECTS_OF_DATA = """
+@prefix ex: <https://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:ok ex:p 1 ; ex:q "x" .
+ex:two ex:p 1, 2 ; ex:q "x" .
+ex:word ex:p "one" ; ex:q "x" .
+ex:noq ex:p 3 .
+ex:oneR ex:r 1 .
+ex:twoR ex:r 1, 2 .
+"""
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_subjects_of_target_is_checked_without_a_target_join(engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import repnet.graph.shacl as shacl
+    import repnet.graph.validate as validate
+
+    checks = compile_shapes(SUBJECTS_OF)
+    own = [c for c in checks if c.path == "https://example.org/p"]
+    assert sorted(c.component for c in own) == ["Datatype", "MaxCount"]  # minCount 1 always holds
+    assert not any("DISTINCT ?this" in c.sparql for c in own)
+    other = [c for c in checks if c.path == "https://example.org/q"]
+    assert [c.component for c in other] == ["MinCount"] and "SELECT DISTINCT ?this" in other[0].sparql
+    monkeypatch.setattr(shacl, "packaged_checks", lambda: tuple(checks))
+    monkeypatch.setattr(validate, "shapes_text", lambda: SUBJECTS_OF)
+    path = tmp_path / "d.ttl"
+    path.write_text(SUBJECTS_OF_DATA, encoding="utf-8")
+    found = sorted((v.focus.rsplit("/", 1)[-1], v.path.rsplit("/", 1)[-1], v.component)
+                   for v in validate_store(load(path), engine).violations)
+    assert found == [("noq", "q", "MinCount"), ("oneR", "r", "MinCount"), ("two", "p", "MaxCount"),
+                     ("word", "p", "Datatype")]
