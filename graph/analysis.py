@@ -698,8 +698,14 @@ def shared(G: nx.Graph, *, by: Sequence[str] = DEFAULT_SHARED, person: str | Non
     return Table("shared", columns, _top(rows, None), notes, ["node_a", "node_b"])
 
 
-def _top_pairs(groups: dict[str, set[str]], min_shared: int, top: int | None) -> tuple[list[tuple[str, str, int]], int]:
-    """The pairs sharing most groups (ties by node id), and how many pairs share min_shared or more."""
+def _top_pairs(groups: dict[str, set[str]], min_shared: int, top: int | None,
+               block: int = 4096) -> tuple[list[tuple[str, str, int]], int]:
+    """The pairs sharing most groups (ties by node id), and how many pairs share min_shared or more.
+
+    The persons x persons product is computed ``block`` rows at a time and only each block's
+    candidates for the top are kept, so memory stays bounded: at 100k persons the whole product
+    took 3.8 GB, a block of 4,096 rows about 100 MB.
+    """
     bound = sum(len(ps) * (len(ps) - 1) // 2 for ps in groups.values())
     if bound > SHARED_MAX_PAIRS:
         raise UsageError(f"that projection has up to {bound:,} pairs of persons (more than {SHARED_MAX_PAIRS:,}).\n"
@@ -717,21 +723,39 @@ def _top_pairs(groups: dict[str, set[str]], min_shared: int, top: int | None) ->
             rows_.append(pos[p])
             cols.append(j)
     B = sp.csr_array((np.ones(len(rows_), dtype=np.int32), (rows_, cols)), shape=(len(people), len(groups)))
-    coo = sp.csr_array(B @ B.T).tocoo()  # rows in order; columns within a row in no particular order
-    keep = (coo.row < coo.col) & (coo.data >= min_shared)  # each pair once (scipy's triu is far slower)
-    i, j, c = coo.row[keep], coo.col[keep], coo.data[keep]
-    total = int(len(c))
-    chosen = np.arange(total)
-    if top and top < total:  # sort only what can make the top: all above the cut, and ties at it up to the row
-        cut = np.partition(c, total - top)[total - top]  # that completes the top, whole
-        above = np.flatnonzero(c > cut)
-        ties = np.flatnonzero(c == cut)
-        need = top - len(above)
-        if 0 < need < len(ties):
-            ties = ties[i[ties] <= i[ties[need - 1]]]
-        chosen = np.concatenate([above, ties if need > 0 else ties[:0]])
-    order = chosen[np.lexsort((j[chosen], i[chosen], -c[chosen]))][:top or None]
-    return [(people[i[o]], people[j[o]], int(c[o])) for o in order], total
+    BT = sp.csr_array(B.T)
+    empty = np.zeros(0, dtype=np.int64)
+    I, J, C = empty, empty, empty.astype(np.int32)
+    total = 0
+    for r0 in range(0, len(people), block):
+        coo = sp.csr_array(B[r0:r0 + block] @ BT).tocoo()  # rows in order; columns within a row in no particular order
+        i = coo.row.astype(np.int64) + r0
+        keep = (i < coo.col) & (coo.data >= min_shared)  # each pair once (scipy's triu is far slower)
+        i, j, c = i[keep], coo.col[keep].astype(np.int64), coo.data[keep]
+        total += int(len(c))
+        I, J, C = np.concatenate([I, i]), np.concatenate([J, j]), np.concatenate([C, c])  # still in row order
+        if top:
+            sel = _top_candidates(I, C, top)
+            I, J, C = I[sel], J[sel], C[sel]
+    order = np.lexsort((J, I, -C))[:top or None]
+    return [(people[I[o]], people[J[o]], int(C[o])) for o in order], total
+
+
+def _top_candidates(i: Any, c: Any, top: int) -> Any:
+    """Indices (ascending) of a superset of the top pairs by (-shared, row, column), for rows in order:
+    every pair above the cut, and the ties at it up to the row that completes the top."""
+    import numpy as np
+
+    total = len(c)
+    if top >= total:
+        return np.arange(total)
+    cut = np.partition(c, total - top)[total - top]
+    above = np.flatnonzero(c > cut)
+    ties = np.flatnonzero(c == cut)
+    need = top - len(above)
+    if 0 < need < len(ties):
+        ties = ties[i[ties] <= i[ties[need - 1]]]
+    return np.sort(np.concatenate([above, ties if need > 0 else ties[:0]]))
 
 
 # ---------------------------------------------------------------------------- sentences

@@ -84,6 +84,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import sys
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -247,7 +248,8 @@ class _Reader:
             for g in self.sources:
                 sid = _source_id(g)
                 for s, o in self.store.query(_SCAN % _P[name], graphs=[g]):
-                    out[s.value].append((o.value if isinstance(o, ox.NamedNode) else _plain(o), sid))
+                    # interned: an IRI read under several predicates is one string in memory
+                    out[sys.intern(s.value)].append((sys.intern(o.value) if isinstance(o, ox.NamedNode) else _plain(o), sid))
             self.pairs[name] = out
         return self.pairs[name]
 

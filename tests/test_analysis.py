@@ -405,3 +405,22 @@ def test_every_analysis_runs_on_synthetic_data(S: nx.MultiDiGraph) -> None:
     assert A.paths(S, person, court).notes["hops"] >= 1
     assert A.ego(S, person, radius=1).rows[0]["node"] == person
     assert len(A.stats(S).rows) > 20
+
+
+@pytest.mark.parametrize("top", [None, 1, 7, 40])
+def test_shared_pairs_computed_in_blocks_equal_the_whole_product(top: int | None) -> None:
+    import random
+
+    from repnet.graph.analysis import _top_pairs
+
+    rnd = random.Random(5)
+    people = [f"p{i:03d}" for i in range(120)]
+    groups = {f"g{k}": set(rnd.sample(people, rnd.randint(2, 25))) for k in range(30)}
+    whole = _top_pairs(groups, 1, top, block=10_000)
+    for block in (1, 7, 50):
+        assert _top_pairs(groups, 1, top, block=block) == whole
+    assert _top_pairs(groups, 2, top, block=7) == _top_pairs(groups, 2, top, block=10_000)
+    pairs, total = whole
+    assert total == len({(a, b) for ps in groups.values() for a in ps for b in ps if a < b})
+    assert len(pairs) == (total if top is None else min(top, total))
+    assert [c for _, _, c in pairs] == sorted((c for _, _, c in pairs), reverse=True)
