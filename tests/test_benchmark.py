@@ -107,3 +107,16 @@ def test_sizes_must_be_numbers_or_belarus(capsys: pytest.CaptureFixture[str]) ->
         B.main(["--sizes", "10k"])
     assert "'10k' is neither 'belarus' nor a number of persons" in capsys.readouterr().err
 
+
+
+def test_the_rdflib_cap_is_seconds_or_a_multiple_of_the_embedded_time() -> None:
+    assert B.rdflib_cap("10x", 0.5) == 5.0
+    assert B.rdflib_cap("10x", 0.001) == 1.0  # at least a second
+    assert B.rdflib_cap("10x", 12.0) == 20.0  # at most 20 s
+    assert B.rdflib_cap("7.5", 12.0) == 7.5
+
+
+def test_a_bad_rdflib_cap_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        B.main(["--rdflib-cap", "ten"])
+    assert "--rdflib-cap: 'ten' is neither seconds" in capsys.readouterr().err
