@@ -33,5 +33,6 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     t1 = time.perf_counter()
     if progress:
         progress("checked", ds.record_count)
-    loaded = replace_store(store, nquads=ds.nquads_batches(), check=require_valid(ds, engine), progress=progress)
+    with ds.nquads_batches() as batches:
+        loaded = replace_store(store, nquads=batches, check=require_valid(ds, engine), progress=progress)
     return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds)

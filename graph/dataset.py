@@ -32,44 +32,15 @@ class Dataset:
         yield from records.quads(self.sources, self.base)
         yield from vocabulary_quads(self.base)
 
-    def nquads_batches(self, workers: int | None = None, batch: int = BATCH_RECORDS) -> Iterator[tuple[bytes, int]]:
+    def nquads_batches(self, workers: int | None = None, batch: int = BATCH_RECORDS) -> Batches:
         """The same quads as :meth:`quads`, as N-Quads text in batches of up to ``batch`` records.
 
         Batches are generated on ``workers`` forked processes (default: one per core) while the
         caller loads the previous ones: turning records into RDF is the Python half of a build.
-        Yields (N-Quads bytes, number of quads). Without fork (or with one worker) it runs here.
+        Iterating yields (N-Quads bytes, number of quads); use it in a ``with`` block, which stops
+        the workers however it ends. Without fork (or with one worker) it all runs here.
         """
-        jobs = [(i, lo, min(lo + batch, len(src.records)))
-                for i, src in enumerate(self.sources) for lo in range(0, max(len(src.records), 1), batch)]
-        n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-        pool = None
-        if n == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            results: Iterator[tuple[bytes, int, bool]] = map(functools.partial(_batch, self), jobs)
-        else:
-            # forked now, before the caller opens a store (no store threads get copied)
-            global _FORKED
-            _FORKED = self
-            pool = multiprocessing.get_context("fork").Pool(n)
-            _FORKED = None
-            results = pool.imap(_forked_batch, jobs)
-        return self._merge(jobs, results, pool)
-
-    def _merge(self, jobs: list[tuple[int, int, int]], results: Iterator[tuple[bytes, int, bool]],
-               pool: Any) -> Iterator[tuple[bytes, int]]:
-        used = [False] * len(self.sources)
-        last_job = {i: j for j, (i, _, _) in enumerate(jobs)}
-        try:
-            mint = records.Minter(self.base)
-            for j, (data, count, restricted_used) in enumerate(results):
-                i = jobs[j][0]
-                used[i] = used[i] or restricted_used
-                yield data, count
-                if last_job[i] == j:  # the source's own description, once all its records are in
-                    yield _nquads(records.source_quads(self.sources[i], mint, used[i]))
-            yield _nquads(vocabulary_quads(self.base))
-        finally:
-            if pool is not None:
-                pool.terminate()
+        return Batches(self, workers, batch)
 
     @property
     def record_count(self) -> int:
@@ -77,6 +48,55 @@ class Dataset:
 
 
 _FORKED: Dataset | None = None  # the dataset forked workers read (inherited, never pickled)
+
+
+class Batches:
+    """The dataset's N-Quads batches (see :meth:`Dataset.nquads_batches`); a context manager."""
+
+    def __init__(self, ds: Dataset, workers: int | None, batch: int):
+        self.ds = ds
+        self.jobs = [(i, lo, min(lo + batch, len(src.records)))
+                     for i, src in enumerate(ds.sources) for lo in range(0, max(len(src.records), 1), batch)]
+        n = max(1, min(workers or os.cpu_count() or 1, len(self.jobs)))
+        self.pool: Any = None
+        if n > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # forked now, before the caller opens a store (no store threads get copied); the
+            # dataset stays reachable while the pool lives, for any worker the pool re-forks
+            global _FORKED
+            _FORKED = ds
+            self.pool = multiprocessing.get_context("fork").Pool(n)
+
+    def __enter__(self) -> Batches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        global _FORKED
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+            _FORKED = None
+
+    def __iter__(self) -> Iterator[tuple[bytes, int]]:
+        ds, jobs = self.ds, self.jobs
+        results: Iterable[tuple[bytes, int, bool]] = (
+            self.pool.imap(_forked_batch, jobs) if self.pool is not None else map(functools.partial(_batch, ds), jobs))
+        used = [False] * len(ds.sources)
+        last_job = {i: j for j, (i, _, _) in enumerate(jobs)}
+        mint = records.Minter(ds.base)
+        try:
+            for j, (data, count, restricted_used) in enumerate(results):
+                i = jobs[j][0]
+                used[i] = used[i] or restricted_used
+                yield data, count
+                if last_job[i] == j:  # the source's own description, once all its records are in
+                    yield _nquads(records.source_quads(ds.sources[i], mint, used[i]))
+            yield _nquads(vocabulary_quads(ds.base))
+        finally:
+            self.close()
 
 
 def _nquads(quads: Iterable[ox.Quad]) -> tuple[bytes, int]:

@@ -51,7 +51,8 @@ def test_nquads_batches_hold_exactly_the_quads_of_the_dataset(tmp_path: Path, wo
     write_synthetic(tmp_path / "synth", persons=40, seed=3, per_file=15)
     for paths in (None, [tmp_path / "synth"]):
         ds = load_dataset(paths)
-        batches = list(ds.nquads_batches(workers=workers, batch=batch))
+        with ds.nquads_batches(workers=workers, batch=batch) as it:
+            batches = list(it)
         got = [q for data, _ in batches for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)]
         assert sum(n for _, n in batches) == len(got)
         assert sorted(map(str, got)) == sorted(map(str, ds.quads()))
