@@ -103,7 +103,8 @@ def step_build(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     (work / "public-graphs.json").write_text(json.dumps(pub.visible_graphs()))
     pub.close()
     return {"seconds": t, "runs": n, "quads": result.quads, "records": result.records,
-            "read_s": round(result.seconds_read, 2), "load_validate_s": round(result.seconds_load_validate, 2)}
+            "read_s": result.seconds_read, "validate_s": result.seconds_validate,
+            "load_s": result.seconds_load_validate - result.seconds_validate}
 
 
 def step_raw(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
@@ -291,6 +292,7 @@ def run_step(step: str, size: str, work: Path, a: argparse.Namespace) -> dict[st
                          "its error is above. Run it alone with --sizes and --skip to debug.")
     out: dict[str, Any] = json.loads(result.read_text())
     out["peak_mb"] = round(usage.ru_maxrss / 1024)  # Linux reports KiB
+    out["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)  # the step's process and the workers it waited for
     out["wall_s"] = round(wall, 1)
     return out
 
@@ -389,6 +391,9 @@ def report(results: list[dict[str, Any]], a: argparse.Namespace, started: float)
     steps: list[tuple[str, Callable[[dict[str, Any]], Any], str | None]] = [
         ("synthetic sources (repnet synth)", s(["sources", "seconds"]), "sources"),
         ("build (repnet build, validated, on disk)", s(["build", "seconds"]), "build"),
+        ("  of which: read and check the sources", s(["build", "read_s"]), None),
+        ("  of which: records -> N-Quads (2 workers) -> Oxigraph", s(["build", "load_s"]), None),
+        ("  of which: SHACL validation (compiled to SPARQL)", s(["build", "validate_s"]), None),
         ("  raw Oxigraph bulk load of the same N-Quads", s(["raw", "seconds"]), "raw"),
         ("  plain rdflib: parse the same N-Quads in memory", s(["rdflib", "seconds"]), "rdflib"),
         ("all saved queries, embedded (sum of medians)", s(["queries", "seconds"]), "queries"),
@@ -458,7 +463,8 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if "raw" in r:
         ratio = r["build"]["seconds"] / r["raw"]["seconds"]
         add(f"build within {TARGETS['build_vs_raw']:g}x of the raw Oxigraph bulk load",
-            f"{ratio:.2f}x ({r['build']['seconds']:.1f} s vs {r['raw']['seconds']:.1f} s)", ratio <= TARGETS["build_vs_raw"])
+            f"{ratio:.2f}x ({r['build']['seconds']:.1f} s vs {r['raw']['seconds']:.1f} s; CPU "
+            f"{r['build'].get('cpu_s', '?')} s vs {r['raw'].get('cpu_s', '?')} s)", ratio <= TARGETS["build_vs_raw"])
     if "queries" in r:
         qs = r["queries"]["queries"]
         slow = {k: v["seconds"] for k, v in qs.items() if v["seconds"] >= TARGETS["query_s"]}

@@ -21,6 +21,7 @@ class BuildResult:
     quads: int
     seconds_read: float
     seconds_load_validate: float
+    seconds_validate: float = 0.0
 
 
 def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[str] | None = None,
@@ -35,4 +36,5 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
         progress("checked", ds.record_count)
     with ds.nquads_batches() as batches:
         loaded = replace_store(store, nquads=batches, check=require_valid(ds, engine), progress=progress)
-    return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds)
+    return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds,
+                       loaded.seconds_check)
