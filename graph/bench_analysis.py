@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .bench import _median  # one timing helper for every benchmark
+from .benchmark import runs  # one timing helper for every benchmark
 
 SEED = 1
 PER_FILE = 10_000
@@ -94,7 +94,7 @@ def bench_size(persons: int, work: Path, repeat: int, log: Callable[[str], None]
     notes: dict[str, Any] = {}
 
     def timed(name: str, fn: Callable[[], Any], n: int = repeat) -> Any:
-        t, out = _median(fn, n)
+        t, _, out = runs(fn, n, budget=float("inf"))
         times[name] = round(t, 2)
         log(f"  {name}: {t:.2f} s (load average {os.getloadavg()[0]:.1f})")
         return out

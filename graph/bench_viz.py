@@ -11,8 +11,9 @@ the browser runs physics until the layout is stable), and reports:
 
 * the page's file size and the seconds to generate it (view -> HTML; the projection is reported apart);
 * the seconds until the page is interactive in Debian's headless Chromium (software rendering,
-  no network): from the start of navigation until the page sets ``body[data-ready]``, which it
-  does after vis-network has drawn the network (after the physics has stabilised, when on).
+  no network): wall time from the start of navigation until the page has set ``body[data-ready]``
+  (after vis-network has drawn the network, and after the physics has stabilised, when on) and
+  answers a script call (its main thread is free).
   Median of ``--repeat`` loads, each in a fresh browser context.
 
 Goal: a 5,000-node view interactive in under 5 s. Timings are never asserted in tests.
@@ -68,9 +69,11 @@ def interactive_seconds(page_path: Path, repeat: int) -> tuple[float, list[float
                 page = context.new_page()
                 errors: list[str] = []
                 page.on("pageerror", lambda e: errors.append(str(e)))  # noqa: B023
+                t0 = time.perf_counter()
                 page.goto(page_path.resolve().as_uri(), wait_until="commit", timeout=600_000)
                 page.wait_for_selector("body[data-ready='true']", state="attached", timeout=600_000)
-                runs.append(page.evaluate("window.repnetReadyAt") / 1000.0)
+                page.evaluate("1")  # and the page answers a script: its main thread is free
+                runs.append(time.perf_counter() - t0)  # wall time, as a user waits (the page's own clock said less)
                 drawn = page.evaluate("repnet.visibleCounts().nodes")
                 if errors:
                     raise RuntimeError(f"page errors: {errors}")

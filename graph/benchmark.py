@@ -141,12 +141,13 @@ def step_queries(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]
     store = open_store(work / "store")
     out: dict[str, Any] = {}
     total = 0.0
-    for name, (prepared, params) in _query_texts(store).items():
+    texts = _query_texts(store)
+    for name, (prepared, params) in texts.items():
         t, n, rows = runs(lambda p=prepared: sum(1 for _ in q.execute(store, p)), a.repeat, a.budget)
         out[name] = {"seconds": t, "runs": n, "rows": rows, "params": params}
         total += t
         _log(f"    {name}: {rows:,} rows in {t * 1000:,.1f} ms")
-    (work / "query-texts.json").write_text(json.dumps({k: v[0].text for k, v in _query_texts(store).items()}))
+    (work / "query-texts.json").write_text(json.dumps({k: v[0].text for k, v in texts.items()}))
     store.close()
     return {"seconds": total, "runs": 1, "queries": out}
 

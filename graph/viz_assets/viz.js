@@ -442,6 +442,9 @@
   }
   if (D.physics && N.length) {
     network.once("stabilizationIterationsDone", function () {
+      // the layout is stable enough to read: stop animating (on a machine without a GPU the live
+      // simulation kept the page busy for ~10 s); dragging a node starts it again
+      network.stopSimulation();
       network.fit();
       network.once("afterDrawing", markReady);
       network.redraw();
