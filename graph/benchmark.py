@@ -330,6 +330,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--skip", default="", help=f"comma-separated steps to leave out: {', '.join(s for s in STEPS if s != 'build')}")
     p.add_argument("--work", type=Path, help="keep sources, stores and results here (default: a temporary directory)")
     p.add_argument("--json", type=Path, help="also write every figure as JSON (for comparing commits)")
+    p.add_argument("--render", type=Path, metavar="JSON",
+                   help="print the tables of a run saved with --json again (with this version's target checks)")
     p.add_argument("--child", choices=sorted(CHILD_STEPS), help=argparse.SUPPRESS)
     p.add_argument("--size", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
@@ -342,6 +344,12 @@ def main(argv: list[str] | None = None) -> None:
         rdflib_cap(a.rdflib_cap, 1.0)
     except ValueError:
         p.error(f"--rdflib-cap: '{a.rdflib_cap}' is neither seconds (10) nor a multiple of the embedded time (10x)")
+    if a.render:
+        saved = json.loads(a.render.read_text())
+        rep = report(saved["raw"], a, 0.0)
+        rep.update({k: saved[k] for k in ("date", "seconds_total", "machine", "command")})
+        print(render(rep))
+        return
     if a.child:
         work = Path(a.work)
         out = CHILD_STEPS[a.child](a.size, work, a)
@@ -476,10 +484,11 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         lows, unknown = [], []
         for k, v in r["queries"]["queries"].items():
             b = r["rdflib"]["queries"].get(k, {})
+            # (a cap of ten times the embedded time, rounded to the millisecond, proves 10x)
             if "seconds" in b:
-                if b["seconds"] / max(v["seconds"], 1e-4) < TARGETS["query_speedup"]:
+                if b["seconds"] / max(v["seconds"], 1e-4) < TARGETS["query_speedup"] * 0.999:
                     lows.append(f"{k} {b['seconds'] / max(v['seconds'], 1e-4):.1f}x")
-            elif "capped" in b and b["capped"] / max(v["seconds"], 1e-4) < TARGETS["query_speedup"]:
+            elif "capped" in b and b["capped"] / max(v["seconds"], 1e-4) < TARGETS["query_speedup"] * 0.999:
                 unknown.append(f"{k} >{b['capped'] / max(v['seconds'], 1e-4):.1f}x")
         n = len(r["queries"]["queries"])
         add("every saved query at least 10x faster than plain rdflib",
@@ -498,6 +507,8 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _fmt(v: Any) -> str:
     if v is None:
         return ""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
     if isinstance(v, float):
         return f"{v:,.3f}" if v < 1 else f"{v:,.2f}" if v < 100 else f"{v:,.0f}"
     return str(v)

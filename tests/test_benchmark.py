@@ -120,3 +120,24 @@ def test_a_bad_rdflib_cap_is_refused(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit):
         B.main(["--rdflib-cap", "ten"])
     assert "--rdflib-cap: 'ten' is neither seconds" in capsys.readouterr().err
+
+
+def test_a_cap_of_ten_times_the_embedded_time_counts_as_ten_times(tmp_path: Path) -> None:
+    cap = B.rdflib_cap("10x", 0.6424)  # 6.424 s: 6.424 / 0.6424 is 9.99999... in floating point
+    r = _result(build=150.0, raw=100.0, query_s={"a": 0.6424}, rdflib={"a": {"capped": cap}},
+                analysis={"projection": 20.0}, peaks={"build": 1, "queries": 1, "analysis": 1})
+    speed = [t for t in B.targets([r]) if "rdflib" in t["target"]][0]
+    assert (speed["measured"], speed["met"]) == ("1 of 1 shown >= 10x", "yes")
+
+
+def test_a_saved_run_renders_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    r = _result(build=150.0, raw=100.0, query_s={"a": 0.05}, rdflib={"a": {"seconds": 2.0, "rows": 1}},
+                analysis={"projection": 20.0}, peaks={"build": 1500, "queries": 300, "analysis": 1900})
+    saved = tmp_path / "run.json"
+    saved.write_text(json.dumps({"date": "2026-11-26", "seconds_total": 1306, "machine": "x86_64, 2 cores",
+                                 "command": "python -m repnet.graph.benchmark", "raw": [r]}))
+    B.main(["--render", str(saved)])
+    out = capsys.readouterr().out
+    assert out.startswith("repnet benchmark, 2026-11-26, x86_64, 2 cores; 1,306 s in all")
+    assert "| 100,000 | a | 1 | 50.00 | 3 | 2,000 | 40.00 |" in out
+    assert "| build (repnet build, validated, on disk) | 150 | 1,500 |  |" in out
