@@ -224,7 +224,9 @@ def step_viz(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
 
     G = pickle.loads((work / "network.pickle").read_bytes())
     store = open_store(work / "store")
-    browser = Path(CHROMIUM).exists()
+    import importlib.util
+
+    browser = Path(CHROMIUM).exists() and importlib.util.find_spec("playwright") is not None
     out: dict[str, Any] = {}
     for n in VIEWS:
         if n > G.number_of_nodes() and out:
