@@ -16,6 +16,7 @@ from ..ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, data_base
 from ..ontology.resources import read_text
 from . import records
 from .sources import Source, default_paths, expand_paths, read_sources
+from .store import nquads_text
 
 ONTOLOGY_IRI = "https://w3id.org/repnet/ontology"
 BATCH_RECORDS = 50_000  # records per N-Quads batch: ~300k quads of synthetic data, one bulk-load call
@@ -93,22 +94,17 @@ class Batches:
                 used[i] = used[i] or restricted_used
                 yield data, count
                 if last_job[i] == j:  # the source's own description, once all its records are in
-                    yield _nquads(records.source_quads(ds.sources[i], mint, used[i]))
-            yield _nquads(vocabulary_quads(ds.base))
+                    yield nquads_text(records.source_quads(ds.sources[i], mint, used[i]))
+            yield nquads_text(vocabulary_quads(ds.base))
         finally:
             self.close()
-
-
-def _nquads(quads: Iterable[ox.Quad]) -> tuple[bytes, int]:
-    qs = list(quads)
-    return ox.serialize(qs, format=ox.RdfFormat.N_QUADS) or b"", len(qs)
 
 
 def _batch(ds: Dataset, job: tuple[int, int, int]) -> tuple[bytes, int, bool]:
     i, lo, hi = job
     src = ds.sources[i]
     used = [False]
-    data, n = _nquads(records.records_quads(src, src.records[lo:hi], records.Minter(ds.base), used))
+    data, n = nquads_text(records.records_quads(src, src.records[lo:hi], records.Minter(ds.base), used))
     return data, n, used[0]
 
 

@@ -182,20 +182,21 @@ class Loaded:
     seconds_check: float = 0.0
 
 
-# Quads per bulk-load call. Oxigraph's bulk loader buffers up to a million quads per thread
-# before writing; in chunks of 400k the build of 100k persons peaked at 1.36 GB instead of
-# 2.27 GB, for about the same load time (python -m repnet.graph.benchmark shows both).
+# Quads per bulk-load call when loading quad objects: Oxigraph's bulk loader buffers up to a
+# million quads per thread before writing, so smaller calls bound its memory.
 LOAD_CHUNK = 400_000
 
 
-def _counting(quads: Iterable[ox.Quad], progress: Progress | None, counter: list[int]) -> Iterator[ox.Quad]:
-    n = 0
-    for q in quads:
-        n += 1
-        if progress and n % 250_000 == 0:
-            progress("loaded", n)
-        yield q
-    counter[0] = n
+def nquads_text(quads: Iterable[ox.Quad]) -> tuple[bytes, int]:
+    """Quads as one N-Quads document, and how many there are."""
+    qs = list(quads)
+    return ox.serialize(qs, format=ox.RdfFormat.N_QUADS) or b"", len(qs)
+
+
+def _chunks(quads: Iterable[ox.Quad]) -> Iterator[tuple[bytes, int]]:
+    it = iter(quads)
+    while chunk := list(itertools.islice(it, LOAD_CHUNK)):
+        yield nquads_text(chunk)
 
 
 def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] = (),
@@ -222,20 +223,16 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
         raise StoreError(f"{root / name} already exists; run the build again.")
     staging = root / f"{name}.partial"
     t0 = time.perf_counter()
-    counter = [0]
+    loaded = 0
     store: EmbeddedStore | None = None
     try:
         store = EmbeddedStore(ox.Store(str(staging)), root)
-        if nquads is not None:
-            for data, n in nquads:  # parsed and loaded by Oxigraph without holding the GIL
-                store.oxigraph.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
-                counter[0] += n
-                if progress:
-                    progress("loaded", counter[0])
-        else:
-            stream = _counting(quads, progress, counter)
-            while chunk := list(itertools.islice(stream, LOAD_CHUNK)):
-                store.oxigraph.bulk_extend(chunk)
+        for data, n in nquads if nquads is not None else _chunks(quads):
+            # parsed and loaded by Oxigraph without holding the GIL
+            store.oxigraph.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
+            loaded += n
+            if progress:
+                progress("loaded", loaded)
         store.oxigraph.flush()
         t_check = time.perf_counter()
         if check is not None:
@@ -256,7 +253,7 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
     os.symlink(name, tmp_link)
     os.replace(tmp_link, root / CURRENT)
     _remove_old(root, keep=name)
-    return Loaded(quads=counter[0], seconds=time.perf_counter() - t0, seconds_check=t_check)
+    return Loaded(quads=loaded, seconds=time.perf_counter() - t0, seconds_check=t_check)
 
 
 def _remove_old(root: Path, keep: str) -> None:
