@@ -314,6 +314,13 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     def objects(name: str, s: str) -> list[tuple[str, str]]:
         return R[name].get(s, empty)
 
+    def connect(relation: str, people_of: str, head: str) -> None:
+        """An edge person -> head for each event that ``people_of`` ties to persons and ``head`` to a target."""
+        for e, people in R[people_of].items():
+            for a, s1 in people:
+                for b, s2 in objects(head, e):
+                    E.add(relation, e, a, b, (s1, s2))
+
     # -- sentences: attributes shared by every edge a sentence gives
     def sentence_attrs(e: str) -> dict[str, Any]:
         at: dict[str, Any] = {}
@@ -344,16 +351,10 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
                     for b, s2 in objects("location", e):
                         E.add("sentenced_in", e, a, b, (s1, s2), **at)
     if "prosecuted_by" in wanted:
-        for e, people in R["defendant"].items():
-            for a, s1 in people:
-                for b, s2 in objects("prosecutor", e):
-                    E.add("prosecuted_by", e, a, b, (s1, s2))
+        connect("prosecuted_by", "defendant", "prosecutor")
     if "held_at" in wanted:
-        for link in ("detained", "returned"):
-            for e, people in R[link].items():
-                for a, s1 in people:
-                    for b, s2 in objects("heldAt", e):
-                        E.add("held_at", e, a, b, (s1, s2))
+        for people_of in ("detained", "returned"):
+            connect("held_at", people_of, "heldAt")
     if "charged_under" in wanted:
         for link, heads, stage in (("charged", ("offence", "provision"), "charge"),
                                    ("sentenced", ("convictedOf", "convictedUnder"), "conviction"),
@@ -398,15 +399,9 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     if {"released_by", "negotiated_by"} & set(wanted):
         rounds = {e.value for (e,) in R.rows(_ROUNDS)}
     if "released_in" in wanted:
-        for e, people in R["released"].items():
-            for a, s1 in people:
-                for b, s2 in objects("superEvent", e):
-                    E.add("released_in", e, a, b, (s1, s2))
+        connect("released_in", "released", "superEvent")
     if "released_by" in wanted:
-        for e, people in R["released"].items():
-            for a, s1 in people:
-                for b, s2 in objects("grantedBy", e):
-                    E.add("released_by", e, a, b, (s1, s2))
+        connect("released_by", "released", "grantedBy")
         for r in rounds:
             for b, s2 in objects("grantedBy", r):
                 E.add("released_by", r, r, b, (s2,))
