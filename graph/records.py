@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, SDO, WD, XSD, expand
-from ..ontology.resources import FieldSpec, Mapping, TypeSpec, concept_schemes, mapping
+from ..ontology.resources import FieldSpec, Mapping, TypeSpec, concept_schemes, mapping, open_bounds
 from .errors import Problem, SourceError
 from .sources import Record, Source
 
@@ -42,11 +42,25 @@ class DateValue:
     text: str | None  # "2023-06"; None when only a bound is known ("after July 2021")
     earliest: dt.date | None
     latest: dt.date | None
+    after: str | None = None  # {after: "2021-07"}: the bound as stated, at its precision
+    before: str | None = None  # {before: "2025-12-13"}
+
+    @property
+    def stated(self) -> str | None:
+        """The date as the source states it: "2023-06", "after 2021-07", "before 2025-12-13"."""
+        if self.text:
+            return self.text
+        return f"after {self.after}" if self.after else f"before {self.before}" if self.before else None
 
     @property
     def datatype(self) -> str:
-        n = len(self.text or "")
-        return str(XSD.date) if n == 10 else str(XSD.gYearMonth) if n == 7 else str(XSD.gYear)
+        return _datatype(self.text or "")
+
+
+def _datatype(text: str) -> str:
+    """The XSD datatype of a date written at its precision: YYYY, YYYY-MM or YYYY-MM-DD."""
+    n = len(text)
+    return str(XSD.date) if n == 10 else str(XSD.gYearMonth) if n == 7 else str(XSD.gYear)
 
 
 def parse_date(value: Any) -> DateValue:
@@ -58,10 +72,10 @@ def parse_date(value: Any) -> DateValue:
         keys = set(value)
         if keys == {"after"}:
             d = parse_date(value["after"])
-            return DateValue(None, d.earliest, None)
+            return DateValue(None, d.earliest, None, after=d.text)
         if keys == {"before"}:
             d = parse_date(value["before"])
-            return DateValue(None, None, d.latest)
+            return DateValue(None, None, d.latest, before=d.text)
         raise ValueError(f"a date object takes 'after' or 'before', not {sorted(keys)}")
     if isinstance(value, dt.date):
         value = value.isoformat()
@@ -438,6 +452,11 @@ def _objects(fs: FieldSpec, v: Any, mint: Minter, lang: str) -> Iterator[tuple[o
             yield p, ox.Literal(d.text, datatype=mint.node(d.datatype))
         if fs.bounds:
             lo, hi = fs.bounds
+            stated = open_bounds().get(lo)
+            if stated and (d.after or d.before):  # the bound as stated, so outputs never print a day bound
+                bound = d.after or d.before
+                assert bound is not None
+                yield mint.node(stated[0] if d.after else stated[1]), ox.Literal(bound, datatype=mint.node(_datatype(bound)))
             if d.earliest:
                 yield mint.node(lo), ox.Literal(d.earliest.isoformat(), datatype=_XSD_DATE)
             if d.latest:

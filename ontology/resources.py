@@ -82,6 +82,13 @@ def mapping() -> Mapping:
 
 
 @functools.cache
+def open_bounds() -> dict[str, tuple[str, str]]:
+    """Lower-bound property -> (property for "after X", property for "before X"), from mapping.yaml."""
+    raw = yaml.safe_load(read_text("mapping.yaml"))
+    return {expand(lo): (expand(v["after"]), expand(v["before"])) for lo, v in raw.get("open_bounds", {}).items()}
+
+
+@functools.cache
 def concept_schemes() -> dict[str, frozenset[str]]:
     """Scheme name -> the local names of its concepts, read from ``concepts.ttl``."""
     from rdflib import Graph
