@@ -185,7 +185,7 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
     if fmt == "json":
         where = locations(ds)
         click.echo(json.dumps({"conforms": report.conforms, "problems": [
-            {**v.__dict__, "where": where.get(v.focus)} for v in report.violations]}, indent=2))
+            {**v.__dict__, "where": where.get(v.focus, v.source)} for v in report.violations]}, indent=2))
     else:
         click.echo(report.text(locations(ds)) if not report.conforms else
                    f"{len(ds.sources)} sources, {ds.record_count:,} records: the data conforms to the shapes.")
