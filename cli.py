@@ -171,7 +171,7 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
         repnet validate --format json my-source.yaml
     """
     from .graph.dataset import load_dataset
-    from .graph.store import memory_store
+    from .graph.build import in_memory
     from .graph.validate import locations, validate_store
 
     try:
@@ -181,7 +181,7 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
             click.echo(json.dumps({"conforms": False, "problems": [p.__dict__ for p in e.problems]}, indent=2))
             sys.exit(1)
         raise
-    report = validate_store(memory_store(ds.quads()), engine)
+    report = validate_store(in_memory(ds), engine)
     if fmt == "json":
         where = locations(ds)
         click.echo(json.dumps({"conforms": report.conforms, "problems": [

@@ -298,8 +298,8 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     Examples
     --------
     >>> from repnet.graph.dataset import load_dataset
-    >>> from repnet.graph.store import memory_store
-    >>> G = project(memory_store(load_dataset(None).quads()))
+    >>> from repnet.graph.build import in_memory
+    >>> G = project(in_memory(load_dataset(None)))
     >>> rabkova = "https://w3id.org/repnet/id/person/marfa-rabkova"
     >>> sorted(G.nodes[v]["label"] for v in G.successors(rabkova))[:2]
     ['Homiel penal colony No. 4', 'Minsk']
@@ -608,8 +608,8 @@ def network(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     Examples
     --------
     >>> from repnet.graph.dataset import load_dataset
-    >>> from repnet.graph.store import memory_store
-    >>> G = network(memory_store(load_dataset(None).quads()), relations=["released_in"], as_of="2025-12-13")
+    >>> from repnet.graph.build import in_memory
+    >>> G = network(in_memory(load_dataset(None)), relations=["released_in"], as_of="2025-12-13")
     >>> sum(1 for _, d in G.nodes(data=True) if d["class"] == "Person")
     7
     """

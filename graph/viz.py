@@ -763,8 +763,8 @@ def render_page(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_n
     """The page for a view: one self-contained HTML document (see the module docstring).
 
     >>> from repnet.graph.dataset import load_dataset
-    >>> from repnet.graph.store import memory_store
-    >>> store = memory_store(load_dataset(None).quads())
+    >>> from repnet.graph.build import in_memory
+    >>> store = in_memory(load_dataset(None))
     >>> page = render_page(store, build_view(store, focus="Nasta Lojka", radius=1))
     >>> (page.nodes, page.edges, "https://cdn" in page.html, "<script src" in page.html)
     (5, 4, False, False)

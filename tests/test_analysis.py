@@ -20,6 +20,7 @@ from repnet.graph import project as P
 from repnet.graph.dataset import load_dataset
 from repnet.graph.errors import UsageError
 from repnet.graph.query import saved_queries
+from repnet.graph.build import in_memory
 from repnet.graph.store import EmbeddedStore, memory_store
 from repnet.graph.synth import write_synthetic
 
@@ -335,7 +336,7 @@ def test_belarus_judges_stats_and_shared(G: nx.MultiDiGraph) -> None:
 def synth_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
     out = tmp_path_factory.mktemp("synth-analysis")
     write_synthetic(out, persons=1500, seed=7, per_file=500, progress=None)
-    return memory_store(load_dataset([out]).quads())
+    return in_memory(load_dataset([out]))
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from repnet.graph.dataset import load_dataset
 from repnet.graph.errors import UsageError
 from repnet.graph.netexport import write_csv, write_gexf, write_graphml
 from repnet.graph.query import UnknownName
+from repnet.graph.build import in_memory
 from repnet.graph.store import EmbeddedStore, memory_store, open_store
 
 from .conftest import ID, select, write
@@ -191,7 +192,7 @@ records:
 
 def store_of(tmp_path: Path, *texts: str, public_only: bool = False) -> EmbeddedStore:
     paths = [write(tmp_path / f"s{i}.yaml", t) for i, t in enumerate(texts)]
-    return memory_store(load_dataset(paths).quads(), public_only=public_only)
+    return in_memory(load_dataset(paths), public_only=public_only)
 
 
 def test_a_fact_two_sources_state_is_one_edge_with_both_sources(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from repnet.cli import cli
 from repnet.graph import query as q
 from repnet.graph.errors import UsageError
+from repnet.graph.build import in_memory
 from repnet.graph.store import EmbeddedStore, memory_store
 from repnet.graph.dataset import load_dataset
 
@@ -169,7 +170,7 @@ def test_conflicts_between_two_sources(tmp_path: Path) -> None:
     write(tmp_path / "one.yaml", CONFLICTING.format(sid="one", term="{years: 9}", date="2023-06"))
     write(tmp_path / "two.yaml", CONFLICTING.format(sid="two", term="{years: 10}", date="2023-06-20"))
     write(tmp_path / "three.yaml", CONFLICTING.format(sid="three", term="{years: 9}", date="2023-07-02"))
-    store = memory_store(load_dataset([tmp_path]).quads())
+    store = in_memory(load_dataset([tmp_path]))
     rows = [(s, p, sorted_parts(v, " | "), sorted_parts(src, " | ")) for s, p, v, src in run(store, "conflicts")]
     src = ID + "source/"
     assert rows == [
@@ -231,7 +232,7 @@ def test_an_unknown_name_lists_candidates(belarus_store: EmbeddedStore) -> None:
 
 def test_an_ambiguous_name_lists_every_match(tmp_path: Path) -> None:
     write(tmp_path / "s.yaml", MINIMAL_SOURCE + "  - {id: person/b, type: Person, name: Person B, names: [Person A]}\n")
-    store = memory_store(load_dataset([tmp_path]).quads())
+    store = in_memory(load_dataset([tmp_path]))
     with pytest.raises(q.UnknownName) as e:
         q.resolve_name(store, "person a", "person")
     assert str(e.value) == (f"'person a' names 2 persons:\n  Person A  <{P}a>\n  Person B  <{P}b>\nGive the IRI instead.")

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 
-from repnet.graph.build import build
+from repnet.graph.build import build, in_memory
 from repnet.graph.dataset import load_dataset
 from repnet.graph.errors import SourceError, StoreError, ValidationFailed
 from repnet.graph.store import EmbeddedStore, default_location, memory_store, open_store, replace_store, resolve
@@ -40,7 +40,7 @@ def test_two_builds_give_isomorphic_datasets(tmp_path: Path) -> None:
 
 
 def test_build_and_memory_store_hold_the_same_quads(tmp_path: Path, belarus_store: EmbeddedStore) -> None:
-    mem = memory_store(load_dataset().quads())
+    mem = in_memory(load_dataset())
     assert graphs_isomorphic(as_rdflib(mem), as_rdflib(belarus_store))
 
 

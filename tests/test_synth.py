@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from repnet.cli import cli
 from repnet.graph.dataset import Dataset, load_dataset
+from repnet.graph.build import in_memory
 from repnet.graph.store import EmbeddedStore, memory_store
 from repnet.graph.synth import write_synthetic
 from repnet.graph.validate import validate_store
@@ -47,7 +48,7 @@ def dataset(synth_dir: Path) -> Dataset:
 
 @pytest.fixture(scope="module")
 def store(dataset: Dataset) -> EmbeddedStore:
-    return memory_store(dataset.quads())
+    return in_memory(dataset)
 
 
 # ---------------------------------------------------------------------------- files
