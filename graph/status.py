@@ -396,6 +396,11 @@ def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Itera
             yield ox.Quad(g, n(str(RPN.computedFrom)), n(src), meta)
 
 
+def is_derived(graph: str) -> bool:
+    """True for a graph the build derives (never validated as a source: it is computed from them)."""
+    return graph.endswith("/derived")
+
+
 def is_source_view(graph: str) -> bool:
     """True for a per-source derived graph (``<base>graph/<source>/derived``): seen only when that
     source is chosen (``--source``, ``FROM``), never in the default union of all sources."""

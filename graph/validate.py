@@ -24,6 +24,7 @@ from ..ontology.resources import shapes_text
 from .dataset import Dataset
 from .errors import ValidationFailed
 from .shacl import Violation, run_checks, scoped_shapes
+from .status import is_derived
 from .store import EmbeddedStore
 
 ENGINES = ("fast", "pyshacl")
@@ -70,7 +71,7 @@ def source_scopes(store: Any) -> list[tuple[str, list[str]]]:
         by_doc[row["doc"].value].add(row["g"].value)
     claimed = {g for gs in by_doc.values() for g in gs}
     for g in store.named_graphs():
-        if isinstance(g, ox.NamedNode) and g.value not in claimed:
+        if isinstance(g, ox.NamedNode) and g.value not in claimed and not is_derived(g.value):
             by_doc[g.value].add(g.value)
     return [(doc, sorted(gs)) for doc, gs in sorted(by_doc.items())]
 

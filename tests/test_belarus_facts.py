@@ -301,4 +301,6 @@ def test_rabkova_health_deteriorated(belarus_store: EmbeddedStore) -> None:
 def test_every_fact_graph_is_derived_from_a_source(belarus_store: EmbeddedStore) -> None:
     graphs = set(belarus_store.named_graphs())
     described = {r[0] for r in select(belarus_store, "SELECT ?g WHERE { ?g prov:wasDerivedFrom ?src ; dcterms:accessRights ?a }")}
-    assert graphs - described == {"https://w3id.org/repnet/graph/meta"}
+    computed = {r[0] for r in select(belarus_store, "SELECT ?g WHERE { ?g a rpn:DerivedGraph ; rpn:computedFrom ?src ; dcterms:accessRights ?a }")}
+    assert computed == {"https://w3id.org/repnet/graph/derived", "https://w3id.org/repnet/graph/hrw-2025-12-15-belarus/derived"}
+    assert graphs - described - computed == {"https://w3id.org/repnet/graph/meta"}

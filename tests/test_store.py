@@ -65,7 +65,9 @@ def test_no_blank_nodes(belarus_store: EmbeddedStore) -> None:
 def test_one_named_graph_per_source_plus_meta_and_vocabulary(belarus_store: EmbeddedStore) -> None:
     base = "https://w3id.org/repnet/graph/"
     assert belarus_store.named_graphs() == [
+        base + "derived",
         base + "hrw-2025-12-15-belarus",
+        base + "hrw-2025-12-15-belarus/derived",
         base + "hrw-2025-12-15-belarus/restricted",
         base + "meta",
         base + "vocabulary",
@@ -179,7 +181,8 @@ def test_reads_see_public_graphs_only_by_default(tmp_path: Path) -> None:
     build(None, root)
     public, full = open_store(root), open_store(root, include_restricted=True)
     base = "https://w3id.org/repnet/graph/"
-    assert public.named_graphs() == [base + "hrw-2025-12-15-belarus", base + "meta", base + "vocabulary", base + "wikidata-links"]
+    assert public.named_graphs() == [base + "derived", base + "hrw-2025-12-15-belarus", base + "hrw-2025-12-15-belarus/derived",
+                                     base + "meta", base + "vocabulary", base + "wikidata-links"]
     assert base + "hrw-2025-12-15-belarus/restricted" in full.named_graphs()
     ask = "ASK { ?x a rpn:IllTreatmentAllegation }"
     assert bool(full.query(ask)) and not bool(public.query(ask))
