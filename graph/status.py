@@ -92,6 +92,7 @@ class Period:
     last_day: dt.date | None = None  # the last day it surely held, by the evidence (before any end)
     intermittent: bool = False
     facility: str | None = None
+    facility_from: dt.date | None = None  # the first day the evidence surely puts the person there
     records: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
 
@@ -100,6 +101,8 @@ class Period:
         self.sources.add(ev.source)
         if ev.facility:
             self.facility = ev.facility
+            w = ev.start or ev.until
+            self.facility_from = (w.hi or w.lo) if w else None
 
     def surely(self, day: dt.date | None) -> None:
         """Record a day on which the status surely held."""
@@ -115,7 +118,10 @@ class Period:
         return self.last_day
 
     def last_known_text(self) -> str | None:
-        return self.until.text if self.until is not None else None
+        """The date of the latest evidence, as stated: the last observation, else the start."""
+        if self.until is not None and self.until.text:
+            return self.until.text
+        return self.start.text if self.start is not None else None
 
 
 @dataclass(frozen=True)
@@ -339,6 +345,8 @@ def period_quads(p: Period, iri: ox.NamedNode, g: ox.NamedNode) -> Iterator[ox.Q
         yield ox.Quad(iri, n(str(RPN.intermittent)), ox.Literal("true", datatype=n(str(XSD.boolean))), g)
     if p.facility:
         yield ox.Quad(iri, n(str(RPN.heldAt)), n(p.facility), g)
+        if p.facility_from:
+            yield ox.Quad(iri, n(str(RPN.heldAtFrom)), _lit_day(p.facility_from), g)
     for doc in sorted(p.sources):
         yield ox.Quad(iri, n(str(RPN.statedBy)), n(doc), g)
     for rec in sorted(p.records):

@@ -73,25 +73,34 @@ def test_releases(belarus_store: EmbeddedStore) -> None:
     ]
 
 
+RABKOVA = ("Marfa Rabkova", None, "2020-09-17", HRW, "stated", "2025-12-15")
+RABKOVA_HOMIEL = ("Marfa Rabkova", "Homiel penal colony No. 4", "2020-09-17", HRW, "stated", "2025-12-15")
+
+
 @pytest.mark.parametrize(("day", "expected"), [
     ("2020-09-16", []),
-    ("2021-01-01", [("Marfa Rabkova", None, dt.date(2020, 9, 17))]),
-    ("2022-10-01", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
-                    ("Nasta Loika", None, dt.date(2022, 9, 30)),
-                    ("Valiantsin Stefanovic", None, dt.date(2021, 7, 1))]),
-    ("2024-01-01", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
-                    ("Nasta Loika", None, dt.date(2023, 6, 30)),
-                    ("Valiantsin Stefanovic", None, dt.date(2023, 3, 31))]),
-    ("2025-12-15", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
-                    ("Nasta Loika", None, dt.date(2023, 6, 30)),
-                    ("Valiantsin Stefanovic", None, dt.date(2023, 3, 31))]),
-    # the sources say nothing after the day of the article
-    ("2025-12-16", []),
+    ("2021-01-01", [RABKOVA]),
+    # month-only dates are printed as stated; "after 2021-07" is possible until the sentence
+    ("2022-10-01", [RABKOVA_HOMIEL, ("Nasta Loika", None, "2022-09", HRW, "possible", None),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "possible", "2025-12-15")]),
+    # charged "while still in administrative detention": held from that day on
+    ("2022-12-24", [RABKOVA_HOMIEL, ("Nasta Loika", None, "2022-12-24", HRW, "stated", "2025-12-15"),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "possible", "2025-12-15")]),
+    ("2024-01-01", [RABKOVA_HOMIEL, ("Nasta Loika", None, "2022-12-24", HRW, "stated", "2025-12-15"),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "stated", "2025-12-15")]),
+    # the day of the article: Statkevich, returned to prison, is held too
+    ("2025-12-15", [RABKOVA_HOMIEL, ("Mikalai Statkevich", None, "after 2025-09", HRW, "stated", "after 2025-09"),
+                    ("Nasta Loika", None, "2022-12-24", HRW, "stated", "2025-12-15"),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "stated", "2025-12-15")]),
+    # after the last observation: last known held, not absent
+    ("2026-03-01", [(*RABKOVA_HOMIEL[:4], "last known", "2025-12-15"),
+                    ("Mikalai Statkevich", None, "after 2025-09", HRW, "last known", "after 2025-09"),
+                    ("Nasta Loika", None, "2022-12-24", HRW, "last known", "2025-12-15"),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "last known", "2025-12-15")]),
 ])
 def test_detained_on(belarus_store: EmbeddedStore, day: str, expected: list[tuple[Any, ...]]) -> None:
     rows = run(belarus_store, "detained-on", date=day)
-    assert [(r[1], r[2], r[3]) for r in rows] == expected
-    assert all(r[4] == HRW for r in rows)
+    assert [r[1:] for r in rows] == expected
 
 
 def test_charges(belarus_store: EmbeddedStore) -> None:
@@ -300,9 +309,9 @@ def test_query_json_is_sparql_results_json(store_dir: Path) -> None:
 
 def test_query_table_and_tsv(store_dir: Path) -> None:
     code, out, _ = invoke(store_dir, "detained-on", "--param", "date=2021-01-01", "--format", "table")
-    assert (code, out) == (0, "person                personLabel    facility  since       source\n"
-                              "--------------------  -------------  --------  ----------  -----------------------------\n"
-                              "person:marfa-rabkova  Marfa Rabkova            2020-09-17  source:hrw-2025-12-15-belarus\n"
+    assert (code, out) == (0, "person                personLabel    facility  since       source                         status  lastKnown\n"
+                              "--------------------  -------------  --------  ----------  -----------------------------  ------  ----------\n"
+                              "person:marfa-rabkova  Marfa Rabkova            2020-09-17  source:hrw-2025-12-15-belarus  stated  2025-12-15\n"
                               "(1 row)\n")
     code, out, _ = invoke(store_dir, "facilities", "--format", "tsv")
     assert out.splitlines()[0] == "?facility\t?facilityLabel\t?type\t?persons"
