@@ -51,10 +51,11 @@ def test_every_saved_query_declares_its_columns_and_runs(belarus_store: Embedded
 
 def test_sentences(belarus_store: EmbeddedStore) -> None:
     assert run(belarus_store, "sentences") == [
-        (P + "marfa-rabkova", "Marfa Rabkova", None, "a court in Minsk", "2022-09", Decimal("15"), None, HRW),
-        (P + "nasta-loika", "Nasta Loika", ID + "org/minsk-city-court", "Minsk City Court", "2023-06", Decimal("7"), None, HRW),
+        (P + "marfa-rabkova", "Marfa Rabkova", None, "a court in Minsk", "2022-09", Decimal("15"), None, HRW, "current"),
+        (P + "nasta-loika", "Nasta Loika", ID + "org/minsk-city-court", "Minsk City Court", "2023-06", Decimal("7"), None, HRW,
+         "current"),
         (P + "valiantsin-stefanovic", "Valiantsin Stefanovic", None, "a court in Minsk", "2023-03", Decimal("9"),
-         "cash smuggling by an organized group; financing activities grossly violating public order", HRW),
+         "cash smuggling by an organized group; financing activities grossly violating public order", HRW, "current"),
     ]
     assert [r[1] for r in run(belarus_store, "sentences", person="Nasta Lojka")] == ["Nasta Loika"]
 
@@ -287,7 +288,8 @@ def test_query_list(store_dir: Path) -> None:
     assert "                --param date=<date>" in out
     code, out, _ = invoke(store_dir, "--list", "--format", "json")
     listed = {x["name"]: x for x in json.loads(out)}
-    assert listed["sentences"]["columns"] == ["person", "personLabel", "court", "courtLabel", "date", "years", "charges", "source"]
+    assert listed["sentences"]["columns"] == ["person", "personLabel", "court", "courtLabel", "date", "years", "charges", "source",
+                                              "status"]
     assert listed["timeline"]["params"] == [{"name": "person", "kind": "person", "required": True,
                                             "help": "an IRI, or any of the person's names or name variants"}]
 
