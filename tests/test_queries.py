@@ -181,12 +181,15 @@ def test_conflicts_between_two_sources(tmp_path: Path) -> None:
     write(tmp_path / "two.yaml", CONFLICTING.format(sid="two", term="{years: 10}", date="2023-06-20"))
     write(tmp_path / "three.yaml", CONFLICTING.format(sid="three", term="{years: 9}", date="2023-07-02"))
     store = in_memory(load_dataset([tmp_path]))
-    rows = [(s, p, sorted_parts(v, " | "), sorted_parts(src, " | ")) for s, p, v, src in run(store, "conflicts")]
+    rows = [(s, p, sorted_parts(v, " | "), sorted_parts(src, " | "), k) for s, p, v, src, k in run(store, "conflicts")]
     src = ID + "source/"
     assert rows == [
+        # 2023-07-02 falls outside June: a disagreement with both others; 2023-06-20 sharpens 2023-06
         (ID + "sentence/a", "https://schema.org/startDate", "2023-06 | 2023-06-20 | 2023-07-02",
-         f"{src}one | {src}three | {src}two"),
-        (ID + "sentence/a", "https://w3id.org/repnet/ontology#termMonths", "108 | 120", f"{src}one | {src}three | {src}two"),
+         f"{src}one | {src}three | {src}two", "disagreement"),
+        (ID + "sentence/a", "https://schema.org/startDate", "2023-06 | 2023-06-20", f"{src}one | {src}two", "refinement"),
+        (ID + "sentence/a", "https://w3id.org/repnet/ontology#termMonths", "108 | 120", f"{src}one | {src}three | {src}two",
+         "disagreement"),
     ]
 
 
