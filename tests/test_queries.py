@@ -121,8 +121,10 @@ def test_timeline(belarus_store: EmbeddedStore) -> None:
     rows = run(belarus_store, "timeline", person="Anastasia Lojka")
     assert [r[:3] for r in rows] == [
         ("2022-09", "AdministrativeDetention", "administrative detention; petty hooliganism; term 6 x 15 days"),
+        ("2022-09", "StatusPeriod", "imprisoned at some times (separate terms) until 2022-12"),
         ("2022-12-24", "Charge", "incitement of racial, national, religious or other social enmity or discord, "
                                  "organizing group actions grossly violating public order"),
+        ("2022-12-24", "StatusPeriod", "imprisoned; last known 2025-12-15"),
         ("2023-06", "Sentence", "term 84 months; Minsk City Court"),
         ("2025-12-15", "StatusObservation", "imprisoned"),
         (None, "Detention", "imprisonment after conviction"),
@@ -130,11 +132,13 @@ def test_timeline(belarus_store: EmbeddedStore) -> None:
         (None, "IllTreatmentAllegation", "ill-treatment, torture"),
     ]
     assert {r[3] for r in rows} == {HRW}
-    assert [r[:2] for r in run(belarus_store, "timeline", person="Mikalai Statkevich")] == [
-        ("2025-09", "Pardon"), ("2025-09", "RefusalToLeave"), ("after 2025-09-01", "ReturnToCustody")]
+    # dates as stated: "after 2025-09", never the day bound 2025-09-01
+    assert [r[:3] for r in run(belarus_store, "timeline", person="Mikalai Statkevich")] == [
+        ("2025-09", "Pardon", ""), ("2025-09", "RefusalToLeave", ""), ("2025-09", "StatusPeriod", "released until after 2025-09"),
+        ("after 2025-09", "StatusPeriod", "imprisoned; last known after 2025-09"), ("after 2025-09", "ReturnToCustody", "")]
     assert [r[:2] for r in run(belarus_store, "timeline", person=P + "valiantsin-stefanovic")] == [
-        ("after a house search and interrogation in July 2021", "Arrest"), ("after 2021-07-01", "Detention"),
-        ("2021-07", "HouseSearch"), ("2021-07", "Interrogation"), ("2023-03", "Sentence"),
+        ("2021-07", "HouseSearch"), ("2021-07", "Interrogation"),
+        ("after 2021-07", "StatusPeriod"), ("after 2021-07", "Arrest"), ("after 2021-07", "Detention"), ("2023-03", "Sentence"),
         ("2025-12-15", "StatusObservation"), (None, "Charge"), (None, "Detention"), (None, "Membership")]
 
 
