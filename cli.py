@@ -785,9 +785,10 @@ def analyze_diff(obj: Ctx, start: str, end: str, relations: tuple[str, ...], fmt
         repnet analyze diff --from 2025-09-01 --to 2025-12-31
     """
     from .graph.analysis import diff
+    from .graph.status import stored_periods
 
-    _, G = _network(obj, relations)
-    _emit(obj, diff(G, start, end), fmt)
+    store, G = _network(obj, relations)
+    _emit(obj, diff(G, start, end, stored_periods(store)), fmt)
 
 
 @analyze.command(name="stats")

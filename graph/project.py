@@ -458,7 +458,9 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
         bounds = [b for b in (_bound(t, end=False) for t in texts) if b]
         if bounds:
             since[e] = min(bounds)
+    end_date: dict[str, str] = {}
     for e, vals in R["end"].items():
+        end_date[e] = sorted(str(v) for v, _ in vals)[0]
         bounds = [b for b in (_bound(str(v), end=True) for v, _ in vals) if b]
         if bounds:
             until[e] = min(bounds)
@@ -499,6 +501,8 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
             attrs["since"] = start
         if dated in until:
             attrs["until"] = until[dated]
+        if dated in end_date:
+            attrs["end_date"] = end_date[dated]
         if relation in RELEASE_RELATIONS and a != event:
             attrs["kind"] = ", ".join(sorted(release_kind[event])) or "release"
         attrs.update(extra)

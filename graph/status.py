@@ -305,19 +305,70 @@ def _text(w: When | None) -> str:
     return (w.text if w and w.text else "date unknown")
 
 
-def status_on(p: Period, day: dt.date) -> str | None:
-    """``stated``, ``possible``, ``last known``, or None when the period does not cover ``day``."""
-    lo = p.start.lo if p.start is not None and p.start.lo is not None else p.first_day
+def certainty(day: Any, lo: Any, first: Any, last: Any, end_lo: Any, end_hi: Any, intermittent: bool) -> str | None:
+    """How a period with these day bounds covers ``day``: ``stated``, ``last known``, ``possible``, or None.
+
+    The one rule, used by the build's tests, ``detained-on`` (the same rule in SPARQL), the
+    projection and the explorer: days are comparable values (dt.date, or ISO strings).
+    """
+    lo = lo if lo is not None else first
     if lo is None or day < lo:
         return None
-    if p.end is not None and p.end.hi is not None and day > p.end.hi:
+    if end_hi is not None and day > end_hi:
         return None
-    first, last = p.first_day, p.last_known
-    if p.intermittent or first is None or day < first:
+    if intermittent or first is None or day < first:
         return "possible"
     if last is not None and day <= last:
         return "stated"
-    return "last known" if p.end is None else "possible"
+    return "last known" if end_lo is None and end_hi is None else "possible"
+
+
+def status_on(p: Period, day: dt.date) -> str | None:
+    """``stated``, ``possible``, ``last known``, or None when the period does not cover ``day``."""
+    return certainty(day, p.start.lo if p.start else None, p.first_day, p.last_known,
+                     p.end.lo if p.end else None, p.end.hi if p.end else None, p.intermittent)
+
+
+_STORED = """SELECT ?person ?period ?st ?es ?fk ?lk ?ee ?le ?since ?until ?last ?int ?f ?fl WHERE {
+  ?period <https://w3id.org/repnet/ontology#periodOf> ?person ; <https://w3id.org/repnet/ontology#periodStatus> ?st .
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#earliestStart> ?es } OPTIONAL { ?period <https://w3id.org/repnet/ontology#firstKnown> ?fk }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnown> ?lk } OPTIONAL { ?period <https://w3id.org/repnet/ontology#earliestEnd> ?ee }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#latestEnd> ?le } OPTIONAL { ?period <https://w3id.org/repnet/ontology#startAsStated> ?since }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#endAsStated> ?until } OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnownAsStated> ?last }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#intermittent> ?int }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#heldAt> ?f OPTIONAL { ?f <http://www.w3.org/2004/02/skos/core#prefLabel> ?fl FILTER(LANG(?fl) = "en") } } }"""
+_STATUS_OF = {v: k for k, v in STATUS_IRI.items()}
+
+
+def stored_periods(store: Any) -> dict[str, list[dict[str, Any]]]:
+    """Person IRI -> the status periods a built store holds (as the reader's default graph sees
+    them: all sources, or one source's view), oldest first. Day bounds are ISO strings for
+    comparing; ``since``/``until``/``last`` are the dates as stated, for printing."""
+    out: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in store.query(_STORED):
+        def v(name: str) -> str | None:
+            t = _v(row, name)
+            return t.value if t is not None else None
+        st = _STATUS_OF.get(v("st") or "")
+        if st is None:
+            continue
+        out[v("person") or ""][v("period") or ""] = {
+            "status": st, "lo": v("es"), "first": v("fk"), "last": v("lk"), "end_lo": v("ee"), "end_hi": v("le"),
+            "since": v("since"), "until": v("until"), "last_known": v("last"), "intermittent": v("int") is not None,
+            "facility": v("fl")}
+    return {p: sorted(ps.values(), key=lambda d: (d["lo"] or d["first"] or "", d["first"] or ""))
+            for p, ps in out.items()}
+
+
+def status_at(periods: list[dict[str, Any]], day: str) -> tuple[str, str, dict[str, Any]] | None:
+    """(status, certainty, period) of the surest period that covers ``day`` (an ISO date), or None."""
+    best: tuple[int, str, str, dict[str, Any]] | None = None
+    rank = {"stated": 0, "last known": 1, "possible": 2}
+    for p in periods:
+        c = certainty(day, p["lo"], p["first"], p["last"], p["end_lo"], p["end_hi"], p["intermittent"])
+        if c is not None and (best is None or rank[c] < best[0] or (rank[c] == best[0] and (p["first"] or "") >= (best[3]["first"] or ""))):
+            best = (rank[c], p["status"], c, p)
+    return (best[1], best[2], best[3]) if best else None
 
 
 # ------------------------------------------------------------------------------- RDF
