@@ -329,13 +329,14 @@ def status_on(p: Period, day: dt.date) -> str | None:
                      p.end.lo if p.end else None, p.end.hi if p.end else None, p.intermittent)
 
 
-_STORED = """SELECT ?person ?period ?st ?es ?fk ?lk ?ee ?le ?since ?until ?last ?int ?f ?fl WHERE {
+_STORED = """SELECT ?person ?period ?st ?es ?fk ?lk ?ee ?le ?since ?until ?last ?int ?f ?fl ?doc WHERE {
   ?period <https://w3id.org/repnet/ontology#periodOf> ?person ; <https://w3id.org/repnet/ontology#periodStatus> ?st .
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#earliestStart> ?es } OPTIONAL { ?period <https://w3id.org/repnet/ontology#firstKnown> ?fk }
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnown> ?lk } OPTIONAL { ?period <https://w3id.org/repnet/ontology#earliestEnd> ?ee }
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#latestEnd> ?le } OPTIONAL { ?period <https://w3id.org/repnet/ontology#startAsStated> ?since }
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#endAsStated> ?until } OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnownAsStated> ?last }
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#intermittent> ?int }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#statedBy> ?doc }
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#heldAt> ?f OPTIONAL { ?f <http://www.w3.org/2004/02/skos/core#prefLabel> ?fl FILTER(LANG(?fl) = "en") } } }"""
 _STATUS_OF = {v: k for k, v in STATUS_IRI.items()}
 
@@ -343,7 +344,8 @@ _STATUS_OF = {v: k for k, v in STATUS_IRI.items()}
 def stored_periods(store: Any) -> dict[str, list[dict[str, Any]]]:
     """Person IRI -> the status periods a built store holds (as the reader's default graph sees
     them: all sources, or one source's view), oldest first. Day bounds are ISO strings for
-    comparing; ``since``/``until``/``last`` are the dates as stated, for printing."""
+    comparing; ``since``/``until``/``last_known`` are the dates as stated, for printing;
+    ``sources`` the ids of the sources whose statements are the period's evidence."""
     out: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in store.query(_STORED):
         def v(name: str) -> str | None:
@@ -352,8 +354,12 @@ def stored_periods(store: Any) -> dict[str, list[dict[str, Any]]]:
         st = _STATUS_OF.get(v("st") or "")
         if st is None:
             continue
+        known = out[v("person") or ""].get(v("period") or "")
+        if known is not None:  # another source of the same period
+            known["sources"] = sorted(set(known["sources"]) | {(v("doc") or "").rsplit("/", 1)[-1]} - {""})
+            continue
         out[v("person") or ""][v("period") or ""] = {
-            "status": st, "lo": v("es"), "first": v("fk"), "last": v("lk"), "end_lo": v("ee"), "end_hi": v("le"),
+            "sources": [(v("doc") or "").rsplit("/", 1)[-1]] if v("doc") else [], "status": st, "lo": v("es"), "first": v("fk"), "last": v("lk"), "end_lo": v("ee"), "end_hi": v("le"),
             "since": v("since"), "until": v("until"), "last_known": v("last"), "intermittent": v("int") is not None,
             "facility": v("fl")}
     return {p: sorted(ps.values(), key=lambda d: (d["lo"] or d["first"] or "", d["first"] or ""))

@@ -11,9 +11,9 @@ What a page shows (see :func:`build_view` for the views and :func:`render_page` 
 * nodes coloured and shaped by class (legend with class filters), sized by a centrality
   (``degree``, ``pagerank`` or ``betweenness``, computed on the whole view);
 * edges labelled and coloured by relation (legend with relation filters);
-* persons ringed by their status: a solid red ring when the latest fact says *held* (a detention, a
-  return to custody, an "imprisoned" observation), a dashed green ring when it says *released* (a
-  release, a "released"/"in exile" observation); see :func:`person_status`;
+* persons ringed by their status: a solid red ring when their status period (computed at build,
+  :mod:`repnet.graph.status`) says *held*, a dashed green ring when it says *released* or in
+  exile; see :func:`person_status`;
 * a tooltip and a side panel with an entity's key facts and, for each, its source (title,
   publisher, date, link: only http(s) links are kept);
 * a search box that finds a node by any of its names (preferred label and every name variant,
@@ -452,65 +452,32 @@ SELECT DISTINCT ?e ?p ?o ?label ?g WHERE {{
 
 
 def person_status(store: EmbeddedStore, persons: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Person IRI -> dated status facts, oldest first: ``{"d": day or None, "s": "held"|"released", "why": ..., "src": [...]}``.
+    """Person IRI -> status facts, oldest first: ``{"d": date as stated or None, "s": "held"|"released", "why": ..., "src": [...]}``.
 
-    Kinds of fact: a detention (held from its start, and on its "ongoing as of" day), a release
-    (released on the day by which it surely happened), a return to custody (held; never before a
-    release it can follow), and a status observation (imprisoned: held; released or in exile:
-    released). The status on a day is the latest fact on or before it (on the same day an
-    observation beats a return, a return beats a release, a release beats a detention). Facts
-    without any date count only for the latest status.
+    One fact per status period computed at build (:mod:`repnet.graph.status`, the one definition
+    of status): held, or released (in exile counts as released here), from the period's start as
+    its source states it ("2022-09"; "after 2021-07" is keyed "2021-07"), or from its observation
+    when no start is stated. The page's status on a day is the latest fact whose date is on or
+    before it (a month-precise date counts from the month); ``why`` says how the sources know it.
     """
-    rows: list[tuple[str, str | None, str | None, str, str, str, str]] = []  # person, day, earliest, kind, status, why, src
-    # One query per kind (Oxigraph plans a UNION under one VALUES block much slower), and the dates
-    # looked up inside the event's own graph (4x faster than in the union of the visible graphs).
-    dated = "OPTIONAL { ?e rpn:latestStart ?day } OPTIONAL { ?e rpn:earliestStart ?early }"
-    queries = {
-        "detained": f"GRAPH ?g {{ ?e rpn:detainedPerson ?p {dated} OPTIONAL {{ ?e rpn:ongoingAsOf ?on }} }}",
-        "released": f"GRAPH ?g {{ ?e rpn:releasedPerson ?p {dated} }}",
-        "returned": f"GRAPH ?g {{ ?e rpn:returnedPerson ?p {dated} }}",
-        "observed": "GRAPH ?g { ?e rpn:observedPerson ?p ; rpn:observedStatus ?status OPTIONAL { ?e rpn:asOf ?day } }",
-    }
-    for chunk in _chunks(list(persons)):
-        vals = _values("p", chunk)
-        for kind, where in queries.items():
-            result = store.query(f"SELECT DISTINCT * WHERE {{ {vals} {where} }}")
-            names = {v.value for v in result.variables}
-            for sol in result:
-                row = {k: sol[k] if k in names else None for k in ("p", "g", "day", "early", "on", "status")}
-                p, src = row["p"].value, _source_id(row["g"].value)
-                early = _iso(row["early"])
-                day = _iso(row["day"]) or early  # the day by which it surely happened, else the earliest
-                if kind == "detained":
-                    rows.append((p, day, early, kind, "held", "detained" + (f" from {day}" if day else ""), src))
-                    on = _iso(row["on"])
-                    if on:
-                        rows.append((p, on, on, kind, "held", f"still detained as of {on}", src))
-                elif kind == "released":
-                    rows.append((p, day, early, kind, "released", "released" + (f" by {day}" if day else ""), src))
-                elif kind == "returned":
-                    rows.append((p, day, early, kind, "held", "returned to custody", src))
-                else:
-                    concept = row["status"].value.rstrip("/").rsplit("/", 1)[-1]
-                    if concept in _OBSERVED:
-                        text = concept.replace("-", " ")
-                        rows.append((p, day, day, kind, _OBSERVED[concept], f"{text} as of {day}" if day else text, src))
-    by_person: dict[str, list[tuple[str, str | None, str | None, str, str, str, str]]] = defaultdict(list)
-    for r in rows:
-        by_person[r[0]].append(r)
+    from .status import HELD, stored_periods
+
+    wanted = set(persons)
     out: dict[str, list[dict[str, Any]]] = {}
-    for p, items in by_person.items():
-        releases = [(r[1], r[2]) for r in items if r[3] == "released" and r[1]]
-        merged: dict[tuple[str | None, str, str, str], set[str]] = defaultdict(set)
-        for _, day, early, kind, status, why, src in items:
-            if kind == "returned":
-                # a return to custody follows a release: not dated before a release that may precede it
-                before = [d for d, e in releases if early is None or (e or d) <= early]
-                if before:
-                    day = max(before + ([day] if day else []))
-            merged[(day, kind, status, why)].add(src)
-        facts = sorted(merged.items(), key=lambda kv: (kv[0][0] or "", _STATUS_ORDER[kv[0][1]]))
-        out[p] = [{"d": d, "s": s, "why": why, "src": sorted(src)} for (d, _k, s, why), src in facts]
+    for person, periods in stored_periods(store).items():
+        if person not in wanted:
+            continue
+        facts = []
+        for p in periods:
+            key = p["since"] or p["last_known"]
+            key = key.split(" ", 1)[1] if key and key.startswith(("after ", "before ")) else key
+            held = p["status"] == HELD
+            why = ("held" + (" at some times (separate terms)" if p["intermittent"] else "") if held else
+                   p["status"].replace("-", " "))
+            why += f" from {p['since']}" if p["since"] else ""
+            why += f" until {p['until']}" if p["until"] else f"; last known {p['last_known']}" if p["last_known"] else ""
+            facts.append({"d": key, "s": "held" if held else "released", "why": why, "src": p["sources"]})
+        out[person] = facts
     return out
 
 

@@ -436,7 +436,11 @@ def test_status_sources_and_facts(store: EmbeddedStore) -> None:
     assert latest == {"nasta-loika": "held", "ales-bialiatski": "released", "mikalai-statkevich": "held",
                       "marfa-rabkova": "held"}
     assert viz.status_on(st[ID + "person/ales-bialiatski"], "2025-12-12") is None
-    assert viz.status_on(st[ID + "person/marfa-rabkova"], "2021-01-01")["why"] == "detained from 2020-09-17"
+    assert viz.status_on(st[ID + "person/marfa-rabkova"], "2021-01-01")["why"] == "held from 2020-09-17; last known 2025-12-15"
+    # Statkevich: released in September 2025 (the month as stated), held again after his return
+    assert [(f["d"], f["s"], f["why"]) for f in st[ID + "person/mikalai-statkevich"]] == [
+        ("2025-09", "released", "released from 2025-09 until after 2025-09"),
+        ("2025-09", "held", "held from after 2025-09; last known after 2025-09")]
     meta = viz.sources_meta(store)["hrw-2025-12-15-belarus"]
     assert meta == {"id": "hrw-2025-12-15-belarus", "title": HRW_TITLE, "publisher": "Human Rights Watch",
                     "date": "2025-12-15", "url": HRW_URL}
