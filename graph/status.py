@@ -280,9 +280,10 @@ def periods(items: list[Evidence]) -> tuple[list[Period], list[Conflict]]:
                     when = rel.start if rel.kind == "release" else rel.until
                     cur.start = When(None, when.lo if when else None, ev.until.hi if ev.until else None)
                     if rel.source != ev.source:
-                        conflicts.append(Conflict(ev.person, f"{'released' if rel.status == RELEASED else 'in exile'} "
-                                                  f"({_text(when)}) | imprisoned ({_text(ev.until)})",
-                                                  tuple(sorted({rel.source, ev.source}))))
+                        # each side with its source, in the order of the sources
+                        sides = sorted([(rel.source, f"{'released' if rel.status == RELEASED else 'in exile'} ({_text(when)})"),
+                                        (ev.source, f"imprisoned ({_text(ev.until)})")])
+                        conflicts.append(Conflict(ev.person, " | ".join(v for _, v in sides), tuple(d for d, _ in sides)))
             out.append(cur)
         else:
             if starts and cur.start is None:
