@@ -243,3 +243,123 @@ def test_bad_inferences_are_reported(tmp_path: Path) -> None:
     assert f"{f}, line 10, record person/y: 'inferred': the reason for 'name' must be non-empty text, got ''" in err
     assert (f"{f}, line 11, record person/x: 'inferred': expected a map of field name to the reason it is inferred, got ['name']\n"
             "    fix: write e.g. inferred: {occupation: \"the source says founder of Viasna, not human rights defender\"}") in err
+
+
+# ---------------------------------------------------------------------------- where sources are shown
+def test_an_entity_page_shows_its_citations_and_those_of_the_records_that_link_to_it(cited_store: EmbeddedStore) -> None:
+    from repnet.graph import pages
+
+    charge = pages.entity(cited_store, f"{ID}charge/a", "text/html").body.decode()
+    row = (f'<tr><td><a href="/id/charge/a">a</a></td><td><a href="{DOC_URL}" rel="noreferrer">Nasta Loika sentenced to '
+           'seven years</a> (Viasna, 2023-06)</td><td>charged with inciting social enmity</td><td>paragraph 2</td><td>tiny</td></tr>')
+    assert "<h2>Citations</h2>" in charge and row in charge
+    person = pages.entity(cited_store, f"{ID}person/a", "text/html").body.decode()
+    assert row.replace('<a href="/id/charge/a">a</a>', '<a href="/id/charge/a">a</a>') in person
+
+
+def test_the_public_page_of_a_restricted_record_shows_no_citation(cited_root: Path) -> None:
+    from repnet.graph import pages
+
+    public = open_store(cited_root)
+    assert pages.entity(public, f"{ID}person/b", "text/html").status == 404
+    # the document is public because a public record cites it; the restricted record's citation is not shown
+    doc = pages.entity(public, DOC, "text/html").body.decode()
+    assert "Nasta Loika sentenced to seven years" in doc and "person/b" not in doc
+
+
+def test_the_turtle_of_a_record_carries_its_citation_and_the_cited_document(cited_store: EmbeddedStore) -> None:
+    from repnet.graph import pages
+
+    body = pages.entity(cited_store, f"{ID}charge/a", "text/turtle").body.decode()
+    g = Graph().parse(data=body, format="turtle")
+    rows = set(g.query("""PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX schema: <https://schema.org/>
+        PREFIX rpn: <https://w3id.org/repnet/ontology#>
+        SELECT ?url ?quote ?words WHERE { ?c prov:qualifiedDerivation ?d . ?d prov:entity/schema:url ?url ; rpn:quote ?quote .
+          ?c rpn:reportedOffence/rpn:wordingAsReported ?words }"""))
+    assert [tuple(map(str, r)) for r in rows] == [(DOC_URL, "charged with inciting social enmity", "inciting social enmity")]
+
+
+def test_an_inferred_value_is_marked_on_the_entity_page(belarus_store: EmbeddedStore) -> None:
+    from repnet.graph import pages
+
+    body = pages.entity(belarus_store, f"{ID}person/ales-bialiatski", "text/html").body.decode()
+    assert ('human rights defender</a> <em class="inf">(inferred: the article calls him the founder of the Belarusian rights '
+            'group Viasna and a 2022 Nobel Peace Prize co-laureate, not a human rights defender)</em>') in body
+    assert body.count('class="inf"') == 1
+
+
+def test_the_explorer_carries_citations_of_edges(cited_store: EmbeddedStore) -> None:
+    from repnet.graph import viz
+
+    data, _ = viz.page_data(cited_store, viz.build_view(cited_store))
+    assert data["docs"] == [{"title": "Nasta Loika sentenced to seven years", "publisher": "Viasna", "date": "2023-06",
+                             "url": DOC_URL}]
+    tiny = data["sources"].index(next(s for s in data["sources"] if s["id"] == "tiny"))
+    charged = [e for e in data["edges"] if e["r"] == "charged_under"]
+    assert [e.get("cites") for e in charged] == [[{"d": 0, "q": "charged with inciting social enmity", "l": "paragraph 2",
+                                                  "src": [tiny]}]]
+    # the citation belongs to the charge (the edge), not to the person; an entity's own citations go on its node
+    assert [n.get("cites") for n in data["nodes"]] == [None, None]
+
+
+def test_the_explorer_carries_the_citations_of_an_entity_on_its_node(tmp_path: Path) -> None:
+    from repnet.graph import viz
+
+    f = write(tmp_path / "tiny.yaml", CITED.replace("  - {id: offence/enmity, type: Offence, name: incitement to social enmity}\n",
+                       "  - {id: offence/enmity, type: Offence, name: incitement to social enmity,\n"
+                       "     cite: [{url: 'https://example.org/code', title: Criminal Code, locator: art. 130}]}\n"))
+    build([f], tmp_path / "store")
+    st = open_store(tmp_path / "store")
+    data, _ = viz.page_data(st, viz.build_view(st))
+    assert [(n["id"].rsplit("/", 1)[1], n.get("cites")) for n in data["nodes"]] == [
+        ("enmity", [{"d": 0, "l": "art. 130", "src": [0]}]), ("a", None)]
+    assert data["docs"][0] == {"title": "Criminal Code", "url": "https://example.org/code"}
+
+
+def test_the_explorer_marks_an_inferred_fact(belarus_store: EmbeddedStore) -> None:
+    from repnet.graph import viz
+
+    facts = viz.entity_facts(belarus_store, [f"{ID}person/ales-bialiatski", f"{ID}person/marfa-rabkova"])
+    assert [f for f in facts[f"{ID}person/ales-bialiatski"] if f["k"] == "occupation"] == [
+        {"k": "occupation", "v": "human rights defender", "src": ["hrw-2025-12-15-belarus"],
+         "inf": "the article calls him the founder of the Belarusian rights group Viasna and a 2022 Nobel Peace Prize "
+                "co-laureate, not a human rights defender"}]
+    assert all("inf" not in f for f in facts[f"{ID}person/marfa-rabkova"])
+
+
+def test_exports_carry_citations_and_json_ld_compacts_them(cited_root: Path) -> None:
+    import io
+    import json
+
+    from repnet.graph.export import export_rdf
+
+    public = open_store(cited_root)
+    buf = io.BytesIO()
+    export_rdf(public, "trig", buf, description=False)
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(data=buf.getvalue().decode(), format="trig")
+    g = ds.graph(URIRef(TINY))
+    assert (URIRef(DOC), URIRef("https://schema.org/url"), URIRef(DOC_URL)) in g
+    buf = io.BytesIO()
+    export_rdf(public, "jsonld", buf, description=False)
+    doc = json.loads(buf.getvalue())
+    nodes = {n["id"]: n for g in doc["@graph"] if g["id"] == "graph:tiny" for n in g["@graph"]}
+    charge = nodes[ID + "charge/a"]
+    cit = nodes[charge["qualifiedDerivation"]]
+    assert cit["type"] == ["prov:Derivation", "rpn:Citation"]
+    assert cit["entity"] == DOC
+    assert cit["quote"] == {"@value": "charged with inciting social enmity", "@language": "en"}
+    assert cit["locator"] == "paragraph 2"
+    d = nodes[DOC]
+    assert d["url"] == DOC_URL and d["publisherName"] == {"@value": "Viasna", "@language": "en"}
+    assert d["title"] == {"@value": "Nasta Loika sentenced to seven years", "@language": "en"}
+    assert d["datePublished"] == {"@value": "2023-06", "@type": "xsd:gYearMonth"}
+    wording = nodes[charge["reportedOffence"]]
+    assert wording["offence"] == ID + "offence/enmity"
+    assert wording["wordingAsReported"] == {"@value": "inciting social enmity", "@language": "en"}
+    # and the compacted document expands to the same graph as the TriG export
+    expanded = Dataset()
+    expanded.parse(data=buf.getvalue().decode(), format="json-ld")
+    assert isomorphic(expanded.graph(URIRef(TINY)), g)
