@@ -263,8 +263,12 @@ def test_class_hierarchy() -> None:
     for c in (RPN.IllTreatmentAllegation, RPN.SourceGraph, RPN.SourceDocument):
         assert PROV.Entity in supers(c), c
     assert SKOS.Concept in supers(RPN.Offence)
+    assert PROV.Derivation in supers(RPN.Citation) and PROV.Entity in supers(RPN.CitedDocument)
+    assert ORG.FormalOrganization in supers(RPN.IntergovernmentalOrganization)
+    assert RPN.Meeting in supers(RPN.Visit)
     events = ("Arrest", "Detention", "AdministrativeDetention", "Trial", "Verdict", "Release", "Pardon", "Expulsion",
-              "ReturnToCustody", "RefusalToLeave", "MassRelease", "Negotiation", "SanctionsRelief", "HouseSearch", "Interrogation")
+              "ReturnToCustody", "RefusalToLeave", "MassRelease", "Negotiation", "SanctionsRelief", "HouseSearch", "Interrogation",
+              "Meeting", "Visit")
     for name in events:
         assert SDO.Event in supers(RPN[name]), name
     # roles are not classes, and claims are not events
