@@ -57,7 +57,7 @@ def test_the_us_agreed_to_lift_sanctions_on_belarusian_potash(belarus_store: Emb
 def test_no_one_is_said_to_have_imposed_the_potash_sanctions(belarus_store: EmbeddedStore) -> None:
     """The article says the US agreed to lift them, not who imposed them."""
     assert select(belarus_store, "SELECT ?s ?by WHERE { ?s a ftm:Sanction . OPTIONAL { ?s rpn:imposedBy ?by } }") == [
-        (f"{ID}sanction/us-potash", None)]
+        (f"{ID}sanction/belarusian-potash", None)]
 
 
 def test_the_negotiating_parties_are_the_us_and_belarus(belarus_store: EmbeddedStore) -> None:
