@@ -84,16 +84,3 @@ def inferences(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, dict[
             why = _text(row["why"]) or "inferred"
             out[row["s"].value][(row["p"].value, source_id(row["g"].value))] = why
     return dict(out)
-
-
-def describe_citation(c: dict[str, Any]) -> str:
-    """One line of plain text: 'Title (Publisher, 2023-06), "quote", paragraph 2 <url>'."""
-    bits = [x for x in (c.get("publisher"), c.get("date")) if x]
-    text = (c.get("title") or c.get("url") or "?") + (f" ({', '.join(bits)})" if bits else "")
-    if c.get("quote"):
-        text += f', "{c["quote"]}"'
-    if c.get("locator"):
-        text += f", {c['locator']}"
-    if c.get("url"):
-        text += f" <{c['url']}>"
-    return text

@@ -351,7 +351,7 @@ def _check_wording(fs: FieldSpec, value: Any, rec: Record, bad: Any) -> None:
                 f"list '{key}' under {fs.keys}: too, or key the words by one of: {', '.join(sorted(map(str, named))) or '(none)'}")
         if not isinstance(text, str) or not text.strip():
             bad(f"the words for '{key}' must be non-empty text, got {text!r}",
-                "quote the words the source uses for this person's charge")
+                "quote the words the source uses for it, for this person")
 
 
 def _check_citations(spec: ItemSpec, value: Any, bad: Any, value_error: Any) -> None:

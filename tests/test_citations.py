@@ -192,7 +192,7 @@ def test_a_wording_must_name_an_offence_of_its_record(tmp_path: Path) -> None:
     assert (f"{f}, line 12, record charge/a: 'wording': 'offence/riot' is not one of this record's offence ids (did you mean 'offence/enmity'?)\n"
             "    fix: list 'offence/riot' under offence: too, or key the words by one of: offence/enmity") in r.stderr
     assert (f"{f}, line 12, record charge/a: 'wording': the words for 'offence/enmity' must be non-empty text, got ''\n"
-            "    fix: quote the words the source uses for this person's charge") in r.stderr
+            "    fix: quote the words the source uses for it, for this person") in r.stderr
     assert (f"{f}, line 13, record charge/b: 'wording': expected a map of offence id to the source's words, got 'inciting enmity'\n"
             "    fix: write e.g. wording: {offence/incitement-to-enmity: inciting social enmity}") in r.stderr
 

@@ -135,3 +135,15 @@ def test_an_organization_is_not_an_envoy(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["validate", str(f)], catch_exceptions=False)
     assert r.exit_code == 1
     assert f"'envoy': 'org/gov-b' is a Government; this field takes Person\n    fix: refer to a record of the right type" in r.stderr
+
+
+def test_administrative_terms_are_continuous_only_when_the_source_says_so(tmp_path: Path) -> None:
+    f = write(tmp_path / "s.yaml", SOURCE + """\
+  - {id: detention/p-terms, type: AdministrativeDetention, person: person/p, terms: 3, term: {days: 15}, start: 2025-09, end: 2025-11}
+  - {id: detention/p-spell, type: AdministrativeDetention, person: person/p, terms: 3, term: {days: 15}, start: 2025-09,
+     continuous: true}
+""")
+    build([f], tmp_path / "store")
+    rows = select(open_store(tmp_path / "store"), """
+        SELECT ?d ?n ?c WHERE { ?d a rpn:AdministrativeDetention ; rpn:termCount ?n . OPTIONAL { ?d rpn:continuous ?c } } ORDER BY ?d""")
+    assert rows == [(f"{ID}detention/p-spell", 3, True), (f"{ID}detention/p-terms", 3, None)]
