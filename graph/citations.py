@@ -1,4 +1,5 @@
-"""What a record cites (``cite:``) and which of its values are inferred (``inferred:``), read from a store.
+"""What a record cites (``cite:``), how it words its offences (``wording:``) and which of its values are
+inferred (``inferred:``), read from a store.
 
 A citation is stored with PROV-O in the graph of the record's source (see ontology/mapping.yaml)::
 
@@ -7,7 +8,8 @@ A citation is stored with PROV-O in the graph of the record's source (see ontolo
     <document> a prov:Entity, schema:CreativeWork, rpn:CitedDocument ; schema:url <url> ; dcterms:title "..." ;
                schema:publisher "..." ; schema:datePublished "2025-12" .
 
-and an inferred value as ``<record> rpn:hasInference [ rpn:inferredProperty <p> ; rpn:inferenceReason "..." ]``.
+a wording as ``<record> rpn:reportedOffence [ rpn:offence <offence> ; rpn:wordingAsReported "..." ]``, and an
+inferred value as ``<record> rpn:hasInference [ rpn:inferredProperty <p> ; rpn:inferenceReason "..." ]``.
 Both are read through the store's visible graphs, so a restricted record's citations stay hidden
 unless restricted graphs are visible. Dates are returned as the source wrote them ("2025-12").
 """
@@ -36,6 +38,12 @@ INFERENCES = """
 SELECT DISTINCT ?s ?g ?i ?p ?why WHERE {
   %s
   GRAPH ?g { ?s rpn:hasInference ?i . ?i rpn:inferredProperty ?p . OPTIONAL { ?i rpn:inferenceReason ?why } }
+}"""
+
+WORDINGS = """
+SELECT DISTINCT ?s ?g ?w ?o ?words WHERE {
+  %s
+  GRAPH ?g { ?s rpn:reportedOffence ?w . ?w rpn:offence ?o ; rpn:wordingAsReported ?words }
 }"""
 
 
@@ -84,3 +92,18 @@ def inferences(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, dict[
             why = _text(row["why"]) or "inferred"
             out[row["s"].value][(row["p"].value, source_id(row["g"].value))] = why
     return dict(out)
+
+
+def wordings(store: EmbeddedStore, subjects: Iterable[str]) -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
+    """(record IRI, offence IRI) -> [(the words a source used for it, [source ids])], for charges,
+    sentences and administrative detentions that keep their source's wording."""
+    found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(dict)
+    for chunk in _chunks(sorted(set(subjects))):
+        for row in store.query(WORDINGS % _values(chunk)):
+            found[(row["s"].value, row["o"].value)].setdefault(row["words"].value, set()).add(source_id(row["g"].value))
+    return {k: sorted((w, sorted(src)) for w, src in v.items()) for k, v in found.items()}
+
+
+def wording_nodes(store: EmbeddedStore, subject: str) -> dict[str, tuple[str, str]]:
+    """Wording node IRI -> (offence IRI, words) for one record (to show a wording where the node is linked)."""
+    return {row["w"].value: (row["o"].value, row["words"].value) for row in store.query(WORDINGS % _values([subject]))}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .citations import citations, inferences, source_id
+from .citations import citations, inferences, source_id, wording_nodes
 from .store import EmbeddedStore
 
 RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
@@ -121,7 +121,12 @@ def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[A
         pub = html.escape(s["publisher"].value) if s["publisher"] is not None else ""
         return f"{title} ({pub}, {html.escape(s['date'].value)})"
 
+    words = wording_nodes(store, iri)
+
     def value(o: Any) -> str:
+        if isinstance(o, ox.NamedNode) and o.value in words:  # an offence as the source worded it for this record
+            offence, text = words[o.value]
+            return f"&ldquo;{html.escape(text)}&rdquo; (offence: {_link(offence, base, labels)})"
         if isinstance(o, ox.NamedNode):
             return _link(o.value, base, labels)
         if isinstance(o, ox.Literal):

@@ -627,7 +627,8 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
 
     Facts may carry ``inf`` (why the source's value is inferred, not stated); nodes and edges may
     carry ``cites: [{d: m, q: quote, l: locator, src: [j]}]``, the citations of the entity or of the
-    edge's event.
+    edge's event; a ``charged_under`` edge carries ``words``, the offence as its source worded it for
+    that person.
     """
     G = v.graph
     scores, measure_note = node_scores(G, size_by)
@@ -652,6 +653,7 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
     # documents cited by the entities and by the events behind the edges (cite: in the sources)
     events = sorted({str(d["event"]) for _, _, d in H.edges(data=True) if d.get("event")})
     citations = cited.citations(store, [*ids, *events])
+    wordings = cited.wordings(store, events)
     docs: dict[tuple[Any, ...], int] = {}
 
     def cite_docs(iri: str) -> list[dict[str, Any]]:
@@ -703,6 +705,9 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         rec["src"] = cite(x for x in str(d.get("source", "")).split("; ") if x)
         if str(d.get("event", "")) in citations:
             rec["cites"] = cite_docs(str(d["event"]))
+        words = wordings.get((str(d.get("event", "")), str(w)))
+        if words:  # the charge's or conviction's offence in its source's words for this person
+            rec["words"] = "; ".join(f"“{text}”" for text, _ in words)
         key = frozenset((u, w))
         if pair_count[key] > 1:
             rec["par"] = pair_seen[key]

@@ -363,3 +363,17 @@ def test_exports_carry_citations_and_json_ld_compacts_them(cited_root: Path) -> 
     expanded = Dataset()
     expanded.parse(data=buf.getvalue().decode(), format="json-ld")
     assert isomorphic(expanded.graph(URIRef(TINY)), g)
+
+
+def test_a_charge_page_and_the_explorer_show_the_offence_in_the_charges_own_words(belarus_store: EmbeddedStore) -> None:
+    from repnet.graph import pages, viz
+
+    body = pages.entity(belarus_store, f"{ID}charge/rabkova", "text/html").body.decode()
+    assert ('&ldquo;inciting social enmity&rdquo; (offence: <a href="/id/offence/incitement-to-enmity">incitement of racial, '
+            'national, religious or other social enmity or discord</a>)') in body
+    data, _ = viz.page_data(belarus_store, viz.build_view(belarus_store))
+    index = {n["id"]: i for i, n in enumerate(data["nodes"])}
+    enmity = [(data["nodes"][e["a"]]["l"], e["words"]) for e in data["edges"]
+              if e["r"] == "charged_under" and e["b"] == index[f"{ID}offence/incitement-to-enmity"]]
+    assert sorted(enmity) == [("Marfa Rabkova", "“inciting social enmity”"),
+                              ("Nasta Loika", "“incitement of racial, national, religious or other social enmity or discord”")]

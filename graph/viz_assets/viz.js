@@ -291,6 +291,7 @@
     else if (e.since) bits.push("by " + e.since);
     if (e.until) bits.push("ended on or after " + e.until);
     if (e.stage) bits.push(e.stage);
+    if (e.words) bits.push("as reported: " + e.words);
     if (e.years !== undefined) bits.push(fmtYears(e.years));
     if (e.penalty) bits.push(String(e.penalty).replace(/-/g, " "));
     if (e.detention_type) bits.push(String(e.detention_type).replace(/-/g, " "));
