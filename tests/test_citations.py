@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -20,6 +21,7 @@ from repnet.graph.dataset import load_dataset
 from repnet.graph.store import EmbeddedStore, open_store
 
 from .conftest import ID, MINIMAL_SOURCE, select, write
+from .test_viz import assert_clean, browser, close, open_page  # noqa: F401 (browser is a fixture)
 
 DOC_URL = "https://spring96.org/en/news/112001"
 DOC = f"{ID}document/{hashlib.sha256(DOC_URL.encode()).hexdigest()[:16]}"
@@ -377,3 +379,31 @@ def test_a_charge_page_and_the_explorer_show_the_offence_in_the_charges_own_word
               if e["r"] == "charged_under" and e["b"] == index[f"{ID}offence/incitement-to-enmity"]]
     assert sorted(enmity) == [("Marfa Rabkova", "“inciting social enmity”"),
                               ("Nasta Loika", "“incitement of racial, national, religious or other social enmity or discord”")]
+
+
+def test_the_explorer_panel_shows_citations_wording_and_inferred_values_in_chromium(
+        browser: Any, cited_store: EmbeddedStore, belarus_store: EmbeddedStore, tmp_path: Path) -> None:
+    from repnet.graph import viz
+
+    out = tmp_path / "cited.html"
+    viz.write_page(cited_store, viz.build_view(cited_store), out)
+    o = open_page(browser, out)
+    try:
+        o.page.evaluate("iri => repnet.select(iri)", f"{ID}person/a")
+        panel = o.page.inner_text("#panel")
+        assert "charge · as reported: “inciting social enmity”" in panel
+        assert ("Cited: Nasta Loika sentenced to seven years (Viasna, 2023-06)charged with inciting social enmity, paragraph 2"
+                in panel.replace("\n", "").replace("“", "").replace("”", ""))
+        assert DOC_URL in o.page.eval_on_selector_all("#panel a", "as => as.map(a => a.href)")
+        assert_clean(o)
+    finally:
+        close(o)
+    out = tmp_path / "belarus.html"
+    viz.write_page(belarus_store, viz.build_view(belarus_store), out)
+    o = open_page(browser, out)
+    try:
+        o.page.evaluate("iri => repnet.select(iri)", f"{ID}person/ales-bialiatski")
+        assert "occupation: human rights defender (inferred: the article calls him the founder" in o.page.inner_text("#panel")
+        assert_clean(o)
+    finally:
+        close(o)
