@@ -407,3 +407,23 @@ def test_the_explorer_panel_shows_citations_wording_and_inferred_values_in_chrom
         assert_clean(o)
     finally:
         close(o)
+
+
+# the pattern handed to the saved queries (charges, timeline): each offence of a charge in the charge's own words,
+# else the offence's name, from the charge's own graph
+CHARGE_WORDING_PATTERN = """
+    SELECT ?charge (GROUP_CONCAT(?text; separator=", ") AS ?offences) WHERE {
+      GRAPH ?g { ?charge a rpn:Charge ; rpn:chargedPerson ?p ; rpn:offence ?o .
+        OPTIONAL { ?charge rpn:reportedOffence ?w . ?w rpn:offence ?o ; rpn:wordingAsReported ?words } }
+      OPTIONAL { ?o skos:prefLabel ?label FILTER(LANG(?label) = "en") }
+      BIND(COALESCE(?words, ?label) AS ?text)
+    } GROUP BY ?charge ?g"""
+
+
+def test_the_charge_wording_pattern_prints_each_charge_in_its_own_words(belarus_store: EmbeddedStore) -> None:
+    rows = {c.rsplit("/", 1)[1]: sorted(o.split(", ")) if c.endswith("rabkova") else o
+            for c, o in select(belarus_store, CHARGE_WORDING_PATTERN)}
+    assert rows["rabkova"] == ["inciting social enmity", "involvement in a criminal group",
+                               "training or other preparation of persons to participate in riots or funding such activities"]
+    assert rows["bialiatski-tax-evasion"] == rows["stefanovic-tax-evasion"] == "tax evasion"
+    assert "incitement of racial, national, religious or other social enmity or discord" in rows["loika-2022-12-24"]
