@@ -166,8 +166,12 @@ def test_bialiatski_as_human_rights_defender_is_marked_inferred_with_its_reason(
     assert rows == [(HRW, "human rights defender", "https://schema.org/hasOccupation",
                      "the article calls him the founder of the Belarusian rights group Viasna and a 2022 Nobel Peace Prize "
                      "co-laureate, not a human rights defender")]
-    # the only inference in the article's data
-    assert select(belarus_store, "SELECT (COUNT(*) AS ?n) WHERE { ?i a rpn:Inference }") == [(1,)]
+    # the other inferences in the article's data: the year of "On December 24"
+    rows = select(belarus_store, """SELECT ?record ?prop WHERE { ?record rpn:hasInference ?i . ?i rpn:inferredProperty ?prop
+        FILTER(?prop IN (schema:startDate, rpn:ongoingAsOf)) } ORDER BY ?record""")
+    assert rows == [(f"{ID}charge/loika-2022-12-24", "https://schema.org/startDate"),
+                    (f"{ID}detention/loika-2022-administrative", "https://w3id.org/repnet/ontology#ongoingAsOf")]
+    assert select(belarus_store, "SELECT (COUNT(*) AS ?n) WHERE { ?i a rpn:Inference }") == [(3,)]
 
 
 def test_bialiatski_is_a_2022_nobel_co_laureate(belarus_store: EmbeddedStore) -> None:

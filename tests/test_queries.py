@@ -141,7 +141,7 @@ def test_persons_and_detentions(belarus_store: EmbeddedStore) -> None:
 def test_sources(belarus_store: EmbeddedStore) -> None:
     assert run(belarus_store, "sources") == [
         (HRW, "More than 1,000 Belarusians remain in prison for exercising their rights", "Human Rights Watch",
-         dt.date(2025, 12, 15), 501),
+         dt.date(2025, 12, 15), 511),
         (ID + "source/wikidata-links", "Verified Wikidata identifiers for entities in repnet", "repnet project",
          dt.date(2026, 11, 25), 30),
     ]
