@@ -59,6 +59,7 @@ from typing import Any
 import networkx as nx
 
 from . import analysis
+from . import citations as cited
 from .errors import UsageError
 from .project import NODE_CLASSES, PERSON_CLASSES, RELATIONS, check_view, node_for, project, view
 from .query import fold
@@ -427,6 +428,8 @@ SELECT DISTINCT ?g ?doc ?title ?pub ?publabel ?date ?url WHERE {
 def entity_facts(store: EmbeddedStore, nodes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Node IRI -> key facts about the entity itself (names, description, occupation ...), each with its sources."""
     facts: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(dict)
+    inferred = cited.inferences(store, nodes)
+    why: dict[tuple[str, str, str], str] = {}  # (entity, key, text) -> reason a source gives for inferring it
     props = ", ".join(f"<{p}>" for p in _FACT_PROPERTIES)
     for chunk in _chunks(list(nodes)):
         # (FILTER IN, not VALUES ?p: Oxigraph plans the VALUES cross product 50x slower)
@@ -442,11 +445,15 @@ SELECT DISTINCT ?e ?p ?o ?label ?g WHERE {{
                     o.value.rstrip("/").rsplit("/", 1)[-1].replace("-", " ") if not hasattr(o, "language") else
                     str(to_python(o)))
             key = (_FACT_PROPERTIES[row["p"].value], text)
-            facts[row["e"].value].setdefault(key, set()).add(_source_id(row["g"].value))
+            e, sid = row["e"].value, _source_id(row["g"].value)
+            facts[e].setdefault(key, set()).add(sid)
+            reason = inferred.get(e, {}).get((row["p"].value, sid))
+            if reason:
+                why[(e, *key)] = reason
     out: dict[str, list[dict[str, Any]]] = {}
     order = list(dict.fromkeys(_FACT_PROPERTIES.values()))
     for e, items in facts.items():
-        out[e] = [{"k": k, "v": v, "src": sorted(src)}
+        out[e] = [{"k": k, "v": v, "src": sorted(src), **({"inf": why[(e, k, v)]} if (e, k, v) in why else {})}
                   for (k, v), src in sorted(items.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1]))]
     return out
 
@@ -583,6 +590,12 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         edges[k]   {a: i, b: i, r: relation, date, since, until, years, ... (as in the projection), src: [j],
                     par: rank among parallel edges}
         sources[j] {id, title, publisher, date, url}
+        docs[m]    {title, publisher, date, url}: documents that records cite beyond their source (cite:)
+
+    Facts may carry ``inf`` (why the source's value is inferred, not stated); nodes and edges may
+    carry ``cites: [{d: m, q: quote, l: locator, src: [j]}]``, the citations of the entity or of the
+    edge's event; a ``charged_under`` edge carries ``words``, the offence as its source worded it for
+    that person.
     """
     G = v.graph
     scores, measure_note = node_scores(G, size_by)
@@ -604,6 +617,22 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
     def cite(ids: Iterable[str]) -> list[int]:
         return [src_index.setdefault(x, len(src_index)) for x in ids]
 
+    # documents cited by the entities and by the events behind the edges (cite: in the sources)
+    events = sorted({str(d["event"]) for _, _, d in H.edges(data=True) if d.get("event")})
+    citations = cited.citations(store, [*ids, *events])
+    wordings = cited.wordings(store, events)
+    docs: dict[tuple[Any, ...], int] = {}
+
+    def cite_docs(iri: str) -> list[dict[str, Any]]:
+        out = []
+        for c in citations.get(iri, []):
+            doc = {k: c[k] for k in ("title", "publisher", "date") if c.get(k)}
+            if safe_url(c.get("url")):
+                doc["url"] = c["url"]
+            j = docs.setdefault(tuple(sorted(doc.items())), len(docs))
+            out.append({"d": j, **{k[0]: c[k] for k in ("quote", "locator") if c.get(k)}, "src": cite(c["src"])})
+        return out
+
     index = {n: i for i, n in enumerate(ids)}
     full_degree = dict(G.degree())
     nodes = []
@@ -622,6 +651,8 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
             rec["facts"] = [{**fct, "src": cite(fct["src"])} for fct in facts[n]]
         if n in status:
             rec["st"] = [{**fct, "src": cite(fct["src"])} for fct in status[n]]
+        if n in citations:
+            rec["cites"] = cite_docs(n)
         nodes.append(rec)
 
     edges = []
@@ -639,6 +670,11 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
             if k in d:
                 dates.add(str(d[k]))
         rec["src"] = cite(x for x in str(d.get("source", "")).split("; ") if x)
+        if str(d.get("event", "")) in citations:
+            rec["cites"] = cite_docs(str(d["event"]))
+        words = wordings.get((str(d.get("event", "")), str(w)))
+        if words:  # the charge's or conviction's offence in its source's words for this person
+            rec["words"] = "; ".join(f"“{text}”" for text, _ in words)
         key = frozenset((u, w))
         if pair_count[key] > 1:
             rec["par"] = pair_seen[key]
@@ -687,6 +723,7 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         "status": STATUS_STYLE,
         "dates": sorted(dates),
         "sources": [sources.get(sid, {"id": sid}) for sid in src_index],
+        "docs": [dict(k) for k in docs],
         "nodes": nodes,
         "edges": edges,
     }

@@ -96,7 +96,7 @@ def test_edge_attributes_keep_dates_terms_and_sources(G: nx.MultiDiGraph) -> Non
         "detention_type": "post-conviction", "since": "2022-09-30"}
     assert edge(G, "person/ales-bialiatski", "release/2025-12-13", "released_in") == {
         "relation": "released_in", "source": SRC, "event": n("release/2025-12-13-bialiatski"), "date": "2025-12-13",
-        "since": "2025-12-13", "kind": "expulsion"}
+        "since": "2025-12-13", "kind": "release"}
     # a negotiation is dated by the round it led to; the leader is marked
     assert edge(G, "release/2025-12-13", "org/us-government", "negotiated_by") == {
         "relation": "negotiated_by", "source": SRC, "event": n("negotiation/us-belarus-2025-12"),

@@ -66,12 +66,12 @@ def test_releases(belarus_store: EmbeddedStore) -> None:
     # Statkevich refused to leave and was returned to prison: his pardon is not a current release
     assert rows == [
         (P + "mikalai-statkevich", "Mikalai Statkevich", "2025-09", "pardon", None, f"Government of Belarus; {us}", HRW, "reversed"),
-        (P + "ales-bialiatski", "Ales Bialiatski", dt.date(2025, 12, 13), "expulsion", "Lithuania", us, HRW, "current"),
-        (P + "maksim-znak", "Maksim Znak", dt.date(2025, 12, 13), "expulsion", None, us, HRW, "current"),
-        (P + "maria-kalesnikava", "Maria Kalesnikava", dt.date(2025, 12, 13), "expulsion", None, us, HRW, "current"),
-        (P + "maryna-zolatava", "Maryna Zolatava", dt.date(2025, 12, 13), "expulsion", None, us, HRW, "current"),
-        (P + "uladzimir-labkovich", "Uladzimir Labkovich", dt.date(2025, 12, 13), "expulsion", None, us, HRW, "current"),
-        (P + "viktar-babaryka", "Viktar Babaryka", dt.date(2025, 12, 13), "expulsion", None, us, HRW, "current"),
+        (P + "ales-bialiatski", "Ales Bialiatski", dt.date(2025, 12, 13), "release", "Lithuania", us, HRW, "current"),
+        (P + "maksim-znak", "Maksim Znak", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
+        (P + "maria-kalesnikava", "Maria Kalesnikava", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
+        (P + "maryna-zolatava", "Maryna Zolatava", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
+        (P + "uladzimir-labkovich", "Uladzimir Labkovich", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
+        (P + "viktar-babaryka", "Viktar Babaryka", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
     ]
 
 
@@ -150,14 +150,14 @@ def test_persons_and_detentions(belarus_store: EmbeddedStore) -> None:
     assert [r[2:7] for r in run(belarus_store, "detentions", person="Nasta Loika")] == [
         ("imprisonment after conviction", None, None, None, dt.date(2025, 12, 15)),
         ("pre-trial detention", None, None, None, None),
-        ("administrative detention", None, "2022-09", "2022-12", None),
+        ("administrative detention", None, "2022-09", "2022-12", dt.date(2022, 12, 24)),
     ]
 
 
 def test_sources(belarus_store: EmbeddedStore) -> None:
     assert run(belarus_store, "sources") == [
         (HRW, "More than 1,000 Belarusians remain in prison for exercising their rights", "Human Rights Watch",
-         dt.date(2025, 12, 15), 464),
+         dt.date(2025, 12, 15), 511),
         (ID + "source/wikidata-links", "Verified Wikidata identifiers for entities in repnet", "repnet project",
          dt.date(2026, 11, 25), 30),
     ]

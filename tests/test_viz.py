@@ -445,7 +445,7 @@ def test_status_sources_and_facts(store: EmbeddedStore) -> None:
     assert meta == {"id": "hrw-2025-12-15-belarus", "title": HRW_TITLE, "publisher": "Human Rights Watch",
                     "date": "2025-12-15", "url": HRW_URL}
     facts = viz.entity_facts(store, [ID + "org/viasna"])[ID + "org/viasna"]
-    assert {"k": "description", "v": "Belarusian human rights group", "src": ["hrw-2025-12-15-belarus"]} in facts
+    assert {"k": "description", "v": "Belarusian rights group", "src": ["hrw-2025-12-15-belarus"]} in facts
     assert "Nasta Lojka" in viz.name_variants(store, [LOIKA])[LOIKA]
 
 

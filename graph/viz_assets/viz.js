@@ -252,6 +252,32 @@
     if (!ids.length) wrap.appendChild(document.createTextNode("no source recorded"));
     return wrap;
   }
+  // documents a record cites beyond its source (cite:), with the quote and where it is in the document
+  function cited(list) {
+    var ul = el("ul", "cited");
+    (list || []).forEach(function (c) {
+      var li = el("li", "cite");
+      li.appendChild(document.createTextNode("Cited: "));
+      var d = (D.docs || [])[c.d] || {};
+      var url = safeUrl(d.url);
+      if (url) {
+        var a = el("a", null, d.title || url);
+        a.href = url;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        li.appendChild(a);
+      } else {
+        li.appendChild(el("span", null, d.title || "?"));
+      }
+      var bits = [d.publisher, d.date].filter(Boolean);
+      if (bits.length) li.appendChild(document.createTextNode(" (" + bits.join(", ") + ")"));
+      if (c.q) li.appendChild(el("q", null, c.q));
+      if (c.l) li.appendChild(document.createTextNode(", " + c.l));
+      li.appendChild(citation(c.src, "cited by the source: "));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
   function sourcesOfNode(n) {
     var s = new Set();
     edgesOf[n.i].forEach(function (e) { e.src.forEach(function (x) { s.add(x); }); });
@@ -265,6 +291,7 @@
     else if (e.since) bits.push("by " + e.since);
     if (e.until) bits.push("ended on or after " + e.until);
     if (e.stage) bits.push(e.stage);
+    if (e.words) bits.push("as reported: " + e.words);
     if (e.years !== undefined) bits.push(fmtYears(e.years));
     if (e.penalty) bits.push(String(e.penalty).replace(/-/g, " "));
     if (e.detention_type) bits.push(String(e.detention_type).replace(/-/g, " "));
@@ -351,10 +378,15 @@
         var li = el("li", "fact");
         li.appendChild(el("span", "rel", f.k + ": "));
         li.appendChild(document.createTextNode(f.v));
+        if (f.inf) li.appendChild(el("em", "inf", " (inferred: " + f.inf + ")"));
         li.appendChild(citation(f.src, "Source: "));
         ul.appendChild(li);
       });
       panel.appendChild(ul);
+    }
+    if (n.cites && n.cites.length) {
+      panel.appendChild(el("h3", null, "Citations"));
+      panel.appendChild(cited(n.cites));
     }
     if (n.st && n.st.length) {
       panel.appendChild(el("h3", null, "Status over time"));
@@ -383,6 +415,7 @@
       var d = edgeDetails(e);
       if (d) li.appendChild(el("div", "detail", d));
       li.appendChild(citation(e.src, "Source: "));
+      if (e.cites) li.appendChild(cited(e.cites));
       ru.appendChild(li);
     });
     panel.appendChild(ru);
@@ -402,6 +435,7 @@
     var d = edgeDetails(e);
     if (d) panel.appendChild(el("div", "detail", d));
     panel.appendChild(citation(e.src, "Source: "));
+    if (e.cites) panel.appendChild(cited(e.cites));
   }
 
   // ------------------------------------------------------------------ the network
