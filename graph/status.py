@@ -20,8 +20,9 @@ the day), a release (released, or in exile for an expulsion, from the day). Rule
   a new detention) opens a new held period. A held observation after a release, with no stated
   start between them, opens a held period whose start is unknown (between the two) and is listed
   as a disagreement when the two come from different sources.
-* A detention of several administrative terms (``rpn:termCount`` > 1) is not one continuous spell:
-  the person was held at some times within its range, which is "possible", never "stated".
+* A detention of several administrative terms (``rpn:termCount`` > 1) is not one continuous spell
+  unless a source says so (``rpn:continuous true``): the person was held at some times within its
+  range, which is "possible", never "stated"; a day it was "ongoing as of" is a stated day in custody.
 * An event stated without a latest day happened by the day its source was published.
 
 Dates are compared by their day bounds and printed as the sources state them: a period stores its
@@ -136,11 +137,12 @@ _PREFIX = "PREFIX rpn: <https://w3id.org/repnet/ontology#> PREFIX schema: <https
 _DATES = """OPTIONAL { ?e schema:startDate ?s } OPTIONAL { ?e rpn:startAfter ?sa } OPTIONAL { ?e rpn:startBefore ?sb }
   OPTIONAL { ?e rpn:earliestStart ?slo } OPTIONAL { ?e rpn:latestStart ?shi }"""
 _QUERIES = {
-    "detention": _PREFIX + """SELECT ?g ?e ?p ?s ?sa ?sb ?slo ?shi ?en ?ea ?eb ?elo ?ehi ?on ?f ?n ?bs ?blo ?bhi WHERE { GRAPH ?g {
+    "detention": _PREFIX + """SELECT ?g ?e ?p ?s ?sa ?sb ?slo ?shi ?en ?ea ?eb ?elo ?ehi ?on ?f ?n ?c ?bs ?blo ?bhi WHERE { GRAPH ?g {
   ?e a rpn:Detention ; rpn:detainedPerson ?p . """ + _DATES + """
   OPTIONAL { ?e schema:endDate ?en } OPTIONAL { ?e rpn:endAfter ?ea } OPTIONAL { ?e rpn:endBefore ?eb }
   OPTIONAL { ?e rpn:earliestEnd ?elo } OPTIONAL { ?e rpn:latestEnd ?ehi }
-  OPTIONAL { ?e rpn:ongoingAsOf ?on } OPTIONAL { ?e rpn:heldAt ?f } OPTIONAL { ?e rpn:termCount ?n } }
+  OPTIONAL { ?e rpn:ongoingAsOf ?on } OPTIONAL { ?e rpn:heldAt ?f } OPTIONAL { ?e rpn:termCount ?n }
+  OPTIONAL { ?e rpn:continuous ?c } }
   OPTIONAL { GRAPH ?g { ?e rpn:legalBasis ?b . ?b schema:startDate ?bs ; rpn:earliestStart ?blo ; rpn:latestStart ?bhi } } }""",
     "start": _PREFIX + """SELECT ?g ?e ?p ?s ?sa ?sb ?slo ?shi ?f WHERE { GRAPH ?g {
   { ?e rpn:arrestedPerson ?p } UNION { ?e rpn:returnedPerson ?p OPTIONAL { ?e rpn:heldAt ?f } } """ + _DATES + " } }",
@@ -199,11 +201,16 @@ def evidence(store: ox.Store, graphs: list[str]) -> list[Evidence]:
             p, e = row["p"].value, row["e"].value
             if kind == "detention":
                 start = _when(row, "s", "sa", "sb", "slo", "shi", pub) or _when(row, "bs", "_", "_", "blo", "bhi", pub)
-                n = _v(row, "n")
-                f = _v(row, "f")
+                n, c, f = _v(row, "n"), _v(row, "c"), _v(row, "f")
+                # several terms are one continuous spell only when a source says so (continuous: true)
+                intermittent = n is not None and int(n.value) > 1 and not (c is not None and c.value == "true")
+                until = _when_text(_v(row, "on"), pub)
                 out.append(Evidence(p, kind, e, doc, start=start, end=_when(row, "en", "ea", "eb", "elo", "ehi", pub),
-                                    until=_when_text(_v(row, "on"), pub), facility=f.value if f is not None else None,
-                                    intermittent=n is not None and int(n.value) > 1))
+                                    until=None if intermittent else until, facility=f.value if f is not None else None,
+                                    intermittent=intermittent))
+                if intermittent and until is not None:
+                    # "still in administrative detention on D": a stated day in custody within the series
+                    out.append(Evidence(p, "observation", e, doc, until=until, status=HELD))
             elif kind == "start":
                 f = _v(row, "f")
                 out.append(Evidence(p, kind, e, doc, start=_when(row, "s", "sa", "sb", "slo", "shi", pub),

@@ -91,12 +91,15 @@ def test_sentences_mark_the_one_replaced_on_appeal(store: EmbeddedStore) -> None
 
 
 def test_totals_count_the_current_term_only(store: EmbeddedStore) -> None:
-    assert run(store, "charges") == [(ID + "offence/enmity", ENMITY, None, 1, Decimal("7"))]
+    # one offence, worded differently for two persons by two sources
+    assert run(store, "charges") == [(ID + "offence/enmity", ENMITY, None, 2, Decimal("7"),
+                                      "inciting hatred [synthetic wording]; stirring up enmity [synthetic wording]")]
     assert run(store, "courts") == [(REGIONAL, "Regional Court [synthetic]", 1, 1, Decimal("7")),
                                     (DISTRICT, "District Court [synthetic]", 1, 1, Decimal("0"))]
     assert run(store, "judges") == [(ID + "person/judge-one", "Judge One [synthetic]", DISTRICT, "District Court [synthetic]",
                                      1, Decimal("0"))]
-    assert only(store, "synthetic-first", "charges") == [(ID + "offence/enmity", ENMITY, None, 1, Decimal("9"))]
+    assert only(store, "synthetic-first", "charges") == [(ID + "offence/enmity", ENMITY, None, 1, Decimal("9"),
+                                                          "inciting hatred [synthetic wording]")]
 
 
 def test_a_release_disputed_by_a_later_observation_is_not_current(store: EmbeddedStore) -> None:
@@ -135,13 +138,14 @@ def test_timeline_credits_each_row_to_the_source_of_its_values(store: EmbeddedSt
     assert run(store, "timeline", person=ALPHA_NAME) == [
         ("2023-09", "StatusPeriod", "imprisoned; last known 2026-01-25", BOTH),
         ("2023-09", "Arrest", "", FIRST),
-        ("2023-09", "Charge", ENMITY, FIRST),
+        ("2023-09", "Charge", "inciting hatred [synthetic wording]", FIRST),
         ("2023-09", "Detention", "detention (kind not stated)", FIRST),
         ("2023-09-11", "Arrest", "", SECOND),
         ("2024-03", "Sentence", f"{ENMITY}; term 108 months; District Court [synthetic]; replaced on appeal or review", FIRST),
         ("2024-03", "Sentence", "term 120 months; District Court [synthetic]; replaced on appeal or review", SECOND),
         ("2024-03", "Verdict", "first instance; District Court [synthetic]", FIRST),
-        ("2024-07", "Sentence", f"{ENMITY}; term 84 months; Regional Court [synthetic]", SECOND),
+        ("2024-07", "Sentence", f"{ENMITY}; term 84 months; Regional Court [synthetic]; cites Appeal ruling [synthetic] "
+                                '<https://example.org/synthetic/appeal-ruling>, p. 2: "the term is reduced to seven years"', SECOND),
         ("2024-07", "Verdict", "appeal; sentence reduced; reviews the verdict of District Court [synthetic] of 2024-03; "
                                "Regional Court [synthetic]", SECOND),
         ("2026-01-25", "StatusObservation", "imprisoned", SECOND),
@@ -151,11 +155,33 @@ def test_timeline_credits_each_row_to_the_source_of_its_values(store: EmbeddedSt
 def test_diff_counts_no_release_that_was_reversed(store: EmbeddedStore) -> None:
     G = P.project(store)
     t = A.diff(G, "2025-12-01", "2026-01-31", stored_periods(store))
-    assert [(r["label"], r["change"], r["date"]) for r in t.rows] == [(BETA_NAME, "added", "2025-12-13")]
+    assert [(r["label"], r["change"], r["date"]) for r in t.rows] == [(BETA_NAME, "changed", "2025-12-13")]
     assert t.notes["released"] == 0
     # before the observation of 10 January, Beta was released on 13 December
     t = A.diff(G, "2025-12-01", "2025-12-31", stored_periods(store))
-    assert [(r["label"], r["change"], r["date"]) for r in t.rows] == [(BETA_NAME, "added", "2025-12-13")]
+    assert [(r["label"], r["change"], r["date"]) for r in t.rows] == [(BETA_NAME, "changed", "2025-12-13")]
+
+
+def test_every_reference_check_runs_across_sources() -> None:
+    """A sh:class checked per source would refuse a reference to an entity another source defines."""
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from repnet.graph.shacl import across
+    from repnet.ontology.resources import shapes_text
+
+    g = Graph().parse(data=shapes_text(), format="turtle")
+    per_source = [str(g.value(ps, SH.path)) for shape in g.subjects(SH.property, None) for ps in g.objects(shape, SH.property)
+                  if g.value(ps, SH["class"]) is not None and not (across(g, ps) or across(g, shape))]
+    assert per_source == []
+
+
+def test_a_citation_per_fact_is_stored_with_prov(store: EmbeddedStore) -> None:
+    rows = store.query("""SELECT ?g ?url ?quote WHERE { GRAPH ?g { <https://w3id.org/repnet/id/sentence/alpha-appeal>
+        prov:qualifiedDerivation ?c . ?c prov:entity ?doc ; rpn:quote ?quote . ?doc schema:url ?url } }""")
+    assert [(r["g"].value, r["url"].value, r["quote"].value) for r in rows] == [
+        ("https://w3id.org/repnet/graph/synthetic-second", "https://example.org/synthetic/appeal-ruling",
+         "the term is reduced to seven years")]
 
 
 TWO_NAMES = """\
