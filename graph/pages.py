@@ -13,6 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .status import is_derived, stored_periods
 from .citations import citations, inferences, source_id, wording_nodes
 from .store import EmbeddedStore
 
@@ -151,7 +152,8 @@ def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[A
     cited_html = (f"<h2>Citations</h2><table><tr><th>fact</th><th>cited document</th><th>quote</th><th>where</th>"
                   f"<th>cited by source</th></tr>{rows_cited}</table>" if rows_cited else "")
     rows_in = "".join(f"<tr><td>{_link(r['x'].value, base, labels)}</td><td>{_link(r['p'].value, base, labels)}</td>"
-                      f"<td>{source(r['g'])}</td></tr>" for r in incoming)
+                      f"<td>{source(r['g'])}</td></tr>" for r in incoming if not is_derived(r["g"].value))
+    status_html = _status_section(store, iri)
     title = html.escape(labels.get(iri, iri))
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}: repnet</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -160,9 +162,27 @@ def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[A
 <h1>{title}</h1><p><code>{html.escape(iri)}</code> &middot; also as
 <a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a></p>
 <h2>Facts</h2><table><tr><th>property</th><th>value</th><th>source</th></tr>{rows}</table>
-{cited_html}
+{status_html}{cited_html}
 <h2>Linked from</h2><table><tr><th>entity</th><th>property</th><th>source</th></tr>{rows_in}</table>
 <p><a href="/">SPARQL query page</a></p></body></html>"""
+
+
+def _status_section(store: EmbeddedStore, iri: str) -> str:
+    """A person's status over time (graph/status.py), dates as their sources state them."""
+    periods = stored_periods(store, iri).get(iri, [])
+    if not periods:
+        return ""
+    rows = []
+    for p in periods:
+        status = p["status"].replace("-", " ") + (" (at some times: separate terms)" if p["intermittent"] else "")
+        since = p["since"] or "not stated"
+        until = p["until"] or ("not stated" if p["end_lo"] or p["end_hi"] else
+                               f"last known {p['last_known']}" if p["last_known"] else "")
+        rows.append(f"<tr><td>{html.escape(status)}</td><td>{html.escape(since)}</td><td>{html.escape(until)}</td>"
+                    f"<td>{html.escape(', '.join(p['sources']))}</td></tr>")
+    return ("<h2>Status over time</h2><p>Computed from every source's detentions, releases and observations; "
+            "dates as the sources state them.</p><table><tr><th>status</th><th>from</th><th>until</th><th>sources</th></tr>"
+            + "".join(rows) + "</table>")
 
 
 def _cited_document(c: dict[str, Any]) -> str:

@@ -349,13 +349,14 @@ _STORED = """SELECT ?person ?period ?st ?es ?fk ?lk ?ee ?le ?since ?until ?last 
 _STATUS_OF = {v: k for k, v in STATUS_IRI.items()}
 
 
-def stored_periods(store: Any) -> dict[str, list[dict[str, Any]]]:
+def stored_periods(store: Any, person: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Person IRI -> the status periods a built store holds (as the reader's default graph sees
     them: all sources, or one source's view), oldest first. Day bounds are ISO strings for
     comparing; ``since``/``until``/``last_known`` are the dates as stated, for printing;
     ``sources`` the ids of the sources whose statements are the period's evidence."""
     out: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in store.query(_STORED):
+    text = _STORED if person is None else _STORED.replace("WHERE {", f"WHERE {{ VALUES ?person {{ {ox.NamedNode(person)} }}", 1)
+    for row in store.query(text):
         def v(name: str) -> str | None:
             t = _v(row, name)
             return t.value if t is not None else None

@@ -458,6 +458,30 @@ SELECT DISTINCT ?e ?p ?o ?label ?g WHERE {{
     return out
 
 
+def holds_as_stated(d: dict[str, Any], day: str) -> bool:
+    """Whether a projected edge holds on ``day`` by the dates its sources state: the explorer's time
+    rule (viz.js ``edgeHolds``). A date is compared on its own precision: "2022-09" covers the
+    whole month, "after 2021-07" counts from July 2021.
+
+    >>> holds_as_stated({"date": "2022-09"}, "2022-09-01"), holds_as_stated({"date": "2022-09-17"}, "2022-09-01")
+    (True, False)
+    >>> holds_as_stated({"date": "2022-09", "end_date": "2022-12"}, "2022-12-31"), holds_as_stated({"end_date": "2022-12"}, "2023-01-01")
+    (True, False)
+    """
+    since, until = _date_key(d.get("date") or d.get("basis_date")), _date_key(d.get("end_date"))
+    if since and since > day[: len(since)]:
+        return False
+    return not (until and day[: len(until)] > until)
+
+
+def _date_key(stated: Any) -> str | None:
+    """A date as stated, as the page compares it: "after 2021-07" -> "2021-07"."""
+    if not stated:
+        return None
+    text = str(stated)
+    return text.split(" ", 1)[1] if text.startswith(("after ", "before ")) else text
+
+
 def person_status(store: EmbeddedStore, persons: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Person IRI -> status facts, oldest first: ``{"d": date as stated or None, "s": "held"|"released", "why": ..., "src": [...]}``.
 
@@ -476,8 +500,7 @@ def person_status(store: EmbeddedStore, persons: Sequence[str]) -> dict[str, lis
             continue
         facts = []
         for p in periods:
-            key = p["since"] or p["last_known"]
-            key = key.split(" ", 1)[1] if key and key.startswith(("after ", "before ")) else key
+            key = _date_key(p["since"] or p["last_known"])
             held = p["status"] == HELD
             why = ("held" + (" at some times (separate terms)" if p["intermittent"] else "") if held else
                    p["status"].replace("-", " "))
@@ -663,12 +686,16 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
     dates: set[str] = set()
     for u, w, d in H.edges(data=True):
         rec = {"a": index[u], "b": index[w], "r": str(d.get("relation", "related"))}
-        for k in ("date", "since", "until", "years", "penalty", "role", "stage", "kind", "detention_type", "led"):
+        for k in ("date", "years", "penalty", "role", "stage", "kind", "detention_type", "led"):
             if k in d:
                 rec[k] = d[k]
-        for k in ("since", "until"):
-            if k in d:
-                dates.add(str(d[k]))
+        # the time control compares dates as their sources state them ("2022-09" counts from the
+        # month, "after 2021-07" from July), never the day bounds the analyses use
+        for k, stated in (("since", d.get("date") or d.get("basis_date")), ("until", d.get("end_date"))):
+            key = _date_key(stated)
+            if key:
+                rec[k] = key
+                dates.add(key)
         rec["src"] = cite(x for x in str(d.get("source", "")).split("; ") if x)
         if str(d.get("event", "")) in citations:
             rec["cites"] = cite_docs(str(d["event"]))

@@ -93,7 +93,7 @@ def test_edge_attributes_keep_dates_terms_and_sources(G: nx.MultiDiGraph) -> Non
     # a detention without a start began by the time of the sentence it rests on
     assert edge(G, "person/marfa-rabkova", "place/homiel-penal-colony-4", "held_at") == {
         "relation": "held_at", "source": SRC, "event": n("detention/rabkova-homiel-colony"),
-        "detention_type": "post-conviction", "since": "2022-09-30"}
+        "detention_type": "post-conviction", "since": "2022-09-30", "basis_date": "2022-09"}
     assert edge(G, "person/ales-bialiatski", "release/2025-12-13", "released_in") == {
         "relation": "released_in", "source": SRC, "event": n("release/2025-12-13-bialiatski"), "date": "2025-12-13",
         "since": "2025-12-13", "kind": "release"}

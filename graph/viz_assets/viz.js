@@ -120,10 +120,12 @@
   }
 
   // ------------------------------------------------------------------ filters
+  // dates as their sources state them: "2022-09" begins with September and ends with it, so a day
+  // is compared with a date on the date's own precision (viz.py holds_as_stated is the same rule)
   function edgeHolds(e) {
     if (day === null) return true;
-    if (e.since && e.since > day) return false;
-    if (e.until && e.until < day) return false;
+    if (e.since && e.since > day.slice(0, e.since.length)) return false;
+    if (e.until && day.slice(0, e.until.length) > e.until) return false;
     return true;
   }
   function recompute() {
@@ -288,8 +290,8 @@
   function edgeDetails(e) {
     var bits = [];
     if (e.date) bits.push(e.date);
-    else if (e.since) bits.push("by " + e.since);
-    if (e.until) bits.push("ended on or after " + e.until);
+    else if (e.since) bits.push("from " + e.since);
+    if (e.until) bits.push("until " + e.until);
     if (e.stage) bits.push(e.stage);
     if (e.words) bits.push("as reported: " + e.words);
     if (e.years !== undefined) bits.push(fmtYears(e.years));
