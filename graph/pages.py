@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .status import is_derived, stored_periods
+from .status import COMPARISON_ONLY, is_derived, stored_periods
 from .citations import citations, inferences, source_id, wording_nodes
 from .store import EmbeddedStore
 
@@ -142,7 +142,7 @@ def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[A
         return f' <em class="inf">(inferred: {html.escape(reason)})</em>' if reason else ""
 
     rows = "".join(f"<tr><td>{_link(r['p'].value, base, labels)}</td><td>{value(r['o'])}{why(r)}</td><td>{source(r['g'])}</td></tr>"
-                   for r in out)
+                   for r in out if r["p"].value not in COMPARISON_ONLY)  # day bounds are for comparing, never shown
     cited = citations(store, [iri, *(r["x"].value for r in incoming)])
     rows_cited = "".join(
         f"<tr><td>{_link(rec, base, labels)}</td><td>{_cited_document(c)}</td>"

@@ -470,6 +470,13 @@ def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Itera
             yield ox.Quad(g, n(str(RPN.computedFrom)), n(src), meta)
 
 
+# Properties whose values are day bounds for comparing dates of different precision: stored, and in
+# machine-readable outputs, but never printed for people (a month stated as "2022-09" is never shown
+# as 2022-09-01 or 2022-09-30).
+COMPARISON_ONLY = frozenset(str(p) for p in (RPN.earliestStart, RPN.latestStart, RPN.earliestEnd, RPN.latestEnd,
+                                              RPN.firstKnown, RPN.lastKnown, RPN.heldAtFrom))
+
+
 def is_derived(graph: str) -> bool:
     """True for a graph the build derives (never validated as a source: it is computed from them)."""
     return graph.endswith("/derived")
