@@ -339,9 +339,9 @@ def status_on(p: Period, day: dt.date) -> str | None:
 
 _STORED = """SELECT ?person ?period ?st ?es ?fk ?lk ?ee ?le ?since ?until ?last ?int ?f ?fl ?doc WHERE {
   ?period <https://w3id.org/repnet/ontology#periodOf> ?person ; <https://w3id.org/repnet/ontology#periodStatus> ?st .
-  OPTIONAL { ?period <https://w3id.org/repnet/ontology#earliestStart> ?es } OPTIONAL { ?period <https://w3id.org/repnet/ontology#firstKnown> ?fk }
-  OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnown> ?lk } OPTIONAL { ?period <https://w3id.org/repnet/ontology#earliestEnd> ?ee }
-  OPTIONAL { ?period <https://w3id.org/repnet/ontology#latestEnd> ?le } OPTIONAL { ?period <https://w3id.org/repnet/ontology#startAsStated> ?since }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#periodEarliestStart> ?es } OPTIONAL { ?period <https://w3id.org/repnet/ontology#firstKnown> ?fk }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnown> ?lk } OPTIONAL { ?period <https://w3id.org/repnet/ontology#periodEarliestEnd> ?ee }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#periodLatestEnd> ?le } OPTIONAL { ?period <https://w3id.org/repnet/ontology#startAsStated> ?since }
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#endAsStated> ?until } OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnownAsStated> ?last }
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#intermittent> ?int }
   OPTIONAL { ?period <https://w3id.org/repnet/ontology#statedBy> ?doc }
@@ -402,9 +402,9 @@ def period_quads(p: Period, iri: ox.NamedNode, g: ox.NamedNode) -> Iterator[ox.Q
         if value:
             yield ox.Quad(iri, n(str(prop)), ox.Literal(value), g)
     first, last = p.first_day, p.last_known
-    for prop, day in ((RPN.earliestStart, p.start.lo if p.start else None), (RPN.firstKnown, first),
-                      (RPN.lastKnown, last), (RPN.earliestEnd, p.end.lo if p.end else None),
-                      (RPN.latestEnd, p.end.hi if p.end else None)):
+    for prop, day in ((RPN.periodEarliestStart, p.start.lo if p.start else None), (RPN.firstKnown, first),
+                      (RPN.lastKnown, last), (RPN.periodEarliestEnd, p.end.lo if p.end else None),
+                      (RPN.periodLatestEnd, p.end.hi if p.end else None)):
         if day is not None:
             yield ox.Quad(iri, n(str(prop)), _lit_day(day), g)
     if p.intermittent:
@@ -474,6 +474,7 @@ def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Itera
 # machine-readable outputs, but never printed for people (a month stated as "2022-09" is never shown
 # as 2022-09-01 or 2022-09-30).
 COMPARISON_ONLY = frozenset(str(p) for p in (RPN.earliestStart, RPN.latestStart, RPN.earliestEnd, RPN.latestEnd,
+                                              RPN.periodEarliestStart, RPN.periodEarliestEnd, RPN.periodLatestEnd,
                                               RPN.firstKnown, RPN.lastKnown, RPN.heldAtFrom))
 
 
