@@ -256,7 +256,7 @@ class _Checker:
     # -- records, pass 2: fields and references
     def check_record(self, src: Source, rec: Record, idx: Index, published: DateValue | None) -> None:
         rtype = rec.data.get("type")
-        if rec.id is None or idx.types.get(rec.id) != rtype:
+        if rec.id is None or not isinstance(rtype, str) or idx.types.get(rec.id) != rtype:
             return  # already reported
         spec = self.m.types[str(rtype)]
         fields = {**self.m.common, **spec.fields}

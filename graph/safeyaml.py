@@ -191,14 +191,19 @@ def load_yaml(text: str) -> Any:
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise ReadError(f"the file is larger than the limit of {MAX_YAML_BYTES // (1024 * 1024)} MB for YAML sources",
                         None, "split the source into several files, or write it as JSON")
-    r = _YAMLReader(text)
+    r: Any = None
     try:
+        r = _YAMLReader(text)
         node = r.get_single_node()
         if node is None:
             return None
         return r.value(node)
     except ReadError:
         raise
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow anywhere (NUL, ESC ...)
+        line = text.count("\n", 0, e.position) + 1
+        raise ReadError(f"invalid YAML: the character U+{e.character:04X} is not allowed in a YAML file", line,
+                        "delete the character (it is invisible in most editors)") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -208,7 +213,7 @@ def load_yaml(text: str) -> Any:
     except (ValueError, OverflowError, RecursionError) as e:  # e.g. an int the constructor cannot read
         raise ReadError(f"invalid YAML value: {str(e)[:200]}", None, "fix the value") from None
     finally:
-        if hasattr(r, "dispose"):
+        if r is not None and hasattr(r, "dispose"):
             r.dispose()
 
 
