@@ -239,7 +239,8 @@ def test_start_up_line_names_the_url_and_the_limits(endpoint: Endpoint) -> None:
     port = endpoint.url.rsplit(":", 1)[1].rstrip("/")
     assert endpoint.line == (f"repnet SPARQL endpoint on http://127.0.0.1:{port}/sparql (store "
                              f"{endpoint.line.split('(store ', 1)[1].split(',', 1)[0]}, read-only, public graphs only, "
-                             f"timeout {TIMEOUT} s, max {MAX_ROWS} rows, 2 workers); query page http://127.0.0.1:{port}/ "
+                             f"timeout {TIMEOUT} s, max {MAX_ROWS} rows, 2 workers + 2 for slow queries, memory limit 2 GB per "
+                             f"worker); query page http://127.0.0.1:{port}/ "
                              "— Ctrl-C to stop")
     assert len(endpoint.workers()) == 2
 
