@@ -92,6 +92,7 @@ CLASS_STYLE: dict[str, tuple[str, str, str]] = {
     "ReleaseRound": ("#17becf", "star", "*"),
     "Country": ("#76b7b2", "hexagon", "h"),
     "Place": ("#a0a0a0", "dot", "o"),
+    "Unknown": ("#dddddd", "dot", "x"),
 }
 RELATION_COLOR: dict[str, str] = {
     "member_of": "#f28e2b",
@@ -647,7 +648,7 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         if label not in names:
             names.insert(0, label)
         folded = [fold(x) for x in names]  # aligned with names
-        cls = d.get("class") if d.get("class") in CLASS_STYLE else "Place"
+        cls = d.get("class") if d.get("class") in CLASS_STYLE else "Unknown"
         rec: dict[str, Any] = {"id": n, "l": label, "c": cls, "s": _size(scores.get(n, 0.0), top),
                                "x": round(pos[n][0], 1), "y": round(pos[n][1], 1), "n": names, "f": folded,
                                "deg": full_degree.get(n, 0), "score": round(scores.get(n, 0.0), 6)}
