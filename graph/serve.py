@@ -13,11 +13,13 @@ Limits that keep one client from taking the machine or the other clients' turn:
   watches the worker's resident memory while it waits (every 50 ms) and kills it past the limit
   (503, and a fresh worker); ``RLIMIT_AS`` in the worker is the backstop for growth faster than
   that. Memory stays below (workers + slow workers) x the limit, plus the server itself;
-* two lanes: a query still running after ``--slow-after`` seconds (default 1) moves to the slow
+* two lanes: a query still running after ``--slow-after`` seconds (default 0.25) moves to the slow
   lane: its worker is reniced, counted as slow, and a fresh worker takes its place among the
   ``--workers`` quick ones (so quick queries always find ``--workers`` workers that no slow query
-  holds). At most ``--slow-workers`` (default 2) queries run in the slow lane; one more that
-  turns slow is stopped with 503. A slow lane worker is retired when its query ends;
+  holds). A worker started in advance (a spare) takes the place at once, and a new spare is
+  started in the background. At most ``--slow-workers`` (default 2) queries run in the slow lane;
+  one more that turns slow keeps its quick-lane worker while no request waits for one, and is
+  stopped with 503 as soon as one does. A slow lane worker is retired when its query ends;
 * entity pages (``/id/...``), ``/dataset`` and ``/.well-known/void`` are answered by the same
   workers under the same limits;
 * a listen queue of 128 connections;
@@ -693,13 +695,17 @@ class WorkerPool:
     docstring); a worker that times out, passes its memory limit or dies is replaced."""
 
     def __init__(self, root: Path, size: int, include_restricted: bool, log: TextIO | None = None,
-                 memory_limit: int = MEMORY_LIMIT, slow_after: float = 1.0, slow_workers: int = 2):
+                 memory_limit: int = MEMORY_LIMIT, slow_after: float = 0.25, slow_workers: int = 2):
         self.root, self.size, self.include_restricted, self.log = root, size, include_restricted, log
         self.memory_limit, self.slow_after, self.slow_workers = memory_limit, slow_after, slow_workers
         self.slow = 0  # queries in the slow lane now
+        self.waiting = 0  # requests waiting for a quick-lane worker
         self.stats = {"memory": 0, "timeout": 0, "slow": 0, "slow_refused": 0}
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._requests: queue.Queue[bool] = queue.Queue()
+        # started workers kept ready for the moment a query turns slow: one joins the quick lane at
+        # once, instead of the quick lane waiting for a worker to start (a second or so under load)
+        self._spares: queue.Queue[_Worker] = queue.Queue()
+        self._requests: queue.Queue[str | None] = queue.Queue()  # "quick", "spare"; None stops
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closing = False
@@ -708,7 +714,9 @@ class WorkerPool:
         self._spawner = threading.Thread(target=self._spawn_loop, name="repnet-worker-spawner", daemon=True)
         self._spawner.start()
         for _ in range(size):
-            self._requests.put(True)
+            self._requests.put("quick")
+        for _ in range(slow_workers):
+            self._requests.put("spare")
 
     @property
     def pids(self) -> list[int]:
@@ -724,7 +732,8 @@ class WorkerPool:
 
     def _spawn_forever(self) -> None:
         while True:
-            if not self._requests.get() or self._closing:
+            kind = self._requests.get()
+            if kind is None or self._closing:
                 return
             code = "from repnet.graph.serve import worker_main; worker_main()"
             proc = subprocess.Popen([sys.executable, "-c", code, str(self.root),
@@ -746,13 +755,13 @@ class WorkerPool:
                     print(f"repnet serve: {self.error}", file=self.log, flush=True)
                 if not self._closing:
                     time.sleep(1.0)
-                    self._requests.put(True)
+                    self._requests.put(kind)
                 continue
             if self._closing:
                 self._drop(w)
                 return
             self.error = None
-            self._idle.put(w)
+            (self._spares if kind == "spare" else self._idle).put(w)
 
     def _drop(self, w: _Worker) -> None:
         w.kill()
@@ -761,8 +770,24 @@ class WorkerPool:
 
     def _replace(self, w: _Worker) -> None:
         self._drop(w)
-        if not self._closing:
-            self._requests.put(True)
+        self._add_quick()
+
+    def _add_quick(self) -> None:
+        """One more quick-lane worker: a spare if one is ready (and a new spare), else a new worker."""
+        if self._closing:
+            return
+        while True:
+            try:
+                spare = self._spares.get_nowait()
+            except queue.Empty:
+                self._requests.put("quick")
+                return
+            if spare.proc.poll() is None:
+                self._idle.put(spare)
+                self._requests.put("spare")
+                return
+            self._drop(spare)
+            self._requests.put("spare")
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Block until every worker has opened the store; StoreError if they cannot."""
@@ -777,15 +802,21 @@ class WorkerPool:
     def run(self, request: dict[str, Any], timeout: float) -> Reply:
         """Send one request to an idle quick-lane worker and wait at most ``timeout`` seconds for its answer."""
         wait_end = time.monotonic() + timeout
-        while True:
-            try:
-                w = self._idle.get(timeout=max(0.0, wait_end - time.monotonic()))
-            except queue.Empty:
-                return Reply(503, (f"Service unavailable: all {self.size} query workers stayed busy for {timeout:g} s. "
-                                   "Try again later.").encode())
-            if w.proc.poll() is None:
-                break
-            self._replace(w)  # died while idle
+        with self._lock:
+            self.waiting += 1
+        try:
+            while True:
+                try:
+                    w = self._idle.get(timeout=max(0.0, wait_end - time.monotonic()))
+                except queue.Empty:
+                    return Reply(503, (f"Service unavailable: all {self.size} query workers stayed busy for {timeout:g} s. "
+                                       "Try again later.").encode())
+                if w.proc.poll() is None:
+                    break
+                self._replace(w)  # died while idle
+        finally:
+            with self._lock:
+                self.waiting -= 1
         start = time.monotonic()
         deadline, slow_at = start + timeout, start + self.slow_after
         promoted = False
@@ -807,14 +838,16 @@ class WorkerPool:
                     self.stats["memory"] += 1
                     return Reply(503, MEMORY_MESSAGE.format(limit=_gb(self.memory_limit)).encode())
                 if not promoted and time.monotonic() >= slow_at:
-                    if not self._promote(w):
+                    if self._promote(w):
+                        promoted = True
+                    elif self.waiting:  # the slow lane is full and quick requests wait: this one yields
                         self._retire(w, False)
                         self.stats["slow_refused"] += 1
                         return Reply(503, (f"Service busy: this query ran longer than {self.slow_after:g} s while "
-                                           f"{self.slow_workers} other slow queries were running, and was stopped so "
-                                           "that quick queries keep being answered. Try again later, or narrow it "
+                                           f"{self.slow_workers} other slow queries were running and other requests "
+                                           "were waiting, and was stopped so that they are answered. Try again later, "
+                                           "or narrow it "
                                            "down.").encode())
-                    promoted = True
         except _Deadline:
             self._retire(w, promoted)
             self.stats["timeout"] += 1
@@ -853,11 +886,10 @@ class WorkerPool:
             self.slow += 1
         self.stats["slow"] += 1
         try:
-            os.setpriority(os.PRIO_PROCESS, w.pid, 10)  # quick queries get the CPU first
+            os.setpriority(os.PRIO_PROCESS, w.pid, 19)  # quick queries get the CPU first
         except OSError:
             pass
-        if not self._closing:
-            self._requests.put(True)
+        self._add_quick()
         return True
 
     def _retire(self, w: _Worker, promoted: bool) -> None:
@@ -871,7 +903,7 @@ class WorkerPool:
 
     def close(self) -> None:
         self._closing = True
-        self._requests.put(False)
+        self._requests.put(None)
         with self._lock:
             workers = list(self._workers)
         for w in workers:
@@ -894,7 +926,7 @@ class Settings:
     include_restricted: bool = False
     quiet: bool = False
     memory_limit: int = MEMORY_LIMIT
-    slow_after: float = 1.0
+    slow_after: float = 0.25
     slow_workers: int = 2
     max_query: int = MAX_QUERY
     raw_csv: bool = False

@@ -28,7 +28,8 @@ def post_query(endpoint: Endpoint, text: str) -> tuple[int, Any, bytes]:
 
 
 def test_a_memory_hungry_query_is_stopped_at_the_limit_and_its_worker_replaced(store_root: Path, tmp_path: Path) -> None:
-    with running(store_root, "--memory-limit", "300", "--workers", "1", "--timeout", "60", tmp=tmp_path) as e:
+    with running(store_root, "--memory-limit", "300", "--workers", "1", "--slow-workers", "0", "--timeout", "60",
+                 tmp=tmp_path) as e:
         (before,) = e.workers()
         t0 = time.monotonic()
         status, _, body = get(e, MEMORY_HOG)
@@ -58,12 +59,22 @@ def test_slow_queries_move_to_the_slow_lane_and_quick_ones_keep_their_workers(st
             status, _, body = get(e, QUICK)
             quick.append((status, time.monotonic() - t0, json_rows(body)))
         assert all(s == 200 and secs < 0.5 and rows == expected for s, secs, rows in quick), quick
-        # a third slow query finds the slow lane full and is stopped soon after it turns slow
+        # a third slow query finds the slow lane full: it keeps the quick worker until a quick
+        # request waits for one, and is then stopped
+        third: list[tuple[int, bytes]] = []
+        t3 = threading.Thread(target=lambda: third.append(get(e, RUNAWAY)[::2]))
+        t3.start()
+        time.sleep(0.8)
+        assert t3.is_alive()
         t0 = time.monotonic()
-        status, _, body = get(e, RUNAWAY)
-        assert status == 503 and time.monotonic() - t0 < 3
+        assert get(e, QUICK)[0] == 200
+        assert time.monotonic() - t0 < 1.5
+        t3.join(timeout=5)
+        ((status, body),) = third
+        assert status == 503
         assert body.decode().startswith("503 Service Unavailable: Service busy: this query ran longer than 0.3 s while "
-                                        "2 other slow queries were running, and was stopped")
+                                        "2 other slow queries were running and other requests were waiting, and was "
+                                        "stopped")
         for t in threads:
             t.join(timeout=20)
         assert [s for s, _ in slow] == [503, 503]
