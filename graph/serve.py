@@ -1232,7 +1232,10 @@ def serve(settings: Settings, out: TextIO | None = None) -> None:
     """Run the endpoint until Ctrl-C or SIGTERM; then stop the workers."""
     from .store import current_path
 
+    from .store import remove_stale
+
     out = out or sys.stdout
+    remove_stale(settings.store)  # what interrupted builds left
     if current_path(settings.store) is None:
         raise StoreError(f"no store at {settings.store}.\nRun `repnet build` first (or point --store / REPNET_STORE at a built store).")
     if settings.allow_update and not settings.token:

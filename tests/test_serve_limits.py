@@ -68,7 +68,7 @@ def test_slow_queries_move_to_the_slow_lane_and_quick_ones_keep_their_workers(st
         assert t3.is_alive()
         t0 = time.monotonic()
         assert get(e, QUICK)[0] == 200
-        assert time.monotonic() - t0 < 1.5
+        assert time.monotonic() - t0 < 3  # not the 8 s the runaway would have held the worker
         t3.join(timeout=5)
         ((status, body),) = third
         assert status == 503
