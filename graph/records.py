@@ -162,6 +162,7 @@ class _Checker:
     # -- source metadata
     def check_meta(self, src: Source) -> None:
         meta, f, line = src.meta, src.path, src.meta_line
+        at = lambda key: src.meta_lines.get(key, line)  # noqa: E731 - the line of one metadata key
         for key in ("id", "title", "publisher", "published", "terms"):
             if not meta.get(key):
                 self.problem(None, f, f"the source has no '{key}'",
@@ -170,46 +171,46 @@ class _Checker:
             v = meta.get(key)
             if v and not isinstance(v, str):
                 self.problem(None, f, f"source {key} must be text, got {_kind_of(v)}",
-                             f"write {key}: as one line of text ({_META_HELP[key]})", line)
+                             f"write {key}: as one line of text ({_META_HELP[key]})", at(key))
             elif v and not v.strip():
-                self.problem(None, f, f"source {key} is empty", f"write the {key}", line)
+                self.problem(None, f, f"source {key} is empty", f"write the {key}", at(key))
             elif isinstance(v, str) and key not in MULTILINE_FIELDS and _line_break(v):
-                self.problem(None, f, f"source {key} contains {_line_break(v)}", "write it on one line", line)
+                self.problem(None, f, f"source {key} contains {_line_break(v)}", "write it on one line", at(key))
         sid = meta.get("id")
         if sid and not (isinstance(sid, str) and SOURCE_ID.fullmatch(sid)):
-            self.problem(None, f, f"source id {_shown(sid)} is not a lowercase slug", "use letters, digits and '-', e.g. hrw-2025-12-15-belarus", line)
+            self.problem(None, f, f"source id {_shown(sid)} is not a lowercase slug", "use letters, digits and '-', e.g. hrw-2025-12-15-belarus", at("id"))
         elif sid in RESERVED_SOURCE_IDS:
             self.problem(None, f, f"source id '{sid}' is reserved: the store uses the graph <base>graph/{sid} itself",
-                         f"choose another id (reserved: {', '.join(RESERVED_SOURCE_IDS)})", line)
+                         f"choose another id (reserved: {', '.join(RESERVED_SOURCE_IDS)})", at("id"))
         pub = meta.get("publisher")
         if pub and not (isinstance(pub, str) and "/" in pub and KEY.fullmatch(pub.partition("/")[2])):
-            self.problem(None, f, f"publisher {_shown(pub)} is not a record id", f"write the id of an Organization record, e.g. org/human-rights-watch", line)
+            self.problem(None, f, f"publisher {_shown(pub)} is not a record id", f"write the id of an Organization record, e.g. org/human-rights-watch", at("publisher"))
         kind = meta.get("kind", "NewsArticle")
         if not isinstance(kind, str) or kind not in SOURCE_KINDS:
             self.problem(None, f, f"unknown source kind {_shown(kind)}{_suggest(str(kind), SOURCE_KINDS)}",
-                         f"use one of {', '.join(SOURCE_KINDS)}", line)
+                         f"use one of {', '.join(SOURCE_KINDS)}", at("kind"))
         for key in ("url", "license"):
             url = meta.get(key)
             if url is not None and not is_url(url):
                 self.problem(None, f, f"source {key} {_shown(url)} is not an http(s) URL",
                              "give the full address, e.g. https://creativecommons.org/licenses/by/4.0/"
-                             if key == "license" else "give the document's address", line)
+                             if key == "license" else "give the document's address", at(key))
         for key in ("published", "retrieved"):
             if meta.get(key) is not None:
                 try:
                     parse_date(meta[key])
                 except ValueError as e:
-                    self.problem(None, f, f"source {key}: {e}", "fix the date", line)
+                    self.problem(None, f, f"source {key}: {e}", "fix the date", at(key))
         lang = meta.get("language", "en")
         if not (isinstance(lang, str) and LANG.fullmatch(lang)):
-            self.problem(None, f, f"language {_shown(lang)} is not a BCP 47 tag", "use e.g. en, be, ru, be-Latn", line)
+            self.problem(None, f, f"language {_shown(lang)} is not a BCP 47 tag", "use e.g. en, be, ru, be-Latn", at("language"))
         for key in ("restricted", "synthetic"):
             if key in meta and not isinstance(meta[key], bool):
-                self.problem(None, f, f"'{key}' must be true or false", f"write {key}: true", line)
+                self.problem(None, f, f"'{key}' must be true or false", f"write {key}: true", at(key))
         unknown = set(meta) - set(_META_HELP)
         for key in sorted(unknown):
             self.problem(None, f, f"unknown source field '{key}'{_suggest(key, list(_META_HELP))}",
-                         f"use only {', '.join(_META_HELP)}", line)
+                         f"use only {', '.join(_META_HELP)}", at(key))
 
     # -- records, pass 1: shape of each record, and the index of ids
     def index(self, sources: list[Source]) -> Index:
@@ -429,7 +430,7 @@ def check(sources: list[Source]) -> Index:
         c.check_meta(src)
         if src.id in seen:
             c.problem(None, src.path, f"source id '{src.id}' is also used by {seen[src.id]}",
-                      "give every source file its own id", src.meta_line)
+                      "give every source file its own id", src.meta_lines.get("id", src.meta_line))
         seen.setdefault(src.id, src.path)
     idx = c.index(sources)
     for src in sources:
@@ -438,10 +439,12 @@ def check(sources: list[Source]) -> Index:
             pass  # reported by check_meta
         elif pub and idx.types.get(pub) not in ("Organization", "Government"):
             c.problem(None, src.path, f"publisher '{pub}' is not an Organization any source defines",
-                      f"add a record '- id: {pub}' with type: Organization, or fix the id", src.meta_line)
+                      f"add a record '- id: {pub}' with type: Organization, or fix the id",
+                      src.meta_lines.get("publisher", src.meta_line))
         elif pub not in idx.public and src.meta.get("restricted") is not True:
             c.problem(None, src.path, f"publisher '{pub}' is restricted, so the public source description would publish its key",
-                      f"make the record {pub} public, or mark the whole source restricted", src.meta_line)
+                      f"make the record {pub} public, or mark the whole source restricted",
+                      src.meta_lines.get("publisher", src.meta_line))
         try:
             published = parse_date(src.meta["published"]) if src.meta.get("published") else None
         except ValueError:

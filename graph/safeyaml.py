@@ -43,6 +43,7 @@ MAX_JSON_BYTES = 512 * 1024 * 1024  # synthetic sets for benchmarks are JSON
 MAX_DEPTH = 24
 MAX_TEXT = 20_000
 LINE = "__line__"
+KEY_LINES = "__key_lines__"  # key -> line of the key, for messages about one field
 
 # C0 controls except tab, line feed and carriage return; DEL; C1 controls; and the Unicode
 # line/paragraph separators, which terminals and CSV readers treat as line breaks
@@ -120,6 +121,7 @@ class _Loader(Composer, SafeConstructor, Resolver):  # mixed in with the parser 
         line = node.start_mark.line + 1
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
+            key_lines: dict[str, int] = {}
             for key_node, value_node in node.value:
                 kline = key_node.start_mark.line + 1
                 if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR):
@@ -129,11 +131,13 @@ class _Loader(Composer, SafeConstructor, Resolver):  # mixed in with the parser 
                                     "number, true/false or null")
                 key = key_node.value
                 _check_text(key, kline)
-                if key in out or key == LINE:
+                if key in out or key in (LINE, KEY_LINES):
                     raise ReadError(f"the key '{key}' is given twice in one mapping", kline,
                                     "keep one of the two (YAML would silently keep only the last)")
                 out[key] = self.value(value_node)
+                key_lines[key] = kline
             out[LINE] = line
+            out[KEY_LINES] = key_lines
             return out
         if isinstance(node, SequenceNode):
             return [self.value(n) for n in node.value]
@@ -221,7 +225,7 @@ def load_yaml(text: str) -> Any:
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
-        if k in out or k == LINE:
+        if k in out or k in (LINE, KEY_LINES):
             raise ReadError(f"the key '{k[:80]}' is given twice in one object", None,
                             "keep one of the two (JSON readers would silently keep only the last)")
         _check_text(k, None)

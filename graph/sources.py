@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, SourceError
-from .safeyaml import LINE, MAX_JSON_BYTES, MAX_YAML_BYTES, ReadError, load_json, load_yaml
+from .safeyaml import KEY_LINES, LINE, MAX_JSON_BYTES, MAX_YAML_BYTES, ReadError, load_json, load_yaml
 
 SUFFIXES = (".yaml", ".yml", ".json")
 TOP_KEYS = ("source", "records")
@@ -49,6 +49,7 @@ class Source:
     meta_line: int | None
     records: list[Record] = field(default_factory=list)
     sha256: str = ""
+    meta_lines: dict[str, int] = field(default_factory=dict)  # metadata key -> its line (YAML)
 
     @property
     def id(self) -> str:
@@ -75,7 +76,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def _strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != LINE}
+        return {k: _strip_lines(v) for k, v in value.items() if k not in (LINE, KEY_LINES)}
     if isinstance(value, list):
         return [_strip_lines(v) for v in value]
     return value
@@ -115,9 +116,10 @@ def read_source(path: Path) -> Source:
     if not isinstance(doc, dict) or "source" not in doc or "records" not in doc:
         raise SourceError([Problem(name, 1, None, "a source file needs the top-level keys 'source' and 'records'",
                                    "see README.md, 'Adding a source', for a short example")])
-    unknown = [k for k in doc if k not in TOP_KEYS and k != LINE]
+    unknown = [k for k in doc if k not in TOP_KEYS and k not in (LINE, KEY_LINES)]
     if unknown:
-        raise SourceError([Problem(name, 1, None, f"unknown top-level key '{unknown[0][:80]}'",
+        raise SourceError([Problem(name, doc.get(KEY_LINES, {}).get(unknown[0], 1), None,
+                                   f"unknown top-level key '{unknown[0][:80]}'",
                                    "a source file has only 'source:' and 'records:'; put notes under source: note:")])
     meta = doc["source"]
     records = doc["records"]
@@ -132,7 +134,7 @@ def read_source(path: Path) -> Source:
     if problems:
         raise SourceError(problems)
     out = Source(path=name, meta=_strip_lines(meta), meta_line=meta.get(LINE) if isinstance(meta, dict) else None,
-                 sha256=hashlib.sha256(raw_bytes).hexdigest())
+                 sha256=hashlib.sha256(raw_bytes).hexdigest(), meta_lines=dict(meta.get(KEY_LINES, {})))
     for i, r in enumerate(records):
         if isinstance(r, dict):
             line = r.get(LINE)

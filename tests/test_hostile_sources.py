@@ -258,3 +258,18 @@ def test_a_restricted_field_may_name_a_restricted_person(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.stderr == ""
     assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(("meta", "extra", "expected"), [
+    ({"id": "vocabulary"}, "", "line 2: source id 'vocabulary' is reserved"),
+    ({"title": "[a, b]"}, "", "line 3: source title must be text, got a list"),
+    ({"publisher": "org/nobody"}, "", "line 4: publisher 'org/nobody' is not an Organization"),
+    ({"published": "2023-02-30"}, "", "line 5: source published: '2023-02-30' is an impossible date"),
+    ({"language": "english"}, "", "line 7: language 'english' is not a BCP 47 tag"),
+    ({}, "notes: hello\n", "line 10: unknown top-level key 'notes'"),
+])
+def test_metadata_problems_point_at_their_key(tmp_path: Path, meta: dict[str, str], extra: str, expected: str) -> None:
+    path = write(tmp_path / "s.yaml", source(meta, extra=extra))
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}, {expected}" in result.stderr
