@@ -175,7 +175,7 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
         repnet validate --format json my-source.yaml
     """
     from .graph.dataset import load_dataset
-    from .graph.store import memory_store
+    from .graph.build import in_memory
     from .graph.validate import locations, validate_store
 
     try:
@@ -185,11 +185,11 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
             click.echo(json.dumps({"conforms": False, "problems": [p.__dict__ for p in e.problems]}, indent=2))
             sys.exit(1)
         raise
-    report = validate_store(memory_store(ds.quads()), engine)
+    report = validate_store(in_memory(ds), engine)
     if fmt == "json":
         where = locations(ds)
         click.echo(json.dumps({"conforms": report.conforms, "problems": [
-            {**v.__dict__, "where": where.get(v.focus)} for v in report.violations]}, indent=2))
+            {**v.__dict__, "where": where.get(v.focus, v.source)} for v in report.violations]}, indent=2))
     else:
         click.echo(report.text(locations(ds)) if not report.conforms else
                    f"{len(ds.sources)} sources, {ds.record_count:,} records: the data conforms to the shapes.")
@@ -798,9 +798,10 @@ def analyze_diff(obj: Ctx, start: str, end: str, relations: tuple[str, ...], fmt
         repnet analyze diff --from 2025-09-01 --to 2025-12-31
     """
     from .graph.analysis import diff
+    from .graph.status import stored_periods
 
-    _, G = _network(obj, relations)
-    _emit(obj, diff(G, start, end), fmt)
+    store, G = _network(obj, relations)
+    _emit(obj, diff(G, start, end, stored_periods(store)), fmt)
 
 
 @analyze.command(name="stats")

@@ -37,6 +37,7 @@ import networkx as nx
 from .errors import UsageError
 from .output import render
 from .project import NODE_CLASSES, PERSON_CLASSES, RELEASE_RELATIONS, _parse_day, check_view, view
+from .status import HELD, status_at
 from .terms import to_json
 
 EXACT_BETWEENNESS_MAX_NODES = 5_000
@@ -906,11 +907,15 @@ def _holds(d: dict[str, Any], day: str) -> bool:
     return (since is None or since <= day) and (until is None or until >= day)
 
 
-def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date) -> Table:
+def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date,
+         periods: dict[str, list[dict[str, Any]]] | None = None) -> Table:
     """Who changed between two days: released, added to the network, removed from it, or changed.
 
     Compares the views as of ``start`` and as of ``end`` (see :func:`as_of`), person by person:
-    ``released`` when a release of the person (``released_in``/``released_by``) begins between the two days;
+    ``released`` when the person's status ``periods`` (person -> periods, as
+    :func:`repnet.graph.status.stored_periods` reads them from the store) put them in custody (or nowhere) on the first day and
+    released or in exile, by a release between the days, on the second (a release later reversed by a
+    return to custody is not one);
     else ``added`` when the person had no fact as of ``start``; ``removed`` when none is left as of
     ``end``; ``changed`` otherwise (a judge who sentenced someone new, for example). ``gained`` and
     ``lost`` list the facts that began or ended; ``<- relation X`` is a fact of X's that points at the
@@ -921,11 +926,16 @@ def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date) -> Table:
     >>> G = nx.MultiDiGraph()
     >>> for n, c in (("p", "Person"), ("q", "Person"), ("r", "ReleaseRound"), ("k", "Court")):
     ...     G.add_node(n, label=n.upper(), **{"class": c})
-    >>> _ = G.add_edge("p", "k", relation="sentenced_by", since="2020-05-01")
-    >>> _ = G.add_edge("p", "r", relation="released_in", since="2025-12-13")
-    >>> _ = G.add_edge("q", "k", relation="sentenced_by", since="2025-10-01")
-    >>> [(r["label"], r["change"], r["gained"]) for r in diff(G, "2025-09-01", "2025-12-31").rows]
-    [('P', 'released', 'released_in R'), ('Q', 'added', 'sentenced_by K')]
+    >>> _ = G.add_edge("p", "k", relation="sentenced_by", date="2020-05", since="2020-05-31")
+    >>> _ = G.add_edge("p", "r", relation="released_in", date="2025-12-13", since="2025-12-13")
+    >>> _ = G.add_edge("q", "k", relation="sentenced_by", date="2025-10", since="2025-10-31")
+    >>> day = dict.fromkeys(("lo", "first", "last", "end_lo", "end_hi", "until", "last_known"))
+    >>> periods = {"p": [{**day, "status": "held", "since": "2020-05", "lo": "2020-05-01", "first": "2020-05-31",
+    ...                   "last": "2025-12-12", "end_lo": "2025-12-13", "end_hi": "2025-12-13", "intermittent": False},
+    ...                  {**day, "status": "in-exile", "since": "2025-12-13", "lo": "2025-12-13", "first": "2025-12-13",
+    ...                   "last": "2025-12-13", "intermittent": False}]}
+    >>> [(r["label"], r["change"], r["date"], r["gained"]) for r in diff(G, "2025-09-01", "2025-12-31", periods).rows]
+    [('P', 'released', '2025-12-13', 'released_in R'), ('Q', 'added', '2025-10', 'sentenced_by K')]
     """
     d1 = _parse_day(start, "--from")
     d2 = _parse_day(end, "--to")
@@ -934,10 +944,21 @@ def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date) -> Table:
         raise UsageError(f"--from {d1} is after --to {d2}")
     present1: set[str] = set()
     present2: set[str] = set()
-    gained: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # person -> (since, relation, other)
-    lost: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    released: set[str] = set()
+    gained: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)  # person -> (since, relation, other, date as stated)
+    lost: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+    released: dict[str, str] = {}  # person -> the release's date as stated
     nodes = G.nodes
+    for p, ps in (periods or {}).items():
+        # released: the person's status periods (graph/status.py) put them held, or nowhere, on the
+        # first day and released or in exile on the second, by a release between the two days. A
+        # release followed by a return to custody is not a release here.
+        if p not in nodes or nodes[p].get("class") not in PERSON_CLASSES:
+            continue
+        on1, on2 = status_at(ps, d1), status_at(ps, d2)
+        if on2 is not None and on2[0] != HELD and (on1 is None or on1[0] == HELD):
+            began = on2[2]["lo"]  # a release with a stated date: an observation of "released" says not when
+            if began is not None and began > d1:
+                released[p] = on2[2]["since"] or ""
     for u, v, d in G.edges(data=True):
         h1, h2 = _holds(d, d1), _holds(d, d2)
         for p, other in ((u, v), (v, u)):
@@ -949,13 +970,11 @@ def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date) -> Table:
                 present2.add(p)
             rel = d.get("relation", "") if p == u else f"<- {d.get('relation', '')}"  # a fact pointing at p
             if h2 and not h1:
-                gained[p].append((d.get("since", ""), rel, _label(G, other)))
-                if p == u and d.get("relation") in RELEASE_RELATIONS:  # the released person, not who granted it
-                    released.add(p)
+                gained[p].append((d.get("since", ""), rel, _label(G, other), d.get("date", "")))
             elif h1 and not h2:
-                lost[p].append((d.get("until", ""), rel, _label(G, other)))
+                lost[p].append((d.get("until", ""), rel, _label(G, other), d.get("end_date", "")))
     rows = []
-    for p in sorted(set(gained) | set(lost)):
+    for p in sorted(set(gained) | set(lost) | set(released)):
         g, lo = sorted(gained.get(p, [])), sorted(lost.get(p, []))
         if p in released:
             change = "released"
@@ -965,10 +984,12 @@ def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date) -> Table:
             change = "removed"
         else:
             change = "changed"
-        when = min([s for s, _, _ in g if s] + [u for u, _, _ in lo if u], default=None)
-        rows.append({"label": _label(G, p), "class": _cls(G, p), "change": change, "date": when,
-                     "gained": "; ".join(f"{rel} {o}" for _, rel, o in g) or None,
-                     "lost": "; ".join(f"{rel} {o}" for _, rel, o in lo) or None, "node": p})
+        # the date as its source states it ("2025-09"), never the day bound it is compared by
+        dated = sorted([(s, t) for s, _, _, t in g if s] + [(u, t) for u, _, _, t in lo if u])
+        when = released[p] if p in released else (dated[0][1] or None) if dated else None
+        rows.append({"label": _label(G, p), "class": _cls(G, p), "change": change, "date": when or None,
+                     "gained": "; ".join(f"{rel} {o}" for _, rel, o, _ in g) or None,
+                     "lost": "; ".join(f"{rel} {o}" for _, rel, o, _ in lo) or None, "node": p})
     order = {"released": 0, "added": 1, "removed": 2, "changed": 3}
     rows.sort(key=lambda r: (order[r["change"]], r["date"] or "", r["label"], r["node"]))
     counts = Counter(r["change"] for r in rows)

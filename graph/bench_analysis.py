@@ -53,7 +53,7 @@ def store_for(persons: int, work: Path, log: Callable[[str], None]) -> tuple[Pat
     return root, time.perf_counter() - t0
 
 
-def analysis_steps(G: Any) -> list[tuple[str, Callable[[], Any], Callable[[Any], Any] | None]]:
+def analysis_steps(G: Any, periods: dict[str, Any] | None = None) -> list[tuple[str, Callable[[], Any], Callable[[Any], Any] | None]]:
     """Every analysis with the CLI's defaults: (name, run, note about the result or None).
 
     The one list both benchmarks run (this module's and :mod:`repnet.graph.benchmark`).
@@ -77,7 +77,7 @@ def analysis_steps(G: Any) -> list[tuple[str, Callable[[], Any], Callable[[Any],
         ("judges and courts ranking", lambda: A.judges(G), None),
         ("stats (court, judge, charge, year)", lambda: A.stats(G), None),
         ("as of 2025-12-01 (view)", lambda: A.as_of(G, "2025-12-01"), None),
-        ("diff 2025-09-01 .. 2025-12-31", lambda: A.diff(G, "2025-09-01", "2025-12-31"),
+        ("diff 2025-09-01 .. 2025-12-31", lambda: A.diff(G, "2025-09-01", "2025-12-31", periods),
          lambda t: f"{t.notes['released']:,} released, {t.notes['added']:,} added"),
     ]
 
@@ -107,7 +107,9 @@ def bench_size(persons: int, work: Path, repeat: int, log: Callable[[str], None]
 
     timed("projection (from the cache)", lambda: pickle.loads(cache.read_bytes()))
     row.update(nodes=G.number_of_nodes(), edges=G.number_of_edges())
-    for name, fn, note in analysis_steps(G):
+    from .status import stored_periods
+
+    for name, fn, note in analysis_steps(G, stored_periods(store)):
         out = timed(name, fn)
         if note is not None:
             notes[name.split(" ")[0]] = note(out)

@@ -262,10 +262,13 @@ def step_analysis(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any
     t0 = time.perf_counter()
     G = P.project(store)
     project_s = time.perf_counter() - t0
+    from .status import stored_periods
+
+    periods = stored_periods(store)
     store.close()
     P._save(work / "network.pickle", G)  # for the viz step: the file the CLI's cache holds
     out: dict[str, Any] = {"projection": {"seconds": project_s, "runs": 1}}
-    for name, fn, note in analysis_steps(G):
+    for name, fn, note in analysis_steps(G, periods):
         t, n, result = runs(fn, a.repeat, a.budget)
         out[name] = {"seconds": t, "runs": n, "note": note(result) if note else None}
         _log(f"    {name}: {t:.2f} s")

@@ -91,8 +91,12 @@ def context() -> dict[str, Any]:
 
 
 @functools.cache
-def _terms() -> tuple[dict[str, tuple[str, dict[str, Any]]], dict[str, str]]:
-    """Property IRI -> (term, definition) and the context's prefixes, for compaction."""
+def _terms() -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], dict[str, str]]:
+    """Property IRI -> its terms [(term, definition), ...] in context order, and the context's prefixes.
+
+    An IRI may have several terms, e.g. ``publisher`` (an organization's IRI) and ``publisherName``
+    (a cited document's publisher as text): a value takes the first term whose coercion fits it.
+    """
     ctx = context()
     prefixes = {k: v for k, v in ctx.items() if isinstance(v, str) and not k.startswith("@") and v.endswith(("/", "#"))}
 
@@ -110,7 +114,7 @@ def _terms() -> tuple[dict[str, tuple[str, dict[str, Any]]], dict[str, str]]:
             continue
         iri = expand(d["@id"])
         d = {**d, "@type": expand(d["@type"]) if "@type" in d and d["@type"] != "@id" else d.get("@type")}
-        terms.setdefault(iri, (k, d))
+        terms.setdefault(iri, []).append((k, d))
     return terms, prefixes
 
 
@@ -157,10 +161,12 @@ def _node_object(subject: str, pos: list[tuple[Any, Any]], prefixes: dict[str, s
         if piri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
             node.setdefault("type", []).append(_curie(o.value, prefixes))
             continue
-        term = terms.get(piri)
-        key, d = term if term else (_curie(piri, prefixes), {})
-        value = _compact_value(o, d, prefixes)
-        if value is _NO_FIT:  # the term's coercion or container does not fit this value: use the CURIE
+        value = _NO_FIT
+        for key, d in terms.get(piri, ()):
+            value = _compact_value(o, d, prefixes)
+            if value is not _NO_FIT:
+                break
+        if value is _NO_FIT:  # no term's coercion or container fits this value: use the CURIE
             key, d = _curie(piri, prefixes), {}
             value = _compact_value(o, d, prefixes)
         if isinstance(value, tuple):  # a language-map entry

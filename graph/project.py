@@ -145,6 +145,8 @@ _P = {  # short name -> predicate IRI, read per source graph
     "released": f"{RPN}releasedPerson", "superEvent": f"{_S}superEvent", "grantedBy": f"{RPN}grantedBy",
     "resultOf": f"{RPN}resultOf", "hasOutcome": f"{RPN}hasOutcome", "party": f"{RPN}party",
     "ledBy": f"{RPN}ledBy", "areaServed": f"{_S}areaServed", "start": f"{_S}startDate", "end": f"{_S}endDate",
+    "startAfter": f"{RPN}startAfter", "startBefore": f"{RPN}startBefore", "endAfter": f"{RPN}endAfter",
+    "endBefore": f"{RPN}endBefore",
 }
 _SCAN = "SELECT ?s ?o WHERE { ?s <%s> ?o }"
 # bounds of dates a source gives only as "after ..." or "before ...", which have no schema:startDate
@@ -300,8 +302,8 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     Examples
     --------
     >>> from repnet.graph.dataset import load_dataset
-    >>> from repnet.graph.store import memory_store
-    >>> G = project(memory_store(load_dataset(None).quads()))
+    >>> from repnet.graph.build import in_memory
+    >>> G = project(in_memory(load_dataset(None)))
     >>> rabkova = "https://w3id.org/repnet/id/person/marfa-rabkova"
     >>> sorted(G.nodes[v]["label"] for v in G.successors(rabkova))[:2]
     ['Homiel penal colony No. 4', 'Minsk']
@@ -460,7 +462,16 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
         bounds = [b for b in (_bound(t, end=False) for t in texts) if b]
         if bounds:
             since[e] = min(bounds)
+    # a date given only as a bound keeps its words: "after 2021-07", never the day 2021-07-01
+    for name, word, target in (("startAfter", "after", date), ("startBefore", "before", date)):
+        for e, vals in R[name].items():
+            target.setdefault(e, f"{word} {sorted(str(v) for v, _ in vals)[0]}")
+    end_date: dict[str, str] = {}
+    for name, word in (("endAfter", "after"), ("endBefore", "before")):
+        for e, vals in R[name].items():
+            end_date.setdefault(e, f"{word} {sorted(str(v) for v, _ in vals)[0]}")
     for e, vals in R["end"].items():
+        end_date[e] = sorted(str(v) for v, _ in vals)[0]  # a stated end wins over a bound
         bounds = [b for b in (_bound(str(v), end=True) for v, _ in vals) if b]
         if bounds:
             until[e] = min(bounds)
@@ -496,11 +507,16 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
             if event in detention_type:
                 attrs["detention_type"] = detention_type[event]
             if start is None:  # a detention without a start began by the time of its legal basis
-                start = min((since[x] for x, _ in objects("basis", event) if x in since), default=None)
+                basis = sorted((since[x], x) for x, _ in objects("basis", event) if x in since)
+                start = basis[0][0] if basis else None
+                if basis and basis[0][1] in date:
+                    attrs["basis_date"] = date[basis[0][1]]
         if start:
             attrs["since"] = start
         if dated in until:
             attrs["until"] = until[dated]
+        if dated in end_date:
+            attrs["end_date"] = end_date[dated]
         if relation in RELEASE_RELATIONS and a != event:
             attrs["kind"] = ", ".join(sorted(release_kind[event])) or "release"
         attrs.update(extra)
@@ -610,8 +626,8 @@ def network(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     Examples
     --------
     >>> from repnet.graph.dataset import load_dataset
-    >>> from repnet.graph.store import memory_store
-    >>> G = network(memory_store(load_dataset(None).quads()), relations=["released_in"], as_of="2025-12-13")
+    >>> from repnet.graph.build import in_memory
+    >>> G = network(in_memory(load_dataset(None)), relations=["released_in"], as_of="2025-12-13")
     >>> sum(1 for _, d in G.nodes(data=True) if d["class"] == "Person")
     7
     """

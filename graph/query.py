@@ -282,8 +282,8 @@ def source_graphs(store: EmbeddedStore, source_ids: Iterable[str]) -> list[str]:
     for sid in source_ids:
         mine = [g for g in graphs if g.endswith(f"/graph/{sid}") or g.endswith(f"/graph/{sid}/restricted")]
         if not mine:
-            ids = sorted({g.split("/graph/", 1)[1].removesuffix("/restricted") for g in graphs if "/graph/" in g}
-                         - {"meta", "vocabulary"})
+            ids = sorted({g.split("/graph/", 1)[1].removesuffix("/restricted") for g in graphs
+                          if "/graph/" in g and not g.endswith("/derived")} - {"meta", "vocabulary"})
             raise UsageError(f"no source '{sid}' in the store. Sources: {', '.join(ids)}")
         out += mine
     return out + [g for g in graphs if g.endswith(("/graph/meta", "/graph/vocabulary"))]

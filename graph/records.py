@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, SDO, WD, XSD, expand
-from ..ontology.resources import FieldSpec, Mapping, TypeSpec, concept_schemes, mapping
+from ..ontology.resources import FieldSpec, ItemSpec, Mapping, TypeSpec, concept_schemes, mapping, open_bounds
 from .errors import Problem, SourceError
 from .sources import Record, Source
 
@@ -39,6 +40,7 @@ RESERVED_SOURCE_IDS = ("meta", "vocabulary", "description", "derived", "restrict
 MULTILINE_FIELDS = ("note", "description", "as_reported", "terms")
 SOURCE_KINDS = ("NewsArticle", "Report", "WebPage", "Dataset", "Legislation")
 RECORD_KEYS = ("id", "type", "restricted")
+STRUCTURED_KINDS = ("wording", "citation", "inference")  # checked and written by their own functions below
 MAX_TERM_YEARS = 50
 
 
@@ -50,11 +52,25 @@ class DateValue:
     text: str | None  # "2023-06"; None when only a bound is known ("after July 2021")
     earliest: dt.date | None
     latest: dt.date | None
+    after: str | None = None  # {after: "2021-07"}: the bound as stated, at its precision
+    before: str | None = None  # {before: "2025-12-13"}
+
+    @property
+    def stated(self) -> str | None:
+        """The date as the source states it: "2023-06", "after 2021-07", "before 2025-12-13"."""
+        if self.text:
+            return self.text
+        return f"after {self.after}" if self.after else f"before {self.before}" if self.before else None
 
     @property
     def datatype(self) -> str:
-        n = len(self.text or "")
-        return str(XSD.date) if n == 10 else str(XSD.gYearMonth) if n == 7 else str(XSD.gYear)
+        return _datatype(self.text or "")
+
+
+def _datatype(text: str) -> str:
+    """The XSD datatype of a date written at its precision: YYYY, YYYY-MM or YYYY-MM-DD."""
+    n = len(text)
+    return str(XSD.date) if n == 10 else str(XSD.gYearMonth) if n == 7 else str(XSD.gYear)
 
 
 def parse_date(value: Any) -> DateValue:
@@ -66,10 +82,10 @@ def parse_date(value: Any) -> DateValue:
         keys = set(value)
         if keys == {"after"}:
             d = parse_date(value["after"])
-            return DateValue(None, d.earliest, None)
+            return DateValue(None, d.earliest, None, after=d.text)
         if keys == {"before"}:
             d = parse_date(value["before"])
-            return DateValue(None, None, d.latest)
+            return DateValue(None, None, d.latest, before=d.text)
         raise ValueError(f"a date object takes 'after' or 'before', not {sorted(keys)}")
     if isinstance(value, dt.date):
         value = value.isoformat()
@@ -288,6 +304,9 @@ class _Checker:
 
     def check_value(self, src: Source, rec: Record, fs: FieldSpec, value: Any, idx: Index, published: DateValue | None,
                     public: bool = False) -> None:
+        if fs.kind in STRUCTURED_KINDS:
+            self.check_structured(src, rec, fs, value)
+            return
         values = value if isinstance(value, list) else [value]
         if isinstance(value, list) and not fs.many:
             self.problem(rec, src.path, f"'{fs.name}' takes one value, not a list", f"keep one value, or split the record")
@@ -369,6 +388,80 @@ class _Checker:
                 if isinstance(text, list) and not text:
                     return f"the {tag} names are an empty list", "give at least one name, or leave the language out"
         return None
+
+
+    # -- structured fields: wording (per-record words for a referenced entity), cite (citations), inferred
+    def check_structured(self, src: Source, rec: Record, fs: FieldSpec, value: Any) -> None:
+        def bad(message: str, fix: str) -> None:
+            self.problem(rec, src.path, f"'{fs.name}': {message}", fix)
+
+        if fs.kind == "wording":
+            _check_wording(fs, value, rec, bad)
+        elif fs.kind == "citation":
+            assert self.m.citation is not None
+            _check_citations(self.m.citation, value, bad, self._value_error)
+        else:
+            rtype = str(rec.data.get("type"))
+            _check_inference({**self.m.common, **self.m.types[rtype].fields}, value, rec, bad)
+
+
+def _check_wording(fs: FieldSpec, value: Any, rec: Record, bad: Any) -> None:
+    example = f"write e.g. {fs.name}: {{offence/incitement-to-enmity: inciting social enmity}}"
+    if not isinstance(value, dict) or not value:
+        bad(f"expected a map of {fs.keys} id to the source's words, got {value!r}", example)
+        return
+    named = rec.data.get(fs.keys or "")
+    named = set(named if isinstance(named, list) else [named]) if named else set()
+    for key, text in value.items():
+        if key not in named:
+            bad(f"'{key}' is not one of this record's {fs.keys} ids{_suggest(str(key), named)}",
+                f"list '{key}' under {fs.keys}: too, or key the words by one of: {', '.join(sorted(map(str, named))) or '(none)'}")
+        if not isinstance(text, str) or not text.strip():
+            bad(f"the words for '{key}' must be non-empty text, got {text!r}",
+                "quote the words the source uses for it, for this person")
+
+
+def _check_citations(spec: ItemSpec, value: Any, bad: Any, value_error: Any) -> None:
+    fields = {**spec.fields, **spec.document_fields}
+    example = "write e.g. cite: [{url: https://..., title: ..., publisher: ..., date: 2025-12-15, quote: ...}]"
+    for n, item in enumerate(value if isinstance(value, list) else [value], 1):
+        if not isinstance(item, dict) or not item:
+            bad(f"item {n} must be a mapping of {', '.join(fields)}, got {item!r}", example)
+            continue
+        for key, v in item.items():
+            fs = fields.get(key)
+            if fs is None:
+                bad(f"item {n} has no field '{key}'{_suggest(str(key), list(fields))}", f"use only {', '.join(fields)}")
+                continue
+            msg: tuple[str, str] | None = None
+            if fs.kind == "date" and isinstance(v, dict):
+                msg = f"{v!r} is not a publication date", "write the date the document gives, e.g. 2025-12 or 2025-12-15"
+            elif fs.name == "language" and not (isinstance(v, str) and LANG.fullmatch(v)):
+                msg = f"'{v}' is not a BCP 47 tag", "use e.g. en, be, ru, be-Latn"
+            else:
+                msg = value_error(fs, v, Index(), None)
+            if msg:
+                bad(f"item {n} '{key}': {msg[0]}", msg[1])
+        for name, fs in fields.items():
+            if fs.required and item.get(name) in (None, ""):
+                bad(f"item {n} needs '{name}'", f"add '{name}:' ({fs.kind}) to the item: every cited document has a url and a title")
+
+
+def _check_inference(fields: dict[str, FieldSpec], value: Any, rec: Record, bad: Any) -> None:
+    example = 'write e.g. inferred: {occupation: "the source says founder of Viasna, not human rights defender"}'
+    if not isinstance(value, dict) or not value:
+        bad(f"expected a map of field name to the reason it is inferred, got {value!r}", example)
+        return
+    for name, reason in value.items():
+        fs = fields.get(name)
+        if fs is None or fs.kind in STRUCTURED_KINDS or name == "note":
+            bad(f"'{name}' is not a field that can be inferred{_suggest(str(name), [f for f in fields if f != 'note'])}",
+                "name a field of this record whose value the source does not state")
+        elif name not in rec.data:
+            bad(f"'{name}' is marked inferred but the record has no '{name}'", f"add '{name}:' or remove it from inferred:")
+        if not isinstance(reason, str) or not reason.strip():
+            bad(f"the reason for '{name}' must be non-empty text, got {reason!r}",
+                "say what the source states and why the value is inferred from it")
 
 
 def is_url(v: Any) -> bool:
@@ -479,6 +572,14 @@ class Minter:
     def source(self, source_id: str) -> ox.NamedNode:
         return self.node(f"{self.base}id/source/{source_id}")
 
+    def document(self, url: str) -> ox.NamedNode:
+        """A cited document, keyed by its URL (every record that cites the URL shares it)."""
+        return self.node(f"{self.base}id/document/{_digest(url)}")
+
+    def part(self, rid: str, *path: str) -> ox.NamedNode:
+        """A node that belongs to one record: ``<record IRI>/<path...>`` (citations, wordings, inferences)."""
+        return self.node(f"{self.base}id/{rid}/" + "/".join(path))
+
     @property
     def meta_graph(self) -> ox.NamedNode:
         return self.node(f"{self.base}graph/meta")
@@ -531,6 +632,11 @@ def _objects(fs: FieldSpec, v: Any, mint: Minter, lang: str) -> Iterator[tuple[o
             yield p, ox.Literal(d.text, datatype=mint.node(d.datatype))
         if fs.bounds:
             lo, hi = fs.bounds
+            stated = open_bounds().get(lo)
+            if stated and (d.after or d.before):  # the bound as stated, so outputs never print a day bound
+                bound = d.after or d.before
+                assert bound is not None
+                yield mint.node(stated[0] if d.after else stated[1]), ox.Literal(bound, datatype=mint.node(_datatype(bound)))
             if d.earliest:
                 yield mint.node(lo), ox.Literal(d.earliest.isoformat(), datatype=_XSD_DATE)
             if d.latest:
@@ -572,6 +678,9 @@ def record_quads(src: Source, rec: Record, mint: Minter) -> Iterator[ox.Quad]:
             continue
         fs = fields[name]
         gf = g_res if (whole or name in private) else g_pub
+        if fs.kind in STRUCTURED_KINDS:
+            yield from structured_quads(src, rec, fs, value, mint, gf, lang)
+            continue
         for v in value if isinstance(value, list) else [value]:
             for p, o in _objects(fs, v, mint, lang):
                 yield ox.Quad(s, p, o, gf)
@@ -579,6 +688,62 @@ def record_quads(src: Source, rec: Record, mint: Minter) -> Iterator[ox.Quad]:
 
 def _n(iri: Any) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def structured_quads(src: Source, rec: Record, fs: FieldSpec, value: Any, mint: Minter, g: ox.NamedNode,
+                     lang: str) -> Iterator[ox.Quad]:
+    """The quads of a wording, cite or inferred field (see mapping.yaml), all in the field's graph ``g``."""
+    m = mapping()
+    rid = rec.data["id"]
+    s, p = mint.entity(rid), mint.node(fs.property)
+    if fs.kind == "wording":
+        node = dict(fs.node)
+        for key, text in value.items():
+            w = mint.part(rid, "wording", key)
+            yield ox.Quad(s, p, w, g)
+            yield ox.Quad(w, _RDF_TYPE, mint.node(node["class"]), g)
+            yield ox.Quad(w, mint.node(node["key"]), mint.entity(key), g)
+            yield ox.Quad(w, mint.node(node["value"]), ox.Literal(text.strip(), language=lang), g)
+    elif fs.kind == "citation":
+        spec = m.citation
+        assert spec is not None
+        for item in value if isinstance(value, list) else [value]:
+            ilang = item.get("language") or lang
+            url = item["url"]
+            doc = mint.document(url)
+            c = mint.part(rid, "citation", _digest(url, str(item.get("locator", "")), str(item.get("quote", ""))))
+            yield ox.Quad(s, p, c, g)
+            for cls in spec.classes:
+                yield ox.Quad(c, _RDF_TYPE, mint.node(cls), g)
+            yield ox.Quad(c, mint.node(spec.document_property), doc, g)
+            for cls in spec.document_classes:
+                yield ox.Quad(doc, _RDF_TYPE, mint.node(cls), g)
+            for key, v in item.items():
+                on, f = (c, spec.fields[key]) if key in spec.fields else (doc, spec.document_fields[key])
+                for pp, o in _objects(f, v, mint, ilang):
+                    yield ox.Quad(on, pp, o, g)
+    else:  # inference
+        fields = {**m.common, **m.types[rec.data["type"]].fields}
+        cls, prop, why = (mint.node(m.inference[k]) for k in ("class", "property", "reason"))
+        for name, reason in value.items():
+            f = fields[name]
+            i = mint.part(rid, "inferred", src.id, name)
+            yield ox.Quad(s, p, i, g)
+            yield ox.Quad(i, _RDF_TYPE, cls, g)
+            for pp in _field_properties(f):
+                yield ox.Quad(i, prop, mint.node(pp), g)
+            yield ox.Quad(i, why, ox.Literal(reason.strip(), language="en"), g)
+
+
+def _field_properties(f: FieldSpec) -> list[str]:
+    """Every predicate a field writes (for an inference node to name them)."""
+    if f.kind == "term":
+        return [f"{RPN}{n}" for n in ("termDuration", "termMonths", "termDays", "termYears")]
+    return [f.property, *f.also, *(f.bounds or ())]
 
 
 def source_quads(src: Source, mint: Minter, restricted_used: bool) -> Iterator[ox.Quad]:

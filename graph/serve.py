@@ -373,6 +373,8 @@ def dataset_options(text: str, default_uris: list[str], named_uris: list[str], s
     """
     for g in default_uris + named_uris:
         _nn(g)  # ValueError for anything that is not an absolute IRI
+    from .store import read_dataset
+
     if default_uris or named_uris:
         dg, ng = default_uris, named_uris
     else:
@@ -380,11 +382,12 @@ def dataset_options(text: str, default_uris: list[str], named_uris: list[str], s
         if not dg and not ng:
             if served is None:
                 return {"use_default_graph_as_union": True}
-            dg = ng = served
+            chosen, union = read_dataset(served, None, None)
+            return {"default_graph": [_nn(g) for g in chosen or []], "named_graphs": [_nn(g) for g in union]}
     if served is not None:
-        allowed = set(served)
-        dg = [g for g in dg if g in allowed]
-        ng = [g for g in ng if g in allowed]
+        # a chosen source graph brings its derived view (read_dataset); both cut to the served graphs
+        chosen, ng = read_dataset(served, dg, ng)
+        dg = chosen or []
     return {"default_graph": [_nn(g) for g in dg], "named_graphs": [_nn(g) for g in ng]}
 
 

@@ -60,7 +60,7 @@ def stats(store: EmbeddedStore, full: EmbeddedStore | None = None) -> dict[str, 
     """
     graphs = [{"graph": to_python(r["g"]), "triples": to_python(r["triples"]),
                "access": _local(to_python(r["access"])) if r["access"] else None}
-              for r in store.query(_GRAPHS, union=False)]
+              for r in store.query(_GRAPHS, union=False, named=store.visible_graphs())]
     special = {name: ox.NamedNode(next((g["graph"] for g in graphs if g["graph"].endswith(f"/graph/{name}")), "urn:none"))
                for name in ("meta", "vocabulary")}
     skip = ", ".join(str(n) for n in special.values())  # str(NamedNode) is the escaped <iri>

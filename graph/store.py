@@ -76,6 +76,33 @@ SELECT DISTINCT ?g WHERE {{ GRAPH ?meta {{ ?g <http://purl.org/dc/terms/accessRi
   FILTER(STRENDS(STR(?meta), "/graph/meta")) }}"""
 
 
+def read_dataset(visible: list[str], graphs: list[str] | None, named: list[str] | None,
+                 union: bool = True) -> tuple[list[str] | None, list[str]]:
+    """The default graph (None: the store's own, empty default graph) and the named graphs of a read.
+
+    By default both are every visible graph except the per-source views of derived data (which
+    repeat, source by source, what ``<base>graph/derived`` holds for all sources). ``graphs``
+    (``--source``, FROM) chooses the default graph, and the named graphs too unless ``named`` is
+    given: a question about one source sees that source's statements only, under ``GRAPH ?g`` as
+    well. Choosing a source graph brings in its own derived view.
+    """
+    from .status import is_source_view
+
+    seen = set(visible)
+    everything = [g for g in visible if not is_source_view(g)]
+    if graphs is not None:
+        chosen = [g for g in graphs if g in seen]
+        views = [f"{g}/derived" for g in chosen if f"{g}/derived" in seen and f"{g}/derived" not in chosen]
+        default: list[str] | None = chosen + views
+    else:
+        default = everything if union else None
+    if named is not None:
+        named_graphs = [g for g in named if g in seen]
+    else:
+        named_graphs = default if graphs is not None and default is not None else everything
+    return default, named_graphs
+
+
 class EmbeddedStore:
     """An Oxigraph store (on disk or in memory) behind repnet's store interface.
 
@@ -115,15 +142,9 @@ class EmbeddedStore:
         those; both are cut down to the visible graphs.
         """
         kwargs: dict[str, Any] = {"prefixes": PREFIXES}
-        if self.public_only or named is not None:
-            visible = set(self.visible_graphs())
-            chosen = [g for g in graphs if g in visible] if graphs is not None else sorted(visible)
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in (named if named is not None else sorted(visible)) if g in visible]
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in chosen] if (union or graphs is not None) else ox.DefaultGraph()
-        elif graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in graphs]
-        elif union:
-            kwargs["use_default_graph_as_union"] = True
+        default, named_graphs = read_dataset(self.visible_graphs(), graphs, named, union)
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default] if default is not None else ox.DefaultGraph()
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         return self._store.query(sparql, **kwargs)
@@ -142,7 +163,8 @@ class EmbeddedStore:
         if not self.public_only:
             return len(self._store)
         # counted inside Oxigraph: iterating millions of quads in Python takes minutes
-        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union=False)
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union=False,
+                          named=self.visible_graphs())
         return sum(int(r["n"].value) for r in rows)
 
     def close(self) -> None:
@@ -277,9 +299,11 @@ def _chunks(quads: Iterable[ox.Quad]) -> Iterator[tuple[bytes, int]]:
 def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] = (),
                   check: Callable[[EmbeddedStore], None] | None = None,
                   progress: Progress | None = None,
-                  nquads: Iterable[tuple[bytes, int]] | None = None) -> Loaded:
+                  nquads: Iterable[tuple[bytes, int]] | None = None,
+                  derive: Callable[[EmbeddedStore], Iterable[ox.Quad]] | None = None) -> Loaded:
     """Load ``quads`` (or ``nquads``: batches of N-Quads text and their quad counts, as
-    :meth:`Dataset.nquads_batches` gives) into a new generation, run ``check`` on it, then swap it in.
+    :meth:`Dataset.nquads_batches` gives) into a new generation, add what ``derive`` computes from
+    it, run ``check`` on it, then swap it in.
 
     If loading or ``check`` raises (or the process dies), the previous generation stays current
     and the partial one is removed (now, or by the next build).
@@ -310,6 +334,12 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
             loaded += n
             if progress:
                 progress("loaded", loaded)
+        if derive is not None:
+            if progress:
+                progress("deriving", loaded)
+            for data, n in _chunks(derive(store)):
+                store.oxigraph.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
+                loaded += n
         store.oxigraph.flush()
         t_check = time.perf_counter()
         if check is not None:
@@ -758,9 +788,8 @@ class RemoteStore:
         """
         from .query import bind, query_form
 
-        visible = self.visible_graphs()
-        default = [g for g in graphs if g in set(visible)] if graphs is not None else (visible if union else [])
-        named_graphs = [g for g in named if g in set(visible)] if named is not None else visible
+        chosen, named_graphs = read_dataset(self.visible_graphs(), graphs, named, union)
+        default = chosen if chosen is not None else []
         text = portable_query(bind(sparql, dict(substitutions or {})), self.prefixes)
         form = query_form(sparql)
         if form in ("SELECT", "ASK"):

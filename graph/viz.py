@@ -11,9 +11,9 @@ What a page shows (see :func:`build_view` for the views and :func:`render_page` 
 * nodes coloured and shaped by class (legend with class filters), sized by a centrality
   (``degree``, ``pagerank`` or ``betweenness``, computed on the whole view);
 * edges labelled and coloured by relation (legend with relation filters);
-* persons ringed by their status: a solid red ring when the latest fact says *held* (a detention, a
-  return to custody, an "imprisoned" observation), a dashed green ring when it says *released* (a
-  release, a "released"/"in exile" observation); see :func:`person_status`;
+* persons ringed by their status: a solid red ring when their status period (computed at build,
+  :mod:`repnet.graph.status`) says *held*, a dashed green ring when it says *released* or in
+  exile; see :func:`person_status`;
 * a tooltip and a side panel with an entity's key facts and, for each, its source (title,
   publisher, date, link: only http(s) links are kept);
 * a search box that finds a node by any of its names (preferred label and every name variant,
@@ -59,6 +59,7 @@ from typing import Any
 import networkx as nx
 
 from . import analysis
+from . import citations as cited
 from .errors import UsageError
 from .project import NODE_CLASSES, PERSON_CLASSES, RELATIONS, check_view, node_for, project, view
 from .query import fold
@@ -377,7 +378,7 @@ _IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
 
 
 def _values(var: str, iris: Iterable[str]) -> str:
-    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris if _IRI_OK.match(i)) + " }"
+    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris if _IRI_OK.fullmatch(i)) + " }"
 
 
 def _source_id(graph: str) -> str:
@@ -428,6 +429,8 @@ SELECT DISTINCT ?g ?doc ?title ?pub ?publabel ?date ?url WHERE {
 def entity_facts(store: EmbeddedStore, nodes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Node IRI -> key facts about the entity itself (names, description, occupation ...), each with its sources."""
     facts: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(dict)
+    inferred = cited.inferences(store, nodes)
+    why: dict[tuple[str, str, str], str] = {}  # (entity, key, text) -> reason a source gives for inferring it
     props = ", ".join(f"<{p}>" for p in _FACT_PROPERTIES)
     for chunk in _chunks(list(nodes)):
         # (FILTER IN, not VALUES ?p: Oxigraph plans the VALUES cross product 50x slower)
@@ -443,75 +446,69 @@ SELECT DISTINCT ?e ?p ?o ?label ?g WHERE {{
                     o.value.rstrip("/").rsplit("/", 1)[-1].replace("-", " ") if not hasattr(o, "language") else
                     str(to_python(o)))
             key = (_FACT_PROPERTIES[row["p"].value], text)
-            facts[row["e"].value].setdefault(key, set()).add(_source_id(row["g"].value))
+            e, sid = row["e"].value, _source_id(row["g"].value)
+            facts[e].setdefault(key, set()).add(sid)
+            reason = inferred.get(e, {}).get((row["p"].value, sid))
+            if reason:
+                why[(e, *key)] = reason
     out: dict[str, list[dict[str, Any]]] = {}
     order = list(dict.fromkeys(_FACT_PROPERTIES.values()))
     for e, items in facts.items():
-        out[e] = [{"k": k, "v": v, "src": sorted(src)}
+        out[e] = [{"k": k, "v": v, "src": sorted(src), **({"inf": why[(e, k, v)]} if (e, k, v) in why else {})}
                   for (k, v), src in sorted(items.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1]))]
     return out
 
 
-def person_status(store: EmbeddedStore, persons: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Person IRI -> dated status facts, oldest first: ``{"d": day or None, "s": "held"|"released", "why": ..., "src": [...]}``.
+def holds_as_stated(d: dict[str, Any], day: str) -> bool:
+    """Whether a projected edge holds on ``day`` by the dates its sources state: the explorer's time
+    rule (viz.js ``edgeHolds``). A date is compared on its own precision: "2022-09" covers the
+    whole month, "after 2021-07" counts from July 2021.
 
-    Kinds of fact: a detention (held from its start, and on its "ongoing as of" day), a release
-    (released on the day by which it surely happened), a return to custody (held; never before a
-    release it can follow), and a status observation (imprisoned: held; released or in exile:
-    released). The status on a day is the latest fact on or before it (on the same day an
-    observation beats a return, a return beats a release, a release beats a detention). Facts
-    without any date count only for the latest status.
+    >>> holds_as_stated({"date": "2022-09"}, "2022-09-01"), holds_as_stated({"date": "2022-09-17"}, "2022-09-01")
+    (True, False)
+    >>> holds_as_stated({"date": "2022-09", "end_date": "2022-12"}, "2022-12-31"), holds_as_stated({"end_date": "2022-12"}, "2023-01-01")
+    (True, False)
     """
-    rows: list[tuple[str, str | None, str | None, str, str, str, str]] = []  # person, day, earliest, kind, status, why, src
-    # One query per kind (Oxigraph plans a UNION under one VALUES block much slower), and the dates
-    # looked up inside the event's own graph (4x faster than in the union of the visible graphs).
-    dated = "OPTIONAL { ?e rpn:latestStart ?day } OPTIONAL { ?e rpn:earliestStart ?early }"
-    queries = {
-        "detained": f"GRAPH ?g {{ ?e rpn:detainedPerson ?p {dated} OPTIONAL {{ ?e rpn:ongoingAsOf ?on }} }}",
-        "released": f"GRAPH ?g {{ ?e rpn:releasedPerson ?p {dated} }}",
-        "returned": f"GRAPH ?g {{ ?e rpn:returnedPerson ?p {dated} }}",
-        "observed": "GRAPH ?g { ?e rpn:observedPerson ?p ; rpn:observedStatus ?status OPTIONAL { ?e rpn:asOf ?day } }",
-    }
-    for chunk in _chunks(list(persons)):
-        vals = _values("p", chunk)
-        for kind, where in queries.items():
-            result = store.query(f"SELECT DISTINCT * WHERE {{ {vals} {where} }}")
-            names = {v.value for v in result.variables}
-            for sol in result:
-                row = {k: sol[k] if k in names else None for k in ("p", "g", "day", "early", "on", "status")}
-                p, src = row["p"].value, _source_id(row["g"].value)
-                early = _iso(row["early"])
-                day = _iso(row["day"]) or early  # the day by which it surely happened, else the earliest
-                if kind == "detained":
-                    rows.append((p, day, early, kind, "held", "detained" + (f" from {day}" if day else ""), src))
-                    on = _iso(row["on"])
-                    if on:
-                        rows.append((p, on, on, kind, "held", f"still detained as of {on}", src))
-                elif kind == "released":
-                    rows.append((p, day, early, kind, "released", "released" + (f" by {day}" if day else ""), src))
-                elif kind == "returned":
-                    rows.append((p, day, early, kind, "held", "returned to custody", src))
-                else:
-                    concept = row["status"].value.rstrip("/").rsplit("/", 1)[-1]
-                    if concept in _OBSERVED:
-                        text = concept.replace("-", " ")
-                        rows.append((p, day, day, kind, _OBSERVED[concept], f"{text} as of {day}" if day else text, src))
-    by_person: dict[str, list[tuple[str, str | None, str | None, str, str, str, str]]] = defaultdict(list)
-    for r in rows:
-        by_person[r[0]].append(r)
+    since, until = _date_key(d.get("date") or d.get("basis_date")), _date_key(d.get("end_date"))
+    if since and since > day[: len(since)]:
+        return False
+    return not (until and day[: len(until)] > until)
+
+
+def _date_key(stated: Any) -> str | None:
+    """A date as stated, as the page compares it: "after 2021-07" -> "2021-07"."""
+    if not stated:
+        return None
+    text = str(stated)
+    return text.split(" ", 1)[1] if text.startswith(("after ", "before ")) else text
+
+
+def person_status(store: EmbeddedStore, persons: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Person IRI -> status facts, oldest first: ``{"d": date as stated or None, "s": "held"|"released", "why": ..., "src": [...]}``.
+
+    One fact per status period computed at build (:mod:`repnet.graph.status`, the one definition
+    of status): held, or released (in exile counts as released here), from the period's start as
+    its source states it ("2022-09"; "after 2021-07" is keyed "2021-07"), or from its observation
+    when no start is stated. The page's status on a day is the latest fact whose date is on or
+    before it (a month-precise date counts from the month); ``why`` says how the sources know it.
+    """
+    from .status import HELD, stored_periods
+
+    wanted = set(persons)
     out: dict[str, list[dict[str, Any]]] = {}
-    for p, items in by_person.items():
-        releases = [(r[1], r[2]) for r in items if r[3] == "released" and r[1]]
-        merged: dict[tuple[str | None, str, str, str], set[str]] = defaultdict(set)
-        for _, day, early, kind, status, why, src in items:
-            if kind == "returned":
-                # a return to custody follows a release: not dated before a release that may precede it
-                before = [d for d, e in releases if early is None or (e or d) <= early]
-                if before:
-                    day = max(before + ([day] if day else []))
-            merged[(day, kind, status, why)].add(src)
-        facts = sorted(merged.items(), key=lambda kv: (kv[0][0] or "", _STATUS_ORDER[kv[0][1]]))
-        out[p] = [{"d": d, "s": s, "why": why, "src": sorted(src)} for (d, _k, s, why), src in facts]
+    for person, periods in stored_periods(store).items():
+        if person not in wanted:
+            continue
+        facts = []
+        for p in periods:
+            key = _date_key(p["since"] or p["last_known"])
+            held = p["status"] == HELD
+            why = ("held" + (" at some times (separate terms)" if p["intermittent"] else "") if held else
+                   p["status"].replace("-", " "))
+            why += f" from {p['since']}" if p["since"] else ""
+            why += f" until {p['until']}" if p["until"] else f"; last known {p['last_known']}" if p["last_known"] else ""
+            facts.append({"d": key, "s": "held" if held else "released", "why": why, "src": p["sources"]})
+        out[person] = facts
     return out
 
 
@@ -617,6 +614,12 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         edges[k]   {a: i, b: i, r: relation, date, since, until, years, ... (as in the projection), src: [j],
                     par: rank among parallel edges}
         sources[j] {id, title, publisher, date, url}
+        docs[m]    {title, publisher, date, url}: documents that records cite beyond their source (cite:)
+
+    Facts may carry ``inf`` (why the source's value is inferred, not stated); nodes and edges may
+    carry ``cites: [{d: m, q: quote, l: locator, src: [j]}]``, the citations of the entity or of the
+    edge's event; a ``charged_under`` edge carries ``words``, the offence as its source worded it for
+    that person.
     """
     G = v.graph
     scores, measure_note = node_scores(G, size_by)
@@ -638,6 +641,22 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
     def cite(ids: Iterable[str]) -> list[int]:
         return [src_index.setdefault(x, len(src_index)) for x in ids]
 
+    # documents cited by the entities and by the events behind the edges (cite: in the sources)
+    events = sorted({str(d["event"]) for _, _, d in H.edges(data=True) if d.get("event")})
+    citations = cited.citations(store, [*ids, *events])
+    wordings = cited.wordings(store, events)
+    docs: dict[tuple[Any, ...], int] = {}
+
+    def cite_docs(iri: str) -> list[dict[str, Any]]:
+        out = []
+        for c in citations.get(iri, []):
+            doc = {k: c[k] for k in ("title", "publisher", "date") if c.get(k)}
+            if safe_url(c.get("url")):
+                doc["url"] = c["url"]
+            j = docs.setdefault(tuple(sorted(doc.items())), len(docs))
+            out.append({"d": j, **{k[0]: c[k] for k in ("quote", "locator") if c.get(k)}, "src": cite(c["src"])})
+        return out
+
     index = {n: i for i, n in enumerate(ids)}
     full_degree = dict(G.degree())
     nodes = []
@@ -656,6 +675,8 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
             rec["facts"] = [{**fct, "src": cite(fct["src"])} for fct in facts[n]]
         if n in status:
             rec["st"] = [{**fct, "src": cite(fct["src"])} for fct in status[n]]
+        if n in citations:
+            rec["cites"] = cite_docs(n)
         nodes.append(rec)
 
     edges = []
@@ -666,13 +687,22 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
     dates: set[str] = set()
     for u, w, d in H.edges(data=True):
         rec = {"a": index[u], "b": index[w], "r": str(d.get("relation", "related"))}
-        for k in ("date", "since", "until", "years", "penalty", "role", "stage", "kind", "detention_type", "led"):
+        for k in ("date", "years", "penalty", "role", "stage", "kind", "detention_type", "led"):
             if k in d:
                 rec[k] = d[k]
-        for k in ("since", "until"):
-            if k in d:
-                dates.add(str(d[k]))
+        # the time control compares dates as their sources state them ("2022-09" counts from the
+        # month, "after 2021-07" from July), never the day bounds the analyses use
+        for k, stated in (("since", d.get("date") or d.get("basis_date")), ("until", d.get("end_date"))):
+            key = _date_key(stated)
+            if key:
+                rec[k] = key
+                dates.add(key)
         rec["src"] = cite(x for x in str(d.get("source", "")).split("; ") if x)
+        if str(d.get("event", "")) in citations:
+            rec["cites"] = cite_docs(str(d["event"]))
+        words = wordings.get((str(d.get("event", "")), str(w)))
+        if words:  # the charge's or conviction's offence in its source's words for this person
+            rec["words"] = "; ".join(f"“{text}”" for text, _ in words)
         key = frozenset((u, w))
         if pair_count[key] > 1:
             rec["par"] = pair_seen[key]
@@ -721,6 +751,7 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         "status": STATUS_STYLE,
         "dates": sorted(dates),
         "sources": [sources.get(sid, {"id": sid}) for sid in src_index],
+        "docs": [dict(k) for k in docs],
         "nodes": nodes,
         "edges": edges,
     }
@@ -764,8 +795,8 @@ def render_page(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_n
     """The page for a view: one self-contained HTML document (see the module docstring).
 
     >>> from repnet.graph.dataset import load_dataset
-    >>> from repnet.graph.store import memory_store
-    >>> store = memory_store(load_dataset(None).quads())
+    >>> from repnet.graph.build import in_memory
+    >>> store = in_memory(load_dataset(None))
     >>> page = render_page(store, build_view(store, focus="Nasta Lojka", radius=1))
     >>> (page.nodes, page.edges, "https://cdn" in page.html, "<script src" in page.html)
     (5, 4, False, False)

@@ -29,6 +29,19 @@ class FieldSpec:
     bounds: tuple[str, str] | None = None
     min: int | None = None
     max: int | None = None
+    keys: str | None = None  # (wording) the field of the same record whose ids the map's keys must be
+    node: tuple[tuple[str, str], ...] = ()  # (wording) the classes and properties of the node per key
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """The items of a structured field (``cite:``): each becomes a node with its own fields."""
+
+    classes: tuple[str, ...]
+    fields: dict[str, FieldSpec]  # on the citation node
+    document_fields: dict[str, FieldSpec]  # on the cited document
+    document_classes: tuple[str, ...] = ()
+    document_property: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,8 @@ class TypeSpec:
 class Mapping:
     types: dict[str, TypeSpec]
     common: dict[str, FieldSpec] = field(default_factory=dict)
+    citation: ItemSpec | None = None
+    inference: dict[str, str] = field(default_factory=dict)
 
 
 def _field(name: str, raw: dict[str, Any]) -> FieldSpec:
@@ -60,6 +75,20 @@ def _field(name: str, raw: dict[str, Any]) -> FieldSpec:
         bounds=tuple(expand(b) for b in raw["bounds"]) if "bounds" in raw else None,  # type: ignore[arg-type]
         min=raw.get("min"),
         max=raw.get("max"),
+        keys=raw.get("keys"),
+        node=tuple((k, expand(v)) for k, v in raw.get("node", {}).items()),
+    )
+
+
+def _citation(raw: dict[str, Any] | None) -> ItemSpec | None:
+    if not raw:
+        return None
+    return ItemSpec(
+        classes=tuple(expand(c) for c in raw["classes"]),
+        fields={n: _field(n, f) for n, f in raw["fields"].items()},
+        document_fields={n: _field(n, f) for n, f in raw["document_fields"].items()},
+        document_classes=tuple(expand(c) for c in raw["document_classes"]),
+        document_property=expand(raw["document_property"]),
     )
 
 
@@ -78,7 +107,15 @@ def mapping() -> Mapping:
             fixed=tuple((expand(p), expand(v)) for p, v in t.get("fixed", ())),
             restricted=bool(t.get("restricted", False)),
         )
-    return Mapping(types=types, common=common)
+    return Mapping(types=types, common=common, citation=_citation(raw.get("citation")),
+                   inference={k: expand(v) for k, v in raw.get("inference", {}).items()})
+
+
+@functools.cache
+def open_bounds() -> dict[str, tuple[str, str]]:
+    """Lower-bound property -> (property for "after X", property for "before X"), from mapping.yaml."""
+    raw = yaml.safe_load(read_text("mapping.yaml"))
+    return {expand(lo): (expand(v["after"]), expand(v["before"])) for lo, v in raw.get("open_bounds", {}).items()}
 
 
 @functools.cache

@@ -44,7 +44,7 @@ RECORDS_PY_TERMS: dict[str, URIRef] = {
 }
 
 # Field kinds of mapping.yaml and the kind of property each needs.
-OBJECT_FIELD_KINDS = {"ref", "concept", "url", "wikidata"}
+OBJECT_FIELD_KINDS = {"ref", "concept", "url", "wikidata", "wording", "citation", "inference"}
 DATA_FIELD_KINDS = {"text", "string", "date", "int", "bool", "term", "langmap"}
 
 # Wikidata identifiers the design brief marks [V] (verified). Nothing else may be linked.
@@ -106,6 +106,22 @@ def mapping_usage() -> dict[URIRef, set[URIRef | None]]:
             expect(usage, v, None, f"mapping.yaml {tname} fixed value")
     fields = [("common", f) for f in m.common.values()]
     fields += [(tname, f) for tname, t in m.types.items() for f in t.fields.values()]
+    # the structured kinds: the node a wording writes, the citation and document of cite:, the inference node
+    for tname, t in m.types.items():
+        for f in t.fields.values():
+            node = dict(f.node)
+            if node:
+                expect(usage, node["class"], CLASS, f"mapping.yaml {tname}.{f.name} node")
+                expect(usage, node["key"], OBJECT, f"mapping.yaml {tname}.{f.name} node")
+                expect(usage, node["value"], DATA, f"mapping.yaml {tname}.{f.name} node")
+    assert m.citation is not None
+    for c in (*m.citation.classes, *m.citation.document_classes):
+        expect(usage, c, CLASS, "mapping.yaml citation classes")
+    expect(usage, m.citation.document_property, OBJECT, "mapping.yaml citation document_property")
+    fields += [("citation", f) for f in (*m.citation.fields.values(), *m.citation.document_fields.values())]
+    expect(usage, m.inference["class"], CLASS, "mapping.yaml inference")
+    expect(usage, m.inference["property"], OBJECT, "mapping.yaml inference")
+    expect(usage, m.inference["reason"], DATA, "mapping.yaml inference")
     for tname, f in fields:
         assert f.kind in OBJECT_FIELD_KINDS | DATA_FIELD_KINDS, f"unknown field kind {f.kind!r}: classify it in this test"
         kind = OBJECT if f.kind in OBJECT_FIELD_KINDS else DATA
@@ -185,6 +201,8 @@ def test_usage_collection_sees_the_sources() -> None:
     """Guard against a vacuous pass: the collectors find the terms they must find."""
     m, s = mapping_usage(), shapes_usage()
     assert RPN.Arrest in m and RPN.earliestStart in m and RPN.detentionType in m and RPN.dateAsReported in m
+    assert {RPN.OffenceAsReported, RPN.wordingAsReported, RPN.Citation, RPN.CitedDocument, RPN.quote, RPN.Inference,
+            RPN.inferredProperty, RPN.inferenceReason} <= set(m)
     assert {RPN.SourceGraph, RPN.SourceDocument, RPN.termMonths, RPN.latestEnd} <= set(s)
     assert len(all_usage()) >= 100
 
@@ -245,8 +263,12 @@ def test_class_hierarchy() -> None:
     for c in (RPN.IllTreatmentAllegation, RPN.SourceGraph, RPN.SourceDocument):
         assert PROV.Entity in supers(c), c
     assert SKOS.Concept in supers(RPN.Offence)
+    assert PROV.Derivation in supers(RPN.Citation) and PROV.Entity in supers(RPN.CitedDocument)
+    assert ORG.FormalOrganization in supers(RPN.IntergovernmentalOrganization)
+    assert RPN.Meeting in supers(RPN.Visit)
     events = ("Arrest", "Detention", "AdministrativeDetention", "Trial", "Verdict", "Release", "Pardon", "Expulsion",
-              "ReturnToCustody", "RefusalToLeave", "MassRelease", "Negotiation", "SanctionsRelief", "HouseSearch", "Interrogation")
+              "ReturnToCustody", "RefusalToLeave", "MassRelease", "Negotiation", "SanctionsRelief", "HouseSearch", "Interrogation",
+              "Meeting", "Visit")
     for name in events:
         assert SDO.Event in supers(RPN[name]), name
     # roles are not classes, and claims are not events

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from repnet.cli import cli
 from repnet.graph import query as q
 from repnet.graph.errors import UsageError
+from repnet.graph.build import in_memory
 from repnet.graph.store import EmbeddedStore, memory_store
 from repnet.graph.dataset import load_dataset
 
@@ -50,59 +51,76 @@ def test_every_saved_query_declares_its_columns_and_runs(belarus_store: Embedded
 
 def test_sentences(belarus_store: EmbeddedStore) -> None:
     assert run(belarus_store, "sentences") == [
-        (P + "marfa-rabkova", "Marfa Rabkova", None, "a court in Minsk", "2022-09", Decimal("15"), None, HRW),
-        (P + "nasta-loika", "Nasta Loika", ID + "org/minsk-city-court", "Minsk City Court", "2023-06", Decimal("7"), None, HRW),
+        (P + "marfa-rabkova", "Marfa Rabkova", None, "a court in Minsk", "2022-09", Decimal("15"), None, HRW, "current"),
+        (P + "nasta-loika", "Nasta Loika", ID + "org/minsk-city-court", "Minsk City Court", "2023-06", Decimal("7"), None, HRW,
+         "current"),
         (P + "valiantsin-stefanovic", "Valiantsin Stefanovic", None, "a court in Minsk", "2023-03", Decimal("9"),
-         "cash smuggling by an organized group; financing activities grossly violating public order", HRW),
+         "cash smuggling by an organized group; financing activities grossly violating public order", HRW, "current"),
     ]
     assert [r[1] for r in run(belarus_store, "sentences", person="Nasta Lojka")] == ["Nasta Loika"]
 
 
 def test_releases(belarus_store: EmbeddedStore) -> None:
-    rows = [r[:5] + (sorted_parts(r[5]), r[6]) for r in run(belarus_store, "releases")]
+    rows = [r[:5] + (sorted_parts(r[5]), r[6], r[7]) for r in run(belarus_store, "releases")]
     us = "United States government"
+    # Statkevich refused to leave and was returned to prison: his pardon is not a current release
     assert rows == [
-        (P + "mikalai-statkevich", "Mikalai Statkevich", "2025-09", "pardon", None, f"Government of Belarus; {us}", HRW),
-        (P + "ales-bialiatski", "Ales Bialiatski", dt.date(2025, 12, 13), "expulsion", "Lithuania", us, HRW),
-        (P + "maksim-znak", "Maksim Znak", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
-        (P + "maria-kalesnikava", "Maria Kalesnikava", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
-        (P + "maryna-zolatava", "Maryna Zolatava", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
-        (P + "uladzimir-labkovich", "Uladzimir Labkovich", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
-        (P + "viktar-babaryka", "Viktar Babaryka", dt.date(2025, 12, 13), "expulsion", None, us, HRW),
+        (P + "mikalai-statkevich", "Mikalai Statkevich", "2025-09", "pardon", None, f"Government of Belarus; {us}", HRW, "reversed"),
+        (P + "ales-bialiatski", "Ales Bialiatski", dt.date(2025, 12, 13), "release", "Lithuania", us, HRW, "current"),
+        (P + "maksim-znak", "Maksim Znak", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
+        (P + "maria-kalesnikava", "Maria Kalesnikava", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
+        (P + "maryna-zolatava", "Maryna Zolatava", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
+        (P + "uladzimir-labkovich", "Uladzimir Labkovich", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
+        (P + "viktar-babaryka", "Viktar Babaryka", dt.date(2025, 12, 13), "release", None, us, HRW, "current"),
     ]
+
+
+RABKOVA = ("Marfa Rabkova", None, "2020-09-17", HRW, "stated", "2025-12-15")
+RABKOVA_HOMIEL = ("Marfa Rabkova", "Homiel penal colony No. 4", "2020-09-17", HRW, "stated", "2025-12-15")
 
 
 @pytest.mark.parametrize(("day", "expected"), [
     ("2020-09-16", []),
-    ("2021-01-01", [("Marfa Rabkova", None, dt.date(2020, 9, 17))]),
-    ("2022-10-01", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
-                    ("Nasta Loika", None, dt.date(2022, 9, 30)),
-                    ("Valiantsin Stefanovic", None, dt.date(2021, 7, 1))]),
-    ("2024-01-01", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
-                    ("Nasta Loika", None, dt.date(2023, 6, 30)),
-                    ("Valiantsin Stefanovic", None, dt.date(2023, 3, 31))]),
-    ("2025-12-15", [("Marfa Rabkova", "Homiel penal colony No. 4", dt.date(2022, 9, 30)),
-                    ("Nasta Loika", None, dt.date(2023, 6, 30)),
-                    ("Valiantsin Stefanovic", None, dt.date(2023, 3, 31))]),
-    # the sources say nothing after the day of the article
-    ("2025-12-16", []),
+    ("2021-01-01", [RABKOVA]),
+    # month-only dates are printed as stated; "after 2021-07" is possible until the sentence
+    ("2022-10-01", [RABKOVA_HOMIEL, ("Nasta Loika", None, "2022-09", HRW, "possible", None),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "possible", "2025-12-15")]),
+    # charged "while still in administrative detention": held from that day on
+    ("2022-12-24", [RABKOVA_HOMIEL, ("Nasta Loika", None, "2022-12-24", HRW, "stated", "2025-12-15"),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "possible", "2025-12-15")]),
+    ("2024-01-01", [RABKOVA_HOMIEL, ("Nasta Loika", None, "2022-12-24", HRW, "stated", "2025-12-15"),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "stated", "2025-12-15")]),
+    # the day of the article: Statkevich, returned to prison, is held too
+    ("2025-12-15", [RABKOVA_HOMIEL, ("Mikalai Statkevich", None, "after 2025-09", HRW, "stated", "after 2025-09"),
+                    ("Nasta Loika", None, "2022-12-24", HRW, "stated", "2025-12-15"),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "stated", "2025-12-15")]),
+    # after the last observation: last known held, not absent
+    ("2026-03-01", [(*RABKOVA_HOMIEL[:4], "last known", "2025-12-15"),
+                    ("Mikalai Statkevich", None, "after 2025-09", HRW, "last known", "after 2025-09"),
+                    ("Nasta Loika", None, "2022-12-24", HRW, "last known", "2025-12-15"),
+                    ("Valiantsin Stefanovic", None, "after 2021-07", HRW, "last known", "2025-12-15")]),
 ])
 def test_detained_on(belarus_store: EmbeddedStore, day: str, expected: list[tuple[Any, ...]]) -> None:
     rows = run(belarus_store, "detained-on", date=day)
-    assert [(r[1], r[2], r[3]) for r in rows] == expected
-    assert all(r[4] == HRW for r in rows)
+    assert [r[1:] for r in rows] == expected
 
 
 def test_charges(belarus_store: EmbeddedStore) -> None:
     o = ID + "offence/"
+    enmity = "incitement of racial, national, religious or other social enmity or discord"
     assert run(belarus_store, "charges") == [
-        (o + "incitement-to-enmity", "incitement of racial, national, religious or other social enmity or discord", None, 2, None),
-        (o + "tax-evasion", "tax evasion", None, 2, None),
-        (o + "organized-cash-smuggling", "cash smuggling by an organized group", None, 1, Decimal("9")),
-        (o + "financing-group-actions-violating-public-order", "financing activities grossly violating public order", None, 1, Decimal("9")),
-        (o + "criminal-group-involvement", "involvement in a criminal group", None, 1, None),
-        (o + "organizing-group-actions-violating-public-order", "organizing group actions grossly violating public order", None, 1, None),
-        (o + "riot-training-or-funding", "training or other preparation of persons to participate in riots or funding such activities", None, 1, None),
+        # one offence, two wordings: Lojka's charge and Rabkova's, each in the article's words
+        (o + "incitement-to-enmity", enmity, None, 2, None, f"{enmity}; inciting social enmity"),
+        (o + "tax-evasion", "tax evasion", None, 2, None, "tax evasion"),
+        (o + "organized-cash-smuggling", "cash smuggling by an organized group", None, 1, Decimal("9"),
+         "cash smuggling by an organized group"),
+        (o + "financing-group-actions-violating-public-order", "financing activities grossly violating public order", None, 1,
+         Decimal("9"), "financing activities, grossly violating public order"),
+        (o + "criminal-group-involvement", "involvement in a criminal group", None, 1, None, "involvement in a criminal group"),
+        (o + "organizing-group-actions-violating-public-order", "organizing group actions grossly violating public order", None, 1,
+         None, "organizing group actions grossly violating public order"),
+        (o + "riot-training-or-funding", "training or other preparation of persons to participate in riots or funding such activities",
+         None, 1, None, "training or other preparation of persons to participate in riots or funding such activities"),
     ]
 
 
@@ -110,8 +128,10 @@ def test_timeline(belarus_store: EmbeddedStore) -> None:
     rows = run(belarus_store, "timeline", person="Anastasia Lojka")
     assert [r[:3] for r in rows] == [
         ("2022-09", "AdministrativeDetention", "administrative detention; petty hooliganism; term 6 x 15 days"),
+        ("2022-09", "StatusPeriod", "imprisoned at some times (separate terms) until 2022-12"),
         ("2022-12-24", "Charge", "incitement of racial, national, religious or other social enmity or discord, "
                                  "organizing group actions grossly violating public order"),
+        ("2022-12-24", "StatusPeriod", "imprisoned; last known 2025-12-15"),
         ("2023-06", "Sentence", "term 84 months; Minsk City Court"),
         ("2025-12-15", "StatusObservation", "imprisoned"),
         (None, "Detention", "imprisonment after conviction"),
@@ -119,11 +139,13 @@ def test_timeline(belarus_store: EmbeddedStore) -> None:
         (None, "IllTreatmentAllegation", "ill-treatment, torture"),
     ]
     assert {r[3] for r in rows} == {HRW}
-    assert [r[:2] for r in run(belarus_store, "timeline", person="Mikalai Statkevich")] == [
-        ("2025-09", "Pardon"), ("2025-09", "RefusalToLeave"), ("after 2025-09-01", "ReturnToCustody")]
+    # dates as stated: "after 2025-09", never the day bound 2025-09-01
+    assert [r[:3] for r in run(belarus_store, "timeline", person="Mikalai Statkevich")] == [
+        ("2025-09", "Pardon", ""), ("2025-09", "RefusalToLeave", ""), ("2025-09", "StatusPeriod", "released until after 2025-09"),
+        ("after 2025-09", "StatusPeriod", "imprisoned; last known after 2025-09"), ("after 2025-09", "ReturnToCustody", "")]
     assert [r[:2] for r in run(belarus_store, "timeline", person=P + "valiantsin-stefanovic")] == [
-        ("after a house search and interrogation in July 2021", "Arrest"), ("after 2021-07-01", "Detention"),
-        ("2021-07", "HouseSearch"), ("2021-07", "Interrogation"), ("2023-03", "Sentence"),
+        ("2021-07", "HouseSearch"), ("2021-07", "Interrogation"),
+        ("after 2021-07", "StatusPeriod"), ("after 2021-07", "Arrest"), ("after 2021-07", "Detention"), ("2023-03", "Sentence"),
         ("2025-12-15", "StatusObservation"), (None, "Charge"), (None, "Detention"), (None, "Membership")]
 
 
@@ -134,14 +156,14 @@ def test_persons_and_detentions(belarus_store: EmbeddedStore) -> None:
     assert [r[2:7] for r in run(belarus_store, "detentions", person="Nasta Loika")] == [
         ("imprisonment after conviction", None, None, None, dt.date(2025, 12, 15)),
         ("pre-trial detention", None, None, None, None),
-        ("administrative detention", None, "2022-09", "2022-12", None),
+        ("administrative detention", None, "2022-09", "2022-12", dt.date(2022, 12, 24)),
     ]
 
 
 def test_sources(belarus_store: EmbeddedStore) -> None:
     assert run(belarus_store, "sources") == [
         (HRW, "More than 1,000 Belarusians remain in prison for exercising their rights", "Human Rights Watch",
-         dt.date(2025, 12, 15), 464),
+         dt.date(2025, 12, 15), 517),
         (ID + "source/wikidata-links", "Verified Wikidata identifiers for entities in repnet", "repnet project",
          dt.date(2026, 11, 25), 30),
     ]
@@ -169,13 +191,16 @@ def test_conflicts_between_two_sources(tmp_path: Path) -> None:
     write(tmp_path / "one.yaml", CONFLICTING.format(sid="one", term="{years: 9}", date="2023-06"))
     write(tmp_path / "two.yaml", CONFLICTING.format(sid="two", term="{years: 10}", date="2023-06-20"))
     write(tmp_path / "three.yaml", CONFLICTING.format(sid="three", term="{years: 9}", date="2023-07-02"))
-    store = memory_store(load_dataset([tmp_path]).quads())
-    rows = [(s, p, sorted_parts(v, " | "), sorted_parts(src, " | ")) for s, p, v, src in run(store, "conflicts")]
+    store = in_memory(load_dataset([tmp_path]))
+    rows = [(s, p, sorted_parts(v, " | "), sorted_parts(src, " | "), k) for s, p, v, src, k in run(store, "conflicts")]
     src = ID + "source/"
     assert rows == [
+        # 2023-07-02 falls outside June: a disagreement with both others; 2023-06-20 sharpens 2023-06
         (ID + "sentence/a", "https://schema.org/startDate", "2023-06 | 2023-06-20 | 2023-07-02",
-         f"{src}one | {src}three | {src}two"),
-        (ID + "sentence/a", "https://w3id.org/repnet/ontology#termMonths", "108 | 120", f"{src}one | {src}three | {src}two"),
+         f"{src}one | {src}three | {src}two", "disagreement"),
+        (ID + "sentence/a", "https://schema.org/startDate", "2023-06 | 2023-06-20", f"{src}one | {src}two", "refinement"),
+        (ID + "sentence/a", "https://w3id.org/repnet/ontology#termMonths", "108 | 120", f"{src}one | {src}three | {src}two",
+         "disagreement"),
     ]
 
 
@@ -231,7 +256,7 @@ def test_an_unknown_name_lists_candidates(belarus_store: EmbeddedStore) -> None:
 
 def test_an_ambiguous_name_lists_every_match(tmp_path: Path) -> None:
     write(tmp_path / "s.yaml", MINIMAL_SOURCE + "  - {id: person/b, type: Person, name: Person B, names: [Person A]}\n")
-    store = memory_store(load_dataset([tmp_path]).quads())
+    store = in_memory(load_dataset([tmp_path]))
     with pytest.raises(q.UnknownName) as e:
         q.resolve_name(store, "person a", "person")
     assert str(e.value) == (f"'person a' names 2 persons:\n  Person A  <{P}a>\n  Person B  <{P}b>\nGive the IRI instead.")
@@ -277,7 +302,8 @@ def test_query_list(store_dir: Path) -> None:
     assert "                --param date=<date>" in out
     code, out, _ = invoke(store_dir, "--list", "--format", "json")
     listed = {x["name"]: x for x in json.loads(out)}
-    assert listed["sentences"]["columns"] == ["person", "personLabel", "court", "courtLabel", "date", "years", "charges", "source"]
+    assert listed["sentences"]["columns"] == ["person", "personLabel", "court", "courtLabel", "date", "years", "charges", "source",
+                                              "status"]
     assert listed["timeline"]["params"] == [{"name": "person", "kind": "person", "required": True,
                                             "help": "an IRI, or any of the person's names or name variants"}]
 
@@ -299,9 +325,9 @@ def test_query_json_is_sparql_results_json(store_dir: Path) -> None:
 
 def test_query_table_and_tsv(store_dir: Path) -> None:
     code, out, _ = invoke(store_dir, "detained-on", "--param", "date=2021-01-01", "--format", "table")
-    assert (code, out) == (0, "person                personLabel    facility  since       source\n"
-                              "--------------------  -------------  --------  ----------  -----------------------------\n"
-                              "person:marfa-rabkova  Marfa Rabkova            2020-09-17  source:hrw-2025-12-15-belarus\n"
+    assert (code, out) == (0, "person                personLabel    facility  since       source                         status  lastKnown\n"
+                              "--------------------  -------------  --------  ----------  -----------------------------  ------  ----------\n"
+                              "person:marfa-rabkova  Marfa Rabkova            2020-09-17  source:hrw-2025-12-15-belarus  stated  2025-12-15\n"
                               "(1 row)\n")
     code, out, _ = invoke(store_dir, "facilities", "--format", "tsv")
     assert out.splitlines()[0] == "?facility\t?facilityLabel\t?type\t?persons"

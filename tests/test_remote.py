@@ -6,7 +6,7 @@ Virtuoso (Debian ``virtuoso-opensource``, installed by ``.ci/system-deps``) is s
 ports in a temporary directory and stopped by its PID. Without ``virtuoso-t`` these tests fail; a
 developer can set ``REPNET_SKIP_VIRTUOSO=1`` to skip them.
 
-Its result-size limit is set low (``ResultSetMaxRows = 300``) so that reading a graph of 441 triples
+Its result-size limit is set low (``ResultSetMaxRows = 300``) so that reading a graph of 488 triples
 goes through the paging a real server's limit (10,000 in Debian's virtuoso.ini) needs.
 """
 
@@ -86,14 +86,14 @@ def drop_graphs(v: Virtuoso, prefix: str) -> None:
 def test_push_sends_the_public_graphs_and_reports_them(pushed: dict[str, Any], local: EmbeddedStore,
                                                       virtuoso: Virtuoso) -> None:
     g = "https://w3id.org/repnet/graph/"
-    assert [x["graph"] for x in pushed["graphs"]] == [g + "hrw-2025-12-15-belarus", g + "meta", g + "vocabulary",
-                                                      g + "wikidata-links"]
+    assert [x["graph"] for x in pushed["graphs"]] == [g + "derived", g + "hrw-2025-12-15-belarus", g + "hrw-2025-12-15-belarus/derived",
+                                                      g + "meta", g + "vocabulary", g + "wikidata-links"]
     assert pushed["method"] == "gsp" and pushed["endpoint"] == virtuoso.graph_crud_auth
     assert pushed["include_restricted"] is False and pushed["verified"] is True
-    assert pushed["triples"] == len(local) == 774
+    assert pushed["triples"] == len(local) == 1166
     assert all(x["triples"] == x["remote_triples"] > 0 and x["bytes"] > 0 for x in pushed["graphs"])
     assert pushed["bytes"] == sum(x["bytes"] for x in pushed["graphs"]) and pushed["seconds"] > 0
-    assert pushed["requests"] == 4 and pushed["stale_graphs_on_server"] == []
+    assert pushed["requests"] == 6 and pushed["stale_graphs_on_server"] == []
 
 
 def test_restricted_graphs_are_not_pushed_by_default(remote: RemoteStore) -> None:
@@ -105,7 +105,7 @@ def test_restricted_graphs_are_not_pushed_by_default(remote: RemoteStore) -> Non
 
 
 def test_the_server_holds_exactly_the_local_quads(remote: RemoteStore, local: EmbeddedStore) -> None:
-    # the hrw graph (441 triples) is larger than the server's answer limit (300): read in pages;
+    # the hrw graph (488 triples) is larger than the server's answer limit (300): read in pages;
     # its xsd:duration values come back as written ("P7Y"), not as Virtuoso's numbers
     assert remote.named_graphs() == local.named_graphs()
     assert len(remote) == len(local)
@@ -122,16 +122,16 @@ def test_push_with_sparql_update_gives_the_same_graphs(virtuoso: Virtuoso, belar
     assert r.exit_code == 0, r.output
     report = json.loads(r.stdout)
     assert report["endpoint"] == virtuoso.base + "/sparql-auth" and report["verified"] is True
-    assert report["triples"] == 774
+    assert report["triples"] == 1166
     assert set(RemoteStore(virtuoso.sparql).quads()) == set(local.quads())
 
 
 def test_push_table_report(virtuoso: Virtuoso, belarus_store: EmbeddedStore, pushed: dict[str, Any]) -> None:
     r = repnet("--store", str(belarus_store.location), "push", virtuoso.graph_crud_auth, "--user", "dba", "--syntax", "turtle")
     assert r.exit_code == 0, r.output
-    assert re.fullmatch(rf"Pushed 4 graphs, 774 triples, [\d,]+ bytes in [\d.]+ s to {re.escape(virtuoso.graph_crud_auth)} "
-                        r"\(gsp, 4 requests, public graphs only\); the server holds them all\.\n", r.stdout)
-    assert "https://w3id.org/repnet/graph/meta: 32 triples" in r.stderr
+    assert re.fullmatch(rf"Pushed 6 graphs, 1,166 triples, [\d,]+ bytes in [\d.]+ s to {re.escape(virtuoso.graph_crud_auth)} "
+                        r"\(gsp, 6 requests, public graphs only\); the server holds them all\.\n", r.stdout)
+    assert "https://w3id.org/repnet/graph/meta: 41 triples" in r.stderr
 
 
 def test_push_credentials(virtuoso: Virtuoso, belarus_store: EmbeddedStore) -> None:
@@ -234,11 +234,11 @@ def test_commands_with_a_store_url(virtuoso: Virtuoso, belarus_store: EmbeddedSt
     a, b = (repnet("--store", s, "export", "jsonld", "--no-description") for s in (store, url))
     assert b.exit_code == 0
     parsed = [set(ox.parse(x.stdout.encode(), format=ox.RdfFormat.JSON_LD)) for x in (a, b)]
-    assert parsed[0] == parsed[1] and len(parsed[0]) == 774
+    assert parsed[0] == parsed[1] and len(parsed[0]) == 1166
     a, b = (repnet("--store", s, "describe", "--format", "ntriples") for s in (store, url))
     assert b.exit_code == 0 and set(b.stdout.splitlines()) == set(a.stdout.splitlines())
     stats = json.loads(repnet("--store", url, "stats", "--format", "json").stdout)
-    assert stats["store"] == url and stats["triples"] == 774  # only public graphs are there
+    assert stats["store"] == url and stats["triples"] == 1166  # only public graphs are there
     r = repnet("--store", url, "build")
     assert r.exit_code == 1 and f"repnet push {url}" in r.stderr
 
@@ -336,7 +336,7 @@ def test_include_restricted_push_and_reads(tmp_path: Path, virtuoso: Virtuoso, r
     try:
         assert r.exit_code == 0 and "RESTRICTED graphs are uploaded" in r.stderr
         report = json.loads(r.stdout)
-        assert report["include_restricted"] is True and report["triples"] == 365
+        assert report["include_restricted"] is True and report["triples"] == 458
         assert base + "graph/conf-public/restricted" in [g["graph"] for g in report["graphs"]]
         public, full = open_store(virtuoso.sparql), open_store(virtuoso.sparql, include_restricted=True)
         assert not [g for g in public.named_graphs() if g.endswith("/restricted")]

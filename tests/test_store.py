@@ -10,7 +10,7 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 
-from repnet.graph.build import build
+from repnet.graph.build import build, in_memory
 from repnet.graph.dataset import load_dataset
 from repnet.graph.errors import SourceError, StoreError, ValidationFailed
 from repnet.graph.store import EmbeddedStore, default_location, memory_store, open_store, replace_store, resolve
@@ -40,7 +40,7 @@ def test_two_builds_give_isomorphic_datasets(tmp_path: Path) -> None:
 
 
 def test_build_and_memory_store_hold_the_same_quads(tmp_path: Path, belarus_store: EmbeddedStore) -> None:
-    mem = memory_store(load_dataset().quads())
+    mem = in_memory(load_dataset())
     assert graphs_isomorphic(as_rdflib(mem), as_rdflib(belarus_store))
 
 
@@ -65,7 +65,9 @@ def test_no_blank_nodes(belarus_store: EmbeddedStore) -> None:
 def test_one_named_graph_per_source_plus_meta_and_vocabulary(belarus_store: EmbeddedStore) -> None:
     base = "https://w3id.org/repnet/graph/"
     assert belarus_store.named_graphs() == [
+        base + "derived",
         base + "hrw-2025-12-15-belarus",
+        base + "hrw-2025-12-15-belarus/derived",
         base + "hrw-2025-12-15-belarus/restricted",
         base + "meta",
         base + "vocabulary",
@@ -179,7 +181,8 @@ def test_reads_see_public_graphs_only_by_default(tmp_path: Path) -> None:
     build(None, root)
     public, full = open_store(root), open_store(root, include_restricted=True)
     base = "https://w3id.org/repnet/graph/"
-    assert public.named_graphs() == [base + "hrw-2025-12-15-belarus", base + "meta", base + "vocabulary", base + "wikidata-links"]
+    assert public.named_graphs() == [base + "derived", base + "hrw-2025-12-15-belarus", base + "hrw-2025-12-15-belarus/derived",
+                                     base + "meta", base + "vocabulary", base + "wikidata-links"]
     assert base + "hrw-2025-12-15-belarus/restricted" in full.named_graphs()
     ask = "ASK { ?x a rpn:IllTreatmentAllegation }"
     assert bool(full.query(ask)) and not bool(public.query(ask))

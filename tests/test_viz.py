@@ -239,19 +239,27 @@ def test_filters_and_time_control_match_the_projection_views(browser: Any, belar
         page.check("input[data-relation='charged_under']")
         assert counts() == size(whole)
 
-        # time control: the network as of a day is view(as_of=day); statuses follow the day
+        def as_stated(day: str) -> tuple[int, int]:
+            """The projection cut to the edges that hold on the day by their stated dates."""
+            H = nx.MultiDiGraph()
+            H.add_edges_from((u, v, k, d) for u, v, k, d in whole.edges(keys=True, data=True) if viz.holds_as_stated(d, day))
+            return size(H)
+
+        # time control: the dates are stops as the sources state them (never a day bound); the
+        # network on a stop is the projection's edges that hold by their stated dates
         dates = page.evaluate("repnet.data.dates")
-        assert "2025-12-13" in dates and dates == sorted(dates)
+        assert "2025-12-13" in dates and "2025-09" in dates and dates == sorted(dates)
+        assert "2025-09-30" not in dates and "2022-09-30" not in dates  # day bounds of month-precise dates
         page.check("#time-on")
-        for day in ("2022-10-01", "2025-12-12", "2025-12-13"):
-            idx = max(i for i, d in enumerate(dates) if d <= day)
+        for day in ("2022-09", "2025-09", "2025-12-13"):
+            idx = dates.index(day)
             page.evaluate("i => { const r = document.getElementById('time'); r.value = String(i);"
                           " r.dispatchEvent(new Event('input')); }", idx)
-            assert counts() == size(view(whole, as_of=dates[idx])), day
+            assert counts() == as_stated(day), day
         bialiatski = page.evaluate(f"repnet.nodes.get(repnet.indexOf('{ID}person/ales-bialiatski'))")
         assert bialiatski["color"]["border"] == viz.STATUS_STYLE["released"]
         page.evaluate("i => { const r = document.getElementById('time'); r.value = String(i);"
-                      " r.dispatchEvent(new Event('input')); }", dates.index("2025-09-30"))
+                      " r.dispatchEvent(new Event('input')); }", dates.index("2025-09"))
         statkevich = page.evaluate(f"repnet.nodes.get(repnet.indexOf('{ID}person/mikalai-statkevich'))")
         assert statkevich["color"]["border"] == viz.STATUS_STYLE["held"]  # the return follows the pardon
         rabkova = page.evaluate(f"repnet.nodes.get(repnet.indexOf('{ID}person/marfa-rabkova'))")
@@ -437,12 +445,16 @@ def test_status_sources_and_facts(store: EmbeddedStore) -> None:
     assert latest == {"nasta-loika": "held", "ales-bialiatski": "released", "mikalai-statkevich": "held",
                       "marfa-rabkova": "held"}
     assert viz.status_on(st[ID + "person/ales-bialiatski"], "2025-12-12") is None
-    assert viz.status_on(st[ID + "person/marfa-rabkova"], "2021-01-01")["why"] == "detained from 2020-09-17"
+    assert viz.status_on(st[ID + "person/marfa-rabkova"], "2021-01-01")["why"] == "held from 2020-09-17; last known 2025-12-15"
+    # Statkevich: released in September 2025 (the month as stated), held again after his return
+    assert [(f["d"], f["s"], f["why"]) for f in st[ID + "person/mikalai-statkevich"]] == [
+        ("2025-09", "released", "released from 2025-09 until after 2025-09"),
+        ("2025-09", "held", "held from after 2025-09; last known after 2025-09")]
     meta = viz.sources_meta(store)["hrw-2025-12-15-belarus"]
     assert meta == {"id": "hrw-2025-12-15-belarus", "title": HRW_TITLE, "publisher": "Human Rights Watch",
                     "date": "2025-12-15", "url": HRW_URL}
     facts = viz.entity_facts(store, [ID + "org/viasna"])[ID + "org/viasna"]
-    assert {"k": "description", "v": "Belarusian human rights group", "src": ["hrw-2025-12-15-belarus"]} in facts
+    assert {"k": "description", "v": "Belarusian rights group", "src": ["hrw-2025-12-15-belarus"]} in facts
     assert "Nasta Lojka" in viz.name_variants(store, [LOIKA])[LOIKA]
 
 

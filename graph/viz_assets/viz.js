@@ -120,10 +120,12 @@
   }
 
   // ------------------------------------------------------------------ filters
+  // dates as their sources state them: "2022-09" begins with September and ends with it, so a day
+  // is compared with a date on the date's own precision (viz.py holds_as_stated is the same rule)
   function edgeHolds(e) {
     if (day === null) return true;
-    if (e.since && e.since > day) return false;
-    if (e.until && e.until < day) return false;
+    if (e.since && e.since > day.slice(0, e.since.length)) return false;
+    if (e.until && day.slice(0, e.until.length) > e.until) return false;
     return true;
   }
   function recompute() {
@@ -252,6 +254,32 @@
     if (!ids.length) wrap.appendChild(document.createTextNode("no source recorded"));
     return wrap;
   }
+  // documents a record cites beyond its source (cite:), with the quote and where it is in the document
+  function cited(list) {
+    var ul = el("ul", "cited");
+    (list || []).forEach(function (c) {
+      var li = el("li", "cite");
+      li.appendChild(document.createTextNode("Cited: "));
+      var d = (D.docs || [])[c.d] || {};
+      var url = safeUrl(d.url);
+      if (url) {
+        var a = el("a", null, d.title || url);
+        a.href = url;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        li.appendChild(a);
+      } else {
+        li.appendChild(el("span", null, d.title || "?"));
+      }
+      var bits = [d.publisher, d.date].filter(Boolean);
+      if (bits.length) li.appendChild(document.createTextNode(" (" + bits.join(", ") + ")"));
+      if (c.q) li.appendChild(el("q", null, c.q));
+      if (c.l) li.appendChild(document.createTextNode(", " + c.l));
+      li.appendChild(citation(c.src, "cited by the source: "));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
   function sourcesOfNode(n) {
     var s = new Set();
     edgesOf[n.i].forEach(function (e) { e.src.forEach(function (x) { s.add(x); }); });
@@ -262,9 +290,10 @@
   function edgeDetails(e) {
     var bits = [];
     if (e.date) bits.push(e.date);
-    else if (e.since) bits.push("by " + e.since);
-    if (e.until) bits.push("ended on or after " + e.until);
+    else if (e.since) bits.push("from " + e.since);
+    if (e.until) bits.push("until " + e.until);
     if (e.stage) bits.push(e.stage);
+    if (e.words) bits.push("as reported: " + e.words);
     if (e.years !== undefined) bits.push(fmtYears(e.years));
     if (e.penalty) bits.push(String(e.penalty).replace(/-/g, " "));
     if (e.detention_type) bits.push(String(e.detention_type).replace(/-/g, " "));
@@ -351,10 +380,15 @@
         var li = el("li", "fact");
         li.appendChild(el("span", "rel", f.k + ": "));
         li.appendChild(document.createTextNode(f.v));
+        if (f.inf) li.appendChild(el("em", "inf", " (inferred: " + f.inf + ")"));
         li.appendChild(citation(f.src, "Source: "));
         ul.appendChild(li);
       });
       panel.appendChild(ul);
+    }
+    if (n.cites && n.cites.length) {
+      panel.appendChild(el("h3", null, "Citations"));
+      panel.appendChild(cited(n.cites));
     }
     if (n.st && n.st.length) {
       panel.appendChild(el("h3", null, "Status over time"));
@@ -383,6 +417,7 @@
       var d = edgeDetails(e);
       if (d) li.appendChild(el("div", "detail", d));
       li.appendChild(citation(e.src, "Source: "));
+      if (e.cites) li.appendChild(cited(e.cites));
       ru.appendChild(li);
     });
     panel.appendChild(ru);
@@ -402,6 +437,7 @@
     var d = edgeDetails(e);
     if (d) panel.appendChild(el("div", "detail", d));
     panel.appendChild(citation(e.src, "Source: "));
+    if (e.cites) panel.appendChild(cited(e.cites));
   }
 
   // ------------------------------------------------------------------ the network
