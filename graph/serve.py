@@ -19,7 +19,7 @@ Limits that keep one client from taking the machine or the other clients' turn:
   holds). A worker started in advance (a spare) takes the place at once, and a new spare is
   started in the background. At most ``--slow-workers`` (default 2) queries run in the slow lane;
   one more that turns slow keeps its quick-lane worker while no request waits for one, and is
-  stopped with 503 as soon as one does. A slow lane worker is retired when its query ends;
+  stopped with 503 when one does and it has run twice ``--slow-after``. A slow lane worker is retired when its query ends;
 * entity pages (``/id/...``), ``/dataset`` and ``/.well-known/void`` are answered by the same
   workers under the same limits;
 * a listen queue of 128 connections;
@@ -843,10 +843,12 @@ class WorkerPool:
                 if not promoted and time.monotonic() >= slow_at:
                     if self._promote(w):
                         promoted = True
-                    elif self.waiting:  # the slow lane is full and quick requests wait: this one yields
+                    elif self.waiting and time.monotonic() >= slow_at + self.slow_after:
+                        # the slow lane is full and requests wait: after a grace as long again (a
+                        # quick query slowed by a busy machine finishes in it), this one yields
                         self._retire(w, False)
                         self.stats["slow_refused"] += 1
-                        return Reply(503, (f"Service busy: this query ran longer than {self.slow_after:g} s while "
+                        return Reply(503, (f"Service busy: this query ran longer than {2 * self.slow_after:g} s while "
                                            f"{self.slow_workers} other slow queries were running and other requests "
                                            "were waiting, and was stopped so that they are answered. Try again later, "
                                            "or narrow it "

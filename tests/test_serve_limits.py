@@ -72,7 +72,7 @@ def test_slow_queries_move_to_the_slow_lane_and_quick_ones_keep_their_workers(st
         t3.join(timeout=5)
         ((status, body),) = third
         assert status == 503
-        assert body.decode().startswith("503 Service Unavailable: Service busy: this query ran longer than 0.3 s while "
+        assert body.decode().startswith("503 Service Unavailable: Service busy: this query ran longer than 0.6 s while "
                                         "2 other slow queries were running and other requests were waiting, and was "
                                         "stopped")
         for t in threads:
