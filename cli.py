@@ -266,6 +266,11 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
             raise UsageError(f"--param '{p}': write NAME=VALUE, e.g. --param date=2024-01-01")
         bindings[name.strip()] = value
     store = obj.open()
+    from .graph.serve import query_refusal
+
+    too_deep = query_refusal(str(text), max_query=sys.maxsize)  # Oxigraph's parser would overflow the stack
+    if too_deep:
+        raise UsageError(too_deep + ".")
     prepared = q.prepare(store, str(text), bindings, saved)
     graphs = q.source_graphs(store, sources) if sources else None
     result = q.execute(store, prepared, graphs)

@@ -154,3 +154,14 @@ def test_query_refusal() -> None:
         "the query is nested more than 100 levels deep (brackets, braces or parentheses); flatten it")
     assert srv.query_refusal('SELECT * { ?s ?p "' + "(" * 500 + '" }') is None  # brackets in strings do not count
     assert srv.query_refusal("SELECT * { " + "(" * 99 + ")" * 99 + " }") is None
+
+
+def test_repnet_query_refuses_a_deeply_nested_query(store_root: Path) -> None:
+    from click.testing import CliRunner
+
+    from repnet.cli import cli
+
+    nested = "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000
+    result = CliRunner().invoke(cli, ["--store", str(store_root), "query", "-e", nested])
+    assert (result.exit_code, result.stderr) == (2, "Error: the query is nested more than 100 levels deep (brackets, "
+                                                    "braces or parentheses); flatten it.\n")
