@@ -17,8 +17,9 @@ STORE_HELP = "Store directory (default: $XDG_DATA_HOME/repnet/store). Env: REPNE
 
 
 class Ctx:
-    def __init__(self, store: str | None, quiet: bool, include_restricted: bool = False):
+    def __init__(self, store: str | None, quiet: bool, include_restricted: bool = False, raw_csv: bool = False):
         self.store = store
+        self.raw_csv = raw_csv
         self.quiet = quiet
         self.include_restricted = include_restricted
         if include_restricted:
@@ -54,9 +55,12 @@ class RepnetGroup(click.Group):
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
 @click.option("--include-restricted", is_flag=True,
               help="Let reads see restricted facts (health, ill-treatment, ...). Default: public graphs only.")
+@click.option("--raw-csv", is_flag=True, envvar="REPNET_RAW_CSV",
+              help="CSV/TSV output exactly as stored: no apostrophe before cells a spreadsheet would evaluate "
+                   "(=, +, -, @ ...). Env: REPNET_RAW_CSV.")
 @click.version_option(__version__, prog_name="repnet")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None, quiet: bool, include_restricted: bool) -> None:
+def cli(ctx: click.Context, store: str | None, quiet: bool, include_restricted: bool, raw_csv: bool) -> None:
     """repnet: a knowledge graph of political-repression networks.
 
     Sources (data/*.yaml, one file per source document) are checked, turned into RDF with one
@@ -69,7 +73,7 @@ def cli(ctx: click.Context, store: str | None, quiet: bool, include_restricted: 
         repnet stats                  # what the store holds
         repnet --store /tmp/s build my-sources/
     """
-    ctx.obj = Ctx(store, quiet, include_restricted)
+    ctx.obj = Ctx(store, quiet, include_restricted, raw_csv)
 
 
 base_option = click.option("--base", envvar="REPNET_BASE", default=None, metavar="IRI",
@@ -132,7 +136,7 @@ def stats(obj: Ctx, fmt: str) -> None:
     if fmt in ("csv", "tsv"):
         rows = [{"kind": "class", "name": c["class"], "count": c["entities"]} for c in s["classes"]]
         rows += [{"kind": "graph", "name": g["graph"], "count": g["triples"]} for g in s["graphs"]]
-        click.echo(render(rows, ["kind", "name", "count"], fmt))
+        click.echo(render(rows, ["kind", "name", "count"], fmt, obj.raw_csv))
         return
     click.echo(f"Store: {s['store']}\nTriples: {s['triples']:,} in {s['named_graphs']} named graphs"
                + (f" (public; {s['restricted_triples']:,} more triples are restricted)" if s.get("restricted_triples") else "")
@@ -262,6 +266,11 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
             raise UsageError(f"--param '{p}': write NAME=VALUE, e.g. --param date=2024-01-01")
         bindings[name.strip()] = value
     store = obj.open()
+    from .graph.serve import query_refusal
+
+    too_deep = query_refusal(str(text), max_query=sys.maxsize)  # Oxigraph's parser would overflow the stack
+    if too_deep:
+        raise UsageError(too_deep + ".")
     prepared = q.prepare(store, str(text), bindings, saved)
     graphs = q.source_graphs(store, sources) if sources else None
     result = q.execute(store, prepared, graphs)
@@ -269,7 +278,7 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
         fmt = "table" if sys.stdout.isatty() else ("turtle" if prepared.form in ("CONSTRUCT", "DESCRIBE") else "csv")
         if prepared.form in ("CONSTRUCT", "DESCRIBE") and fmt == "table":
             fmt = "turtle"
-    click.echo(q.render_result(result, prepared, fmt), nl=False)
+    click.echo(q.render_result(result, prepared, fmt, obj.raw_csv), nl=False)
 
 
 @cli.group()
@@ -340,7 +349,7 @@ def export_csv_command(obj: Ctx, output: str, restricted: bool) -> None:
     from .graph.store import open_store
 
     store = open_store(obj.store, include_restricted=restricted or obj.include_restricted)
-    counts = export_csv(store, Path(output))
+    counts = export_csv(store, Path(output), raw=obj.raw_csv)
     click.echo(", ".join(f"{name}.csv: {n} rows" for name, n in counts.items()) + f" in {output}.")
 
 
@@ -387,9 +396,17 @@ def describe(obj: Ctx, fmt: str, endpoint: str | None, dump_base: str | None) ->
               "403 (the store is never written; it is built from sources).")
 @click.option("--token", envvar="REPNET_TOKEN", default=None, metavar="T",
               help="Bearer token for --allow-update. Env: REPNET_TOKEN.")
+@click.option("--memory-limit", type=click.IntRange(64, 1_000_000), default=2048, show_default=True, metavar="MB",
+              help="Memory a query worker may use; a query past it is stopped with 503 and the worker replaced.")
+@click.option("--slow-after", type=click.FloatRange(0.05, 3600), default=0.25, show_default=True, metavar="SECONDS",
+              help="A query running longer moves to the slow lane, and a fresh worker takes its place.")
+@click.option("--slow-workers", type=click.IntRange(0, 64), default=2, show_default=True,
+              help="Queries allowed in the slow lane at once; one more that turns slow is stopped with 503.")
+@click.option("--raw-csv", is_flag=True, help="CSV/TSV answers without the spreadsheet-formula guard (see README).")
 @click.pass_obj
 def serve(obj: Ctx, host: str, port: int, timeout: float, max_rows: int, cors: str | None, workers: int,
-          include_restricted: bool, allow_update: bool, token: str | None) -> None:
+          include_restricted: bool, allow_update: bool, token: str | None, memory_limit: int, slow_after: float,
+          slow_workers: int, raw_csv: bool) -> None:
     """Serve the store as a SPARQL 1.1 endpoint at /sparql, with a query page at /.
 
     Read-only; every query has a time limit and a row cap; SERVICE and LOAD are refused and
@@ -410,7 +427,8 @@ def serve(obj: Ctx, host: str, port: int, timeout: float, max_rows: int, cors: s
         click.echo("warning: --include-restricted: the endpoint serves RESTRICTED facts; keep it to trusted local use.", err=True)
     run(Settings(store=resolve(obj.store), host=host, port=port, timeout=timeout, max_rows=max_rows, cors=cors,
                  allow_update=allow_update, token=token, workers=workers, include_restricted=restricted,
-                 quiet=obj.quiet))
+                 quiet=obj.quiet, memory_limit=memory_limit * 1024 * 1024, slow_after=slow_after,
+                 slow_workers=slow_workers, raw_csv=raw_csv or obj.raw_csv))
 
 
 @cli.command()
@@ -564,7 +582,7 @@ def _network(obj: Ctx, relations: tuple[str, ...] = (), as_of: str | None = None
 
 
 def _emit(obj: Ctx, table: Any, fmt: str) -> None:
-    click.echo(table.render(fmt))
+    click.echo(table.render(fmt, obj.raw_csv))
     if fmt in ("csv", "tsv") and table.notes and not obj.quiet:
         click.echo(table.notes_text(), err=True)
 
@@ -832,7 +850,10 @@ def _network_export(fmt: str, what: str, example: str) -> None:
         from .graph.netexport import NETWORK_FORMATS
 
         _, G = _network(obj, relations, as_of, classes)
-        NETWORK_FORMATS[fmt.removeprefix("network-")](G, output)
+        if fmt == "network-csv":
+            NETWORK_FORMATS["csv"](G, output, raw=obj.raw_csv)
+        else:
+            NETWORK_FORMATS[fmt.removeprefix("network-")](G, output)
         if output != "-" and not obj.quiet:
             click.echo(f"Wrote {output}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges"
                        + ("; includes RESTRICTED facts" if obj.include_restricted else "; public facts only") + ".",

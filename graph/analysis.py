@@ -78,7 +78,7 @@ class Table:
     def notes_text(self) -> str:
         return "\n".join(f"{k}: {to_json(v)}" for k, v in self.notes.items())
 
-    def render(self, fmt: str) -> str:
+    def render(self, fmt: str, raw: bool = False) -> str:
         """Text for ``table``, ``json``, ``csv`` or ``tsv``; notes follow a table, lead a JSON object,
         and are left out of CSV/TSV (the CLI prints them on stderr)."""
         cols = self.columns + [c for c in self.extra if c not in self.columns]
@@ -87,7 +87,7 @@ class Table:
             return json.dumps({"analysis": self.name, **{k: to_json(v) for k, v in self.notes.items()}, "rows": rows},
                               indent=2, ensure_ascii=False)
         if fmt in ("csv", "tsv"):
-            return render(self.rows, cols, fmt)
+            return render(self.rows, cols, fmt, raw)
         if fmt != "table":
             raise UsageError(f"unknown format '{fmt}': use table, json, csv or tsv")
         shown = [{c: _display(r.get(c)) for c in self.columns} for r in self.rows]

@@ -9,7 +9,6 @@ or merged into the triple formats.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 from collections.abc import Iterable, Iterator
@@ -222,8 +221,11 @@ def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: dict[str, s
 
 
 # ------------------------------------------------------------------ CSV tables
-def export_csv(store: EmbeddedStore, directory: Path) -> dict[str, int]:
-    """Write persons.csv, sentences.csv, detentions.csv, releases.csv and sources.csv; rows per table."""
+def export_csv(store: EmbeddedStore, directory: Path, raw: bool = False) -> dict[str, int]:
+    """Write persons.csv, sentences.csv, detentions.csv, releases.csv and sources.csv; rows per table.
+
+    Cells a spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`)."""
+    from .csvsafe import Writer
     from . import query as q
     from .terms import to_json
 
@@ -233,7 +235,7 @@ def export_csv(store: EmbeddedStore, directory: Path) -> dict[str, int]:
         saved = q.saved_queries()[name]
         columns, rows = q.rows_of(q.execute(store, q.prepare(store, saved.text, {}, saved)))
         with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
-            wr = csv.writer(fh)
+            wr = Writer(fh, raw)
             wr.writerow(columns)
             for r in rows:
                 wr.writerow(["" if r[c] is None else to_json(r[c]) for c in columns])

@@ -14,7 +14,6 @@ both XML writers accept it as it is; restricted facts are never in it unless ask
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import IO, Any
 
 import networkx as nx
 
+from .csvsafe import Writer
 from .errors import UsageError
 
 EDGE_COLUMNS = ("relation", "source", "event", "date", "since", "until", "years", "penalty", "stage", "role", "kind",
@@ -81,8 +81,10 @@ def write_graphml(G: nx.Graph, path: str | Path) -> Path | None:
     return None if str(path) == "-" else Path(path)
 
 
-def write_csv(G: nx.Graph, directory: str | Path) -> tuple[Path, Path]:
+def write_csv(G: nx.Graph, directory: str | Path, raw: bool = False) -> tuple[Path, Path]:
     """Write ``nodes.csv`` and ``edges.csv`` into ``directory`` (created if needed).
+
+    Cells a spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`).
 
     Examples
     --------
@@ -99,7 +101,7 @@ def write_csv(G: nx.Graph, directory: str | Path) -> tuple[Path, Path]:
         nodes_path, edges_path = out / "nodes.csv", out / "edges.csv"
         node_attrs = sorted({k for _, d in G.nodes(data=True) for k in d} - {"label"})
         with open(nodes_path, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
+            w = Writer(f, raw)
             w.writerow(["Id", "Label", *node_attrs])
             for n, d in G.nodes(data=True):
                 w.writerow([n, d.get("label", n), *(_cell(d.get(a)) for a in node_attrs)])
@@ -107,7 +109,7 @@ def write_csv(G: nx.Graph, directory: str | Path) -> tuple[Path, Path]:
         cols = [c for c in EDGE_COLUMNS if c in present] + sorted(present - set(EDGE_COLUMNS))
         edges = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, i, d) for i, (u, v, d) in enumerate(G.edges(data=True)))
         with open(edges_path, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
+            w = Writer(f, raw)
             w.writerow(["Source", "Target", "Id", "Type", *("source_id" if c == "source" else c for c in cols)])
             for u, v, k, d in edges:
                 w.writerow([u, v, k, "Directed" if G.is_directed() else "Undirected", *(_cell(d.get(c)) for c in cols)])

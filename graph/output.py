@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
 from typing import Any
 
+from .csvsafe import Writer
 from .terms import to_json
 
 FORMATS = ("table", "json", "csv", "tsv")
@@ -18,12 +18,14 @@ def _cell(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
+def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, raw: bool = False) -> str:
+    """Rows as text; CSV/TSV cells a spreadsheet would evaluate are neutralised unless ``raw``
+    (:mod:`repnet.graph.csvsafe`)."""
     if fmt == "json":
         return json.dumps([{c: to_json(r.get(c)) for c in columns} for r in rows], indent=2, ensure_ascii=False)
     if fmt in ("csv", "tsv"):
         buf = io.StringIO()
-        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w = Writer(buf, raw, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         w.writerow(columns)
         for r in rows:
             w.writerow([_cell(r.get(c)) for c in columns])

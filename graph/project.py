@@ -19,6 +19,8 @@ Nodes (attribute ``class``)::
     ReleaseRound  rpn:MassRelease
     Country       schema:Country (the country a government serves)
     Place         another place (where a sentence was passed when the source names no court)
+    Unknown       an entity the visible graphs name but do not type (its own record is restricted,
+                  or stated by no served graph): never guessed from the relation that names it
 
 Edges (attribute ``relation``; the first node is the edge's tail)::
 
@@ -103,7 +105,7 @@ from .terms import to_python
 RPN = "https://w3id.org/repnet/ontology#"
 
 NODE_CLASSES = ("Person", "Judge", "Prosecutor", "Organization", "Court", "Government", "Facility",
-                "Offence", "Article", "ReleaseRound", "Country", "Place")
+                "Offence", "Article", "ReleaseRound", "Country", "Place", "Unknown")
 PERSON_CLASSES = frozenset({"Person", "Judge", "Prosecutor"})
 
 RELATIONS: dict[str, str] = {
@@ -525,7 +527,7 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
 
 
 def _node_class(types: set[str], flags: set[str]) -> str:
-    cls = next((c for c in _CLASS_ORDER if c in types), "Organization" if "court" in flags or "government" in flags else "Place")
+    cls = next((c for c in _CLASS_ORDER if c in types), "Organization" if "court" in flags or "government" in flags else "Unknown")
     if cls == "Organization":
         if "court" in flags:
             return "Court"

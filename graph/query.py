@@ -208,7 +208,7 @@ def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
             raise UsageError(f"--param {p.name}={value}: give a day, YYYY-MM-DD")
         return ox.Literal(d.earliest.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
     if p.kind == "int":
-        if not re.match(r"^-?\d+$", value):
+        if not re.fullmatch(r"-?[0-9]+", value):
             raise UsageError(f"--param {p.name}={value}: give a whole number")
         return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     return ox.Literal(value)
@@ -369,8 +369,9 @@ def rows_of(result: Any) -> tuple[list[str], list[dict[str, Any]]]:
     return columns, rows
 
 
-def render_result(result: Any, prepared: Prepared, fmt: str) -> str:
-    """Text for a query result in the requested format (always ends with a newline)."""
+def render_result(result: Any, prepared: Prepared, fmt: str, raw: bool = False) -> str:
+    """Text for a query result in the requested format (always ends with a newline). CSV/TSV cells a
+    spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`)."""
     from .output import render
 
     if prepared.form == "ASK":
@@ -386,7 +387,10 @@ def render_result(result: Any, prepared: Prepared, fmt: str) -> str:
     if fmt in RDF_FORMATS:
         raise UsageError(f"a SELECT gives a table: use --format {'|'.join(RESULT_FORMATS)}")
     if fmt in _RESULT_FORMATS:
+        from .csvsafe import csv_text, tsv_text
+
         text = (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode()
+        text = csv_text(text, raw) if fmt == "csv" else tsv_text(text, raw) if fmt == "tsv" else text
         return text if text.endswith("\n") else text + "\n"
     columns, rows = rows_of(result)
     shown = [{c: (_short(v) if isinstance(v, str) and re.match(r"^(https?|urn):", v) else v) for c, v in r.items()} for r in rows]

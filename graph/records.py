@@ -25,11 +25,19 @@ from ..ontology.resources import FieldSpec, ItemSpec, Mapping, TypeSpec, concept
 from .errors import Problem, SourceError
 from .sources import Record, Source
 
-KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
-QID = re.compile(r"^Q[1-9]\d*$")
+# every pattern is matched with fullmatch (a `$` would let a trailing newline through) and spells
+# digits [0-9] (`\d` also matches other scripts' digits)
+KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")
+SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+LANG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,4}")
+QID = re.compile(r"Q[1-9][0-9]{0,11}")
+URL = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x1f\x7f]+")
+# graph names the store itself uses under <base>graph/: a source with one of these ids would
+# write into them (or be confused with them)
+RESERVED_SOURCE_IDS = ("meta", "vocabulary", "description", "derived", "restricted", "ontology", "void", "dataset")
+# text fields that may span lines (tab and line breaks allowed); every other text stays on one line
+MULTILINE_FIELDS = ("note", "description", "as_reported", "terms")
 SOURCE_KINDS = ("NewsArticle", "Report", "WebPage", "Dataset", "Legislation")
 RECORD_KEYS = ("id", "type", "restricted")
 STRUCTURED_KINDS = ("wording", "citation", "inference")  # checked and written by their own functions below
@@ -83,7 +91,7 @@ def parse_date(value: Any) -> DateValue:
         value = value.isoformat()
     if not isinstance(value, str | int):
         raise ValueError(f"'{value}' is not a date")
-    m = DATE.match(str(value))
+    m = DATE.fullmatch(str(value))
     if not m:
         raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives")
     y, mo, d = (int(g) if g else None for g in m.groups())
@@ -150,6 +158,7 @@ class Index:
 
     types: dict[str, str] = field(default_factory=dict)
     where: dict[str, Record] = field(default_factory=dict)
+    public: set[str] = field(default_factory=set)  # ids with at least one record in a public graph
 
 
 def _suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
@@ -169,36 +178,55 @@ class _Checker:
     # -- source metadata
     def check_meta(self, src: Source) -> None:
         meta, f, line = src.meta, src.path, src.meta_line
+        at = lambda key: src.meta_lines.get(key, line)  # noqa: E731 - the line of one metadata key
         for key in ("id", "title", "publisher", "published", "terms"):
             if not meta.get(key):
                 self.problem(None, f, f"the source has no '{key}'",
                              f"add '{key}:' under 'source:' ({_META_HELP[key]})", line)
+        for key in ("title", "terms", "note"):
+            v = meta.get(key)
+            if v and not isinstance(v, str):
+                self.problem(None, f, f"source {key} must be text, got {_kind_of(v)}",
+                             f"write {key}: as one line of text ({_META_HELP[key]})", at(key))
+            elif v and not v.strip():
+                self.problem(None, f, f"source {key} is empty", f"write the {key}", at(key))
+            elif isinstance(v, str) and key not in MULTILINE_FIELDS and _line_break(v):
+                self.problem(None, f, f"source {key} contains {_line_break(v)}", "write it on one line", at(key))
         sid = meta.get("id")
-        if sid and not (isinstance(sid, str) and SOURCE_ID.match(sid)):
-            self.problem(None, f, f"source id '{sid}' is not a lowercase slug", "use letters, digits and '-', e.g. hrw-2025-12-15-belarus", line)
+        if sid and not (isinstance(sid, str) and SOURCE_ID.fullmatch(sid)):
+            self.problem(None, f, f"source id {_shown(sid)} is not a lowercase slug", "use letters, digits and '-', e.g. hrw-2025-12-15-belarus", at("id"))
+        elif sid in RESERVED_SOURCE_IDS:
+            self.problem(None, f, f"source id '{sid}' is reserved: the store uses the graph <base>graph/{sid} itself",
+                         f"choose another id (reserved: {', '.join(RESERVED_SOURCE_IDS)})", at("id"))
+        pub = meta.get("publisher")
+        if pub and not (isinstance(pub, str) and "/" in pub and KEY.fullmatch(pub.partition("/")[2])):
+            self.problem(None, f, f"publisher {_shown(pub)} is not a record id", f"write the id of an Organization record, e.g. org/human-rights-watch", at("publisher"))
         kind = meta.get("kind", "NewsArticle")
-        if kind not in SOURCE_KINDS:
-            self.problem(None, f, f"unknown source kind '{kind}'{_suggest(str(kind), SOURCE_KINDS)}",
-                         f"use one of {', '.join(SOURCE_KINDS)}", line)
-        url = meta.get("url")
-        if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
-            self.problem(None, f, f"source url '{url}' is not an http(s) URL", "give the document's address", line)
+        if not isinstance(kind, str) or kind not in SOURCE_KINDS:
+            self.problem(None, f, f"unknown source kind {_shown(kind)}{_suggest(str(kind), SOURCE_KINDS)}",
+                         f"use one of {', '.join(SOURCE_KINDS)}", at("kind"))
+        for key in ("url", "license"):
+            url = meta.get(key)
+            if url is not None and not is_url(url):
+                self.problem(None, f, f"source {key} {_shown(url)} is not an http(s) URL",
+                             "give the full address, e.g. https://creativecommons.org/licenses/by/4.0/"
+                             if key == "license" else "give the document's address", at(key))
         for key in ("published", "retrieved"):
             if meta.get(key) is not None:
                 try:
                     parse_date(meta[key])
                 except ValueError as e:
-                    self.problem(None, f, f"source {key}: {e}", "fix the date", line)
+                    self.problem(None, f, f"source {key}: {e}", "fix the date", at(key))
         lang = meta.get("language", "en")
-        if not (isinstance(lang, str) and LANG.match(lang)):
-            self.problem(None, f, f"language '{lang}' is not a BCP 47 tag", "use e.g. en, be, ru, be-Latn", line)
+        if not (isinstance(lang, str) and LANG.fullmatch(lang)):
+            self.problem(None, f, f"language {_shown(lang)} is not a BCP 47 tag", "use e.g. en, be, ru, be-Latn", at("language"))
         for key in ("restricted", "synthetic"):
             if key in meta and not isinstance(meta[key], bool):
-                self.problem(None, f, f"'{key}' must be true or false", f"write {key}: true", line)
+                self.problem(None, f, f"'{key}' must be true or false", f"write {key}: true", at(key))
         unknown = set(meta) - set(_META_HELP)
         for key in sorted(unknown):
             self.problem(None, f, f"unknown source field '{key}'{_suggest(key, list(_META_HELP))}",
-                         f"use only {', '.join(_META_HELP)}", line)
+                         f"use only {', '.join(_META_HELP)}", at(key))
 
     # -- records, pass 1: shape of each record, and the index of ids
     def index(self, sources: list[Source]) -> Index:
@@ -211,16 +239,18 @@ class _Checker:
                     continue
                 rid, rtype = rec.data.get("id"), rec.data.get("type")
                 if not isinstance(rid, str):
-                    self.problem(rec, src.path, "the record has no id", "add 'id: <segment>/<key>', e.g. id: person/nasta-loika")
+                    what = "has no id" if rid is None else f"has an id that is not text ({_shown(rid)})"
+                    self.problem(rec, src.path, f"the record {what}", "add 'id: <segment>/<key>', e.g. id: person/nasta-loika")
                     continue
                 if not isinstance(rtype, str) or rtype not in self.m.types:
                     hint = _suggest(str(rtype), list(self.m.types)) if rtype else ""
-                    self.problem(rec, src.path, f"unknown record type '{rtype}'{hint}",
+                    what = "the record has no 'type'" if rtype is None else f"unknown record type {_shown(rtype)}{hint}"
+                    self.problem(rec, src.path, what,
                                  f"use one of: {', '.join(sorted(self.m.types))}")
                     continue
                 spec = self.m.types[rtype]
                 segment, _, key = rid.partition("/")
-                if segment != spec.segment or not KEY.match(key):
+                if segment != spec.segment or not KEY.fullmatch(key):
                     self.problem(rec, src.path, f"id '{rid}' does not fit type {rtype}",
                                  f"write it as '{spec.segment}/<key>' with a lowercase key of letters, digits, '.', '_' or '-'")
                     continue
@@ -236,15 +266,20 @@ class _Checker:
                     continue
                 idx.types.setdefault(rid, rtype)
                 idx.where.setdefault(rid, rec)
+                if rec.data.get("restricted", False) is not True and src.meta.get("restricted") is not True:
+                    idx.public.add(rid)
         return idx
 
     # -- records, pass 2: fields and references
     def check_record(self, src: Source, rec: Record, idx: Index, published: DateValue | None) -> None:
         rtype = rec.data.get("type")
-        if rec.id is None or idx.types.get(rec.id) != rtype:
+        if rec.id is None or not isinstance(rtype, str) or idx.types.get(rec.id) != rtype:
             return  # already reported
         spec = self.m.types[str(rtype)]
         fields = {**self.m.common, **spec.fields}
+        restricted = rec.data.get("restricted", False)
+        whole = restricted is True or src.meta.get("restricted") is True
+        private = {f for f in restricted if isinstance(f, str)} if isinstance(restricted, list) else set()
         for name, value in rec.data.items():
             if name in RECORD_KEYS:
                 continue
@@ -253,13 +288,12 @@ class _Checker:
                 self.problem(rec, src.path, f"{rtype} has no field '{name}'{_suggest(name, list(fields))}",
                              f"fields of {rtype}: {', '.join(spec.fields)}")
                 continue
-            self.check_value(src, rec, fs, value, idx, published)
+            self.check_value(src, rec, fs, value, idx, published, public=not whole and name not in private)
         for name, fs in spec.fields.items():
             if fs.required and rec.data.get(name) in (None, "", []):
                 self.problem(rec, src.path, f"{rtype} needs '{name}'", f"add '{name}:' ({fs.kind}) to the record")
-        restricted = rec.data.get("restricted", False)
         if isinstance(restricted, list):
-            bad = [f for f in restricted if f not in fields]
+            bad = [f for f in restricted if not isinstance(f, str) or f not in fields]
             if bad:
                 self.problem(rec, src.path, f"restricted lists unknown fields {bad}", "list field names of this record, or write restricted: true")
         elif not isinstance(restricted, bool):
@@ -268,7 +302,8 @@ class _Checker:
             self.problem(rec, src.path, f"a {rtype} is sensitive and must be marked restricted",
                          "add 'restricted: true' to the record (it then stays out of public outputs)")
 
-    def check_value(self, src: Source, rec: Record, fs: FieldSpec, value: Any, idx: Index, published: DateValue | None) -> None:
+    def check_value(self, src: Source, rec: Record, fs: FieldSpec, value: Any, idx: Index, published: DateValue | None,
+                    public: bool = False) -> None:
         if fs.kind in STRUCTURED_KINDS:
             self.check_structured(src, rec, fs, value)
             return
@@ -276,8 +311,16 @@ class _Checker:
         if isinstance(value, list) and not fs.many:
             self.problem(rec, src.path, f"'{fs.name}' takes one value, not a list", f"keep one value, or split the record")
             return
+        if isinstance(value, list) and not value:
+            self.problem(rec, src.path, f"'{fs.name}' is an empty list", "give at least one value, or leave the field out")
+            return
         for v in values:
             msg = self._value_error(fs, v, idx, published)
+            if msg is None and fs.kind == "ref" and public and v not in idx.public:
+                msg = (f"refers to '{v}', which is restricted (every record of it is), so this public fact "
+                       "would publish its key",
+                       f"mark the field restricted as well (restricted: [{fs.name}]) or the whole record "
+                       "(restricted: true); or make the record it names public")
             if msg:
                 self.problem(rec, src.path, f"'{fs.name}': {msg[0]}", msg[1])
 
@@ -285,10 +328,12 @@ class _Checker:
         k = fs.kind
         if k in ("text", "string"):
             if not isinstance(v, str) or not v.strip():
-                return f"expected text, got {v!r}", "write the value as a non-empty string"
+                return f"expected text, got {_shown(v)}", "write the value as a non-empty string"
+            if fs.name not in MULTILINE_FIELDS and _line_break(v):
+                return f"the text contains {_line_break(v)}", "write it on one line"
         elif k == "ref":
             if not isinstance(v, str):
-                return f"expected an id, got {v!r}", "refer to a record by its id, e.g. person/nasta-loika"
+                return f"expected an id, got {_shown(v)}", "refer to a record by its id, e.g. person/nasta-loika"
             t = idx.types.get(v)
             if t is None:
                 return (f"refers to '{v}', which no source defines{_suggest(v, idx.types.keys())}",
@@ -299,7 +344,7 @@ class _Checker:
             assert fs.scheme is not None
             allowed = self.schemes.get(fs.scheme, frozenset())
             if not isinstance(v, str) or v not in allowed:
-                return (f"'{v}' is not in the {fs.scheme} scheme{_suggest(str(v), allowed)}",
+                return (f"{_shown(v)} is not in the {fs.scheme} scheme{_suggest(str(v), allowed)}",
                         f"use one of: {', '.join(sorted(allowed))}; or add the concept to ontology/concepts.ttl")
         elif k == "date":
             try:
@@ -323,17 +368,25 @@ class _Checker:
             except ValueError as e:
                 return str(e), "write the term the source states, e.g. term: {years: 14, months: 9}"
         elif k == "url":
-            if not (isinstance(v, str) and re.match(r"^https?://\S+$", v)):
-                return f"'{v}' is not an http(s) URL", "give a full address"
+            if not is_url(v):
+                return f"{_shown(v)} is not an http(s) URL", "give a full address"
         elif k == "wikidata":
-            if not (isinstance(v, str) and QID.match(v)):
-                return f"'{v}' is not a Wikidata id", "write Q followed by digits, and only an id verified by hand"
+            if not (isinstance(v, str) and QID.fullmatch(v)):
+                return f"{_shown(v)} is not a Wikidata id", "write Q followed by digits, and only an id verified by hand"
         elif k == "langmap":
             if not isinstance(v, dict) or not v:
                 return "expected a map of language tag to name", "write e.g. labels: {be: Насця Лойка, ru: Анастасия Лойко}"
             for tag, text in v.items():
-                if not (isinstance(tag, str) and LANG.match(tag)) or not isinstance(text, str | list):
-                    return f"'{tag}: {text}' is not a language-tagged name", "use BCP 47 tags such as be, ru, be-Latn"
+                if not LANG.fullmatch(tag):
+                    return f"{_shown(tag)} is not a BCP 47 language tag", "use BCP 47 tags such as be, ru, be-Latn"
+                for t in text if isinstance(text, list) else [text]:
+                    if not isinstance(t, str) or not t.strip():
+                        return (f"the {tag} name {_shown(t)} is not a non-empty text",
+                                "write e.g. labels: {be: Насця Лойка} or a list of names per language")
+                    if _line_break(t):
+                        return f"the {tag} name contains {_line_break(t)}", "write it on one line"
+                if isinstance(text, list) and not text:
+                    return f"the {tag} names are an empty list", "give at least one name, or leave the language out"
         return None
 
 
@@ -383,7 +436,7 @@ def _check_citations(spec: ItemSpec, value: Any, bad: Any, value_error: Any) -> 
             msg: tuple[str, str] | None = None
             if fs.kind == "date" and isinstance(v, dict):
                 msg = f"{v!r} is not a publication date", "write the date the document gives, e.g. 2025-12 or 2025-12-15"
-            elif fs.name == "language" and not (isinstance(v, str) and LANG.match(v)):
+            elif fs.name == "language" and not (isinstance(v, str) and LANG.fullmatch(v)):
                 msg = f"'{v}' is not a BCP 47 tag", "use e.g. en, be, ru, be-Latn"
             else:
                 msg = value_error(fs, v, Index(), None)
@@ -409,6 +462,39 @@ def _check_inference(fields: dict[str, FieldSpec], value: Any, rec: Record, bad:
         if not isinstance(reason, str) or not reason.strip():
             bad(f"the reason for '{name}' must be non-empty text, got {reason!r}",
                 "say what the source states and why the value is inferred from it")
+
+
+def is_url(v: Any) -> bool:
+    """An absolute http(s) IRI that N-Triples, Turtle and XML can carry as it is."""
+    if not (isinstance(v, str) and URL.fullmatch(v)):
+        return False
+    try:
+        ox.NamedNode(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _line_break(text: str) -> str | None:
+    for c, name in (("\n", "a line break"), ("\r", "a carriage return"), ("\t", "a tab")):
+        if c in text:
+            return name
+    return None
+
+
+def _kind_of(v: Any) -> str:
+    return {list: "a list", dict: "a mapping", bool: "true/false", int: "a number", float: "a number",
+            type(None): "nothing"}.get(type(v), type(v).__name__)
+
+
+def _shown(v: Any) -> str:
+    """A value for a message: short, quoted, on one line."""
+    if isinstance(v, str):
+        text = v if len(v) <= 60 else v[:57] + "..."
+        return repr(text)
+    if isinstance(v, list | dict):
+        return _kind_of(v)
+    return repr(v)
 
 
 _META_HELP = {
@@ -437,14 +523,21 @@ def check(sources: list[Source]) -> Index:
         c.check_meta(src)
         if src.id in seen:
             c.problem(None, src.path, f"source id '{src.id}' is also used by {seen[src.id]}",
-                      "give every source file its own id", src.meta_line)
+                      "give every source file its own id", src.meta_lines.get("id", src.meta_line))
         seen.setdefault(src.id, src.path)
     idx = c.index(sources)
     for src in sources:
         pub = src.meta.get("publisher")
-        if pub and idx.types.get(pub) not in ("Organization", "Government"):
+        if not isinstance(pub, str):
+            pass  # reported by check_meta
+        elif pub and idx.types.get(pub) not in ("Organization", "Government"):
             c.problem(None, src.path, f"publisher '{pub}' is not an Organization any source defines",
-                      f"add a record '- id: {pub}' with type: Organization, or fix the id", src.meta_line)
+                      f"add a record '- id: {pub}' with type: Organization, or fix the id",
+                      src.meta_lines.get("publisher", src.meta_line))
+        elif pub not in idx.public and src.meta.get("restricted") is not True:
+            c.problem(None, src.path, f"publisher '{pub}' is restricted, so the public source description would publish its key",
+                      f"make the record {pub} public, or mark the whole source restricted",
+                      src.meta_lines.get("publisher", src.meta_line))
         try:
             published = parse_date(src.meta["published"]) if src.meta.get("published") else None
         except ValueError:

@@ -7,6 +7,26 @@ outside: the request thread waits for the worker's answer until the deadline, th
 (SIGKILL), answers 503 and has a fresh worker started. A runaway query therefore costs one worker
 for at most ``--timeout`` seconds while the other workers keep answering.
 
+Limits that keep one client from taking the machine or the other clients' turn:
+
+* memory: each worker may grow by at most ``--memory-limit`` (default 2 GB). The request thread
+  watches the worker's resident memory while it waits (every 50 ms) and kills it past the limit
+  (503, and a fresh worker); ``RLIMIT_AS`` in the worker is the backstop for growth faster than
+  that. Memory stays below (workers + slow workers) x the limit, plus the server itself;
+* two lanes: a query still running after ``--slow-after`` seconds (default 0.25) moves to the slow
+  lane: its worker is reniced, counted as slow, and a fresh worker takes its place among the
+  ``--workers`` quick ones (so quick queries always find ``--workers`` workers that no slow query
+  holds). A worker started in advance (a spare) takes the place at once, and a new spare is
+  started in the background. At most ``--slow-workers`` (default 2) queries run in the slow lane;
+  one more that turns slow keeps its quick-lane worker while no request waits for one, and is
+  stopped with 503 when one does and it has run twice ``--slow-after``. A slow lane worker is retired when its query ends;
+* entity pages (``/id/...``), ``/dataset`` and ``/.well-known/void`` are answered by the same
+  workers under the same limits;
+* a listen queue of 128 connections;
+* queries longer than ``MAX_QUERY`` characters or nested deeper than ``MAX_NESTING`` brackets are
+  refused with 400 before they reach a worker; the parser runs on a thread with a large stack,
+  and error messages quote at most a short excerpt of the query.
+
 Safety, by default:
 
 * binds 127.0.0.1, and then only answers requests whose ``Host`` is a loopback name (so a web
@@ -77,6 +97,12 @@ _FORMAT_WORDS = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("
                  "rdfxml": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"), "rdf": (None, "rdfxml")}
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
+MAX_QUERY = 100_000  # characters of a query
+MAX_NESTING = 100  # levels of { ( [ in a query
+MAX_MESSAGE = 600  # characters of an error message quoted back to the client
+MEMORY_LIMIT = 2 * 1024**3  # bytes a query worker may grow by
+QUERY_STACK = 256 * 1024 * 1024  # stack of the worker's query thread (Oxigraph's parser recurses)
+POLL = 0.05  # seconds between looks at a busy worker
 TRUNCATED = "X-Repnet-Truncated"
 ROWS = "X-Repnet-Rows"
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -195,7 +221,7 @@ def _xml_term(t: Any) -> str:
     raise TypeError(f"unexpected term {t!r}")
 
 
-def _csv_value(t: Any) -> str:
+def _csv_value(t: Any, guard: Any = None) -> str:
     import pyoxigraph as ox
 
     if t is None:
@@ -206,7 +232,7 @@ def _csv_value(t: Any) -> str:
         v = "_:" + t.value
     else:
         v = str(t)
-    return _csv_quote(v)
+    return _csv_quote(guard(v) if guard and v else v)
 
 
 def _csv_quote(v: str) -> str:
@@ -220,8 +246,13 @@ def _tsv_value(t: Any) -> str:
     return str(t).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def serialize_solutions(result: Any, fmt: str, max_rows: int) -> tuple[bytes, int, bool]:
-    """A pyoxigraph SELECT result -> (body, rows written, truncated). Stops after ``max_rows`` rows."""
+def serialize_solutions(result: Any, fmt: str, max_rows: int, raw_csv: bool = False) -> tuple[bytes, int, bool]:
+    """A pyoxigraph SELECT result -> (body, rows written, truncated). Stops after ``max_rows`` rows.
+
+    CSV and TSV cells a spreadsheet would evaluate are neutralised unless ``raw_csv``
+    (:mod:`repnet.graph.csvsafe`)."""
+    from .csvsafe import neutralise, tsv_term
+
     names = [v.value for v in result.variables]
     rows: list[Any] = []
     truncated = False
@@ -245,10 +276,12 @@ def serialize_solutions(result: Any, fmt: str, max_rows: int) -> tuple[bytes, in
         parts.append("</results>\n</sparql>\n")
         body = "".join(parts)
     elif fmt == "csv":
-        lines = [",".join(_csv_quote(n) for n in names)] + [",".join(_csv_value(t) for t in r) for r in rows]
+        cell = (lambda t: _csv_value(t)) if raw_csv else (lambda t: _csv_value(t, neutralise))
+        lines = [",".join(_csv_quote(n) for n in names)] + [",".join(cell(t) for t in r) for r in rows]
         body = "\r\n".join(lines) + "\r\n"
     elif fmt == "tsv":
-        lines = ["\t".join("?" + n for n in names)] + ["\t".join(_tsv_value(t) for t in r) for r in rows]
+        term = _tsv_value if raw_csv else (lambda t: tsv_term(_tsv_value(t)))
+        lines = ["\t".join("?" + n for n in names)] + ["\t".join(term(t) for t in r) for r in rows]
         body = "\n".join(lines) + "\n"
     else:
         raise ValueError(f"unknown results format {fmt}")
@@ -280,7 +313,10 @@ def serialize_graph(result: Iterable[Any], fmt: str, max_rows: int) -> tuple[byt
 
 # ------------------------------------------------------------------------------------- datasets
 _KEYWORD_FROM = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
-_FROM_AT = re.compile(r"FROM\s+(NAMED\s+)?(?:<([^<>\"{}|^`\\\s]*)>|([A-Za-z][\w.-]*)?:([\w.%-]*))", re.IGNORECASE)
+# a prefixed name's local part may hold %XX and backslash escapes (SPARQL PN_LOCAL_ESC): ex:a\,b is <...a,b>
+_FROM_AT = re.compile(r"FROM\s+(NAMED\s+)?(?:<([^<>\"{}|^`\\\s]*)>|([A-Za-z][\w.-]*)?:"
+                      r"((?:[\w.:-]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])*))", re.IGNORECASE)
+_LOCAL_ESC = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
 _PREFIX_DECL = re.compile(r"(?<![?$\w:])PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
 
 
@@ -307,7 +343,11 @@ def from_clauses(text: str) -> tuple[list[str], list[str]]:
             iri = m.group(2)
         else:
             ns = prefixes.get(m.group(3) or "")
-            iri = ns + m.group(4) if ns is not None else f"{m.group(3) or ''}:{m.group(4)}"
+            local = m.group(4)
+            while local.endswith(".") and not local.endswith("\\."):  # a local name never ends in an unescaped '.'
+                local = local[:-1]
+            local = _LOCAL_ESC.sub(r"\1", local)
+            iri = ns + local if ns is not None else f"{m.group(3) or ''}:{local}"
         (named if m and m.group(1) else default).append(iri)
     return default, named
 
@@ -458,9 +498,9 @@ class StoreView:
         except SyntaxError as e:
             if query_form(text) == "UPDATE":
                 return {"status": 403}, READ_ONLY.encode()
-            return {"status": 400}, f"SPARQL syntax error: {_where(str(e), text)}".encode()
+            return {"status": 400}, short_message(f"SPARQL syntax error: {_where(str(e), _excerpt_lines(text))}").encode()
         except (OSError, RuntimeError, ValueError) as e:
-            return {"status": 500}, f"The query failed: {e}".encode()
+            return {"status": 500}, short_message(f"The query failed: {e}").encode()
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "graph" if isinstance(result, ox.QueryTriples) \
             else "solutions"
         fmt = negotiate(kind, req.get("accept"), req.get("formats", []))
@@ -476,11 +516,62 @@ class StoreView:
             elif kind == "graph":
                 body, rows, truncated = serialize_graph(result, fmt, max_rows)
             else:
-                body, rows, truncated = serialize_solutions(result, fmt, max_rows)
+                body, rows, truncated = serialize_solutions(result, fmt, max_rows, bool(req.get("raw_csv")))
         except (OSError, RuntimeError, ValueError, TypeError) as e:
             return {"status": 500}, f"The query failed: {e}".encode()
         media = canonical_type(kind, fmt)
         return {"status": 200, "type": media, "rows": rows, "truncated": truncated}, body
+
+    def page(self, req: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        """An entity page (``/id/...``) or the dataset description (``/dataset``, ``/.well-known/void``)."""
+        from . import pages
+        from .store import EmbeddedStore
+
+        try:
+            self.refresh()
+        except (StoreError, OSError) as e:
+            return {"status": 500}, short_message(f"The store cannot be read: {e}").encode()
+        store = EmbeddedStore(self.store, public_only=not self.include_restricted)
+        path = req["page"]
+        try:
+            if path.startswith("/id/"):
+                answer = pages.entity(store, pages.base_of(store) + path[1:], req.get("accept") or "text/turtle")
+            else:
+                answer = pages.description(store, req.get("accept") or "text/turtle", req["endpoint"])
+        except ValueError:  # the path does not make an IRI (a quote, a space, a bracket ...)
+            return {"status": 404}, short_message(f"{path} is not the path of an entity IRI.").encode()
+        return {"status": answer.status, "type": answer.ctype}, answer.body
+
+
+def short_message(text: str, limit: int = MAX_MESSAGE) -> str:
+    """An error message cut to ``limit`` characters, so a huge query is never echoed back."""
+    return text if len(text) <= limit else text[: limit - 40] + f" ... ({len(text) - limit + 40:,} more characters)"
+
+
+def _excerpt_lines(text: str, width: int = 160) -> str:
+    """The query with every line cut to ``width`` characters (the error quotes one line)."""
+    return "\n".join(line if len(line) <= width else line[:width] + " ..." for line in text.split("\n"))
+
+
+def query_refusal(text: str, max_query: int = MAX_QUERY, max_nesting: int = MAX_NESTING) -> str | None:
+    """Why a query is refused before it reaches a worker (too long, nested too deep), or None."""
+    from .query import _code_only
+
+    if len(text) > max_query:
+        return (f"the query is {len(text):,} characters long; this endpoint takes queries of up to {max_query:,} "
+                "characters. Shorten it (a VALUES block of thousands of terms is better split into several queries)")
+    depth = deepest = 0
+    for c in _code_only(text):
+        if c in "{([":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > max_nesting:
+                    return (f"the query is nested more than {max_nesting} levels deep (brackets, braces or "
+                            "parentheses); flatten it")
+        elif c in "})]":
+            depth -= 1
+    return None
 
 
 READ_ONLY = ("SPARQL Update is refused: this endpoint is read-only. The store is built from source files; "
@@ -500,9 +591,39 @@ def _die_with_parent(ppid: int) -> None:
         os._exit(0)
 
 
+def _vm_size() -> int:
+    """This process's virtual memory size in bytes (Linux), or 0."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        return 0
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process in bytes (Linux), or 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+MEMORY_MESSAGE = ("Query stopped: it needed more than this endpoint's memory limit of {limit} per query. Narrow it "
+                  "down (more specific patterns, no ORDER BY over huge results, a LIMIT), or start the endpoint with "
+                  "a larger --memory-limit.")
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1024**3:.3g} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
+
+
 def worker_main() -> None:  # pragma: no cover - runs in the worker processes
-    """A query worker: argv = store root, 'restricted' or 'public', server pid."""
+    """A query worker: argv = store root, 'restricted' or 'public', server pid, memory limit in bytes."""
+    import resource
+
     root, mode, ppid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    limit = int(sys.argv[4]) if len(sys.argv) > 4 else MEMORY_LIMIT
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
     _die_with_parent(ppid)
     out = os.fdopen(os.dup(1), "wb")
@@ -513,13 +634,33 @@ def worker_main() -> None:  # pragma: no cover - runs in the worker processes
     except (StoreError, OSError) as e:
         write_frame(out, {"ready": False, "error": str(e)})
         return
+
+    def loop() -> None:
+        while True:
+            msg = read_frame(inp)
+            if msg is None:
+                return
+            try:
+                header, body = view.page(msg[0]) if "page" in msg[0] else view.answer(msg[0])
+            except MemoryError:
+                write_frame(out, {"status": 503, "retire": True}, MEMORY_MESSAGE.format(limit=_gb(limit)).encode())
+                return
+            write_frame(out, header, body)
+
+    # the query runs on a thread with a large stack: Oxigraph's parser recurses once per nesting level
+    threading.stack_size(QUERY_STACK)
+    thread = threading.Thread(target=loop, name="repnet-query")
+    thread.start()
+    # the backstop for growth faster than the server's look every POLL seconds: the address space
+    # may grow by the limit (plus slack for allocator arenas) beyond what it is now, with the stack
+    if limit > 0 and _vm_size():
+        cap = _vm_size() + limit + 256 * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        except (ValueError, OSError):
+            pass
     write_frame(out, {"ready": True, "pid": os.getpid()})
-    while True:
-        msg = read_frame(inp)
-        if msg is None:
-            return
-        header, body = view.answer(msg[0])
-        write_frame(out, header, body)
+    thread.join()
 
 
 # --------------------------------------------------------------------------------- the pool
@@ -553,12 +694,21 @@ class _Worker:
 
 
 class WorkerPool:
-    """A fixed number of query workers; a worker that times out or dies is replaced."""
+    """``size`` quick-lane workers plus up to ``slow_workers`` in the slow lane (see the module
+    docstring); a worker that times out, passes its memory limit or dies is replaced."""
 
-    def __init__(self, root: Path, size: int, include_restricted: bool, log: TextIO | None = None):
+    def __init__(self, root: Path, size: int, include_restricted: bool, log: TextIO | None = None,
+                 memory_limit: int = MEMORY_LIMIT, slow_after: float = 0.25, slow_workers: int = 2):
         self.root, self.size, self.include_restricted, self.log = root, size, include_restricted, log
+        self.memory_limit, self.slow_after, self.slow_workers = memory_limit, slow_after, slow_workers
+        self.slow = 0  # queries in the slow lane now
+        self.waiting = 0  # requests waiting for a quick-lane worker
+        self.stats = {"memory": 0, "timeout": 0, "slow": 0, "slow_refused": 0}
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._requests: queue.Queue[bool] = queue.Queue()
+        # started workers kept ready for the moment a query turns slow: one joins the quick lane at
+        # once, instead of the quick lane waiting for a worker to start (a second or so under load)
+        self._spares: queue.Queue[_Worker] = queue.Queue()
+        self._requests: queue.Queue[str | None] = queue.Queue()  # "quick", "spare"; None stops
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closing = False
@@ -567,7 +717,9 @@ class WorkerPool:
         self._spawner = threading.Thread(target=self._spawn_loop, name="repnet-worker-spawner", daemon=True)
         self._spawner.start()
         for _ in range(size):
-            self._requests.put(True)
+            self._requests.put("quick")
+        for _ in range(slow_workers):
+            self._requests.put("spare")
 
     @property
     def pids(self) -> list[int]:
@@ -583,11 +735,13 @@ class WorkerPool:
 
     def _spawn_forever(self) -> None:
         while True:
-            if not self._requests.get() or self._closing:
+            kind = self._requests.get()
+            if kind is None or self._closing:
                 return
             code = "from repnet.graph.serve import worker_main; worker_main()"
             proc = subprocess.Popen([sys.executable, "-c", code, str(self.root),
-                                     "restricted" if self.include_restricted else "public", str(os.getpid())],
+                                     "restricted" if self.include_restricted else "public", str(os.getpid()),
+                                     str(self.memory_limit)],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     start_new_session=True)  # a terminal's Ctrl-C reaches only the server
             w = _Worker(proc)
@@ -604,13 +758,13 @@ class WorkerPool:
                     print(f"repnet serve: {self.error}", file=self.log, flush=True)
                 if not self._closing:
                     time.sleep(1.0)
-                    self._requests.put(True)
+                    self._requests.put(kind)
                 continue
             if self._closing:
                 self._drop(w)
                 return
             self.error = None
-            self._idle.put(w)
+            (self._spares if kind == "spare" else self._idle).put(w)
 
     def _drop(self, w: _Worker) -> None:
         w.kill()
@@ -619,8 +773,24 @@ class WorkerPool:
 
     def _replace(self, w: _Worker) -> None:
         self._drop(w)
-        if not self._closing:
-            self._requests.put(True)
+        self._add_quick()
+
+    def _add_quick(self) -> None:
+        """One more quick-lane worker: a spare if one is ready (and a new spare), else a new worker."""
+        if self._closing:
+            return
+        while True:
+            try:
+                spare = self._spares.get_nowait()
+            except queue.Empty:
+                self._requests.put("quick")
+                return
+            if spare.proc.poll() is None:
+                self._idle.put(spare)
+                self._requests.put("spare")
+                return
+            self._drop(spare)
+            self._requests.put("spare")
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Block until every worker has opened the store; StoreError if they cannot."""
@@ -633,40 +803,112 @@ class WorkerPool:
             time.sleep(0.02)
 
     def run(self, request: dict[str, Any], timeout: float) -> Reply:
-        """Send one query to an idle worker and wait at most ``timeout`` seconds for its answer."""
+        """Send one request to an idle quick-lane worker and wait at most ``timeout`` seconds for its answer."""
         wait_end = time.monotonic() + timeout
-        while True:
-            try:
-                w = self._idle.get(timeout=max(0.0, wait_end - time.monotonic()))
-            except queue.Empty:
-                return Reply(503, (f"Service unavailable: all {self.size} query workers stayed busy for {timeout:g} s. "
-                                   "Try again later.").encode())
-            if w.proc.poll() is None:
-                break
-            self._replace(w)  # died while idle
+        with self._lock:
+            self.waiting += 1
+        try:
+            while True:
+                try:
+                    w = self._idle.get(timeout=max(0.0, wait_end - time.monotonic()))
+                except queue.Empty:
+                    return Reply(503, (f"Service unavailable: all {self.size} query workers stayed busy for {timeout:g} s. "
+                                       "Try again later.").encode())
+                if w.proc.poll() is None:
+                    break
+                self._replace(w)  # died while idle
+        finally:
+            with self._lock:
+                self.waiting -= 1
+        start = time.monotonic()
+        deadline, slow_at = start + timeout, start + self.slow_after
+        promoted = False
+        rss = 0
+        fd = w.proc.stdout.fileno()  # type: ignore[union-attr]
         try:
             write_frame(w.proc.stdin, request)  # type: ignore[arg-type]
-            header, body = _read_frame_fd(w.proc.stdout.fileno(), time.monotonic() + timeout)  # type: ignore[union-attr]
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    raise _Deadline()
+                ready, _, _ = select.select([fd], [], [], min(POLL, deadline - now))
+                if ready:
+                    header, body = _read_frame_fd(fd, deadline)
+                    break
+                rss = rss_bytes(w.pid)
+                if self.memory_limit and rss > self.memory_limit:
+                    self._retire(w, promoted)
+                    self.stats["memory"] += 1
+                    return Reply(503, MEMORY_MESSAGE.format(limit=_gb(self.memory_limit)).encode())
+                if not promoted and time.monotonic() >= slow_at:
+                    if self._promote(w):
+                        promoted = True
+                    elif self.waiting and time.monotonic() >= slow_at + self.slow_after:
+                        # the slow lane is full and requests wait: after a grace as long again (a
+                        # quick query slowed by a busy machine finishes in it), this one yields
+                        self._retire(w, False)
+                        self.stats["slow_refused"] += 1
+                        return Reply(503, (f"Service busy: this query ran longer than {2 * self.slow_after:g} s while "
+                                           f"{self.slow_workers} other slow queries were running and other requests "
+                                           "were waiting, and was stopped so that they are answered. Try again later, "
+                                           "or narrow it "
+                                           "down.").encode())
         except _Deadline:
-            self._replace(w)
+            self._retire(w, promoted)
+            self.stats["timeout"] += 1
             return Reply(503, (f"Query timeout: the query ran longer than this endpoint's limit of {timeout:g} s and was "
                                "stopped. Narrow it down (more specific patterns, a LIMIT), or start the endpoint with a "
                                "longer --timeout.").encode())
         except (EOFError, OSError, ValueError, struct.error) as e:
-            self._replace(w)
-            return Reply(500, f"The query worker failed: {e}".encode())
-        self._idle.put(w)
+            code = w.proc.wait()
+            self._retire(w, promoted)
+            if self.memory_limit and (code == -signal.SIGABRT or (code < 0 and rss > self.memory_limit // 2)):
+                # Oxigraph aborts when an allocation fails (the worker's RLIMIT_AS); the kernel's
+                # OOM killer sends SIGKILL to a worker that was growing
+                self.stats["memory"] += 1
+                return Reply(503, MEMORY_MESSAGE.format(limit=_gb(self.memory_limit)).encode())
+            return Reply(500, short_message(f"The query worker failed: {e}").encode())
+        if header.get("retire"):
+            self._retire(w, promoted)
+        elif promoted:
+            self._retire(w, True)  # its query ran long; a fresh worker already took its place
+        else:
+            self._idle.put(w)
         status = int(header["status"])
-        if status != 200:
+        mtype = header.get("type")
+        if status != 200 and not mtype:
             return Reply(status, body)
-        mtype = header["type"]
-        if mtype.startswith("text/") or mtype.endswith(("json", "xml")):
+        mtype = mtype or "text/plain"
+        if "charset" not in mtype and (mtype.startswith("text/") or mtype.endswith(("json", "xml"))):
             mtype += "; charset=utf-8"
-        return Reply(200, body, mtype, header.get("rows"), bool(header.get("truncated")))
+        return Reply(status, body, mtype, header.get("rows"), bool(header.get("truncated")))
+
+    def _promote(self, w: _Worker) -> bool:
+        """Move a busy worker to the slow lane (and start its replacement); False when the lane is full."""
+        with self._lock:
+            if self.slow >= self.slow_workers:
+                return False
+            self.slow += 1
+        self.stats["slow"] += 1
+        try:
+            os.setpriority(os.PRIO_PROCESS, w.pid, 19)  # quick queries get the CPU first
+        except OSError:
+            pass
+        self._add_quick()
+        return True
+
+    def _retire(self, w: _Worker, promoted: bool) -> None:
+        """Stop a worker; a quick-lane worker is replaced, a slow-lane one already was."""
+        if promoted:
+            self._drop(w)
+            with self._lock:
+                self.slow -= 1
+        else:
+            self._replace(w)
 
     def close(self) -> None:
         self._closing = True
-        self._requests.put(False)
+        self._requests.put(None)
         with self._lock:
             workers = list(self._workers)
         for w in workers:
@@ -688,11 +930,17 @@ class Settings:
     workers: int = 2
     include_restricted: bool = False
     quiet: bool = False
+    memory_limit: int = MEMORY_LIMIT
+    slow_after: float = 0.25
+    slow_workers: int = 2
+    max_query: int = MAX_QUERY
+    raw_csv: bool = False
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # listen backlog: bursts of clients wait in the kernel instead of being refused
 
     def __init__(self, settings: Settings, pool: WorkerPool | None):
         self.settings = settings
@@ -874,19 +1122,18 @@ class Handler(BaseHTTPRequestHandler):
             self._error(404, f"nothing at {url.path}. The SPARQL endpoint is /sparql, the query page /.")
 
     def _page(self, url: Any) -> None:
-        """An entity's IRI path (HTML, Turtle or JSON-LD by Accept or ?format=) or the dataset description."""
-        from . import pages
-        from .store import open_store
-
+        """An entity's IRI path (HTML, Turtle or JSON-LD by Accept or ?format=) or the dataset description,
+        answered by a query worker under the same limits as queries."""
         fmt = parse_qs(url.query).get("format", [""])[0]
         accept = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples",
                   "html": "text/html"}.get(fmt, self.headers.get("Accept") or "text/turtle")
-        store = open_store(self.server.settings.store, include_restricted=self.server.settings.include_restricted)
-        if url.path.startswith("/id/"):
-            answer = pages.entity(store, pages.base_of(store) + url.path[1:], accept)
-        else:
-            answer = pages.description(store, accept, self.server.url + "sparql")
-        self._send(answer.status, answer.body, answer.ctype,
+        assert self.server.pool is not None
+        request = {"page": url.path, "accept": accept, "endpoint": self.server.url + "sparql"}
+        reply = self.server.pool.run(request, self.server.settings.timeout)
+        if reply.status >= 400 and not reply.body.startswith(f"{reply.status} ".encode()):
+            self._error(reply.status, reply.body.decode("utf-8", "replace"))  # a limit of the pool
+            return
+        self._send(reply.status, reply.body, reply.type,
                    {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
                     "Vary": "Accept"})
 
@@ -965,7 +1212,7 @@ class Handler(BaseHTTPRequestHandler):
         if not text.strip():
             self._error(400, "the query is empty.")
             return
-        reason = forbidden_reason(text)
+        reason = query_refusal(text, self.server.settings.max_query) or forbidden_reason(text)
         if reason:
             self._error(400, reason + ".")
             return
@@ -973,7 +1220,8 @@ class Handler(BaseHTTPRequestHandler):
         assert self.server.pool is not None
         request = {"query": text, "default": params.get("default-graph-uri", []),
                    "named": params.get("named-graph-uri", []), "accept": self.headers.get("Accept"),
-                   "formats": params.get("format", []) + params.get("output", []), "max_rows": s.max_rows}
+                   "formats": params.get("format", []) + params.get("output", []), "max_rows": s.max_rows,
+                   "raw_csv": s.raw_csv}
         reply = self.server.pool.run(request, s.timeout)
         if reply.status != 200:
             self._error(reply.status, reply.body.decode("utf-8", "replace"))
@@ -989,7 +1237,10 @@ def serve(settings: Settings, out: TextIO | None = None) -> None:
     """Run the endpoint until Ctrl-C or SIGTERM; then stop the workers."""
     from .store import current_path
 
+    from .store import remove_stale
+
     out = out or sys.stdout
+    remove_stale(settings.store)  # what interrupted builds left
     if current_path(settings.store) is None:
         raise StoreError(f"no store at {settings.store}.\nRun `repnet build` first (or point --store / REPNET_STORE at a built store).")
     if settings.allow_update and not settings.token:
@@ -999,7 +1250,9 @@ def serve(settings: Settings, out: TextIO | None = None) -> None:
     except OSError as e:
         raise UsageError(f"cannot listen on {settings.host}:{settings.port}: {e.strerror}. "
                          "Choose another --port (0 picks a free one) or --host.") from None
-    pool = WorkerPool(settings.store, settings.workers, settings.include_restricted, sys.stderr)
+    pool = WorkerPool(settings.store, settings.workers, settings.include_restricted, sys.stderr,
+                      memory_limit=settings.memory_limit, slow_after=settings.slow_after,
+                      slow_workers=settings.slow_workers)
     server.pool = pool
 
     def stop(signum: int, frame: Any) -> None:
@@ -1016,6 +1269,7 @@ def serve(settings: Settings, out: TextIO | None = None) -> None:
         graphs = "all graphs" if settings.include_restricted else "public graphs only"
         print(f"repnet SPARQL endpoint on {server.url}sparql (store {settings.store}, {mode}, {graphs}, "
               f"timeout {settings.timeout:g} s, max {settings.max_rows:,} rows, {settings.workers} workers"
+              f" + {settings.slow_workers} for slow queries, memory limit {_gb(settings.memory_limit)} per worker"
               f"{', CORS ' + settings.cors if settings.cors else ''}); query page {server.url} — Ctrl-C to stop",
               file=out, flush=True)
         server.serve_forever(poll_interval=0.2)

@@ -8,19 +8,17 @@ records against the mapping is :mod:`repnet.graph.records`' job.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import Problem, SourceError
+from .safeyaml import KEY_LINES, LINE, MAX_JSON_BYTES, MAX_YAML_BYTES, ReadError, load_json, load_yaml
 
 SUFFIXES = (".yaml", ".yml", ".json")
-LINE = "__line__"
+TOP_KEYS = ("source", "records")
 
 
 @dataclass
@@ -51,32 +49,11 @@ class Source:
     meta_line: int | None
     records: list[Record] = field(default_factory=list)
     sha256: str = ""
+    meta_lines: dict[str, int] = field(default_factory=dict)  # metadata key -> its line (YAML)
 
     @property
     def id(self) -> str:
         return str(self.meta.get("id", ""))
-
-
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineLoader(_Loader):  # type: ignore[misc, valid-type]
-    """A safe YAML loader that remembers the line of every mapping."""
-
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[LINE] = node.start_mark.line + 1
-    return mapping  # type: ignore[no-any-return]
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# Dates stay strings: the source's precision ("2023-06") must survive, and YAML would turn
-# 2023-06-20 into a datetime.date while leaving 2023-06 a string.
-_LineLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in _LineLoader.yaml_implicit_resolvers.copy().items()
-}
 
 
 def default_paths() -> list[Path]:
@@ -99,7 +76,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def _strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != LINE}
+        return {k: _strip_lines(v) for k, v in value.items() if k not in (LINE, KEY_LINES)}
     if isinstance(value, list):
         return [_strip_lines(v) for v in value]
     return value
@@ -110,6 +87,15 @@ def read_source(path: Path) -> Source:
     import hashlib
 
     name = str(path)
+    limit = MAX_JSON_BYTES if path.suffix == ".json" else MAX_YAML_BYTES
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # reported by the read below
+    if size > limit:
+        raise SourceError([Problem(name, None, None, f"the file ({size:,} bytes) is larger than the limit of "
+                                   f"{limit // (1024 * 1024)} MB for {path.suffix} sources",
+                                   "split the source into several files" + (", or write it as JSON" if limit == MAX_YAML_BYTES else ""))])
     try:
         raw_bytes = path.read_bytes()
     except OSError as e:
@@ -120,27 +106,21 @@ def read_source(path: Path) -> Source:
     except UnicodeDecodeError as e:
         raise SourceError([Problem(name, None, None, f"the file is not UTF-8 ({e.reason} at byte {e.start})",
                                    "save the file as UTF-8")]) from e
-    if path.suffix == ".json":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise SourceError([Problem(name, e.lineno, None, f"invalid JSON: {e.msg} (column {e.colno})",
-                                       "fix the JSON syntax at that line")]) from e
-    elif path.suffix in (".yaml", ".yml"):
-        try:
-            doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            problem = getattr(e, "problem", None) or str(e)
-            raise SourceError([Problem(name, line, None, f"invalid YAML: {problem}",
-                                       "fix the YAML syntax at that line (indentation, a missing ':' or quote)")]) from e
-    else:
+    if path.suffix not in SUFFIXES:
         raise SourceError([Problem(name, None, None, f"unknown file type '{path.suffix}'",
                                    "source files end in .yaml, .yml or .json")])
+    try:
+        doc = load_json(text) if path.suffix == ".json" else load_yaml(text)
+    except ReadError as e:
+        raise SourceError([Problem(name, e.line, None, e.message, e.fix)]) from None
     if not isinstance(doc, dict) or "source" not in doc or "records" not in doc:
         raise SourceError([Problem(name, 1, None, "a source file needs the top-level keys 'source' and 'records'",
                                    "see README.md, 'Adding a source', for a short example")])
+    unknown = [k for k in doc if k not in TOP_KEYS and k not in (LINE, KEY_LINES)]
+    if unknown:
+        raise SourceError([Problem(name, doc.get(KEY_LINES, {}).get(unknown[0], 1), None,
+                                   f"unknown top-level key '{unknown[0][:80]}'",
+                                   "a source file has only 'source:' and 'records:'; put notes under source: note:")])
     meta = doc["source"]
     records = doc["records"]
     problems = []
@@ -154,7 +134,7 @@ def read_source(path: Path) -> Source:
     if problems:
         raise SourceError(problems)
     out = Source(path=name, meta=_strip_lines(meta), meta_line=meta.get(LINE) if isinstance(meta, dict) else None,
-                 sha256=hashlib.sha256(raw_bytes).hexdigest())
+                 sha256=hashlib.sha256(raw_bytes).hexdigest(), meta_lines=dict(meta.get(KEY_LINES, {})))
     for i, r in enumerate(records):
         if isinstance(r, dict):
             line = r.get(LINE)

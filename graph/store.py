@@ -8,11 +8,19 @@ previous store usable. Layout::
     STORE/current -> gen-20261125T231500.123456-4242   (symlink, swapped atomically)
     STORE/gen-20261125T231500.123456-4242/             (an Oxigraph RocksDB directory)
     STORE/gen-...-4243.partial/                          (a build in progress or one that died)
+    STORE/.build-gen-...-4243.lock                       (held by the build while it runs: flock + pid)
+
+A build holds an exclusive ``flock`` on its lock file from before it creates its generation until
+after the swap. A generation that is not current and whose lock nobody holds was left by a build
+that died (``kill -9``, a power cut): :func:`remove_stale` deletes it, with its lock file, when the
+next build starts and whenever the store is opened. The kernel drops a dead process's locks, so
+this never mistakes a running build for a dead one, even when pids are reused.
 """
 
 from __future__ import annotations
 
 import base64
+import fcntl
 import gc
 import itertools
 import os
@@ -180,6 +188,72 @@ def current_path(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
+LOCK_PREFIX = ".build-"
+
+
+def _lock_path(root: Path, generation: str) -> Path:
+    return root / f"{LOCK_PREFIX}{generation.removesuffix('.partial')}.lock"
+
+
+def _held(lock: Path) -> bool:
+    """True while a live process holds ``lock`` (an flock taken by a running build)."""
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the probe's own lock
+    return False
+
+
+def remove_stale(root: Path) -> list[str]:
+    """Delete what interrupted builds left in the store directory; the names removed.
+
+    A ``gen-*`` directory other than the current one is stale unless a running build holds its lock.
+    Directories from before lock files existed count as stale once the pid in their name is gone.
+    Errors (a read-only store, a race with another cleaner) are ignored: this is housekeeping.
+    """
+    try:
+        current = os.readlink(root / CURRENT) if (root / CURRENT).is_symlink() else None
+        entries = list(root.iterdir())
+    except OSError:
+        return []
+    removed = []
+    # generations first, then the lock files and links they leave
+    for p in sorted(entries, key=lambda p: not p.name.startswith("gen-")):
+        name = p.name
+        if name.startswith("gen-") and name != current:
+            lock = _lock_path(root, name)
+            if lock.exists():
+                if _held(lock):
+                    continue
+            elif name.endswith(".partial"):
+                pid = name.rsplit("-", 1)[-1].removesuffix(".partial")
+                if pid.isdigit() and _alive(int(pid)):
+                    continue  # a build of an older repnet still writing it
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(name)
+        elif name.startswith(f".{CURRENT}-") and p.is_symlink():  # a link a build died before swapping in
+            pid = name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not _alive(int(pid)):
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+        elif name.startswith(LOCK_PREFIX) and name.endswith(".lock"):
+            gen = name[len(LOCK_PREFIX):-len(".lock")]
+            if not (root / gen).exists() and not (root / f"{gen}.partial").exists() and not _held(p):
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+    return removed
+
+
 def open_store(spec: str | os.PathLike[str] | None = None, include_restricted: bool = False) -> Any:
     """Open the current generation of a built store, read-only; public graphs only unless asked.
 
@@ -191,6 +265,7 @@ def open_store(spec: str | os.PathLike[str] | None = None, include_restricted: b
     path = current_path(root)
     if path is None:
         raise StoreError(f"no store at {root}.\nRun `repnet build` first (or point --store / REPNET_STORE at a built store).")
+    remove_stale(root)
     try:
         return EmbeddedStore(ox.Store.read_only(str(path)), root, public_only=not include_restricted)
     except OSError as e:
@@ -246,6 +321,8 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
     if (root / name).exists():  # two builds in the same microsecond of one process
         raise StoreError(f"{root / name} already exists; run the build again.")
     staging = root / f"{name}.partial"
+    lock_fd = _take_lock(root, name)  # held until this function returns (or the process dies)
+    remove_stale(root)
     t0 = time.perf_counter()
     loaded = 0
     store: EmbeddedStore | None = None
@@ -269,31 +346,49 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
             check(store)
         t_check = time.perf_counter() - t_check
         store.oxigraph.optimize()
+        store.close()
+        final = root / name
+        os.replace(staging, final)
+        tmp_link = root / f".{CURRENT}-{os.getpid()}"
+        if tmp_link.is_symlink():
+            tmp_link.unlink()
+        os.symlink(name, tmp_link)
+        os.replace(tmp_link, root / CURRENT)
     except BaseException:
         if store is not None:
             store.close()
         shutil.rmtree(staging, ignore_errors=True)
+        _release_lock(root, name, lock_fd)
         raise
-    store.close()
-    final = root / name
-    os.replace(staging, final)
-    tmp_link = root / f".{CURRENT}-{os.getpid()}"
-    if tmp_link.is_symlink():
-        tmp_link.unlink()
-    os.symlink(name, tmp_link)
-    os.replace(tmp_link, root / CURRENT)
-    _remove_old(root, keep=name)
+    remove_stale(root)  # the previous generation, and anything interrupted builds left
+    _release_lock(root, name, lock_fd)
     return Loaded(quads=loaded, seconds=time.perf_counter() - t0, seconds_check=t_check)
 
 
-def _remove_old(root: Path, keep: str) -> None:
-    for p in root.iterdir():
-        if p.name.startswith("gen-") and p.name != keep and p.is_dir():
-            if p.name.endswith(".partial"):
-                pid = p.name.rsplit("-", 1)[-1].removesuffix(".partial")
-                if pid.isdigit() and _alive(int(pid)) and int(pid) != os.getpid():
-                    continue  # another build is still writing it
-            shutil.rmtree(p, ignore_errors=True)
+def _take_lock(root: Path, name: str) -> int:
+    lock = _lock_path(root, name)
+    for _ in range(100):
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            raise StoreError(f"cannot lock {lock}: {e.strerror}.\nCheck that the store directory is writable.") from e
+        try:
+            if os.fstat(fd).st_ino == os.stat(lock).st_ino:
+                os.write(fd, f"{os.getpid()}\n".encode())
+                return fd
+        except OSError:
+            pass
+        os.close(fd)  # a cleaner removed the file between open and flock: take a fresh one
+    raise StoreError(f"cannot lock {lock}.\nRun the build again.")
+
+
+def _release_lock(root: Path, name: str, fd: int) -> None:
+    try:
+        _lock_path(root, name).unlink()
+    except OSError:
+        pass
+    os.close(fd)
 
 
 def _alive(pid: int) -> bool:

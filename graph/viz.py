@@ -93,6 +93,7 @@ CLASS_STYLE: dict[str, tuple[str, str, str]] = {
     "ReleaseRound": ("#17becf", "star", "*"),
     "Country": ("#76b7b2", "hexagon", "h"),
     "Place": ("#a0a0a0", "dot", "o"),
+    "Unknown": ("#dddddd", "dot", "x"),
 }
 RELATION_COLOR: dict[str, str] = {
     "member_of": "#f28e2b",
@@ -377,7 +378,7 @@ _IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
 
 
 def _values(var: str, iris: Iterable[str]) -> str:
-    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris if _IRI_OK.match(i)) + " }"
+    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris if _IRI_OK.fullmatch(i)) + " }"
 
 
 def _source_id(graph: str) -> str:
@@ -666,7 +667,7 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         if label not in names:
             names.insert(0, label)
         folded = [fold(x) for x in names]  # aligned with names
-        cls = d.get("class") if d.get("class") in CLASS_STYLE else "Place"
+        cls = d.get("class") if d.get("class") in CLASS_STYLE else "Unknown"
         rec: dict[str, Any] = {"id": n, "l": label, "c": cls, "s": _size(scores.get(n, 0.0), top),
                                "x": round(pos[n][0], 1), "y": round(pos[n][1], 1), "n": names, "f": folded,
                                "deg": full_degree.get(n, 0), "score": round(scores.get(n, 0.0), 6)}

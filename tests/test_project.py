@@ -337,3 +337,23 @@ def test_a_damaged_cache_is_recomputed_and_memory_stores_are_not_cached(belarus_
     # the key is what the projection reads: a public-only store gives the same projection either way
     assert P._cache_file(store, True) == path
     assert P._cache_file(belarus_store, True) != P._cache_file(belarus_store, False) == path
+
+
+def test_an_entity_without_a_visible_type_is_unknown_never_guessed(tmp_path: Path) -> None:
+    """The finding of issue 16: a public fact naming an entity whose own record is not visible drew
+    that entity as a Place. Here the facility's type is left out of the store, as a restricted
+    record's would be."""
+    from .fixtures.bad_sources import source
+
+    src = write(tmp_path / "s.yaml", source(records=[
+        "{id: place/by, type: Country, name: Belarus}",
+        "{id: place/f, type: Facility, name: Colony 1, facility_type: penal-colony}",
+        "{id: detention/d, type: Detention, person: person/a, detention_type: post-conviction, facility: place/f}"]))
+    facility = ID + "place/f"
+    quads = [q for q in load_dataset([src]).quads()
+             if not (q.subject.value == facility and q.predicate.value.endswith("#type"))]
+    G = P.project(memory_store(quads, public_only=True))
+    assert G.nodes[facility]["class"] == "Unknown"
+    assert G.nodes[ID + "person/a"]["class"] == "Person"
+    typed = P.project(memory_store(load_dataset([src]).quads(), public_only=True))
+    assert typed.nodes[facility]["class"] == "Facility"

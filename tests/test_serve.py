@@ -241,9 +241,14 @@ def test_start_up_line_names_the_url_and_the_limits(endpoint: Endpoint) -> None:
     port = endpoint.url.rsplit(":", 1)[1].rstrip("/")
     assert endpoint.line == (f"repnet SPARQL endpoint on http://127.0.0.1:{port}/sparql (store "
                              f"{endpoint.line.split('(store ', 1)[1].split(',', 1)[0]}, read-only, public graphs only, "
-                             f"timeout {TIMEOUT} s, max {MAX_ROWS} rows, 2 workers); query page http://127.0.0.1:{port}/ "
+                             f"timeout {TIMEOUT} s, max {MAX_ROWS} rows, 2 workers + 2 for slow queries, memory limit 2 GB per "
+                             f"worker); query page http://127.0.0.1:{port}/ "
                              "— Ctrl-C to stop")
-    assert len(endpoint.workers()) == 2
+    # two quick-lane workers and two spares, started in advance for queries that turn slow
+    deadline = time.monotonic() + 20
+    while len(endpoint.workers()) != 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(endpoint.workers()) == 4
 
 
 def test_serve_help_has_an_example(runner: CliRunner) -> None:
@@ -508,6 +513,9 @@ def test_row_cap_is_signalled(endpoint: Endpoint) -> None:
 
 
 def test_a_runaway_query_is_stopped_while_other_clients_are_answered(endpoint: Endpoint) -> None:
+    deadline = time.monotonic() + 20
+    while len(endpoint.workers()) != 4 and time.monotonic() < deadline:  # the spares have started
+        time.sleep(0.05)
     before = endpoint.workers()
     persons = "SELECT (COUNT(*) AS ?n) WHERE { ?s a schema:Person }"
     expected = json_rows(get(endpoint, persons)[2])
@@ -536,12 +544,13 @@ def test_a_runaway_query_is_stopped_while_other_clients_are_answered(endpoint: E
     assert TIMEOUT <= slow["seconds"] < TIMEOUT + 3
     assert len(quick) >= 5
     assert all(s == 200 and secs < 1.5 and rows == expected for s, secs, rows in quick), quick
-    # the runaway worker was killed and replaced; the endpoint keeps answering
+    # the runaway worker was killed and replaced (a spare took its place in the quick lane, and a
+    # new spare was started); the endpoint keeps answering
     deadline = time.monotonic() + 10
-    while (len(endpoint.workers()) != 2 or endpoint.workers() == before) and time.monotonic() < deadline:
+    while (len(endpoint.workers()) != 4 or endpoint.workers() == before) and time.monotonic() < deadline:
         time.sleep(0.05)
     after = endpoint.workers()
-    assert len(after) == 2 and len(before - after) == 1
+    assert len(after) == 4 and len(before - after) == 1
     assert all(_gone(p) for p in before - after)
     for _ in range(4):
         assert get(endpoint, "ASK { ?s ?p ?o }")[0] == 200
@@ -564,6 +573,7 @@ def test_no_cors_headers_by_default(endpoint: Endpoint) -> None:
 def test_the_options_of_a_second_endpoint(store_root: Path, tmp_path: Path, counts: dict[str, int]) -> None:
     """--include-restricted, --allow-update with a token (501: the store is never written), --cors, --workers; Ctrl-C."""
     with running(store_root, "--include-restricted", "--allow-update", "--cors", "https://example.org", "--workers", "1",
+                 "--slow-workers", "0",
                  tmp=tmp_path, env={"REPNET_TOKEN": "s3cret"}, stop=signal.SIGINT) as e:  # SIGINT: Ctrl-C
         assert "all graphs" in e.line and "1 workers" in e.line and "CORS https://example.org" in e.line
         assert len(e.workers()) == 1

@@ -305,7 +305,7 @@ records:
   - id: person/victim
     type: Person
     name: "<img src=x onerror=alert(1)>"
-    names: ["</script><script>alert(2)</script>", "<!--", "javascript:alert(3)", "\\u2028x\\u2029y", "{{VIS}}",
+    names: ["</script><script>alert(2)</script>", "<!--", "javascript:alert(3)", "{{VIS}}",
             "Lojka <b onmouseover=alert(4)>bold</b>", "\\" onfocus=\\"alert(5)", "${alert(6)}"]
     description: "<iframe src=javascript:alert(7)></iframe>"
     award: ["<a href=javascript:alert(8)>prize</a>"]
@@ -324,8 +324,8 @@ BAD_IRI = ID + "person/x'-alert(11)-'"  # quotes are allowed in IRIs
 
 
 def hostile_store(tmp_path: Path) -> EmbeddedStore:
-    """The hostile source, plus what the source format would refuse: a javascript: URL and an IRI
-    with quotes, added as quads to a memory store."""
+    """The hostile source, plus what the source format would refuse: a javascript: URL, an IRI
+    with quotes and a name with line separators, added as quads to a memory store."""
     src = write(tmp_path / "hostile.yaml", HOSTILE)
     quads = [q for q in load_dataset([src]).quads() if q.predicate.value != "https://schema.org/url"]
     g = ox.NamedNode("https://w3id.org/repnet/graph/hostile-source")
@@ -335,6 +335,7 @@ def hostile_store(tmp_path: Path) -> EmbeddedStore:
         ox.Quad(n(ID + "source/hostile-source"), n("https://schema.org/url"), n("javascript:alert(12)"), meta),
         ox.Quad(n(BAD_IRI), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n("https://schema.org/Person"), g),
         ox.Quad(n(BAD_IRI), n("http://www.w3.org/2004/02/skos/core#prefLabel"), ox.Literal("'-alert(13)-'"), g),
+        ox.Quad(n(ID + "person/victim"), n("http://www.w3.org/2004/02/skos/core#altLabel"), ox.Literal("\u2028x\u2029y"), g),
         ox.Quad(n(ID + "membership/bad"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n("http://www.w3.org/ns/org#Membership"), g),
         ox.Quad(n(ID + "membership/bad"), n("http://www.w3.org/ns/org#member"), n(BAD_IRI), g),
         ox.Quad(n(ID + "membership/bad"), n("http://www.w3.org/ns/org#organization"), n(ID + "org/evil"), g),

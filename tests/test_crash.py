@@ -1,0 +1,122 @@
+"""`kill -9` of a build at several points (issue 16): the store opens with the same contents, no
+stale generation or lock is left after the next open, and no build worker outlives the build."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from repnet.cli import cli
+from repnet.graph.store import open_store
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(p) for p in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return out
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth")
+    r = CliRunner().invoke(cli, ["synth", "--persons", "1500", "--per-file", "500", "--seed", "3", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("built") / "store"
+    r = CliRunner().invoke(cli, ["--store", str(root), "build", str(synthetic)])
+    assert r.exit_code == 0, r.output
+    return root
+
+
+def _copy(built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "store"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+def _contents(root: Path) -> tuple[int, list[str]]:
+    s = open_store(root, include_restricted=True)
+    try:
+        return len(s), sorted(s.named_graphs())
+    finally:
+        s.close()
+
+
+def _build_and_kill(root: Path, sources: Path, after: str | float) -> tuple[set[int], str]:
+    """Start `repnet build`, wait for a progress line starting with ``after`` (or seconds), kill -9 it.
+    The build's worker processes at the moment of the kill, and what it had printed."""
+    proc = subprocess.Popen([sys.executable, "-m", "repnet.cli", "--store", str(root), "build", str(sources)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen = ""
+    end = time.monotonic() + 60
+    assert proc.stderr is not None
+    while time.monotonic() < end:
+        if isinstance(after, float) and time.monotonic() > end - 60 + after:
+            break
+        ready, _, _ = select.select([proc.stderr], [], [], 0.01)
+        if ready:
+            line = proc.stderr.readline()
+            seen += line
+            if isinstance(after, str) and after in line:
+                break
+        assert proc.poll() is None, f"the build ended before the kill point: {seen}"
+    workers = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    seen += proc.stderr.read()
+    proc.stderr.close()
+    return workers, seen
+
+
+@pytest.mark.parametrize("point", ["reading and checking", "records checked", "triples loaded", 0.4, 0.8, 1.2],
+                         ids=["reading", "checked-workers-forked", "loading", "0.4s", "0.8s", "1.2s"])
+def test_kill_9_of_a_build_leaves_the_store_as_it_was(synthetic: Path, built: Path, tmp_path: Path,
+                                                     point: str | float) -> None:
+    root = _copy(built, tmp_path)
+    before = _contents(root)
+    current = os.readlink(root / "current")
+    workers, printed = _build_and_kill(root, synthetic, point)
+    # the build's workers end with it (and print nothing)
+    deadline = time.monotonic() + 5
+    while not all(_gone(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(p) for p in workers), workers
+    assert "Traceback" not in printed
+    # the interrupted build left its generation behind; opening the store removes it
+    assert _contents(root) == before
+    assert os.readlink(root / "current") == current
+    assert sorted(p.name for p in root.iterdir()) == sorted(["current", current])
+
+
+def test_a_build_after_an_interrupted_one_removes_its_generation(synthetic: Path, built: Path, tmp_path: Path) -> None:
+    root = _copy(built, tmp_path)
+    _build_and_kill(root, synthetic, "triples loaded")
+    stale = [p.name for p in root.iterdir() if p.name.endswith(".partial")]
+    assert len(stale) == 1 and (root / f".build-{stale[0].removesuffix('.partial')}.lock").exists()
+    assert CliRunner().invoke(cli, ["--store", str(root), "build", str(synthetic)]).exit_code == 0
+    names = sorted(p.name for p in root.iterdir())
+    assert names == sorted(["current", os.readlink(root / "current")])
