@@ -108,6 +108,14 @@ def test_a_release_disputed_by_a_later_observation_is_not_current(store: Embedde
         (BETA, BETA_NAME, dt.date(2025, 12, 13), "release", None, None, FIRST, "current")]
 
 
+def test_a_release_without_negotiation_is_one_row_beside_other_data(tmp_path: Path) -> None:
+    from repnet.graph.sources import default_paths
+
+    build([*default_paths(), FIXTURE], tmp_path / "store")
+    rows = [r for r in run(open_store(tmp_path / "store"), "releases") if r[0] == BETA]
+    assert rows == [(BETA, BETA_NAME, dt.date(2025, 12, 13), "release", None, None, FIRST, "reversed")]
+
+
 @pytest.mark.parametrize(("day", "expected"), [
     # the arrest month is stated by the first source, the day (11 September) by the second
     ("2023-09-05", [(ALPHA, ALPHA_NAME, None, "2023-09", BOTH, "possible", "2026-01-25")]),
