@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .status import COMPARISON_ONLY, is_derived, stored_periods
+from .status import COMPARISON_ONLY, STATUS_LABEL, is_derived, stored_periods
 from .citations import citations, inferences, source_id, wording_nodes
 from .store import EmbeddedStore
 
@@ -174,7 +174,7 @@ def _status_section(store: EmbeddedStore, iri: str) -> str:
         return ""
     rows = []
     for p in periods:
-        status = p["status"].replace("-", " ") + (" (at some times: separate terms)" if p["intermittent"] else "")
+        status = STATUS_LABEL[p["status"]] + (" (at some times: separate terms)" if p["intermittent"] else "")
         since = p["since"] or "not stated"
         until = p["until"] or ("not stated" if p["end_lo"] or p["end_hi"] else
                                f"last known {p['last_known']}" if p["last_known"] else "")

@@ -52,6 +52,7 @@ from .records import parse_date
 HELD, RELEASED, EXILE = "held", "released", "in-exile"
 STATUS_IRI = {HELD: f"{RPNC}status/imprisoned", RELEASED: f"{RPNC}status/released", EXILE: f"{RPNC}status/in-exile"}
 _OBSERVED = {"imprisoned": HELD, "released": RELEASED, "in-exile": EXILE}
+STATUS_LABEL = {HELD: "imprisoned", RELEASED: "released", EXILE: "in forced exile"}  # the concepts' labels
 ONE_DAY = dt.timedelta(days=1)
 
 

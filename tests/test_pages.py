@@ -103,3 +103,15 @@ def test_serve_answers_entity_paths_and_the_description(store_dir: Path) -> None
         proc.wait(timeout=10)
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_a_person_page_shows_the_status_over_time_as_stated(store_dir: Path) -> None:
+    store = open_store(store_dir)
+    page = pages.entity(store, ID + "person/mikalai-statkevich", "text/html").body.decode()
+    assert "<h2>Status over time</h2>" in page
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>",
+                      page.split("<h2>Status over time</h2>", 1)[1].split("</table>", 1)[0])
+    assert rows == [("released", "2025-09", "after 2025-09", "hrw-2025-12-15-belarus"),
+                    ("imprisoned", "after 2025-09", "last known after 2025-09", "hrw-2025-12-15-belarus")]
+    # the derived periods are not listed as links to the person, and no day bound is shown
+    assert "status/all" not in page and "2025-09-01" not in page and "2025-09-30" not in page
