@@ -52,7 +52,8 @@ QUICK = [
 ]
 
 
-def _children(pid: int) -> set[int]:
+def child_pids(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (Linux /proc)."""
     out: set[int] = set()
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
@@ -60,6 +61,14 @@ def _children(pid: int) -> set[int]:
         except OSError:
             pass
     return out
+
+
+def is_gone(pid: int) -> bool:
+    """True when ``pid`` has exited (or is a zombie waiting to be reaped)."""
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
 
 
 def _rss(pid: int) -> int:
@@ -163,7 +172,7 @@ def _load(a: argparse.Namespace, server_pid: int, port: int) -> dict[str, Any]:
 
     def monitor() -> None:
         while time.monotonic() < stop + 1:
-            kids = _children(server_pid)
+            kids = child_pids(server_pid)
             server_rss = _rss(server_pid)
             worker_rss = [_rss(k) for k in kids]
             with lock:

@@ -15,25 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from repnet.graph.loadtest import child_pids, is_gone
 from repnet.cli import cli
 from repnet.graph.store import open_store
-
-
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out |= {int(p) for p in (task / "children").read_text().split()}
-        except OSError:
-            pass
-    return out
-
-
-def _gone(pid: int) -> bool:
-    try:
-        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return True
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +68,7 @@ def _build_and_kill(root: Path, sources: Path, after: str | float) -> tuple[set[
             if isinstance(after, str) and after in line:
                 break
         assert proc.poll() is None, f"the build ended before the kill point: {seen}"
-    workers = _children(proc.pid)
+    workers = child_pids(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     seen += proc.stderr.read()
@@ -102,9 +86,9 @@ def test_kill_9_of_a_build_leaves_the_store_as_it_was(synthetic: Path, built: Pa
     workers, printed = _build_and_kill(root, synthetic, point)
     # the build's workers end with it (and print nothing)
     deadline = time.monotonic() + 5
-    while not all(_gone(p) for p in workers) and time.monotonic() < deadline:
+    while not all(is_gone(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert all(_gone(p) for p in workers), workers
+    assert all(is_gone(p) for p in workers), workers
     assert "Traceback" not in printed
     # the interrupted build left its generation behind; opening the store removes it
     assert _contents(root) == before

@@ -37,6 +37,7 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
+from repnet.graph.loadtest import child_pids, is_gone
 from repnet.cli import cli
 from repnet.graph import serve as srv
 from repnet.graph.query import saved_queries
@@ -77,25 +78,7 @@ class Endpoint:
         return self.url + "sparql"
 
     def workers(self) -> set[int]:
-        return _children(self.proc.pid)
-
-
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out |= {int(p) for p in (task / "children").read_text().split()}
-        except OSError:
-            pass
-    return out
-
-
-def _gone(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return True
-    return "\nState:\tZ" in status
+        return child_pids(self.proc.pid)
 
 
 @contextlib.contextmanager
@@ -128,9 +111,9 @@ def running(root: Path, *args: str, tmp: Path, env: dict[str, str] | None = None
     assert code == 0, log.read_text()
     assert rest.strip().endswith("repnet serve: stopped."), rest
     deadline = time.monotonic() + 5
-    while not all(_gone(p) for p in workers) and time.monotonic() < deadline:
+    while not all(is_gone(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert all(_gone(p) for p in workers), f"worker processes left behind: {workers}"
+    assert all(is_gone(p) for p in workers), f"worker processes left behind: {workers}"
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
@@ -551,7 +534,7 @@ def test_a_runaway_query_is_stopped_while_other_clients_are_answered(endpoint: E
         time.sleep(0.05)
     after = endpoint.workers()
     assert len(after) == 4 and len(before - after) == 1
-    assert all(_gone(p) for p in before - after)
+    assert all(is_gone(p) for p in before - after)
     for _ in range(4):
         assert get(endpoint, "ASK { ?s ?p ?o }")[0] == 200
 
