@@ -217,14 +217,43 @@ def test_what_must_hold_globally_names_both_sources_and_values(tmp_path: Path) -
     assert f"{tmp_path / 'two.yaml'} (source two) says: Person Ay (en)" in text
 
 
-def test_cardinality_still_holds_within_one_source(tmp_path: Path) -> None:
+def test_one_source_cannot_state_two_values_for_one_fact(tmp_path: Path) -> None:
     extra = "  - {id: observation/a, type: StatusObservation, person: person/a, status: imprisoned, as_of: 2024-01-01}\n"
-    write(tmp_path / "one.yaml", TWO_NAMES.format(sid="one", name="Person A", extra=extra))
-    text = (tmp_path / "one.yaml").read_text() + "  - {id: observation/a, type: StatusObservation, person: person/b, " \
-                                                  "status: imprisoned, as_of: 2024-01-02}\n"
-    write(tmp_path / "one.yaml", text.replace("records:\n", "records:\n  - {id: person/b, type: Person, name: Person B}\n"))
+    text = TWO_NAMES.format(sid="one", name="Person A", extra=extra)
+    write(tmp_path / "one.yaml", text + "  - {id: observation/a, type: StatusObservation, person: person/a, "
+                                        "status: imprisoned, as_of: 2024-01-02}\n")
     from repnet.graph.errors import SourceError
 
     # the same id twice in one source is refused before any RDF is made
     with pytest.raises(SourceError, match="defined twice in this source"):
         build([tmp_path], tmp_path / "store")
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_cardinality_is_checked_per_source_in_both_engines(engine: str) -> None:
+    """Two terms for one sentence: a violation in one source's graph, two claims in two sources' graphs."""
+    import pyoxigraph as ox
+
+    from repnet.graph.store import memory_store
+    from repnet.graph.validate import validate_store
+
+    rpn, g = "https://w3id.org/repnet/ontology#", "https://example.org/graph/"
+    n, lit = ox.NamedNode, ox.Literal
+    s, person = n("https://example.org/id/sentence/a"), n("https://example.org/id/person/a")
+    integer = n("http://www.w3.org/2001/XMLSchema#integer")
+
+    def quads(graph_of_second_term: str) -> list[ox.Quad]:
+        facts = [(person, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n("https://schema.org/Person"), "one"),
+                 (person, n("http://www.w3.org/2004/02/skos/core#prefLabel"), lit("A", language="en"), "one"),
+                 (s, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(rpn + "Sentence"), "one"),
+                 (s, n(rpn + "sentencedPerson"), person, "one"),
+                 (s, n(rpn + "penaltyType"), n("https://w3id.org/repnet/concept/penalty/imprisonment"), "one"),
+                 (s, n(rpn + "termMonths"), lit("108", datatype=integer), "one"),
+                 (s, n(rpn + "termMonths"), lit("120", datatype=integer), graph_of_second_term)]
+        if graph_of_second_term == "two":  # the second source states the sentence whole
+            facts += [(s, p, o, "two") for s2, p, o, _ in facts[2:5] if s2 == s]
+        return [ox.Quad(a, b, c, n(g + x)) for a, b, c, x in facts]
+
+    one = validate_store(memory_store(quads("one")), engine)
+    assert [(v.focus, v.component, v.source) for v in one.violations] == [(s.value, "MaxCount", g + "one")]
+    assert validate_store(memory_store(quads("two")), engine).conforms
