@@ -23,7 +23,7 @@ from repnet.graph.status import stored_periods
 from repnet.graph.store import EmbeddedStore, open_store
 
 from .conftest import ID, write
-from .test_queries import run
+from .test_queries import run, sorted_parts
 
 FIXTURE = Path(__file__).parent / "fixtures" / "many-sources"
 FIRST, SECOND = ID + "source/synthetic-first", ID + "source/synthetic-second"
@@ -131,7 +131,9 @@ def test_a_release_without_negotiation_is_one_row_beside_other_data(tmp_path: Pa
 ])
 def test_detained_on_before_on_and_after_the_last_observation(store: EmbeddedStore, day: str,
                                                               expected: list[tuple[Any, ...]]) -> None:
-    assert run(store, "detained-on", date=day) == expected
+    # the sources of a row are joined in the store's order (sorting them costs seconds at 100k persons)
+    rows = [(*r[:4], sorted_parts(r[4], " | "), *r[5:]) for r in run(store, "detained-on", date=day)]
+    assert rows == expected
 
 
 def test_detained_on_by_one_source(store: EmbeddedStore) -> None:
