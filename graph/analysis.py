@@ -36,7 +36,7 @@ import networkx as nx
 
 from .errors import UsageError
 from .output import render
-from .project import NODE_CLASSES, PERSON_CLASSES, RELEASE_RELATIONS, _parse_day, check_view, view
+from .project import NODE_CLASSES, PERSON_CLASSES, _parse_day, check_view, view
 from .status import HELD, status_at
 from .terms import to_json
 

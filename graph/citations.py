@@ -17,12 +17,12 @@ unless restricted graphs are visible. Dates are returned as the source wrote the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from .store import EmbeddedStore
+from .query import chunks, values
+from .store import EmbeddedStore, source_id
 
-CHUNK = 800
 
 CITATIONS = """
 SELECT DISTINCT ?s ?g ?doc ?url ?title ?publisher ?date ?quote ?locator WHERE {
@@ -47,20 +47,6 @@ SELECT DISTINCT ?s ?g ?w ?o ?words WHERE {
 }"""
 
 
-def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _values(iris: Iterable[str]) -> str:
-    return "VALUES ?s { " + " ".join(f"<{i}>" for i in iris) + " }"
-
-
-def source_id(graph: str) -> str:
-    """``.../graph/hrw-2025-12-15-belarus/restricted`` -> ``hrw-2025-12-15-belarus``."""
-    return graph.split("/graph/", 1)[-1].removesuffix("/restricted")
-
-
 def _text(term: Any) -> str | None:
     return None if term is None else str(term.value)
 
@@ -72,8 +58,8 @@ def citations(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, list[d
     once with all of them in ``src``. Sorted by document date, title and quote.
     """
     found: dict[str, dict[tuple[Any, ...], set[str]]] = defaultdict(dict)
-    for chunk in _chunks(sorted(set(subjects))):
-        for row in store.query(CITATIONS % _values(chunk)):
+    for chunk in chunks(sorted(set(subjects))):
+        for row in store.query(CITATIONS % values("s", chunk)):
             cite = {k: _text(row[k]) for k in ("url", "title", "publisher", "date", "quote", "locator")}
             key = tuple(sorted((k, v) for k, v in cite.items() if v is not None))
             found[row["s"].value].setdefault(key, set()).add(source_id(row["g"].value))
@@ -87,8 +73,8 @@ def citations(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, list[d
 def inferences(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, dict[tuple[str, str], str]]:
     """Record IRI -> {(property IRI, source id): reason} for every value a source marks inferred."""
     out: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
-    for chunk in _chunks(sorted(set(subjects))):
-        for row in store.query(INFERENCES % _values(chunk)):
+    for chunk in chunks(sorted(set(subjects))):
+        for row in store.query(INFERENCES % values("s", chunk)):
             why = _text(row["why"]) or "inferred"
             out[row["s"].value][(row["p"].value, source_id(row["g"].value))] = why
     return dict(out)
@@ -98,12 +84,12 @@ def wordings(store: EmbeddedStore, subjects: Iterable[str]) -> dict[tuple[str, s
     """(record IRI, offence IRI) -> [(the words a source used for it, [source ids])], for charges,
     sentences and administrative detentions that keep their source's wording."""
     found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(dict)
-    for chunk in _chunks(sorted(set(subjects))):
-        for row in store.query(WORDINGS % _values(chunk)):
+    for chunk in chunks(sorted(set(subjects))):
+        for row in store.query(WORDINGS % values("s", chunk)):
             found[(row["s"].value, row["o"].value)].setdefault(row["words"].value, set()).add(source_id(row["g"].value))
     return {k: sorted((w, sorted(src)) for w, src in v.items()) for k, v in found.items()}
 
 
 def wording_nodes(store: EmbeddedStore, subject: str) -> dict[str, tuple[str, str]]:
     """Wording node IRI -> (offence IRI, words) for one record (to show a wording where the node is linked)."""
-    return {row["w"].value: (row["o"].value, row["words"].value) for row in store.query(WORDINGS % _values([subject]))}
+    return {row["w"].value: (row["o"].value, row["words"].value) for row in store.query(WORDINGS % values("s", [subject]))}

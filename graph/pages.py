@@ -14,8 +14,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .status import COMPARISON_ONLY, STATUS_LABEL, is_derived, stored_periods
-from .citations import citations, inferences, source_id, wording_nodes
-from .store import EmbeddedStore
+from .citations import citations, inferences, wording_nodes
+from .store import EmbeddedStore, source_id
 
 RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
              "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}

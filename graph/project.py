@@ -99,7 +99,7 @@ import pyoxigraph as ox
 from .errors import UsageError
 from .query import UnknownName, resolve_name
 from .records import parse_date
-from .store import EmbeddedStore, current_path
+from .store import EmbeddedStore, current_path, source_id
 from .terms import to_python
 
 RPN = "https://w3id.org/repnet/ontology#"
@@ -194,11 +194,6 @@ def _local(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def _source_id(graph: str) -> str:
-    """'<base>graph/hrw-2025-12-15-belarus/restricted' -> 'hrw-2025-12-15-belarus'."""
-    return graph.rsplit("graph/", 1)[-1].removesuffix("/restricted")
-
-
 def _plain(term: Any) -> Any:
     """An RDF term -> a plain value (via terms.to_python); dates as ISO strings."""
     value = to_python(term)
@@ -250,7 +245,7 @@ class _Reader:
         if name not in self.pairs:
             out: Pairs = defaultdict(list)
             for g in self.sources:
-                sid = _source_id(g)
+                sid = source_id(g)
                 for s, o in self.store.query(_SCAN % _P[name], graphs=[g]):
                     # interned: an IRI read under several predicates is one string in memory
                     out[sys.intern(s.value)].append((sys.intern(o.value) if isinstance(o, ox.NamedNode) else _plain(o), sid))

@@ -17,7 +17,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -97,6 +97,20 @@ def saved_queries() -> dict[str, SavedQuery]:
             name = f.name[:-3]
             out[name] = parse_saved(f.read_text(encoding="utf-8"), name, f"graph/queries/{f.name}")
     return out
+
+
+_IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
+
+
+def chunks(items: Sequence[str], size: int = 800) -> Iterator[Sequence[str]]:
+    """``items`` in slices of ``size``: VALUES blocks of a size every engine plans well."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def values(var: str, iris: Iterable[str]) -> str:
+    """A VALUES block binding ``?var`` to IRIs (any string that is not a plain IRI is left out)."""
+    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris if _IRI_OK.fullmatch(i)) + " }"
 
 
 # ------------------------------------------------------------------------- names

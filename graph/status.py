@@ -64,10 +64,6 @@ class When:
     lo: dt.date | None
     hi: dt.date | None
 
-    @property
-    def key(self) -> dt.date:
-        return self.lo or self.hi or dt.date.min
-
 
 @dataclass
 class Evidence:
@@ -330,12 +326,6 @@ def certainty(day: Any, lo: Any, first: Any, last: Any, end_lo: Any, end_hi: Any
     if last is not None and day <= last:
         return "stated"
     return "last known" if end_lo is None and end_hi is None else "possible"
-
-
-def status_on(p: Period, day: dt.date) -> str | None:
-    """``stated``, ``possible``, ``last known``, or None when the period does not cover ``day``."""
-    return certainty(day, p.start.lo if p.start else None, p.first_day, p.last_known,
-                     p.end.lo if p.end else None, p.end.hi if p.end else None, p.intermittent)
 
 
 _STORED = """SELECT ?person ?period ?st ?es ?fk ?lk ?ee ?le ?since ?until ?last ?int ?f ?fl ?doc WHERE {

@@ -76,6 +76,11 @@ SELECT DISTINCT ?g WHERE {{ GRAPH ?meta {{ ?g <http://purl.org/dc/terms/accessRi
   FILTER(STRENDS(STR(?meta), "/graph/meta")) }}"""
 
 
+def source_id(graph: str) -> str:
+    """A source graph's IRI -> the source id: ``<base>graph/hrw-2025-12-15-belarus/restricted`` -> ``hrw-2025-12-15-belarus``."""
+    return graph.rsplit("/graph/", 1)[-1].removesuffix("/restricted")
+
+
 def read_dataset(visible: list[str], graphs: list[str] | None, named: list[str] | None,
                  union: bool = True) -> tuple[list[str] | None, list[str]]:
     """The default graph (None: the store's own, empty default graph) and the named graphs of a read.

@@ -50,7 +50,7 @@ import math
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -62,8 +62,8 @@ from . import analysis
 from . import citations as cited
 from .errors import UsageError
 from .project import NODE_CLASSES, PERSON_CLASSES, RELATIONS, check_view, node_for, project, view
-from .query import fold
-from .store import EmbeddedStore
+from .query import chunks, fold, values
+from .store import EmbeddedStore, source_id
 from .terms import to_python
 
 PHYSICS_LIMIT = 500
@@ -113,9 +113,7 @@ UNDIRECTED_RELATIONS = frozenset({"co_defendant"})
 STATUS_STYLE = {"held": "#d62728", "released": "#2ca02c"}
 
 # status observations -> the status drawn (other statuses are shown as facts only)
-_OBSERVED = {"imprisoned": "held", "released": "released", "in-exile": "released"}
 # order on the same day: a later kind wins (an explicit observation is the source's own summary)
-_STATUS_ORDER = {"detained": 0, "released": 1, "returned": 2, "observed": 3}
 
 _FACT_PROPERTIES = {
     "https://schema.org/description": "description",
@@ -369,22 +367,6 @@ def layout(G: nx.Graph, seed: int = 7) -> dict[Any, tuple[float, float]]:
 
 
 # ------------------------------------------------------------------------------- store facts
-def _chunks(items: Sequence[str], size: int = 800) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-_IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
-
-
-def _values(var: str, iris: Iterable[str]) -> str:
-    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris if _IRI_OK.fullmatch(i)) + " }"
-
-
-def _source_id(graph: str) -> str:
-    return graph.split("/graph/", 1)[-1].removesuffix("/restricted")
-
-
 def safe_url(url: Any) -> str | None:
     """The URL when it is an absolute http(s) URL without spaces or control characters, else None.
 
@@ -410,7 +392,7 @@ SELECT DISTINCT ?g ?doc ?title ?pub ?publabel ?date ?url WHERE {
 }"""
     out: dict[str, dict[str, Any]] = {}
     for row in store.query(q):
-        sid = _source_id(row["g"].value)
+        sid = source_id(row["g"].value)
         s = out.setdefault(sid, {"id": sid})
         for key, var in (("title", "title"), ("publisher", "publabel"), ("date", "date")):
             if row[var] is not None and key not in s:
@@ -432,11 +414,11 @@ def entity_facts(store: EmbeddedStore, nodes: Sequence[str]) -> dict[str, list[d
     inferred = cited.inferences(store, nodes)
     why: dict[tuple[str, str, str], str] = {}  # (entity, key, text) -> reason a source gives for inferring it
     props = ", ".join(f"<{p}>" for p in _FACT_PROPERTIES)
-    for chunk in _chunks(list(nodes)):
+    for chunk in chunks(list(nodes)):
         # (FILTER IN, not VALUES ?p: Oxigraph plans the VALUES cross product 50x slower)
         q = f"""
 SELECT DISTINCT ?e ?p ?o ?label ?g WHERE {{
-  {_values("e", chunk)}
+  {values("e", chunk)}
   GRAPH ?g {{ ?e ?p ?o }} FILTER(?p IN ({props}))
   OPTIONAL {{ ?o skos:prefLabel ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }}
 }}"""
@@ -446,7 +428,7 @@ SELECT DISTINCT ?e ?p ?o ?label ?g WHERE {{
                     o.value.rstrip("/").rsplit("/", 1)[-1].replace("-", " ") if not hasattr(o, "language") else
                     str(to_python(o)))
             key = (_FACT_PROPERTIES[row["p"].value], text)
-            e, sid = row["e"].value, _source_id(row["g"].value)
+            e, sid = row["e"].value, source_id(row["g"].value)
             facts[e].setdefault(key, set()).add(sid)
             reason = inferred.get(e, {}).get((row["p"].value, sid))
             if reason:
@@ -512,13 +494,6 @@ def person_status(store: EmbeddedStore, persons: Sequence[str]) -> dict[str, lis
     return out
 
 
-def _iso(term: Any) -> str | None:
-    v = to_python(term)
-    if v is None:
-        return None
-    return v.isoformat() if isinstance(v, dt.date) else str(v)
-
-
 def status_on(facts: list[dict[str, Any]], day: str | None) -> dict[str, Any] | None:
     """The status fact that holds on ``day`` (None: the latest), as the page computes it.
 
@@ -540,8 +515,8 @@ def status_on(facts: list[dict[str, Any]], day: str | None) -> dict[str, Any] | 
 def name_variants(store: EmbeddedStore, nodes: Sequence[str]) -> dict[str, list[str]]:
     """Node IRI -> every preferred label and name variant (all languages)."""
     out: dict[str, list[str]] = defaultdict(list)
-    for chunk in _chunks(list(nodes)):
-        q = f"""SELECT DISTINCT ?e ?l WHERE {{ {_values("e", chunk)}
+    for chunk in chunks(list(nodes)):
+        q = f"""SELECT DISTINCT ?e ?l WHERE {{ {values("e", chunk)}
   GRAPH ?g {{ {{ ?e skos:prefLabel ?l }} UNION {{ ?e skos:altLabel ?l }} }} }}"""
         for row in store.query(q):
             text = row["l"].value
