@@ -169,7 +169,7 @@ def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[A
 
 def _status_section(store: EmbeddedStore, iri: str) -> str:
     """A person's status over time (graph/status.py), dates as their sources state them."""
-    periods = stored_periods(store, iri).get(iri, [])
+    periods = stored_periods(store, [iri]).get(iri, [])
     if not periods:
         return ""
     rows = []

@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,14 +340,19 @@ _STORED = """SELECT ?person ?period ?st ?es ?fk ?lk ?ee ?le ?since ?until ?last 
 _STATUS_OF = {v: k for k, v in STATUS_IRI.items()}
 
 
-def stored_periods(store: Any, person: str | None = None) -> dict[str, list[dict[str, Any]]]:
+def stored_periods(store: Any, persons: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Person IRI -> the status periods a built store holds (as the reader's default graph sees
     them: all sources, or one source's view), oldest first. Day bounds are ISO strings for
     comparing; ``since``/``until``/``last_known`` are the dates as stated, for printing;
-    ``sources`` the ids of the sources whose statements are the period's evidence."""
+    ``sources`` the ids of the sources whose statements are the period's evidence. ``persons``
+    limits the read to those persons (in VALUES blocks of a few hundred)."""
+    from .query import chunks, values
+
     out: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    text = _STORED if person is None else _STORED.replace("WHERE {", f"WHERE {{ VALUES ?person {{ {ox.NamedNode(person)} }}", 1)
-    for row in store.query(text):
+    texts = ([_STORED] if persons is None else
+             [_STORED.replace("WHERE {", f"WHERE {{ {values('person', chunk)}", 1) for chunk in chunks(list(persons))])
+    rows = (row for text in texts for row in store.query(text))
+    for row in rows:
         def v(name: str) -> str | None:
             t = _v(row, name)
             return t.value if t is not None else None

@@ -476,11 +476,8 @@ def person_status(store: EmbeddedStore, persons: Sequence[str]) -> dict[str, lis
     """
     from .status import HELD, stored_periods
 
-    wanted = set(persons)
     out: dict[str, list[dict[str, Any]]] = {}
-    for person, periods in stored_periods(store).items():
-        if person not in wanted:
-            continue
+    for person, periods in stored_periods(store, persons).items():
         facts = []
         for p in periods:
             key = _date_key(p["since"] or p["last_known"])
