@@ -28,7 +28,7 @@ class Ctx:
 
     def open(self) -> Any:
         """The store, public graphs only unless --include-restricted."""
-        from .graph.store import open_store
+        from .graph.store.embedded import open_store
 
         return open_store(self.store, include_restricted=self.include_restricted)
 
@@ -100,7 +100,7 @@ def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> N
         repnet build
         repnet --store ./store build data/ more-sources/
     """
-    from .graph.build import build as run
+    from .graph.ingest.build import build as run
 
     t0 = time.perf_counter()
     try:
@@ -124,8 +124,8 @@ def stats(obj: Ctx, fmt: str) -> None:
         repnet stats --format json
     """
     from .graph.output import render
-    from .graph.stats import stats as compute
-    from .graph.store import open_store
+    from .graph.ask.stats import stats as compute
+    from .graph.store.embedded import open_store
 
     # what is shown comes from the public graphs (unless --include-restricted); the full store only
     # adds how many triples are restricted, so curators see that they exist without their content
@@ -174,9 +174,9 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
         repnet validate data/
         repnet validate --format json my-source.yaml
     """
-    from .graph.dataset import load_dataset
-    from .graph.build import in_memory
-    from .graph.validate import locations, validate_store
+    from .graph.ingest.dataset import load_dataset
+    from .graph.ingest.build import in_memory
+    from .graph.ingest.validate import locations, validate_store
 
     try:
         ds = load_dataset(paths or None, base)
@@ -215,7 +215,7 @@ def synth(obj: Ctx, persons: int, seed: int, out: Path, per_file: int) -> None:
         repnet synth --persons 10000 --seed 1 -o /tmp/synth10k
         repnet --store /tmp/s10k build /tmp/synth10k
     """
-    from .graph.synth import write_synthetic
+    from .graph.ingest.synth import write_synthetic
 
     files = write_synthetic(out, persons=persons, seed=seed, per_file=per_file,
                             progress=None if obj.quiet else lambda n: click.echo(f"  {n:,} persons written ...", err=True))
@@ -250,7 +250,7 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
         repnet query -e 'SELECT ?s WHERE { ?s a ?c } LIMIT 5' --format json
         repnet query my-question.rq --format table
     """
-    from .graph import query as q
+    from .graph.ask import query as q
 
     if list_:
         click.echo(q.list_text(fmt or "table"))
@@ -266,7 +266,7 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
             raise UsageError(f"--param '{p}': write NAME=VALUE, e.g. --param date=2024-01-01")
         bindings[name.strip()] = value
     store = obj.open()
-    from .graph.serve import query_refusal
+    from .graph.web.serve import query_refusal
 
     too_deep = query_refusal(str(text), max_query=sys.maxsize)  # Oxigraph's parser would overflow the stack
     if too_deep:
@@ -297,7 +297,7 @@ def export() -> None:
 
 
 def _rdf_export_command(fmt: str) -> None:
-    from .graph.export import EXTENSIONS
+    from .graph.publish.export import EXTENSIONS
 
     @export.command(name=fmt, help=f"""Write the dataset as {fmt.upper() if fmt != 'jsonld' else 'JSON-LD'} ({EXTENSIONS[fmt]}), with its VoID/DCAT description.
 
@@ -314,8 +314,8 @@ def _rdf_export_command(fmt: str) -> None:
     @click.pass_obj
     def command(obj: Ctx, output: str, restricted: bool, no_description: bool, endpoint: str | None,
                 dump_base: str | None) -> None:
-        from .graph.export import export_rdf
-        from .graph.store import open_store
+        from .graph.publish.export import export_rdf
+        from .graph.store.embedded import open_store
 
         if restricted and not obj.include_restricted:
             click.echo("warning: --include-restricted: the export includes RESTRICTED facts; do not publish it.", err=True)
@@ -345,8 +345,8 @@ def export_csv_command(obj: Ctx, output: str, restricted: bool) -> None:
     Example:
         repnet export csv -o tables/
     """
-    from .graph.export import export_csv
-    from .graph.store import open_store
+    from .graph.publish.export import export_csv
+    from .graph.store.embedded import open_store
 
     store = open_store(obj.store, include_restricted=restricted or obj.include_restricted)
     counts = export_csv(store, Path(output), raw=obj.raw_csv)
@@ -369,8 +369,8 @@ def describe(obj: Ctx, fmt: str, endpoint: str | None, dump_base: str | None) ->
     """
     import pyoxigraph as ox
 
-    from .graph.describe import describe as run
-    from .graph.export import prefixes_for
+    from .graph.ask.describe import describe as run
+    from .graph.publish.export import prefixes_for
 
     store = obj.open()
     formats = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES,
@@ -418,9 +418,9 @@ def serve(obj: Ctx, host: str, port: int, timeout: float, max_rows: int, cors: s
         repnet serve --port 8001 --timeout 10 --max-rows 5000
         curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3'
     """
-    from .graph.serve import Settings
-    from .graph.serve import serve as run
-    from .graph.store import resolve
+    from .graph.web.serve import Settings
+    from .graph.web.serve import serve as run
+    from .graph.store.embedded import resolve
 
     restricted = include_restricted or obj.include_restricted
     if restricted and not obj.include_restricted:
@@ -461,8 +461,8 @@ def push(obj: Ctx, url: str, user: str | None, restricted: bool, method: str, sy
     import os
     from urllib.parse import urlsplit
 
-    from .graph.push import push as run
-    from .graph.store import HttpClient, endpoints_for, is_remote, open_store
+    from .graph.publish.push import push as run
+    from .graph.store.embedded import HttpClient, endpoints_for, is_remote, open_store
 
     if is_remote(obj.store):
         raise UsageError("push uploads a local store: give --store a directory (the target server is the URL argument).")
@@ -536,7 +536,7 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
         repnet viz --class Person --class Court --as-of 2025-12-01 -o dec.html
         repnet viz --overview -o overview.png                           # a still picture for reports
     """
-    from .graph import viz as v
+    from .graph.viz import explorer as v
 
     out = output or Path("overview.png" if overview else "network.html")
     if not overview and out.suffix.lower() in (".png", ".svg"):
@@ -574,7 +574,7 @@ def _view_options(f: Any) -> Any:
 def _network(obj: Ctx, relations: tuple[str, ...] = (), as_of: str | None = None,
              classes: tuple[str, ...] = ()) -> tuple[Any, Any]:
     """The store and its projected network (cached per store generation), viewed as asked."""
-    from .graph.project import network
+    from .graph.network.project import network
 
     store = obj.open()
     return store, network(store, classes=classes or None, relations=relations or None, as_of=as_of,
@@ -638,7 +638,7 @@ def analyze_centrality(obj: Ctx, classes: tuple[str, ...], by: str, top: int, k:
         repnet analyze centrality --class Court --top 10
         repnet analyze centrality --class Judge --by degree --format csv
     """
-    from .graph.analysis import centrality
+    from .graph.network.analysis import centrality
 
     _, G = _network(obj, relations, as_of)
     _emit(obj, centrality(G, classes=classes or None, by=by, top=top or None, k=k, seed=seed), fmt)
@@ -661,8 +661,8 @@ def analyze_path(obj: Ctx, source: str, target: str, limit: int, relations: tupl
         repnet analyze path "Marfa Rabkova" "United States"
         repnet analyze path "Nasta Loika" "Minsk City Court" --format json
     """
-    from .graph.analysis import paths
-    from .graph.project import node_for
+    from .graph.network.analysis import paths
+    from .graph.network.project import node_for
 
     store, G = _network(obj, relations, as_of)
     _emit(obj, paths(G, node_for(store, G, source), node_for(store, G, target), limit=limit), fmt)
@@ -681,8 +681,8 @@ def analyze_ego(obj: Ctx, name: str, radius: int, relations: tuple[str, ...], as
     Example:
         repnet analyze ego "Ales Bialiatski" --radius 2
     """
-    from .graph.analysis import ego
-    from .graph.project import node_for
+    from .graph.network.analysis import ego
+    from .graph.network.project import node_for
 
     store, G = _network(obj, relations, as_of)
     _emit(obj, ego(G, node_for(store, G, name), radius=radius), fmt)
@@ -707,7 +707,7 @@ def analyze_communities(obj: Ctx, seed: int, resolution: float, members: int, to
         repnet analyze communities
         repnet analyze communities --relation member_of --relation sentenced_by --seed 7
     """
-    from .graph.analysis import communities
+    from .graph.network.analysis import communities
 
     _, G = _network(obj, relations, as_of)
     _emit(obj, communities(G, seed=seed, resolution=resolution, members=members, top=top or None), fmt)
@@ -730,7 +730,7 @@ def analyze_brokers(obj: Ctx, classes: tuple[str, ...], top: int, seed: int, res
     Example:
         repnet analyze brokers --class Person --top 10
     """
-    from .graph.analysis import brokers
+    from .graph.network.analysis import brokers
 
     _, G = _network(obj, relations, as_of)
     _emit(obj, brokers(G, classes=classes or None, top=top or None, seed=seed, resolution=resolution), fmt)
@@ -758,8 +758,8 @@ def analyze_shared(obj: Ctx, kinds: tuple[str, ...], person: str | None, min_sha
         repnet analyze shared --by organization --by release-round
         repnet analyze shared --person "Marfa Rabkova" --by facility
     """
-    from .graph.analysis import DEFAULT_SHARED, shared
-    from .graph.project import node_for
+    from .graph.network.analysis import DEFAULT_SHARED, shared
+    from .graph.network.project import node_for
 
     store, G = _network(obj, relations, as_of)
     who = node_for(store, G, person) if person else None
@@ -781,7 +781,7 @@ def analyze_judges(obj: Ctx, kind: str, top: int, relations: tuple[str, ...], as
         repnet analyze judges
         repnet analyze judges --kind court --as-of 2022-12-31
     """
-    from .graph.analysis import judges
+    from .graph.network.analysis import judges
 
     _, G = _network(obj, relations, as_of)
     _emit(obj, judges(G, kind=kind, top=top or None), fmt)
@@ -802,8 +802,8 @@ def analyze_diff(obj: Ctx, start: str, end: str, relations: tuple[str, ...], fmt
     Example:
         repnet analyze diff --from 2025-09-01 --to 2025-12-31
     """
-    from .graph.analysis import diff
-    from .graph.status import stored_periods
+    from .graph.network.analysis import diff
+    from .graph.ask.status import stored_periods
 
     store, G = _network(obj, relations)
     _emit(obj, diff(G, start, end, stored_periods(store)), fmt)
@@ -823,7 +823,7 @@ def analyze_stats(obj: Ctx, by: tuple[str, ...], relations: tuple[str, ...], as_
         repnet analyze stats
         repnet analyze stats --by year --format csv
     """
-    from .graph.analysis import STATS_BY, stats as aggregate
+    from .graph.network.analysis import STATS_BY, stats as aggregate
 
     _, G = _network(obj, relations, as_of)
     _emit(obj, aggregate(G, by=by or STATS_BY), fmt)
@@ -847,7 +847,7 @@ def _network_export(fmt: str, what: str, example: str) -> None:
     @_view_options
     @click.pass_obj
     def command(obj: Ctx, output: str, classes: tuple[str, ...], relations: tuple[str, ...], as_of: str | None) -> None:
-        from .graph.netexport import NETWORK_FORMATS
+        from .graph.network.netexport import NETWORK_FORMATS
 
         _, G = _network(obj, relations, as_of, classes)
         if fmt == "network-csv":

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from repnet.graph.build import build
-from repnet.graph.store import EmbeddedStore, open_store
+from repnet.graph.ingest.build import build
+from repnet.graph.store.embedded import EmbeddedStore, open_store
 from repnet.graph.terms import to_python
 
 BASE = "https://w3id.org/repnet/"

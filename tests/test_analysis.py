@@ -14,16 +14,16 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from repnet.graph import analysis as A
-from repnet.graph import netexport
-from repnet.graph import project as P
-from repnet.graph.dataset import load_dataset
+from repnet.graph.network import analysis as A
+from repnet.graph.network import netexport
+from repnet.graph.network import project as P
+from repnet.graph.ingest.dataset import load_dataset
 from repnet.graph.errors import UsageError
-from repnet.graph.query import saved_queries
-from repnet.graph.build import in_memory
-from repnet.graph.status import stored_periods
-from repnet.graph.store import EmbeddedStore, memory_store
-from repnet.graph.synth import write_synthetic
+from repnet.graph.ask.query import saved_queries
+from repnet.graph.ingest.build import in_memory
+from repnet.graph.ask.status import stored_periods
+from repnet.graph.store.embedded import EmbeddedStore, memory_store
+from repnet.graph.ingest.synth import write_synthetic
 
 from .conftest import ID, select
 
@@ -44,7 +44,7 @@ def G(belarus_store: EmbeddedStore) -> nx.MultiDiGraph:
 
 
 def period(status: str, **days: str) -> dict[str, Any]:
-    """A status period as repnet.graph.status.stored_periods gives it."""
+    """A status period as repnet.graph.ask.status.stored_periods gives it."""
     keys = ("lo", "first", "last", "end_lo", "end_hi", "since", "until", "last_known", "facility")
     return {"status": status, "intermittent": False, **dict.fromkeys(keys), **days}
 
@@ -423,7 +423,7 @@ def test_every_analysis_runs_on_synthetic_data(S: nx.MultiDiGraph) -> None:
 def test_shared_pairs_computed_in_blocks_equal_the_whole_product(top: int | None) -> None:
     import random
 
-    from repnet.graph.analysis import _top_pairs
+    from repnet.graph.network.analysis import _top_pairs
 
     rnd = random.Random(5)
     people = [f"p{i:03d}" for i in range(120)]

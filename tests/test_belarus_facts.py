@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from repnet.graph.store import EmbeddedStore
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import ID, select
 

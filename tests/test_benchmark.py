@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from repnet.graph import benchmark as B
+from tests.benchmarks import suite as B
 
 
 def test_runs_repeats_and_takes_the_median() -> None:
@@ -76,7 +76,7 @@ def test_a_query_bounded_only_by_the_cap_is_not_called_met() -> None:
 
 def test_one_run_on_the_belarus_data_measures_every_step(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    proc = subprocess.run([sys.executable, "-m", "repnet.graph.benchmark", "--sizes", "belarus", "--repeat", "1",
+    proc = subprocess.run([sys.executable, "-m", "tests.benchmarks.suite", "--sizes", "belarus", "--repeat", "1",
                            "--skip", "viz,rdflib", "--json", str(out), "--work", str(tmp_path / "work")],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
@@ -135,7 +135,7 @@ def test_a_saved_run_renders_again(tmp_path: Path, capsys: pytest.CaptureFixture
                 analysis={"projection": 20.0}, peaks={"build": 1500, "queries": 300, "analysis": 1900})
     saved = tmp_path / "run.json"
     saved.write_text(json.dumps({"date": "2026-11-26", "seconds_total": 1306, "machine": "x86_64, 2 cores",
-                                 "command": "python -m repnet.graph.benchmark", "raw": [r]}))
+                                 "command": "python -m tests.benchmarks.suite", "raw": [r]}))
     B.main(["--render", str(saved)])
     out = capsys.readouterr().out
     assert out.startswith("repnet benchmark, 2026-11-26, x86_64, 2 cores; 1,306 s in all")

@@ -16,9 +16,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from repnet.cli import cli
-from repnet.graph.build import build
-from repnet.graph.dataset import load_dataset
-from repnet.graph.store import EmbeddedStore, open_store
+from repnet.graph.ingest.build import build
+from repnet.graph.ingest.dataset import load_dataset
+from repnet.graph.store.embedded import EmbeddedStore, open_store
 
 from .conftest import ID, MINIMAL_SOURCE, select, write
 from .test_viz import assert_clean, browser, close, open_page  # noqa: F401 (browser is a fixture)
@@ -249,7 +249,7 @@ def test_bad_inferences_are_reported(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------- where sources are shown
 def test_an_entity_page_shows_its_citations_and_those_of_the_records_that_link_to_it(cited_store: EmbeddedStore) -> None:
-    from repnet.graph import pages
+    from repnet.graph.web import pages
 
     charge = pages.entity(cited_store, f"{ID}charge/a", "text/html").body.decode()
     row = (f'<tr><td><a href="/id/charge/a">a</a></td><td><a href="{DOC_URL}" rel="noreferrer">Nasta Loika sentenced to '
@@ -260,7 +260,7 @@ def test_an_entity_page_shows_its_citations_and_those_of_the_records_that_link_t
 
 
 def test_the_public_page_of_a_restricted_record_shows_no_citation(cited_root: Path) -> None:
-    from repnet.graph import pages
+    from repnet.graph.web import pages
 
     public = open_store(cited_root)
     assert pages.entity(public, f"{ID}person/b", "text/html").status == 404
@@ -270,7 +270,7 @@ def test_the_public_page_of_a_restricted_record_shows_no_citation(cited_root: Pa
 
 
 def test_the_turtle_of_a_record_carries_its_citation_and_the_cited_document(cited_store: EmbeddedStore) -> None:
-    from repnet.graph import pages
+    from repnet.graph.web import pages
 
     body = pages.entity(cited_store, f"{ID}charge/a", "text/turtle").body.decode()
     g = Graph().parse(data=body, format="turtle")
@@ -282,7 +282,7 @@ def test_the_turtle_of_a_record_carries_its_citation_and_the_cited_document(cite
 
 
 def test_an_inferred_value_is_marked_on_the_entity_page(belarus_store: EmbeddedStore) -> None:
-    from repnet.graph import pages
+    from repnet.graph.web import pages
 
     body = pages.entity(belarus_store, f"{ID}person/ales-bialiatski", "text/html").body.decode()
     assert ('human rights defender</a> <em class="inf">(inferred: the article calls him the founder of the Belarusian rights '
@@ -291,7 +291,7 @@ def test_an_inferred_value_is_marked_on_the_entity_page(belarus_store: EmbeddedS
 
 
 def test_the_explorer_carries_citations_of_edges(cited_store: EmbeddedStore) -> None:
-    from repnet.graph import viz
+    from repnet.graph.viz import explorer as viz
 
     data, _ = viz.page_data(cited_store, viz.build_view(cited_store))
     assert data["docs"] == [{"title": "Nasta Loika sentenced to seven years", "publisher": "Viasna", "date": "2023-06",
@@ -305,7 +305,7 @@ def test_the_explorer_carries_citations_of_edges(cited_store: EmbeddedStore) -> 
 
 
 def test_the_explorer_carries_the_citations_of_an_entity_on_its_node(tmp_path: Path) -> None:
-    from repnet.graph import viz
+    from repnet.graph.viz import explorer as viz
 
     f = write(tmp_path / "tiny.yaml", CITED.replace("  - {id: offence/enmity, type: Offence, name: incitement to social enmity}\n",
                        "  - {id: offence/enmity, type: Offence, name: incitement to social enmity,\n"
@@ -319,7 +319,7 @@ def test_the_explorer_carries_the_citations_of_an_entity_on_its_node(tmp_path: P
 
 
 def test_the_explorer_marks_an_inferred_fact(belarus_store: EmbeddedStore) -> None:
-    from repnet.graph import viz
+    from repnet.graph.viz import explorer as viz
 
     facts = viz.entity_facts(belarus_store, [f"{ID}person/ales-bialiatski", f"{ID}person/marfa-rabkova"])
     assert [f for f in facts[f"{ID}person/ales-bialiatski"] if f["k"] == "occupation"] == [
@@ -333,7 +333,7 @@ def test_exports_carry_citations_and_json_ld_compacts_them(cited_root: Path) -> 
     import io
     import json
 
-    from repnet.graph.export import export_rdf
+    from repnet.graph.publish.export import export_rdf
 
     public = open_store(cited_root)
     buf = io.BytesIO()
@@ -368,7 +368,8 @@ def test_exports_carry_citations_and_json_ld_compacts_them(cited_root: Path) -> 
 
 
 def test_a_charge_page_and_the_explorer_show_the_offence_in_the_charges_own_words(belarus_store: EmbeddedStore) -> None:
-    from repnet.graph import pages, viz
+    from repnet.graph.web import pages
+    from repnet.graph.viz import explorer as viz
 
     body = pages.entity(belarus_store, f"{ID}charge/rabkova", "text/html").body.decode()
     assert ('&ldquo;inciting social enmity&rdquo; (offence: <a href="/id/offence/incitement-to-enmity">incitement of racial, '
@@ -383,7 +384,7 @@ def test_a_charge_page_and_the_explorer_show_the_offence_in_the_charges_own_word
 
 def test_the_explorer_panel_shows_citations_wording_and_inferred_values_in_chromium(
         browser: Any, cited_store: EmbeddedStore, belarus_store: EmbeddedStore, tmp_path: Path) -> None:
-    from repnet.graph import viz
+    from repnet.graph.viz import explorer as viz
 
     out = tmp_path / "cited.html"
     viz.write_page(cited_store, viz.build_view(cited_store), out)

@@ -155,7 +155,7 @@ def test_a_failed_build_keeps_the_previous_store(runner: CliRunner, tmp_path: Pa
 
 
 def test_restricted_fields_go_to_the_restricted_graph(runner: CliRunner, tmp_path: Path) -> None:
-    from repnet.graph.dataset import load_dataset
+    from repnet.graph.ingest.dataset import load_dataset
 
     f = write(tmp_path / "r.yaml", MINIMAL_SOURCE +
               "  - {id: person/d, type: Person, name: D, description: lives at a secret address, restricted: [description]}\n")
@@ -167,7 +167,7 @@ def test_restricted_fields_go_to_the_restricted_graph(runner: CliRunner, tmp_pat
 
 
 def test_a_restricted_source_keeps_its_description_out_of_the_public_meta_graph(tmp_path: Path) -> None:
-    from repnet.graph.dataset import load_dataset
+    from repnet.graph.ingest.dataset import load_dataset
 
     f = write(tmp_path / "r.yaml", MINIMAL_SOURCE.replace("  terms: test data\n", "  terms: test data\n  restricted: true\n"))
     quads = list(load_dataset([f]).quads())

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from repnet.cli import cli
-from repnet.graph.analysis import SHARED_KINDS, STATS_BY
-from repnet.graph.store import EmbeddedStore
+from repnet.graph.network.analysis import SHARED_KINDS, STATS_BY
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import ID
 

@@ -14,10 +14,10 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from repnet.cli import cli
-from repnet.graph.build import build
-from repnet.graph.describe import describe
-from repnet.graph.export import RDF_FORMATS, export_rdf
-from repnet.graph.store import EmbeddedStore, open_store
+from repnet.graph.ingest.build import build
+from repnet.graph.ask.describe import describe
+from repnet.graph.publish.export import RDF_FORMATS, export_rdf
+from repnet.graph.store.embedded import EmbeddedStore, open_store
 
 from .conftest import ID
 

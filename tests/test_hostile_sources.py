@@ -101,7 +101,7 @@ _values = st.recursive(st.none() | st.booleans() | st.integers() | _floats | _te
 
 
 def _good_text(v: object) -> bool:
-    from repnet.graph.safeyaml import control_char
+    from repnet.graph.ingest.safeyaml import control_char
 
     return isinstance(v, str) and bool(v.strip()) and control_char(v) is None and not any(c in v for c in "\t\r\n")
 
@@ -127,7 +127,7 @@ def _inject(where: str, value: object) -> dict:
 
 
 def _is_bad(where: str, v: object) -> bool:
-    from repnet.graph.records import KEY, RESERVED_SOURCE_IDS, SOURCE_ID, is_url
+    from repnet.graph.ingest.records import KEY, RESERVED_SOURCE_IDS, SOURCE_ID, is_url
 
     if where in ("source.title", "source.terms", "record.name"):
         return not _good_text(v)

@@ -33,8 +33,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 
 from repnet.cli import cli
-from repnet.graph.export import EXTENSIONS, RDF_FORMATS, dataset_quads
-from repnet.graph.store import EmbeddedStore, open_store
+from repnet.graph.publish.export import EXTENSIONS, RDF_FORMATS, dataset_quads
+from repnet.graph.store.embedded import EmbeddedStore, open_store
 from repnet.ontology.resources import shapes_text
 
 from .external import jena_classpath

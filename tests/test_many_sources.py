@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from repnet.graph import analysis as A
-from repnet.graph import project as P
-from repnet.graph.build import build
+from repnet.graph.network import analysis as A
+from repnet.graph.network import project as P
+from repnet.graph.ingest.build import build
 from repnet.graph.errors import ValidationFailed
-from repnet.graph.status import stored_periods
-from repnet.graph.store import EmbeddedStore, open_store
+from repnet.graph.ask.status import stored_periods
+from repnet.graph.store.embedded import EmbeddedStore, open_store
 
 from .conftest import ID, write
 from .test_queries import run, sorted_parts
@@ -48,7 +48,7 @@ def store(store_dir: Path) -> EmbeddedStore:
 
 def only(store: EmbeddedStore, source: str, name: str, **params: str) -> list[tuple[Any, ...]]:
     """A saved query restricted to one source, as `repnet query --source` runs it."""
-    from repnet.graph import query as q
+    from repnet.graph.ask import query as q
 
     saved = q.saved_queries()[name]
     prepared = q.prepare(store, saved.text, params, saved)
@@ -109,7 +109,7 @@ def test_a_release_disputed_by_a_later_observation_is_not_current(store: Embedde
 
 
 def test_a_release_without_negotiation_is_one_row_beside_other_data(tmp_path: Path) -> None:
-    from repnet.graph.sources import default_paths
+    from repnet.graph.ingest.sources import default_paths
 
     build([*default_paths(), FIXTURE], tmp_path / "store")
     rows = [r for r in run(open_store(tmp_path / "store"), "releases") if r[0] == BETA]
@@ -177,7 +177,7 @@ def test_every_reference_check_runs_across_sources() -> None:
     from rdflib import Graph
     from rdflib.namespace import SH
 
-    from repnet.graph.shacl import across
+    from repnet.graph.ingest.shacl import across
     from repnet.ontology.resources import shapes_text
 
     g = Graph().parse(data=shapes_text(), format="turtle")
@@ -236,8 +236,8 @@ def test_cardinality_is_checked_per_source_in_both_engines(engine: str) -> None:
     """Two terms for one sentence: a violation in one source's graph, two claims in two sources' graphs."""
     import pyoxigraph as ox
 
-    from repnet.graph.store import memory_store
-    from repnet.graph.validate import validate_store
+    from repnet.graph.store.embedded import memory_store
+    from repnet.graph.ingest.validate import validate_store
 
     rpn, g = "https://w3id.org/repnet/ontology#", "https://example.org/graph/"
     n, lit = ox.NamedNode, ox.Literal

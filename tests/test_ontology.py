@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SDO, SH, SKOS
 
-import repnet.graph.records as records_module
+import repnet.graph.ingest.records as records_module
 from repnet.ontology.namespaces import DEFAULT_BASE, ORG, PREFIXES, RPN, data_prefixes
 from repnet.ontology.resources import mapping, read_text
 

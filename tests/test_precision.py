@@ -16,14 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from repnet.graph import analysis as A
-from repnet.graph import pages, viz
-from repnet.graph import project as P
-from repnet.graph import query as q
-from repnet.graph.build import build
-from repnet.graph.sources import default_paths
-from repnet.graph.status import stored_periods
-from repnet.graph.store import EmbeddedStore, open_store
+from repnet.graph.network import analysis as A
+from repnet.graph.web import pages
+from repnet.graph.viz import explorer as viz
+from repnet.graph.network import project as P
+from repnet.graph.ask import query as q
+from repnet.graph.ingest.build import build
+from repnet.graph.ingest.sources import default_paths
+from repnet.graph.ask.status import stored_periods
+from repnet.graph.store.embedded import EmbeddedStore, open_store
 
 DAY = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
 FIXTURE = Path(__file__).parent / "fixtures" / "many-sources"

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from repnet.cli import cli
-from repnet.graph import query as q
+from repnet.graph.ask import query as q
 from repnet.graph.errors import UsageError
-from repnet.graph.build import in_memory
-from repnet.graph.store import EmbeddedStore, memory_store
-from repnet.graph.dataset import load_dataset
+from repnet.graph.ingest.build import in_memory
+from repnet.graph.store.embedded import EmbeddedStore, memory_store
+from repnet.graph.ingest.dataset import load_dataset
 
 from .conftest import ID, MINIMAL_SOURCE, write
 
@@ -288,7 +288,7 @@ def invoke(store_dir: Path, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from repnet.graph.build import build
+    from repnet.graph.ingest.build import build
 
     root = tmp_path_factory.mktemp("query-store")
     build(None, root)

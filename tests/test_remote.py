@@ -24,10 +24,10 @@ import pytest
 from click.testing import CliRunner
 
 from repnet.cli import cli
-from repnet.graph import query as q
-from repnet.graph.build import build
+from repnet.graph.ask import query as q
+from repnet.graph.ingest.build import build
 from repnet.graph.errors import StoreError
-from repnet.graph.store import EmbeddedStore, HttpClient, RemoteStore, endpoints_for, open_store, portable_query
+from repnet.graph.store.embedded import EmbeddedStore, HttpClient, RemoteStore, endpoints_for, open_store, portable_query
 
 from .conftest import ID
 from .external import Virtuoso, start_virtuoso
@@ -256,7 +256,7 @@ def test_no_restricted_value_in_any_public_output(tmp_path: Path, virtuoso: Virt
     record, a source restricted as a whole) appear in no public output: every export format, the CSV
     tables, the dataset description and its counts, every saved query and a dump of every graph
     a query can see, the network projection, and what a push puts on the server."""
-    from repnet.graph.project import project
+    from repnet.graph.network.project import project
 
     base = "https://example.org/conf/"
     root = tmp_path / "store"

@@ -37,11 +37,11 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from repnet.graph.loadtest import child_pids, is_gone
+from repnet.graph.web.loadtest import child_pids, is_gone
 from repnet.cli import cli
-from repnet.graph import serve as srv
-from repnet.graph.query import saved_queries
-from repnet.graph.store import EmbeddedStore
+from repnet.graph.web import serve as srv
+from repnet.graph.ask.query import saved_queries
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import BASE
 

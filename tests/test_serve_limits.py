@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from repnet.graph import serve as srv
+from repnet.graph.web import serve as srv
 
 from .test_serve import (GRAPH, RUNAWAY, Endpoint, counts, endpoint, get, json_rows, public,  # noqa: F401 - fixtures
                          request, running, store_root)

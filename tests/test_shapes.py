@@ -15,9 +15,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from repnet.graph.shacl import ShapesError, compile_shapes
-from repnet.graph.store import EmbeddedStore, memory_store
-from repnet.graph.validate import ENGINES, Report, validate_store
+from repnet.graph.ingest.shacl import ShapesError, compile_shapes
+from repnet.graph.store.embedded import EmbeddedStore, memory_store
+from repnet.graph.ingest.validate import ENGINES, Report, validate_store
 from repnet.ontology.resources import shapes_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
@@ -169,8 +169,8 @@ ex:twoR ex:r 1, 2 .
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_subjects_of_target_is_checked_without_a_target_join(engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import repnet.graph.shacl as shacl
-    import repnet.graph.validate as validate
+    import repnet.graph.ingest.shacl as shacl
+    import repnet.graph.ingest.validate as validate
 
     checks = compile_shapes(SUBJECTS_OF)
     own = [c for c in checks if c.path == "https://example.org/p"]

@@ -10,10 +10,10 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 
-from repnet.graph.build import build, in_memory
-from repnet.graph.dataset import load_dataset
+from repnet.graph.ingest.build import build, in_memory
+from repnet.graph.ingest.dataset import load_dataset
 from repnet.graph.errors import SourceError, StoreError, ValidationFailed
-from repnet.graph.store import EmbeddedStore, default_location, memory_store, open_store, replace_store, resolve
+from repnet.graph.store.embedded import EmbeddedStore, default_location, memory_store, open_store, replace_store, resolve
 
 from .conftest import MINIMAL_SOURCE, write
 
@@ -46,7 +46,7 @@ def test_build_and_memory_store_hold_the_same_quads(tmp_path: Path, belarus_stor
 
 @pytest.mark.parametrize("workers, batch", [(1, 10_000), (2, 3), (2, 10_000)])
 def test_nquads_batches_hold_exactly_the_quads_of_the_dataset(tmp_path: Path, workers: int, batch: int) -> None:
-    from repnet.graph.synth import write_synthetic
+    from repnet.graph.ingest.synth import write_synthetic
 
     write_synthetic(tmp_path / "synth", persons=40, seed=3, per_file=15)
     for paths in (None, [tmp_path / "synth"]):
@@ -162,7 +162,7 @@ def test_the_default_store_follows_xdg_data_home(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_remote_url_opens_a_remote_store_and_is_no_directory(tmp_path: Path) -> None:
-    from repnet.graph.store import RemoteStore
+    from repnet.graph.store.embedded import RemoteStore
 
     assert isinstance(open_store("http://127.0.0.1:8890/sparql"), RemoteStore)  # tests/test_remote.py uses it
     with pytest.raises(StoreError, match="this command needs a local store directory"):

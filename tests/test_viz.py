@@ -23,12 +23,12 @@ import pyoxigraph as ox
 import pytest
 
 from repnet.cli import cli
-from repnet.graph import viz
-from repnet.graph.build import build
-from repnet.graph.dataset import load_dataset
-from repnet.graph.project import NODE_CLASSES, project, view
-from repnet.graph.query import UnknownName
-from repnet.graph.store import EmbeddedStore, memory_store, open_store
+from repnet.graph.viz import explorer as viz
+from repnet.graph.ingest.build import build
+from repnet.graph.ingest.dataset import load_dataset
+from repnet.graph.network.project import NODE_CLASSES, project, view
+from repnet.graph.ask.query import UnknownName
+from repnet.graph.store.embedded import EmbeddedStore, memory_store, open_store
 
 from .conftest import ID, write
 

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from repnet.cli import cli
-from repnet.graph.build import build
-from repnet.graph.store import EmbeddedStore, open_store
+from repnet.graph.ingest.build import build
+from repnet.graph.store.embedded import EmbeddedStore, open_store
 
 from .conftest import ID, select, write
 

@@ -1,0 +1,427 @@
+"""SPARQL over the store: inline queries, .rq files and saved queries, with safe parameters.
+
+Saved queries live in ``graph/ask/queries/*.rq``; a header of ``#`` lines gives the description, the
+columns and the parameters::
+
+    # sentences: One row per sentence, with court, date, term in years and charges.
+    # columns: person, personLabel, court, courtLabel, date, years, charges, source
+    # param: person (person, optional): only this person's sentences
+
+Parameters are bound with VALUES blocks built from RDF terms (user input is never pasted into the
+query text); a ``person`` or ``organization`` parameter takes an IRI or any label or name variant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import RepnetError, UsageError
+from ..store.embedded import EmbeddedStore
+
+PARAM_KINDS = ("person", "organization", "entity", "date", "text", "int", "iri")
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
+               "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+class QueryError(RepnetError):
+    """A query cannot be parsed or run."""
+
+
+class UnknownName(RepnetError):
+    """A name matches no entity, or several."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    required: bool
+    help: str
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    description: str
+    columns: tuple[str, ...]
+    params: tuple[Param, ...]
+    text: str
+    path: str = ""
+
+
+_HEADER = re.compile(r"^#\s*(?P<key>[\w-]+)\s*:\s*(?P<value>.*)$")
+_PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<kind>\w+)(?P<opt>,\s*optional)?\)\s*:?\s*(?P<help>.*)$")
+
+
+def parse_saved(text: str, name: str, path: str = "") -> SavedQuery:
+    description, columns, params = "", (), []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        key, value = m["key"], m["value"].strip()
+        if key == name:
+            description = value
+        elif key == "columns":
+            columns = tuple(c.strip() for c in value.split(","))
+        elif key == "param":
+            pm = _PARAM.match(value)
+            if not pm or pm["kind"] not in PARAM_KINDS:
+                raise QueryError(f"{path or name}: bad param line '{value}'.\nWrite: # param: NAME (KIND[, optional]): help, "
+                                 f"KIND one of {', '.join(PARAM_KINDS)}")
+            params.append(Param(pm["name"], pm["kind"], not pm["opt"], pm["help"]))
+    if not description:
+        raise QueryError(f"{path or name}: the first line must be '# {name}: <description>'")
+    return SavedQuery(name, description, columns, tuple(params), text, path)
+
+
+@functools.cache
+def saved_queries() -> dict[str, SavedQuery]:
+    """The packaged saved queries, by name."""
+    out = {}
+    for f in sorted(files("repnet.graph.ask").joinpath("queries").iterdir(), key=lambda p: p.name):  # type: ignore[attr-defined]
+        if f.name.endswith(".rq"):
+            name = f.name[:-3]
+            out[name] = parse_saved(f.read_text(encoding="utf-8"), name, f"graph/ask/queries/{f.name}")
+    return out
+
+
+_IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
+
+
+def chunks(items: Sequence[str], size: int = 800) -> Iterator[Sequence[str]]:
+    """``items`` in slices of ``size``: VALUES blocks of a size every engine plans well."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def values(var: str, iris: Iterable[str]) -> str:
+    """A VALUES block binding ``?var`` to IRIs (any string that is not a plain IRI is left out)."""
+    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris if _IRI_OK.fullmatch(i)) + " }"
+
+
+# ------------------------------------------------------------------------- names
+def fold(text: str) -> str:
+    """Lowercase, no diacritics, single spaces: 'Łojka ' -> 'lojka'."""
+    text = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+
+
+_CLASSES = {
+    "person": ("https://schema.org/Person",),
+    "organization": ("http://www.w3.org/ns/org#Organization", "http://www.w3.org/ns/org#FormalOrganization"),
+    "entity": (),
+}
+
+_LABELS = """
+SELECT DISTINCT ?e ?label ?pref WHERE {
+  { ?e skos:prefLabel ?label BIND(true AS ?pref) } UNION { ?e skos:altLabel ?label BIND(false AS ?pref) }
+  %s
+}"""
+
+
+@dataclass
+class NameIndex:
+    """Folded label -> entities, for one class filter."""
+
+    by_label: dict[str, set[str]] = field(default_factory=dict)
+    preferred: dict[str, str] = field(default_factory=dict)
+
+    def add(self, iri: str, label: str, pref: bool) -> None:
+        self.by_label.setdefault(fold(label), set()).add(iri)
+        if pref:
+            self.preferred.setdefault(iri, label)
+
+
+def name_index(store: EmbeddedStore, kind: str = "entity") -> NameIndex:
+    classes = _CLASSES.get(kind, ())
+    where = ("VALUES ?class { " + " ".join(f"<{c}>" for c in classes) + " } ?e a ?class .") if classes else \
+        "FILTER(isIRI(?e))"
+    idx = NameIndex()
+    for row in store.query(_LABELS % where):
+        idx.add(row["e"].value, row["label"].value, row["pref"].value == "true")
+    return idx
+
+
+def resolve_name(store: EmbeddedStore, name: str, kind: str = "entity") -> str:
+    """An IRI, a label or a name variant -> the one entity IRI it names.
+
+    Raises UnknownName listing candidates when the name is ambiguous or unknown.
+    """
+    if re.match(r"^(https?|urn):", name):
+        return name
+    idx = name_index(store, kind)
+    hits = idx.by_label.get(fold(name), set())
+    if len(hits) == 1:
+        return next(iter(hits))
+    what = kind if kind != "entity" else "entity"
+    if len(hits) > 1:
+        listing = "\n".join(f"  {idx.preferred.get(h, h)}  <{h}>" for h in sorted(hits))
+        raise UnknownName(f"'{name}' names {len(hits)} {what}s:\n{listing}\nGive the IRI instead.")
+    close = difflib.get_close_matches(fold(name), list(idx.by_label), n=5, cutoff=0.6)
+    # also match on any word of the name ("Loika" -> "Nasta Loika")
+    words = set(fold(name).split())
+    partial = sorted({lbl for lbl in idx.by_label if words & set(lbl.split())})[:5]
+    candidates = sorted({idx.preferred.get(i, i) for lbl in close + partial for i in idx.by_label[lbl]})
+    hint = ("\nDid you mean: " + "; ".join(candidates)) if candidates else ""
+    raise UnknownName(f"no {what} is called '{name}'.{hint}\nNames and name variants are matched without case or diacritics.")
+
+
+# ------------------------------------------------------------------------- running
+_STRIP = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+
+
+def _code_only(text: str) -> str:
+    """The query without strings, IRIs and comments (for keyword checks)."""
+    return _STRIP.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def forbidden_reason(text: str) -> str | None:
+    """Why a query may not run against our store (it would reach the network), or None."""
+    code = _code_only(text)
+    if re.search(r"(?<![?$\w:])SERVICE\b(?!:)", code, re.IGNORECASE):
+        return "SERVICE is disabled: queries never reach other endpoints over the network"
+    if re.search(r"(?<![?$\w:])(LOAD)\b(?!:)", code, re.IGNORECASE):
+        return "LOAD is disabled: the store never fetches data from the network"
+    return None
+
+
+def query_form(text: str) -> str:
+    m = re.search(r"(?<![?$\w:])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b(?!:)",
+                  _code_only(text), re.IGNORECASE)
+    form = m.group(1).upper() if m else "SELECT"
+    return form if form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else "UPDATE"
+
+
+def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
+    if p.kind in ("person", "organization", "entity"):
+        return ox.NamedNode(resolve_name(store, value, p.kind))
+    if p.kind == "iri":
+        return ox.NamedNode(value)
+    if p.kind == "date":
+        from ..ingest.records import parse_date
+
+        try:
+            d = parse_date(value)
+        except ValueError as e:
+            raise UsageError(f"--param {p.name}={value}: {e}") from None
+        if d.earliest != d.latest or d.earliest is None:
+            raise UsageError(f"--param {p.name}={value}: give a day, YYYY-MM-DD")
+        return ox.Literal(d.earliest.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    if p.kind == "int":
+        if not re.fullmatch(r"-?[0-9]+", value):
+            raise UsageError(f"--param {p.name}={value}: give a whole number")
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(value)
+
+
+def bind(text: str, values: dict[str, Any]) -> str:
+    """Bind variables to RDF terms with a VALUES block at the start of every WHERE group.
+
+    The terms are pyoxigraph terms serialized by pyoxigraph (so IRIs and strings are escaped);
+    user input is never pasted into the query as text. Every WHERE group gets the block because
+    SPARQL evaluates subqueries bottom-up: a trailing VALUES would not reach a FILTER inside one.
+    A query without a WHERE keyword gets a trailing VALUES.
+    """
+    if not values:
+        return text
+    names = " ".join(f"?{k}" for k in values)
+    terms = " ".join(str(v) for v in values.values())
+    block = f" VALUES ({names}) {{ ({terms}) }} "
+    code = _code_only(text)
+    cuts = [m.end() for m in re.finditer(r"(?<![?$\w:])WHERE\s*\{", code, re.IGNORECASE)]
+    if not cuts:
+        return f"{text.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
+    out, last = [], 0
+    for c in cuts:
+        out += [text[last:c], block]
+        last = c
+    return "".join(out) + text[last:]
+
+
+@dataclass
+class Prepared:
+    text: str
+    form: str
+    columns: tuple[str, ...] = ()
+
+
+def prepare(store: EmbeddedStore, text: str, params: dict[str, str] | None = None,
+            saved: SavedQuery | None = None) -> Prepared:
+    """Check and bind a query. Saved queries check their declared parameters."""
+    params = dict(params or {})
+    reason = forbidden_reason(text)
+    if reason:
+        raise QueryError(reason + ".")
+    form = query_form(text)
+    if form == "UPDATE":
+        raise QueryError("this is a SPARQL UPDATE; the store is read-only here. Change data by editing sources "
+                         "and running `repnet build`.")
+    values: dict[str, Any] = {}
+    if saved is not None:
+        known = {p.name: p for p in saved.params}
+        for k in params:
+            if k not in known:
+                raise UsageError(f"query '{saved.name}' has no parameter '{k}'"
+                                 + (f"; its parameters: {', '.join(known)}" if known else "; it takes none"))
+        for p in saved.params:
+            if p.name in params:
+                values[p.name] = _term_for(store, p, params[p.name])
+            elif p.required:
+                raise UsageError(f"query '{saved.name}' needs --param {p.name}=... ({p.kind}: {p.help})")
+    else:
+        # an inline query declares no kinds: an IRI binds as an IRI, anything else as a plain string
+        for k, v in params.items():
+            values[k] = ox.NamedNode(v) if re.match(r"^(https?|urn):", v) else ox.Literal(v)
+    return Prepared(bind(text, values), form, saved.columns if saved else ())
+
+
+def source_graphs(store: EmbeddedStore, source_ids: Iterable[str]) -> list[str]:
+    """Graph IRIs for source ids (public and restricted), plus the metadata and vocabulary graphs."""
+    graphs = store.named_graphs()
+    out = []
+    for sid in source_ids:
+        mine = [g for g in graphs if g.endswith(f"/graph/{sid}") or g.endswith(f"/graph/{sid}/restricted")]
+        if not mine:
+            ids = sorted({g.split("/graph/", 1)[1].removesuffix("/restricted") for g in graphs
+                          if "/graph/" in g and not g.endswith("/derived")} - {"meta", "vocabulary"})
+            raise UsageError(f"no source '{sid}' in the store. Sources: {', '.join(ids)}")
+        out += mine
+    return out + [g for g in graphs if g.endswith(("/graph/meta", "/graph/vocabulary"))]
+
+
+def from_clauses(text: str) -> tuple[list[str], list[str]]:
+    """The IRIs of a query's FROM and FROM NAMED clauses (never fetched: they name graphs)."""
+    code = _code_only(text)
+    default, named = [], []
+    for m in re.finditer(r"(?<![?$\w:])FROM\b(?!:)", code, re.IGNORECASE):
+        rest = text[m.end():].lstrip()  # IRIs are blanked in `code`: read them from the text
+        is_named = rest[:5].upper() == "NAMED"
+        rest = rest[5:].lstrip() if is_named else rest
+        if rest.startswith("<") and ">" in rest:
+            (named if is_named else default).append(rest[1:rest.index(">")])
+    return default, named
+
+
+def execute(store: EmbeddedStore, prepared: Prepared, graphs: list[str] | None = None) -> Any:
+    """Run a prepared query. FROM / FROM NAMED in the query choose among the store's visible graphs."""
+    default, named = from_clauses(prepared.text)
+    if default and graphs is None:
+        graphs = default
+    try:
+        return store.query(prepared.text, graphs=graphs, named=named or None)
+    except SyntaxError as e:
+        raise QueryError(f"SPARQL syntax error: {_where(str(e), prepared.text)}") from None
+    except (OSError, RuntimeError, ValueError) as e:
+        raise QueryError(f"the query failed: {e}") from None
+
+
+def _where(message: str, text: str) -> str:
+    m = re.search(r"error at (\d+):(\d+)", message)
+    if not m:
+        return message
+    line, col = int(m.group(1)), int(m.group(2))
+    lines = text.splitlines()
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    return f"line {line}, column {col}: {message.split(': ', 1)[-1]}\n    {src}\n    {' ' * (col - 1)}^"
+
+
+def load_text(spec: str) -> tuple[str, SavedQuery | None]:
+    """A saved query's name, or a path to a .rq file -> (text, saved query or None)."""
+    queries = saved_queries()
+    if spec in queries:
+        return queries[spec].text, queries[spec]
+    path = Path(spec)
+    if path.suffix in (".rq", ".sparql") or path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot read {spec}: {e.strerror}") from None
+        first = text.splitlines()[0] if text else ""
+        m = _HEADER.match(first)
+        return text, parse_saved(text, m["key"], spec) if m and m["key"] == path.stem else None
+    close = difflib.get_close_matches(spec, list(queries), n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise UsageError(f"'{spec}' is neither a saved query nor a .rq file.{hint} `repnet query --list` lists the saved queries.")
+
+
+# ------------------------------------------------------------------------- output
+_RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                   "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+
+
+def _short(iri: str) -> str:
+    from ...ontology.namespaces import PREFIXES, data_base, data_prefixes
+
+    table = {**PREFIXES, **data_prefixes(data_base())}
+    best = max((ns for ns in table.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in table.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
+
+
+def rows_of(result: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """A SELECT result -> (columns, rows of plain Python values)."""
+    from ..terms import to_python
+
+    columns = [v.value for v in result.variables]
+    rows = [{c: to_python(sol[c]) for c in columns} for sol in result]
+    return columns, rows
+
+
+def render_result(result: Any, prepared: Prepared, fmt: str, raw: bool = False) -> str:
+    """Text for a query result in the requested format (always ends with a newline). CSV/TSV cells a
+    spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`)."""
+    from ..output import render
+
+    if prepared.form == "ASK":
+        if fmt in _RESULT_FORMATS and fmt in ("json", "xml"):
+            return (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode() + "\n"
+        return ("true" if bool(result) else "false") + "\n"
+    if prepared.form in ("CONSTRUCT", "DESCRIBE"):
+        rdf = {"json": "jsonld", "table": "turtle", "csv": "ntriples", "tsv": "ntriples", "xml": "rdfxml"}.get(fmt, fmt)
+        if rdf not in RDF_FORMATS:
+            raise UsageError(f"{prepared.form} gives RDF: use --format {'|'.join(RDF_FORMATS)}")
+        out = (ox.serialize(result, format=RDF_FORMATS[rdf]) or b"").decode()
+        return out if out.endswith("\n") or not out else out + "\n"
+    if fmt in RDF_FORMATS:
+        raise UsageError(f"a SELECT gives a table: use --format {'|'.join(RESULT_FORMATS)}")
+    if fmt in _RESULT_FORMATS:
+        from ..csvsafe import csv_text, tsv_text
+
+        text = (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode()
+        text = csv_text(text, raw) if fmt == "csv" else tsv_text(text, raw) if fmt == "tsv" else text
+        return text if text.endswith("\n") else text + "\n"
+    columns, rows = rows_of(result)
+    shown = [{c: (_short(v) if isinstance(v, str) and re.match(r"^(https?|urn):", v) else v) for c, v in r.items()} for r in rows]
+    return render(shown, columns, "table") + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+
+
+def list_text(fmt: str = "table") -> str:
+    """The saved queries, one line each, with their parameters."""
+    import json
+
+    qs = saved_queries().values()
+    if fmt == "json":
+        return json.dumps([{"name": q.name, "description": q.description, "columns": list(q.columns),
+                            "params": [{"name": p.name, "kind": p.kind, "required": p.required, "help": p.help}
+                                       for p in q.params]} for q in qs], indent=2)
+    lines = []
+    for q in qs:
+        ps = " ".join(f"--param {p.name}=<{p.kind}>" if p.required else f"[--param {p.name}=<{p.kind}>]" for p in q.params)
+        lines.append(f"{q.name:<15} {q.description}" + (f"\n{'':<15} {ps}" if ps else ""))
+    return "\n".join(lines)

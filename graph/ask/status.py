@@ -1,0 +1,485 @@
+"""Each person's status over time (held, released, in exile), computed once at build from all sources.
+
+The one definition of status that every reader uses (``detained-on``, ``timeline``, ``analyze diff``,
+the explorer's rings and time control, entity pages). It is computed from the public graphs of a
+new store generation, before validation, and stored as ``rpn:StatusPeriod`` nodes:
+
+* in ``<base>graph/derived`` from all sources together (what queries see by default), and
+* in ``<base>graph/<source>/derived`` from each source alone (what ``--source ID`` sees), so a
+  question restricted to one source is answered from that source's statements only.
+
+Evidence, per person: a detention (held from its start, or from the date of the charge or sentence
+it rests on; until its end, or known to last at least until the day a source says it was ongoing),
+an arrest and a return to custody (held from the day), a status observation (held, or released, on
+the day), a release (released, or in exile for an expulsion, from the day). Rules:
+
+* "Ongoing as of D" and an observation are *observations*: the person is known to be held on D, and
+  after the last observation is "last known held (as of D)", never absent.
+* Held spans merge into one period unless a release lies between them; a release ends the period
+  it follows and opens a released (or exile) period; a later start (return to custody, re-arrest,
+  a new detention) opens a new held period. A held observation after a release, with no stated
+  start between them, opens a held period whose start is unknown (between the two) and is listed
+  as a disagreement when the two come from different sources.
+* A detention of several administrative terms (``rpn:termCount`` > 1) is not one continuous spell
+  unless a source says so (``rpn:continuous true``): the person was held at some times within its
+  range, which is "possible", never "stated"; a day it was "ongoing as of" is a stated day in custody.
+* An event stated without a latest day happened by the day its source was published.
+
+Dates are compared by their day bounds and printed as the sources state them: a period stores its
+start and last-known dates as text at the source's precision ("2022-09", "after 2021-07") beside
+the xsd:date bounds used for comparing.
+
+Status on a day D of a held period (the ``detained-on`` column):
+``stated`` when first known held <= D <= last known held (or the day before its end);
+``possible`` when D falls within the imprecision of its start or end, or the period is intermittent;
+``last known`` when the period has no end and D is after its last observation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, RPNC, XSD
+from ..ingest.records import parse_date
+
+HELD, RELEASED, EXILE = "held", "released", "in-exile"
+STATUS_IRI = {HELD: f"{RPNC}status/imprisoned", RELEASED: f"{RPNC}status/released", EXILE: f"{RPNC}status/in-exile"}
+_OBSERVED = {"imprisoned": HELD, "released": RELEASED, "in-exile": EXILE}
+STATUS_LABEL = {HELD: "imprisoned", RELEASED: "released", EXILE: "in forced exile"}  # the concepts' labels
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class When:
+    """A date as a source states it: its text and the day bounds it allows (either may be open)."""
+
+    text: str | None
+    lo: dt.date | None
+    hi: dt.date | None
+
+
+@dataclass
+class Evidence:
+    person: str
+    kind: str  # detention | start | release | observation
+    record: str
+    source: str  # source document IRI
+    start: When | None = None
+    end: When | None = None
+    until: When | None = None  # ongoing as of / observed on
+    status: str = HELD
+    facility: str | None = None
+    intermittent: bool = False
+
+
+@dataclass
+class Period:
+    person: str
+    status: str
+    start: When | None = None  # as stated; None when no source states when it began
+    end: When | None = None
+    until: When | None = None  # the latest observation of the status (printed as "last known ... as of")
+    first_day: dt.date | None = None  # the first day the status surely held
+    last_day: dt.date | None = None  # the last day it surely held, by the evidence (before any end)
+    intermittent: bool = False
+    facility: str | None = None
+    facility_from: dt.date | None = None  # the first day the evidence surely puts the person there
+    records: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+
+    def add(self, ev: Evidence) -> None:
+        self.records.add(ev.record)
+        self.sources.add(ev.source)
+        if ev.facility:
+            self.facility = ev.facility
+            w = ev.start or ev.until
+            self.facility_from = (w.hi or w.lo) if w else None
+
+    def surely(self, day: dt.date | None) -> None:
+        """Record a day on which the status surely held."""
+        if day is None:
+            return
+        self.first_day = day if self.first_day is None else min(self.first_day, day)
+        self.last_day = day if self.last_day is None else max(self.last_day, day)
+
+    @property
+    def last_known(self) -> dt.date | None:
+        if self.end is not None and self.end.lo is not None:
+            return self.end.lo - ONE_DAY
+        return self.last_day
+
+    def last_known_text(self) -> str | None:
+        """The date of the latest evidence, as stated: the last observation, else the start."""
+        if self.until is not None and self.until.text:
+            return self.until.text
+        return self.start.text if self.start is not None else None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    person: str
+    values: str
+    sources: tuple[str, ...]
+
+
+# ------------------------------------------------------------------------------- evidence
+_PREFIX = "PREFIX rpn: <https://w3id.org/repnet/ontology#> PREFIX schema: <https://schema.org/> PREFIX prov: <http://www.w3.org/ns/prov#>\n"
+_DATES = """OPTIONAL { ?e schema:startDate ?s } OPTIONAL { ?e rpn:startAfter ?sa } OPTIONAL { ?e rpn:startBefore ?sb }
+  OPTIONAL { ?e rpn:earliestStart ?slo } OPTIONAL { ?e rpn:latestStart ?shi }"""
+_QUERIES = {
+    "detention": _PREFIX + """SELECT ?g ?e ?p ?s ?sa ?sb ?slo ?shi ?en ?ea ?eb ?elo ?ehi ?on ?f ?n ?c ?bs ?blo ?bhi WHERE { GRAPH ?g {
+  ?e a rpn:Detention ; rpn:detainedPerson ?p . """ + _DATES + """
+  OPTIONAL { ?e schema:endDate ?en } OPTIONAL { ?e rpn:endAfter ?ea } OPTIONAL { ?e rpn:endBefore ?eb }
+  OPTIONAL { ?e rpn:earliestEnd ?elo } OPTIONAL { ?e rpn:latestEnd ?ehi }
+  OPTIONAL { ?e rpn:ongoingAsOf ?on } OPTIONAL { ?e rpn:heldAt ?f } OPTIONAL { ?e rpn:termCount ?n }
+  OPTIONAL { ?e rpn:continuous ?c } }
+  OPTIONAL { GRAPH ?g { ?e rpn:legalBasis ?b . ?b schema:startDate ?bs ; rpn:earliestStart ?blo ; rpn:latestStart ?bhi } } }""",
+    "start": _PREFIX + """SELECT ?g ?e ?p ?s ?sa ?sb ?slo ?shi ?f WHERE { GRAPH ?g {
+  { ?e rpn:arrestedPerson ?p } UNION { ?e rpn:returnedPerson ?p OPTIONAL { ?e rpn:heldAt ?f } } """ + _DATES + " } }",
+    "release": _PREFIX + """SELECT ?g ?e ?p ?s ?sa ?sb ?slo ?shi ?x WHERE { GRAPH ?g {
+  ?e a rpn:Release ; rpn:releasedPerson ?p . """ + _DATES + """ OPTIONAL { ?e a rpn:Expulsion BIND(true AS ?x) } } }""",
+    "observation": _PREFIX + """SELECT ?g ?e ?p ?st ?s ?slo ?shi WHERE { GRAPH ?g {
+  ?e rpn:observedPerson ?p ; rpn:observedStatus ?st . OPTIONAL { ?e rpn:asOf ?s }
+  OPTIONAL { ?e rpn:earliestStart ?slo } OPTIONAL { ?e rpn:latestStart ?shi } } }""",
+}
+_GRAPH_SOURCES = _PREFIX + """SELECT ?g ?doc ?pub WHERE { ?g prov:wasDerivedFrom ?doc . ?doc a rpn:SourceDocument .
+  OPTIONAL { ?doc schema:datePublished ?pub } }"""
+
+
+def _v(row: Any, name: str) -> Any:
+    try:
+        return row[name]
+    except (KeyError, IndexError):
+        return None
+
+
+def _day(term: Any) -> dt.date | None:
+    return dt.date.fromisoformat(term.value) if term is not None else None
+
+
+def _when(row: Any, text: str, after: str, before: str, lo: str, hi: str, published: dt.date | None) -> When | None:
+    t, a, b = _v(row, text), _v(row, after), _v(row, before)
+    low, high = _day(_v(row, lo)), _day(_v(row, hi))
+    if t is None and a is None and b is None and low is None and high is None:
+        return None
+    stated = t.value if t is not None else f"after {a.value}" if a is not None else f"before {b.value}" if b is not None else None
+    return When(stated, low, high if high is not None else published)
+
+
+def _when_text(term: Any, published: dt.date | None) -> When | None:
+    """A date literal without stored bounds (rpn:ongoingAsOf): bounds from its text."""
+    if term is None:
+        return None
+    d = parse_date(term.value)
+    return When(term.value, d.earliest, d.latest or published)
+
+
+def evidence(store: ox.Store, graphs: list[str]) -> list[Evidence]:
+    """Every piece of status evidence in ``graphs`` (public source graphs of a pyoxigraph store)."""
+    named = [ox.NamedNode(g) for g in graphs]
+    sources: dict[str, tuple[str, dt.date | None]] = {}
+    for row in store.query(_GRAPH_SOURCES, default_graph=[ox.NamedNode(g) for g in _meta_graphs(store)], named_graphs=named):
+        pub = _v(row, "pub")
+        sources[row["g"].value] = (row["doc"].value, parse_date(pub.value).latest if pub is not None else None)
+    out: list[Evidence] = []
+    for kind, q in _QUERIES.items():
+        for row in store.query(q, named_graphs=named, default_graph=[]):
+            g = row["g"].value
+            if g not in sources:
+                continue
+            doc, pub = sources[g]
+            p, e = row["p"].value, row["e"].value
+            if kind == "detention":
+                start = _when(row, "s", "sa", "sb", "slo", "shi", pub) or _when(row, "bs", "_", "_", "blo", "bhi", pub)
+                n, c, f = _v(row, "n"), _v(row, "c"), _v(row, "f")
+                # several terms are one continuous spell only when a source says so (continuous: true)
+                intermittent = n is not None and int(n.value) > 1 and not (c is not None and c.value == "true")
+                until = _when_text(_v(row, "on"), pub)
+                out.append(Evidence(p, kind, e, doc, start=start, end=_when(row, "en", "ea", "eb", "elo", "ehi", pub),
+                                    until=None if intermittent else until, facility=f.value if f is not None else None,
+                                    intermittent=intermittent))
+                if intermittent and until is not None:
+                    # "still in administrative detention on D": a stated day in custody within the series
+                    out.append(Evidence(p, "observation", e, doc, until=until, status=HELD))
+            elif kind == "start":
+                f = _v(row, "f")
+                out.append(Evidence(p, kind, e, doc, start=_when(row, "s", "sa", "sb", "slo", "shi", pub),
+                                    facility=f.value if f is not None else None))
+            elif kind == "release":
+                out.append(Evidence(p, kind, e, doc, start=_when(row, "s", "sa", "sb", "slo", "shi", pub),
+                                    status=EXILE if _v(row, "x") is not None else RELEASED))
+            else:
+                status = _OBSERVED.get(row["st"].value.rsplit("/", 1)[-1])
+                if status is None:
+                    continue  # a recognition-like status (political prisoner) says nothing of custody
+                out.append(Evidence(p, kind, e, doc, until=_when(row, "s", "_", "_", "slo", "shi", pub), status=status))
+    return out
+
+
+def _meta_graphs(store: ox.Store) -> list[str]:
+    return [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.endswith("/graph/meta")]
+
+
+# ------------------------------------------------------------------------------- periods
+def _order(ev: Evidence) -> tuple[dt.date, dt.date, str, str]:
+    """Evidence is read in the order of its dates (earliest, then latest possible day)."""
+    w = ev.start or ev.until or ev.end
+    return (w.lo or w.hi or dt.date.min, w.hi or w.lo or dt.date.max, ev.kind, ev.record) if w else \
+        (dt.date.min, dt.date.max, ev.kind, ev.record)
+
+
+def periods(items: list[Evidence]) -> tuple[list[Period], list[Conflict]]:
+    """One person's status periods, in date order, and the disagreements found about them."""
+    dated = sorted((ev for ev in items if ev.start or ev.until or ev.end), key=_order)
+    out: list[Period] = []
+    conflicts: list[Conflict] = []
+    cur: Period | None = None
+    last_change: Evidence | None = None  # the release or observation that opened a released period
+    for ev in dated:
+        if ev.intermittent:
+            p = Period(ev.person, HELD, start=ev.start, end=ev.end, intermittent=True)
+            p.add(ev)
+            out.append(p)
+            continue
+        if ev.kind == "release" or (ev.kind == "observation" and ev.status != HELD):
+            when = ev.start if ev.kind == "release" else ev.until
+            if cur is not None and cur.status == ev.status:  # a further statement of the same status
+                cur.add(ev)
+                cur.surely(when.hi if when else None)
+                if ev.kind == "observation":
+                    cur.until = ev.until
+                continue
+            if cur is not None and (cur.status == HELD and ev.kind == "release" or cur.status != HELD):
+                cur.end = when
+                cur.add(ev)
+            cur = Period(ev.person, ev.status, start=when if ev.kind == "release" else None)
+            cur.surely(when.hi if when else None)
+            if ev.kind == "observation":
+                cur.until = ev.until
+            cur.add(ev)
+            out.append(cur)
+            last_change = ev
+            continue
+        # held: a detention, an arrest or return to custody, or a held observation
+        starts = ev.kind in ("detention", "start") and ev.start is not None
+        begins = ev.start if starts else ev.until
+        gap = (cur is not None and cur.status == HELD and cur.end is not None and begins is not None
+               and cur.end.hi is not None and begins.lo is not None and begins.lo > cur.end.hi)
+        if cur is None or cur.status != HELD or gap:
+            prev = cur
+            cur = Period(ev.person, HELD, start=ev.start if starts else None)
+            if prev is not None and prev.status != HELD:
+                prev.end = begins if starts else When(None, None, ev.until.hi if ev.until else None)
+                if not starts and last_change is not None:
+                    # held again after a release, and no source says when: the start is unknown,
+                    # between the two; a disagreement when two sources say the two
+                    rel = last_change
+                    when = rel.start if rel.kind == "release" else rel.until
+                    cur.start = When(None, when.lo if when else None, ev.until.hi if ev.until else None)
+                    if rel.source != ev.source:
+                        # each side with its source, in the order of the sources
+                        sides = sorted([(rel.source, f"{'released' if rel.status == RELEASED else 'in exile'} ({_text(when)})"),
+                                        (ev.source, f"imprisoned ({_text(ev.until)})")])
+                        conflicts.append(Conflict(ev.person, " | ".join(v for _, v in sides), tuple(d for d, _ in sides)))
+            out.append(cur)
+        else:
+            if starts and cur.start is None:
+                cur.start = ev.start
+            if cur.end is not None and ev.kind == "detention" and ev.end is None:
+                cur.end = None  # an overlapping detention with no end: still held after the other one ended
+        cur.add(ev)
+        if starts and ev.start is not None:
+            cur.surely(ev.start.hi)
+        if ev.until is not None:
+            cur.surely(ev.until.lo)
+            if cur.until is None or (ev.until.lo or dt.date.min) >= (cur.until.lo or dt.date.min):
+                cur.until = ev.until
+        if ev.kind == "detention" and ev.end is not None and (cur.end is None or (ev.end.lo or dt.date.min) > (cur.end.lo or dt.date.min)):
+            cur.end = ev.end  # held until this detention ended (the end of a detention is not a release)
+    return out, conflicts
+
+
+def _text(w: When | None) -> str:
+    return (w.text if w and w.text else "date unknown")
+
+
+def certainty(day: Any, lo: Any, first: Any, last: Any, end_lo: Any, end_hi: Any, intermittent: bool) -> str | None:
+    """How a period with these day bounds covers ``day``: ``stated``, ``last known``, ``possible``, or None.
+
+    The one rule, used by the build's tests, ``detained-on`` (the same rule in SPARQL), the
+    projection and the explorer: days are comparable values (dt.date, or ISO strings).
+    """
+    lo = lo if lo is not None else first
+    if lo is None or day < lo:
+        return None
+    if end_hi is not None and day > end_hi:
+        return None
+    if intermittent or first is None or day < first:
+        return "possible"
+    if last is not None and day <= last:
+        return "stated"
+    return "last known" if end_lo is None and end_hi is None else "possible"
+
+
+_STORED = """SELECT ?person ?period ?st ?es ?fk ?lk ?ee ?le ?since ?until ?last ?int ?f ?fl ?doc WHERE {
+  ?period <https://w3id.org/repnet/ontology#periodOf> ?person ; <https://w3id.org/repnet/ontology#periodStatus> ?st .
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#periodEarliestStart> ?es } OPTIONAL { ?period <https://w3id.org/repnet/ontology#firstKnown> ?fk }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnown> ?lk } OPTIONAL { ?period <https://w3id.org/repnet/ontology#periodEarliestEnd> ?ee }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#periodLatestEnd> ?le } OPTIONAL { ?period <https://w3id.org/repnet/ontology#startAsStated> ?since }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#endAsStated> ?until } OPTIONAL { ?period <https://w3id.org/repnet/ontology#lastKnownAsStated> ?last }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#intermittent> ?int }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#statedBy> ?doc }
+  OPTIONAL { ?period <https://w3id.org/repnet/ontology#heldAt> ?f OPTIONAL { ?f <http://www.w3.org/2004/02/skos/core#prefLabel> ?fl FILTER(LANG(?fl) = "en") } } }"""
+_STATUS_OF = {v: k for k, v in STATUS_IRI.items()}
+
+
+def stored_periods(store: Any, persons: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Person IRI -> the status periods a built store holds (as the reader's default graph sees
+    them: all sources, or one source's view), oldest first. Day bounds are ISO strings for
+    comparing; ``since``/``until``/``last_known`` are the dates as stated, for printing;
+    ``sources`` the ids of the sources whose statements are the period's evidence. ``persons``
+    limits the read to those persons (in VALUES blocks of a few hundred)."""
+    from .query import chunks, values
+
+    out: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    texts = ([_STORED] if persons is None else
+             [_STORED.replace("WHERE {", f"WHERE {{ {values('person', chunk)}", 1) for chunk in chunks(list(persons))])
+    rows = (row for text in texts for row in store.query(text))
+    for row in rows:
+        def v(name: str) -> str | None:
+            t = _v(row, name)
+            return t.value if t is not None else None
+        st = _STATUS_OF.get(v("st") or "")
+        if st is None:
+            continue
+        known = out[v("person") or ""].get(v("period") or "")
+        if known is not None:  # another source of the same period
+            known["sources"] = sorted(set(known["sources"]) | {(v("doc") or "").rsplit("/", 1)[-1]} - {""})
+            continue
+        out[v("person") or ""][v("period") or ""] = {
+            "sources": [(v("doc") or "").rsplit("/", 1)[-1]] if v("doc") else [], "status": st, "lo": v("es"), "first": v("fk"), "last": v("lk"), "end_lo": v("ee"), "end_hi": v("le"),
+            "since": v("since"), "until": v("until"), "last_known": v("last"), "intermittent": v("int") is not None,
+            "facility": v("fl")}
+    return {p: sorted(ps.values(), key=lambda d: (d["lo"] or d["first"] or "", d["first"] or ""))
+            for p, ps in out.items()}
+
+
+def status_at(periods: list[dict[str, Any]], day: str) -> tuple[str, str, dict[str, Any]] | None:
+    """(status, certainty, period) of the surest period that covers ``day`` (an ISO date), or None."""
+    best: tuple[int, str, str, dict[str, Any]] | None = None
+    rank = {"stated": 0, "last known": 1, "possible": 2}
+    for p in periods:
+        c = certainty(day, p["lo"], p["first"], p["last"], p["end_lo"], p["end_hi"], p["intermittent"])
+        if c is not None and (best is None or rank[c] < best[0] or (rank[c] == best[0] and (p["first"] or "") >= (best[3]["first"] or ""))):
+            best = (rank[c], p["status"], c, p)
+    return (best[1], best[2], best[3]) if best else None
+
+
+# ------------------------------------------------------------------------------- RDF
+def _lit_day(d: dt.date) -> ox.Literal:
+    return ox.Literal(d.isoformat(), datatype=ox.NamedNode(str(XSD.date)))
+
+
+def period_quads(p: Period, iri: ox.NamedNode, g: ox.NamedNode) -> Iterator[ox.Quad]:
+    n = ox.NamedNode
+    yield ox.Quad(iri, n(str(RDF.type)), n(str(RPN.StatusPeriod)), g)
+    yield ox.Quad(iri, n(str(RPN.periodOf)), n(p.person), g)
+    yield ox.Quad(iri, n(str(RPN.periodStatus)), n(STATUS_IRI[p.status]), g)
+    for prop, value in ((RPN.startAsStated, p.start.text if p.start else None),
+                        (RPN.lastKnownAsStated, p.last_known_text() if p.end is None else None),
+                        (RPN.endAsStated, p.end.text if p.end else None)):
+        if value:
+            yield ox.Quad(iri, n(str(prop)), ox.Literal(value), g)
+    first, last = p.first_day, p.last_known
+    for prop, day in ((RPN.periodEarliestStart, p.start.lo if p.start else None), (RPN.firstKnown, first),
+                      (RPN.lastKnown, last), (RPN.periodEarliestEnd, p.end.lo if p.end else None),
+                      (RPN.periodLatestEnd, p.end.hi if p.end else None)):
+        if day is not None:
+            yield ox.Quad(iri, n(str(prop)), _lit_day(day), g)
+    if p.intermittent:
+        yield ox.Quad(iri, n(str(RPN.intermittent)), ox.Literal("true", datatype=n(str(XSD.boolean))), g)
+    if p.facility:
+        yield ox.Quad(iri, n(str(RPN.heldAt)), n(p.facility), g)
+        if p.facility_from:
+            yield ox.Quad(iri, n(str(RPN.heldAtFrom)), _lit_day(p.facility_from), g)
+    for doc in sorted(p.sources):
+        yield ox.Quad(iri, n(str(RPN.statedBy)), n(doc), g)
+    for rec in sorted(p.records):
+        yield ox.Quad(iri, n(str(PROV.wasDerivedFrom)), n(rec), g)
+
+
+def conflict_quads(c: Conflict, base: str, g: ox.NamedNode) -> Iterator[ox.Quad]:
+    n = ox.NamedNode
+    key = hashlib.sha1(f"{c.person}|{c.values}".encode()).hexdigest()[:16]
+    iri = n(f"{base}id/disagreement/{key}")
+    yield ox.Quad(iri, n(str(RDF.type)), n(str(RPN.Disagreement)), g)
+    yield ox.Quad(iri, n(str(RPN.disagreementAbout)), n(c.person), g)
+    yield ox.Quad(iri, n(str(RPN.disputedProperty)), n(str(RPN.periodStatus)), g)
+    yield ox.Quad(iri, n(str(RPN.disputedValues)), ox.Literal(c.values), g)
+    for doc in c.sources:
+        yield ox.Quad(iri, n(str(RPN.statedBy)), n(doc), g)
+
+
+def _person_key(base: str, person: str) -> str:
+    prefix = f"{base}id/"
+    return person[len(prefix):] if person.startswith(prefix) else hashlib.sha1(person.encode()).hexdigest()[:16]
+
+
+def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Iterator[ox.Quad]:
+    """The status periods of every person, from all sources and from each source alone, with the
+    metadata that publishes their graphs. Reads only ``public_graphs``."""
+    items = evidence(store, public_graphs)
+    meta = ox.NamedNode(f"{base}graph/meta")
+    n = ox.NamedNode
+    scopes: dict[str, list[Evidence]] = {"": items}
+    by_source: dict[str, list[Evidence]] = defaultdict(list)
+    for ev in items:
+        by_source[ev.source].append(ev)
+    for doc, evs in by_source.items():
+        scopes[doc] = evs
+    for doc, evs in scopes.items():
+        sid = doc.rsplit("/", 1)[-1] if doc else ""
+        g = n(f"{base}graph/{sid}/derived" if sid else f"{base}graph/derived")
+        per_person: dict[str, list[Evidence]] = defaultdict(list)
+        for ev in evs:
+            per_person[ev.person].append(ev)
+        for person in sorted(per_person):
+            ps, conflicts = periods(per_person[person])
+            for i, p in enumerate(ps):
+                yield from period_quads(p, n(f"{base}id/status/{sid or 'all'}/{_person_key(base, person)}/{i}"), g)
+            if not sid:
+                for c in conflicts:
+                    yield from conflict_quads(c, base, g)
+        yield ox.Quad(g, n(str(RDF.type)), n(str(RPN.DerivedGraph)), meta)
+        yield ox.Quad(g, n(str(RDF.type)), n(str(PROV.Entity)), meta)
+        yield ox.Quad(g, n(str(DCTERMS.accessRights)), n(str(ACCESS.PUBLIC)), meta)
+        if doc:
+            yield ox.Quad(g, n(str(RPN.viewOf)), n(doc), meta)
+        for src in sorted({ev.source for ev in evs}):
+            yield ox.Quad(g, n(str(RPN.computedFrom)), n(src), meta)
+
+
+# Properties whose values are day bounds for comparing dates of different precision: stored, and in
+# machine-readable outputs, but never printed for people (a month stated as "2022-09" is never shown
+# as 2022-09-01 or 2022-09-30).
+COMPARISON_ONLY = frozenset(str(p) for p in (RPN.earliestStart, RPN.latestStart, RPN.earliestEnd, RPN.latestEnd,
+                                              RPN.periodEarliestStart, RPN.periodEarliestEnd, RPN.periodLatestEnd,
+                                              RPN.firstKnown, RPN.lastKnown, RPN.heldAtFrom))
+
+
+def is_derived(graph: str) -> bool:
+    """True for a graph the build derives (never validated as a source: it is computed from them)."""
+    return graph.endswith("/derived")
+
+
+def is_source_view(graph: str) -> bool:
+    """True for a per-source derived graph (``<base>graph/<source>/derived``): seen only when that
+    source is chosen (``--source``, ``FROM``), never in the default union of all sources."""
+    return graph.endswith("/derived") and not graph.endswith("/graph/derived")

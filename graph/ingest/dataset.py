@@ -1,0 +1,167 @@
+"""Sources -> a checked dataset: the value every later stage (validation, store) takes."""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, data_base
+from ...ontology.resources import read_text
+from . import records
+from .sources import Source, default_paths, expand_paths, read_sources
+from ..store.embedded import nquads_text
+
+ONTOLOGY_IRI = "https://w3id.org/repnet/ontology"
+BATCH_RECORDS = 50_000  # records per N-Quads batch: ~300k quads of synthetic data, one bulk-load call
+
+
+@dataclass
+class Dataset:
+    """Checked sources under one base. ``quads()`` streams the RDF (one named graph per source)."""
+
+    sources: list[Source]
+    base: str
+
+    def quads(self) -> Iterator[ox.Quad]:
+        yield from records.quads(self.sources, self.base)
+        yield from vocabulary_quads(self.base)
+
+    def nquads_batches(self, workers: int | None = None, batch: int = BATCH_RECORDS) -> Batches:
+        """The same quads as :meth:`quads`, as N-Quads text in batches of up to ``batch`` records.
+
+        Batches are generated on ``workers`` forked processes (default: one per core) while the
+        caller loads the previous ones: turning records into RDF is the Python half of a build.
+        Iterating yields (N-Quads bytes, number of quads); use it in a ``with`` block, which stops
+        the workers however it ends. Without fork (or with one worker) it all runs here.
+        """
+        return Batches(self, workers, batch)
+
+    @property
+    def record_count(self) -> int:
+        return sum(len(s.records) for s in self.sources)
+
+
+_FORKED: Dataset | None = None  # the dataset forked workers read (inherited, never pickled)
+
+
+class Batches:
+    """The dataset's N-Quads batches (see :meth:`Dataset.nquads_batches`); a context manager."""
+
+    def __init__(self, ds: Dataset, workers: int | None, batch: int):
+        self.ds = ds
+        self.jobs = [(i, lo, min(lo + batch, len(src.records)))
+                     for i, src in enumerate(ds.sources) for lo in range(0, max(len(src.records), 1), batch)]
+        n = max(1, min(workers or os.cpu_count() or 1, len(self.jobs)))
+        self.pool: Any = None
+        if n > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # forked now, before the caller opens a store (no store threads get copied); the
+            # dataset stays reachable while the pool lives, for any worker the pool re-forks
+            global _FORKED
+            _FORKED = ds
+            self.pool = multiprocessing.get_context("fork").Pool(n, initializer=_end_with_parent, initargs=(os.getpid(),))
+
+    def __enter__(self) -> Batches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        global _FORKED
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+            _FORKED = None
+
+    def __iter__(self) -> Iterator[tuple[bytes, int]]:
+        ds, jobs = self.ds, self.jobs
+        results: Iterable[tuple[bytes, int, bool]] = (
+            self.pool.imap(_forked_batch, jobs) if self.pool is not None else map(functools.partial(_batch, ds), jobs))
+        used = [False] * len(ds.sources)
+        last_job = {i: j for j, (i, _, _) in enumerate(jobs)}
+        mint = records.Minter(ds.base)
+        try:
+            for j, (data, count, restricted_used) in enumerate(results):
+                i = jobs[j][0]
+                used[i] = used[i] or restricted_used
+                yield data, count
+                if last_job[i] == j:  # the source's own description, once all its records are in
+                    yield nquads_text(records.source_quads(ds.sources[i], mint, used[i]))
+            yield nquads_text(vocabulary_quads(ds.base))
+        finally:
+            self.close()
+
+
+def _end_with_parent(ppid: int) -> None:  # pragma: no cover - runs in the forked workers
+    """Make a build worker die with the build: a ``kill -9`` of the build must not leave workers
+    that go on working (and print BrokenPipe tracebacks). Linux: PR_SET_PDEATHSIG; elsewhere a
+    watchdog thread that checks the parent twice a second."""
+    import signal
+    import threading
+    import time
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL) != 0:  # PR_SET_PDEATHSIG
+            raise OSError(ctypes.get_errno(), "prctl failed")
+    except (OSError, AttributeError):
+
+        def watch() -> None:
+            while os.getppid() == ppid:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != ppid:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _batch(ds: Dataset, job: tuple[int, int, int]) -> tuple[bytes, int, bool]:
+    i, lo, hi = job
+    src = ds.sources[i]
+    used = [False]
+    data, n = nquads_text(records.records_quads(src, src.records[lo:hi], records.Minter(ds.base), used))
+    return data, n, used[0]
+
+
+def _forked_batch(job: tuple[int, int, int]) -> tuple[bytes, int, bool]:
+    assert _FORKED is not None
+    return _batch(_FORKED, job)
+
+
+def vocabulary_quads(base: str) -> Iterator[ox.Quad]:
+    """The SKOS concept schemes, in their own public graph, so queries can read concept labels."""
+    g = ox.NamedNode(f"{base}graph/vocabulary")
+    for t in ox.parse(read_text("concepts.ttl"), format=ox.RdfFormat.TURTLE):
+        yield ox.Quad(t.subject, t.predicate, t.object, g)
+    meta = ox.NamedNode(f"{base}graph/meta")
+    yield ox.Quad(g, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Entity)), meta)
+    yield ox.Quad(g, ox.NamedNode(str(PROV.wasDerivedFrom)), ox.NamedNode(ONTOLOGY_IRI), meta)
+    yield ox.Quad(g, ox.NamedNode(str(DCTERMS.accessRights)), ox.NamedNode(str(ACCESS.PUBLIC)), meta)
+    # the metadata graph is public too: it describes public graphs only (a restricted source's
+    # description and its graphs' provenance live in its restricted graph)
+    yield ox.Quad(meta, ox.NamedNode(str(DCTERMS.accessRights)), ox.NamedNode(str(ACCESS.PUBLIC)), meta)
+
+
+def load_dataset(paths: Iterable[str | Path] | None = None, base: str | None = None) -> Dataset:
+    """Read and check source files (default: the packaged data/). Raises SourceError listing every problem."""
+    files = expand_paths(paths) if paths else default_paths()
+    if not files:
+        from ..errors import Problem, SourceError
+
+        where = ", ".join(map(str, paths or [])) or "data/"
+        raise SourceError([Problem(where, None, None, "no source files found",
+                                   "give .yaml or .json source files, or a folder that holds them")])
+    sources = list(read_sources(files))
+    records.check(sources)
+    return Dataset(sources=sources, base=data_base(base))

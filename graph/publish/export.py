@@ -1,0 +1,243 @@
+"""Linked-data exports: RDF in six formats (streamed), readable JSON-LD, and CSV tables.
+
+Every export reads the store through its visible graphs, so a store opened public (the default)
+never exports a restricted fact. Formats that hold named graphs (TriG, N-Quads, JSON-LD) keep
+one graph per source; the triple formats (Turtle, N-Triples, RDF/XML) hold the merge of the
+graphs. The dataset description (VoID + DCAT) is added as its own graph, ``<base>graph/description``,
+or merged into the triple formats.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from ...ontology.namespaces import PREFIXES, data_prefixes
+from ...ontology.resources import read_text
+from ..store.embedded import EmbeddedStore
+
+RDF_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {  # name -> (format, holds named graphs)
+    "trig": (ox.RdfFormat.TRIG, True),
+    "nquads": (ox.RdfFormat.N_QUADS, True),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+    "turtle": (ox.RdfFormat.TURTLE, False),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, False),
+    "rdfxml": (ox.RdfFormat.RDF_XML, False),
+}
+EXTENSIONS = {"trig": ".trig", "nquads": ".nq", "jsonld": ".jsonld", "turtle": ".ttl", "ntriples": ".nt", "rdfxml": ".rdf"}
+CSV_TABLES = ("persons", "sentences", "detentions", "releases", "sources")
+
+
+def _base_of(store: EmbeddedStore) -> str:
+    for g in store.named_graphs():
+        if g.endswith("/graph/meta"):
+            return g[: -len("graph/meta")]
+    from ...ontology.namespaces import data_base
+
+    return data_base()
+
+
+def dataset_quads(store: EmbeddedStore, description: bool = True, **describe_args: Any) -> Iterator[ox.Quad]:
+    """The visible quads, then (optionally) the dataset description in its own graph."""
+    yield from store.quads()
+    if description:
+        from ..ask.describe import describe
+
+        g = ox.NamedNode(_base_of(store) + "graph/description")
+        for t in describe(store, **describe_args):
+            yield ox.Quad(t.subject, t.predicate, t.object, g)
+
+
+def prefixes_for(store: EmbeddedStore) -> dict[str, str]:
+    return {**PREFIXES, **data_prefixes(_base_of(store))}
+
+
+def export_rdf(store: EmbeddedStore, fmt: str, out: IO[bytes], description: bool = True, **describe_args: Any) -> int:
+    """Write the dataset to ``out`` in ``fmt``; returns the number of quads (or triples) written."""
+    rdf_format, quads_ok = RDF_FORMATS[fmt]
+    counter = _Counter(dataset_quads(store, description, **describe_args))
+    if fmt == "jsonld":
+        write_jsonld(counter, out, prefixes_for(store))
+    elif quads_ok:
+        ox.serialize(counter, output=out, format=rdf_format, prefixes=prefixes_for(store) if fmt == "trig" else None)
+    else:
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in counter)
+        ox.serialize(triples, output=out, format=rdf_format,
+                     prefixes=prefixes_for(store) if fmt in ("turtle", "rdfxml") else None)
+    return counter.n
+
+
+class _Counter:
+    def __init__(self, it: Iterable[ox.Quad]):
+        self.it = iter(it)
+        self.n = 0
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        for q in self.it:
+            self.n += 1
+            yield q
+
+
+# ------------------------------------------------------------------ JSON-LD, compacted by hand, streamed
+@functools.cache
+def context() -> dict[str, Any]:
+    """The project's JSON-LD context (ontology/context.jsonld)."""
+    return json.loads(read_text("context.jsonld"))["@context"]  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _terms() -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], dict[str, str]]:
+    """Property IRI -> its terms [(term, definition), ...] in context order, and the context's prefixes.
+
+    An IRI may have several terms, e.g. ``publisher`` (an organization's IRI) and ``publisherName``
+    (a cited document's publisher as text): a value takes the first term whose coercion fits it.
+    """
+    ctx = context()
+    prefixes = {k: v for k, v in ctx.items() if isinstance(v, str) and not k.startswith("@") and v.endswith(("/", "#"))}
+
+    def expand(v: str) -> str:
+        p, _, local = v.partition(":")
+        return prefixes[p] + local if p in prefixes else v
+
+    terms = {}
+    for k, v in ctx.items():
+        if k.startswith("@") or k in prefixes:
+            continue
+        d = {"@id": v} if isinstance(v, str) else dict(v)
+        d.setdefault("@id", k)  # a compact-IRI term ("ftm:Sanction:entity") names its own IRI
+        if d["@id"].startswith("@"):
+            continue
+        iri = expand(d["@id"])
+        d = {**d, "@type": expand(d["@type"]) if "@type" in d and d["@type"] != "@id" else d.get("@type")}
+        terms.setdefault(iri, []).append((k, d))
+    return terms, prefixes
+
+
+def _curie(iri: str, prefixes: dict[str, str]) -> str:
+    best = max((ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    local = iri[len(best):]
+    if local.startswith("//"):
+        return iri
+    return next(p for p, ns in prefixes.items() if ns == best) + ":" + local
+
+
+_NO_FIT = object()
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _compact_value(o: Any, d: dict[str, Any], prefixes: dict[str, str]) -> Any:
+    """The compacted JSON value of ``o`` under a term definition ``d`` ({} for a CURIE key)."""
+    coerce, container = d.get("@type"), d.get("@container")
+    if isinstance(o, ox.Literal):
+        if container == "@language":
+            return (o.language, o.value) if o.language else _NO_FIT
+        if coerce == "@id":
+            return _NO_FIT
+        if coerce is not None:
+            return o.value if o.datatype.value == coerce and not o.language else _NO_FIT
+        if o.language:
+            return {"@value": o.value, "@language": o.language}
+        if o.datatype.value == _XSD_STRING:
+            return o.value
+        return {"@value": o.value, "@type": _curie(o.datatype.value, prefixes)}
+    if container is not None or (coerce is not None and coerce != "@id"):
+        return _NO_FIT
+    ref = _curie(o.value, prefixes)
+    return ref if coerce == "@id" else {"@id": ref}
+
+
+def _node_object(subject: str, pos: list[tuple[Any, Any]], prefixes: dict[str, str]) -> dict[str, Any]:
+    terms, _ = _terms()
+    node: dict[str, Any] = {"id": _curie(subject, prefixes)}
+    for p, o in pos:
+        piri = p.value
+        if piri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+            node.setdefault("type", []).append(_curie(o.value, prefixes))
+            continue
+        value = _NO_FIT
+        for key, d in terms.get(piri, ()):
+            value = _compact_value(o, d, prefixes)
+            if value is not _NO_FIT:
+                break
+        if value is _NO_FIT:  # no term's coercion or container fits this value: use the CURIE
+            key, d = _curie(piri, prefixes), {}
+            value = _compact_value(o, d, prefixes)
+        if isinstance(value, tuple):  # a language-map entry
+            node.setdefault(key, {}).setdefault(value[0], []).append(value[1])
+            continue
+        node.setdefault(key, []).append(value)
+    for k, v in list(node.items()):
+        if isinstance(v, list) and len(v) == 1:
+            node[k] = v[0]
+        elif isinstance(v, dict) and all(isinstance(x, list) for x in v.values()):
+            node[k] = {lang: xs[0] if len(xs) == 1 else xs for lang, xs in v.items()}
+    return node
+
+
+def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: dict[str, str]) -> None:
+    """Stream quads as JSON-LD compacted with the project's context (inlined, so it parses offline).
+
+    Quads must come grouped by graph and subject, as the store returns them per graph.
+    """
+    ctx = dict(context())
+    for p, ns in prefixes.items():  # a store under another base gets its own data prefixes
+        if ctx.get(p) != ns and p not in PREFIXES:
+            ctx[p] = ns
+    w = out.write
+    w(b'{\n  "@context": ' + json.dumps(ctx, ensure_ascii=False).encode() + b',\n  "@graph": [')
+    first_graph, graph, subject, pos = True, None, None, []  # type: ignore[var-annotated]
+    first_node = True
+
+    def flush_node() -> None:
+        nonlocal first_node
+        if subject is not None:
+            w((b"" if first_node else b",") + b"\n      " +
+              json.dumps(_node_object(subject, pos, prefixes), ensure_ascii=False).encode())
+            first_node = False
+
+    for q in quads:
+        g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else None
+        if g != graph:
+            flush_node()
+            if graph is not None or not first_graph:
+                w(b"\n    ]}")
+            w((b"" if first_graph else b",") + b'\n    {"id": ' + json.dumps(_curie(g or "", prefixes)).encode() + b', "@graph": [')
+            first_graph, graph, subject, pos, first_node = False, g, None, [], True
+        if q.subject.value != subject:
+            flush_node()
+            subject, pos = q.subject.value, []
+        pos.append((q.predicate, q.object))
+    flush_node()
+    if not first_graph:
+        w(b"\n    ]}")
+    w(b"\n  ]\n}\n")
+
+
+# ------------------------------------------------------------------ CSV tables
+def export_csv(store: EmbeddedStore, directory: Path, raw: bool = False) -> dict[str, int]:
+    """Write persons.csv, sentences.csv, detentions.csv, releases.csv and sources.csv; rows per table.
+
+    Cells a spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`)."""
+    from ..csvsafe import Writer
+    from ..ask import query as q
+    from ..terms import to_json
+
+    directory.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name in CSV_TABLES:
+        saved = q.saved_queries()[name]
+        columns, rows = q.rows_of(q.execute(store, q.prepare(store, saved.text, {}, saved)))
+        with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+            wr = Writer(fh, raw)
+            wr.writerow(columns)
+            for r in rows:
+                wr.writerow(["" if r[c] is None else to_json(r[c]) for c in columns])
+        counts[name] = len(rows)
+    return counts

@@ -1,0 +1,171 @@
+"""`repnet push`: upload the named graphs of a local store to a SPARQL 1.1 server.
+
+Two ways, both replacing each graph on the server by the local one:
+
+* ``gsp`` (default): the SPARQL 1.1 Graph Store HTTP Protocol, one ``PUT ?graph=<g>`` per graph with an
+  N-Triples (or Turtle) body. Virtuoso: ``/sparql-graph-crud-auth`` with digest auth (Virtuoso rejects
+  JSON-LD bodies; N-Triples and Turtle work). Fuseki: ``/DS/data``. GraphDB: ``/repositories/R/rdf-graphs/service``.
+* ``update``: SPARQL 1.1 Update, ``DROP SILENT GRAPH <g>`` then ``INSERT DATA`` in chunks, for
+  servers without a graph store endpoint.
+
+Only the graphs the local store lets a reader see are sent: public graphs unless the store was opened
+with its restricted graphs. After the upload each graph's triples are counted on the server.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import StoreError, UsageError
+from ..store.embedded import XSD_DURATION, Endpoints, HttpClient, RemoteStore, endpoints_for
+
+METHODS = ("gsp", "update")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+COMPUTED = {XSD_DURATION} | {_XSD + t for t in ("decimal", "integer", "int", "long", "short", "byte", "double", "float",
+                                                "nonNegativeInteger", "positiveInteger", "negativeInteger",
+                                                "nonPositiveInteger", "unsignedInt", "unsignedLong", "boolean")}
+SYNTAXES = {"ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"), "turtle": (ox.RdfFormat.TURTLE, "text/turtle")}
+
+
+@dataclass
+class PushedGraph:
+    graph: str
+    triples: int
+    bytes: int
+    seconds: float
+    remote_triples: int | None = None  # counted on the server afterwards (None: not checked)
+
+
+@dataclass
+class PushReport:
+    endpoint: str
+    method: str
+    include_restricted: bool
+    graphs: list[PushedGraph] = field(default_factory=list)
+    seconds: float = 0.0
+    requests: int = 0
+    stale: list[str] = field(default_factory=list)  # graphs under our base on the server that were not sent
+
+    @property
+    def triples(self) -> int:
+        return sum(g.triples for g in self.graphs)
+
+    @property
+    def bytes(self) -> int:
+        return sum(g.bytes for g in self.graphs)
+
+    @property
+    def verified(self) -> bool | None:
+        counts = [g.remote_triples for g in self.graphs]
+        return None if any(c is None for c in counts) else all(g.remote_triples == g.triples for g in self.graphs)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "method": self.method, "include_restricted": self.include_restricted,
+                "graphs": [g.__dict__ for g in self.graphs], "triples": self.triples, "bytes": self.bytes,
+                "seconds": round(self.seconds, 3), "requests": self.requests, "verified": self.verified,
+                "stale_graphs_on_server": self.stale}
+
+
+def _triples(store: Any, graph: str) -> list[ox.Triple]:
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(graph)]
+
+
+def _chunks(lines: list[bytes], size: int) -> Iterator[bytes]:
+    for i in range(0, len(lines), size):
+        yield b"".join(lines[i:i + size])
+
+
+def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", http: HttpClient | None = None,
+         chunk: int = 5000, verify: bool = True, progress: Callable[[PushedGraph], None] | None = None) -> PushReport:
+    """Upload every graph ``store`` lets a reader see to the server at ``url``; returns what was sent."""
+    if method not in METHODS:
+        raise UsageError(f"unknown push method '{method}': use {' or '.join(METHODS)}")
+    if syntax not in SYNTAXES:
+        raise UsageError(f"unknown RDF syntax '{syntax}': use {' or '.join(SYNTAXES)}")
+    eps: Endpoints = endpoints_for(url)
+    target = eps.gsp if method == "gsp" else eps.update
+    if target is None:
+        raise UsageError(f"no Graph Store Protocol endpoint is known for {url}.\nUse --method update, or set "
+                         "REPNET_GSP_URL to the server's graph store endpoint.")
+    http = http or HttpClient(target)
+    if http.password is not None:  # check the credentials with a small request before sending graphs
+        sep = "&" if "?" in target else "?"
+        http.authenticate(f"{target}{sep}graph=urn:repnet:no-graph" if method == "gsp" else target)
+    report = PushReport(endpoint=target, method=method, include_restricted=not store.public_only)
+    t_all = time.perf_counter()
+    before = _declared(eps, http) if verify else []  # the old metadata still lists graphs a push may leave behind
+    for graph in store.named_graphs():
+        t0 = time.perf_counter()
+        triples = _triples(store, graph)
+        if method == "gsp":
+            fmt, ctype = SYNTAXES[syntax]
+            body = ox.serialize(triples, format=fmt) or b""
+            sep = "&" if "?" in target else "?"
+            http.request("PUT", f"{target}{sep}{urllib.parse.urlencode({'graph': graph})}", body, {"Content-Type": ctype})
+            sent, report.requests = len(body), report.requests + 1
+        else:
+            sent = _update(http, target, graph, triples, chunk, report)
+        pushed = PushedGraph(graph, len(triples), sent, time.perf_counter() - t0)
+        report.graphs.append(pushed)
+        if progress:
+            progress(pushed)
+    if verify:
+        _verify(eps, http, report, before)
+    report.seconds = time.perf_counter() - t_all
+    return report
+
+
+def _update(http: HttpClient, target: str, graph: str, triples: list[ox.Triple], chunk: int, report: PushReport) -> int:
+    g = str(ox.NamedNode(graph))
+    requests = [f"DROP SILENT GRAPH {g}".encode()]
+    # Typed numbers and durations go in as STRDT(...) bound in a WHERE clause, not as constants in
+    # INSERT DATA: Virtuoso 7 merges numerically equal constants of one request ("9"^^xsd:decimal
+    # is stored as "9"^^xsd:integer when the request also holds a "9"^^xsd:integer) and cannot
+    # compile a day-time duration constant ("P15D"^^xsd:duration: "SQ200: No column P15DD").
+    computed = [t for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype.value in COMPUTED]
+    plain = [t for t in triples if not (isinstance(t.object, ox.Literal) and t.object.datatype.value in COMPUTED)]
+    lines = (ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES) or b"").splitlines(keepends=True)
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples) and len(lines) > chunk:
+        chunk = len(lines)  # a blank node must not be split across two INSERT DATA requests
+    for body in _chunks(lines, chunk):
+        requests.append(b"INSERT DATA { GRAPH " + g.encode() + b" {\n" + body + b"} }")
+    for i in range(0, len(computed), 500):
+        part = computed[i:i + 500]
+        pattern = " ".join(f"{t.subject} {t.predicate} ?v{n} ." for n, t in enumerate(part))
+        binds = " ".join(f"BIND(STRDT({ox.Literal(t.object.value)}, {t.object.datatype}) AS ?v{n})"  # type: ignore[union-attr]
+                         for n, t in enumerate(part))
+        requests.append(f"INSERT {{ GRAPH {g} {{ {pattern} }} }} WHERE {{ {binds} }}".encode())
+    sent = 0
+    for text in requests:
+        http.request("POST", target, text, {"Content-Type": "application/sparql-update; charset=UTF-8", "Accept": "*/*"})
+        sent += len(text)
+        report.requests += 1
+    return sent
+
+
+def _declared(eps: Endpoints, http: HttpClient) -> list[str]:
+    return RemoteStore(eps.query, public_only=False, endpoints=eps, http=http).declared_graphs()
+
+
+def _verify(eps: Endpoints, http: HttpClient, report: PushReport, before: list[str]) -> None:
+    """Count each pushed graph on the server, and list the graphs under our base that the server's
+    metadata listed before or lists now (old sources, restricted graphs pushed earlier) but this
+    push did not send."""
+    remote = RemoteStore(eps.query, public_only=False, endpoints=eps, http=http)
+    for g in report.graphs:
+        g.remote_triples = remote.count(g.graph)
+    bases = tuple({g.graph.rsplit("/graph/", 1)[0] + "/graph/" for g in report.graphs if "/graph/" in g.graph})
+    sent = {g.graph for g in report.graphs}
+    listed = set(before) | set(remote.declared_graphs())
+    report.stale = sorted(g for g in listed if bases and g.startswith(bases) and g not in sent and remote.count(g) > 0)
+    wrong = [g for g in report.graphs if g.remote_triples != g.triples]
+    if wrong:
+        lines = "\n".join(f"  {g.graph}: sent {g.triples}, the server holds {g.remote_triples}" for g in wrong)
+        raise StoreError(f"the server does not hold what was pushed:\n{lines}\n"
+                         f"Check {eps.query} (the query endpoint used to count) and the server's log.")

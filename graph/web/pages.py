@@ -1,0 +1,204 @@
+"""Dereferenceable IRIs: an entity's facts as an HTML page for people, Turtle or JSON-LD for machines.
+
+``repnet serve`` answers ``/id/<kind>/<key>`` (the path of an entity IRI under the data base) and
+``/dataset`` / ``/.well-known/void`` (the VoID + DCAT description). Everything is read through the
+store's visible graphs, so restricted facts never appear; every text from the data is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..ask.status import COMPARISON_ONLY, STATUS_LABEL, is_derived, stored_periods
+from ..ask.citations import citations, inferences, wording_nodes
+from ..store.embedded import EmbeddedStore, source_id
+
+RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
+             "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+
+_OUT = """SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o"""
+_IN = """SELECT DISTINCT ?x ?p ?g WHERE { GRAPH ?g { ?x ?p ?s } FILTER(isIRI(?x)) } ORDER BY ?p ?x LIMIT 500"""
+_SOURCES = """SELECT ?g ?title ?publisher ?date ?url WHERE {
+  ?g prov:wasDerivedFrom ?doc . ?doc dcterms:title ?title ; schema:datePublished ?date .
+  OPTIONAL { ?doc schema:publisher/skos:prefLabel ?publisher } OPTIONAL { ?doc schema:url ?url } }"""
+_LABELS = """SELECT ?x ?l WHERE { ?x skos:prefLabel ?l FILTER(LANG(?l) = "en") }"""
+
+
+def base_of(store: EmbeddedStore) -> str:
+    return next((g[: -len("graph/meta")] for g in store.named_graphs() if g.endswith("/graph/meta")),
+                "https://w3id.org/repnet/")
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    ctype: str
+
+
+def negotiate(accept: str) -> str:
+    """'text/html' or one of RDF_TYPES, by the Accept header (default Turtle for machines)."""
+    best, best_q = "text/turtle", -1.0
+    for part in (accept or "*/*").split(","):
+        kind, _, params = part.strip().partition(";")
+        q = 1.0
+        for p in params.split(";"):
+            k, _, v = p.strip().partition("=")
+            if k == "q":
+                try:
+                    q = float(v)
+                except ValueError:
+                    q = 0.0
+        kind = kind.strip().lower()
+        for candidate in ("text/html", *RDF_TYPES):
+            if kind in (candidate, candidate.split("/")[0] + "/*") and q > best_q:
+                best, best_q = candidate, q
+    return best
+
+
+def entity(store: EmbeddedStore, iri: str, accept: str) -> Answer:
+    node = ox.NamedNode(iri)
+    out = list(store.query(_OUT.replace("?s", str(node))))  # str(NamedNode) is the escaped <iri>
+    if not out:
+        return Answer(404, f"404 Not Found: nothing is known about <{iri}> (or it is not public).\n".encode(),
+                      "text/plain; charset=utf-8")
+    kind = negotiate(accept)
+    if kind in RDF_TYPES:
+        quads = [ox.Triple(node, r["p"], r["o"]) for r in out] + _part_triples(store, iri, out)
+        body = ox.serialize(list(dict.fromkeys(quads)), format=RDF_TYPES[kind]) or b""
+        return Answer(200, body, f"{kind}; charset=utf-8")
+    incoming = list(store.query(_IN.replace("?s", str(node))))
+    return Answer(200, render_html(store, iri, out, incoming).encode(), "text/html; charset=utf-8")
+
+
+_PROV_ENTITY = "http://www.w3.org/ns/prov#entity"
+
+
+def _part_triples(store: EmbeddedStore, iri: str, out: list[Any]) -> list[Any]:
+    """The triples of the record's own parts (citations, wordings, inferences: ``<iri>/...``) and of the
+    documents its citations cite, so that machine output carries them with the record."""
+    parts = [r["o"] for r in out if isinstance(r["o"], ox.NamedNode) and r["o"].value.startswith(iri + "/")]
+    triples: list[Any] = []
+    docs = []
+    for part in dict.fromkeys(parts):
+        for r in store.query(_OUT.replace("?s", str(part))):
+            triples.append(ox.Triple(part, r["p"], r["o"]))
+            if r["p"].value == _PROV_ENTITY and isinstance(r["o"], ox.NamedNode):
+                docs.append(r["o"])
+    for doc in dict.fromkeys(docs):
+        triples += [ox.Triple(doc, r["p"], r["o"]) for r in store.query(_OUT.replace("?s", str(doc)))]
+    return triples
+
+
+def _short(iri: str, labels: dict[str, str]) -> str:
+    return labels.get(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _link(iri: str, base: str, labels: dict[str, str]) -> str:
+    text = html.escape(_short(iri, labels))
+    if iri.startswith(base + "id/"):
+        return f'<a href="/{html.escape(iri[len(base):], quote=True)}">{text}</a>'
+    if iri.startswith(("http://", "https://")):
+        return f'<a href="{html.escape(iri, quote=True)}" rel="noreferrer">{text}</a>'
+    return text
+
+
+def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[Any]) -> str:
+    base = base_of(store)
+    labels = {r["x"].value: r["l"].value for r in store.query(_LABELS)}
+    sources = {r["g"].value: r for r in store.query(_SOURCES)}
+
+    def source(g: Any) -> str:
+        s = sources.get(g.value)
+        if s is None:
+            return html.escape(g.value.rsplit("/", 1)[-1])
+        url = s["url"].value if s["url"] is not None and s["url"].value.startswith(("http://", "https://")) else None
+        title = html.escape(s["title"].value)
+        title = f'<a href="{html.escape(url, quote=True)}" rel="noreferrer">{title}</a>' if url else title
+        pub = html.escape(s["publisher"].value) if s["publisher"] is not None else ""
+        return f"{title} ({pub}, {html.escape(s['date'].value)})"
+
+    words = wording_nodes(store, iri)
+
+    def value(o: Any) -> str:
+        if isinstance(o, ox.NamedNode) and o.value in words:  # an offence as the source worded it for this record
+            offence, text = words[o.value]
+            return f"&ldquo;{html.escape(text)}&rdquo; (offence: {_link(offence, base, labels)})"
+        if isinstance(o, ox.NamedNode):
+            return _link(o.value, base, labels)
+        if isinstance(o, ox.Literal):
+            tag = f' <span class="t">@{html.escape(o.language)}</span>' if o.language else ""
+            return html.escape(o.value) + tag
+        return html.escape(str(o))
+
+    inferred = inferences(store, [iri]).get(iri, {})
+
+    def why(r: Any) -> str:
+        reason = inferred.get((r["p"].value, source_id(r["g"].value)))
+        return f' <em class="inf">(inferred: {html.escape(reason)})</em>' if reason else ""
+
+    rows = "".join(f"<tr><td>{_link(r['p'].value, base, labels)}</td><td>{value(r['o'])}{why(r)}</td><td>{source(r['g'])}</td></tr>"
+                   for r in out if r["p"].value not in COMPARISON_ONLY)  # day bounds are for comparing, never shown
+    cited = citations(store, [iri, *(r["x"].value for r in incoming)])
+    rows_cited = "".join(
+        f"<tr><td>{_link(rec, base, labels)}</td><td>{_cited_document(c)}</td>"
+        f"<td>{html.escape(c.get('quote', ''))}</td><td>{html.escape(c.get('locator', ''))}</td>"
+        f"<td>{', '.join(html.escape(x) for x in c['src'])}</td></tr>"
+        for rec in [iri, *sorted(set(cited) - {iri})] for c in cited.get(rec, []))
+    cited_html = (f"<h2>Citations</h2><table><tr><th>fact</th><th>cited document</th><th>quote</th><th>where</th>"
+                  f"<th>cited by source</th></tr>{rows_cited}</table>" if rows_cited else "")
+    rows_in = "".join(f"<tr><td>{_link(r['x'].value, base, labels)}</td><td>{_link(r['p'].value, base, labels)}</td>"
+                      f"<td>{source(r['g'])}</td></tr>" for r in incoming if not is_derived(r["g"].value))
+    status_html = _status_section(store, iri)
+    title = html.escape(labels.get(iri, iri))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}: repnet</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}td{{padding:.2em .6em;vertical-align:top;border-bottom:1px solid #ddd}}
+.t{{color:#777;font-size:80%}}code{{font-size:85%}}</style></head><body>
+<h1>{title}</h1><p><code>{html.escape(iri)}</code> &middot; also as
+<a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a></p>
+<h2>Facts</h2><table><tr><th>property</th><th>value</th><th>source</th></tr>{rows}</table>
+{status_html}{cited_html}
+<h2>Linked from</h2><table><tr><th>entity</th><th>property</th><th>source</th></tr>{rows_in}</table>
+<p><a href="/">SPARQL query page</a></p></body></html>"""
+
+
+def _status_section(store: EmbeddedStore, iri: str) -> str:
+    """A person's status over time (graph/status.py), dates as their sources state them."""
+    periods = stored_periods(store, [iri]).get(iri, [])
+    if not periods:
+        return ""
+    rows = []
+    for p in periods:
+        status = STATUS_LABEL[p["status"]] + (" (at some times: separate terms)" if p["intermittent"] else "")
+        since = p["since"] or "not stated"
+        until = p["until"] or ("not stated" if p["end_lo"] or p["end_hi"] else
+                               f"last known {p['last_known']}" if p["last_known"] else "")
+        rows.append(f"<tr><td>{html.escape(status)}</td><td>{html.escape(since)}</td><td>{html.escape(until)}</td>"
+                    f"<td>{html.escape(', '.join(p['sources']))}</td></tr>")
+    return ("<h2>Status over time</h2><p>Computed from every source's detentions, releases and observations; "
+            "dates as the sources state them.</p><table><tr><th>status</th><th>from</th><th>until</th><th>sources</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _cited_document(c: dict[str, Any]) -> str:
+    title = html.escape(c.get("title") or c.get("url") or "?")
+    url = c.get("url") or ""
+    if url.startswith(("http://", "https://")):
+        title = f'<a href="{html.escape(url, quote=True)}" rel="noreferrer">{title}</a>'
+    bits = [html.escape(x) for x in (c.get("publisher"), c.get("date")) if x]
+    return title + (f" ({', '.join(bits)})" if bits else "")
+
+
+def description(store: EmbeddedStore, accept: str, endpoint: str) -> Answer:
+    from ..ask.describe import describe
+
+    kind = negotiate(accept)
+    if kind == "text/html":
+        kind = "text/turtle"
+    body = ox.serialize(describe(store, endpoint=endpoint), format=RDF_TYPES[kind]) or b""
+    return Answer(200, body, f"{kind}; charset=utf-8")
