@@ -297,7 +297,7 @@ def export() -> None:
 
 
 def _rdf_export_command(fmt: str) -> None:
-    from .graph.publish.export import EXTENSIONS
+    from .graph.formats import EXTENSIONS
 
     @export.command(name=fmt, help=f"""Write the dataset as {fmt.upper() if fmt != 'jsonld' else 'JSON-LD'} ({EXTENSIONS[fmt]}), with its VoID/DCAT description.
 
@@ -373,9 +373,9 @@ def describe(obj: Ctx, fmt: str, endpoint: str | None, dump_base: str | None) ->
     from .graph.publish.export import prefixes_for
 
     store = obj.open()
-    formats = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES,
-               "rdfxml": ox.RdfFormat.RDF_XML}
-    data = ox.serialize(run(store, endpoint, dump_base), format=formats[fmt],
+    from .graph.formats import RDF
+
+    data = ox.serialize(run(store, endpoint, dump_base), format=RDF[fmt],
                         prefixes=prefixes_for(store) if fmt in ("turtle", "rdfxml") else None)
     click.echo((data or b"").decode(), nl=False)
 

@@ -16,7 +16,8 @@ from rdflib.compare import isomorphic
 from repnet.cli import cli
 from repnet.graph.ingest.build import build
 from repnet.graph.ask.describe import describe
-from repnet.graph.publish.export import RDF_FORMATS, export_rdf
+from repnet.graph.formats import RDF
+from repnet.graph.publish.export import export_rdf
 from repnet.graph.store.embedded import EmbeddedStore, open_store
 
 from .conftest import ID
@@ -44,11 +45,11 @@ def expected_dataset(store: EmbeddedStore) -> ox.Dataset:
     return ds
 
 
-@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+@pytest.mark.parametrize("fmt", sorted(RDF))
 def test_every_format_reads_back_to_the_same_data(public: EmbeddedStore, fmt: str) -> None:
     buf = io.BytesIO()
     written = export_rdf(public, fmt, buf)
-    rdf_format, holds_graphs = RDF_FORMATS[fmt]
+    rdf_format, holds_graphs = RDF[fmt], RDF[fmt].supports_datasets
     parsed = list(ox.parse(buf.getvalue(), format=rdf_format))
     expected = expected_dataset(public)
     assert written == len(expected)

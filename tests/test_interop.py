@@ -33,7 +33,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 
 from repnet.cli import cli
-from repnet.graph.publish.export import EXTENSIONS, RDF_FORMATS, dataset_quads
+from repnet.graph.formats import EXTENSIONS, RDF
+from repnet.graph.publish.export import dataset_quads
 from repnet.graph.store.embedded import EmbeddedStore, open_store
 from repnet.ontology.resources import shapes_text
 
@@ -73,7 +74,7 @@ def interop(tmp_path_factory: pytest.TempPathFactory, belarus_store: EmbeddedSto
     cp = jena_classpath(work)
     store_dir = str(belarus_store.location)
     files = {}
-    for fmt in RDF_FORMATS:
+    for fmt in RDF:
         files[fmt] = work / f"belarus{EXTENSIONS[fmt]}"
         r = CliRunner().invoke(cli, ["--store", store_dir, "export", fmt, "-o", str(files[fmt])], catch_exceptions=False)
         assert r.exit_code == 0, r.output
@@ -88,7 +89,7 @@ def interop(tmp_path_factory: pytest.TempPathFactory, belarus_store: EmbeddedSto
     commands = {f"riot {fmt}": ["riotcmd.riot", "--output=nquads"] + (["--syntax=jsonld10", str(jsonld10)] if fmt == "jsonld"
                                                                         else [str(path)])
                 for fmt, path in files.items()}
-    commands["riot count"] = ["riotcmd.riot", "--count", *(str(files[f]) for f in RDF_FORMATS if f != "jsonld")]
+    commands["riot count"] = ["riotcmd.riot", "--count", *(str(files[f]) for f in RDF if f != "jsonld")]
     for name in ("union", "fail"):
         commands[f"shacl {name}"] = ["shacl.shacl", "validate", "--shapes", str(work / "shapes.ttl"),
                                      "--data", str(work / f"{name}.{'nt' if name == 'union' else 'ttl'}")]
@@ -111,7 +112,7 @@ def test_every_export_parses_in_jena_and_pyoxigraph_to_the_store_quads(interop: 
         jena = list(ox.parse(r.stdout.encode(), format=ox.RdfFormat.N_QUADS))
         ours = list(ox.parse(path.read_bytes(), format=OX[fmt]))
         assert len(jena) == len(ours), f"{fmt}: Jena reads {len(jena)} statements, pyoxigraph {len(ours)}"
-        if RDF_FORMATS[fmt][1]:  # named graphs kept
+        if RDF[fmt].supports_datasets:  # named graphs kept
             assert set(jena) == set(ours) == set(expected), fmt
             assert len(jena) == len(expected), fmt
         else:  # the merge of the graphs
@@ -138,7 +139,7 @@ def test_export_then_import_gives_an_isomorphic_dataset(interop: dict[str, Any])
     for g in graphs.values():
         merged += g
     for fmt, path in interop["files"].items():
-        if RDF_FORMATS[fmt][1]:
+        if RDF[fmt].supports_datasets:
             ds = Dataset()
             ds.parse(path, format=RDFLIB[fmt])
             got = {g.identifier: g for g in ds.graphs() if len(g)}
@@ -149,8 +150,8 @@ def test_export_then_import_gives_an_isomorphic_dataset(interop: dict[str, Any])
             assert isomorphic(Graph().parse(path, format=RDFLIB[fmt]), merged), fmt
         # and back through pyoxigraph: an in-memory store from the file holds the same quads
         s = ox.Store()
-        s.load(path=str(path), format=OX[fmt], to_graph=None if RDF_FORMATS[fmt][1] else ox.DefaultGraph())
-        if RDF_FORMATS[fmt][1]:
+        s.load(path=str(path), format=OX[fmt], to_graph=None if RDF[fmt].supports_datasets else ox.DefaultGraph())
+        if RDF[fmt].supports_datasets:
             assert set(s) == set(expected), fmt
 
 

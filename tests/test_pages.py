@@ -14,6 +14,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
+from repnet.graph.formats import negotiate_page
 from repnet.graph.web import pages
 from repnet.graph.ingest.build import build
 from repnet.graph.store.embedded import open_store
@@ -31,10 +32,28 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_negotiation() -> None:
-    assert pages.negotiate("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8") == "text/html"
-    assert pages.negotiate("application/ld+json") == "application/ld+json"
-    assert pages.negotiate("text/turtle;q=0.5, application/ld+json;q=0.9") == "application/ld+json"
-    assert pages.negotiate("") == "text/turtle"
+    assert negotiate_page("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8") == "html"
+    assert negotiate_page("application/ld+json") == "jsonld"
+    assert negotiate_page("text/turtle;q=0.5, application/ld+json;q=0.9") == "jsonld"
+    assert negotiate_page("") == "turtle"
+    assert negotiate_page(None, "ntriples") == "ntriples"
+
+
+def test_html_refused_with_q0_is_never_sent() -> None:
+    """Issue 14: pages had their own Accept parser that answered ``text/html;q=0`` with HTML."""
+    assert negotiate_page("text/html;q=0") is None
+    assert negotiate_page("text/html;q=0, */*;q=0.1") == "turtle"
+    assert negotiate_page("text/html;q=0, application/ld+json") == "jsonld"
+
+
+def test_entity_page_406_names_the_formats(store_dir: Path) -> None:
+    store = open_store(store_dir)
+    iri = LOIKA
+    refused = pages.entity(store, iri, "text/html;q=0")
+    assert refused.status == 406 and b"turtle (text/turtle)" in refused.body
+    unknown = pages.entity(store, iri, None, "xyz")
+    assert unknown.status == 406 and b"format=xyz is not one of them" in unknown.body
+    assert pages.entity(store, iri, None, "jsonld").ctype == "application/ld+json; charset=utf-8"
 
 
 def test_entity_as_turtle_and_jsonld(store_dir: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from repnet.cli import cli
+from repnet.graph import sparql
 from repnet.graph.ask import query as q
 from repnet.graph.errors import UsageError
 from repnet.graph.ingest.build import in_memory
@@ -266,7 +267,7 @@ def test_parameters_are_bound_as_terms_not_text(belarus_store: EmbeddedStore) ->
     hostile = '2024-01-01"^^xsd:date) } } # '
     with pytest.raises(UsageError):
         run(belarus_store, "detained-on", date=hostile)
-    text = q.bind("SELECT ?x WHERE { ?x ?p ?name }", {"name": __import__("pyoxigraph").Literal('a" } DROP ALL #')})
+    text = sparql.bind("SELECT ?x WHERE { ?x ?p ?name }", {"name": __import__("pyoxigraph").Literal('a" } DROP ALL #')})
     assert 'VALUES (?name) { ("a\\" } DROP ALL #") }' in text
 
 
@@ -276,7 +277,7 @@ def test_service_and_update_are_refused(belarus_store: EmbeddedStore) -> None:
     with pytest.raises(q.QueryError, match="read-only"):
         q.prepare(belarus_store, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     # the word inside a string or IRI is not a keyword
-    assert q.forbidden_reason('SELECT * WHERE { ?s ?p "SERVICE" . ?s <urn:service> ?o }') is None
+    assert sparql.forbidden_reason('SELECT * WHERE { ?s ?p "SERVICE" . ?s <urn:service> ?o }') is None
 
 
 # ------------------------------------------------------------------ the command
@@ -384,6 +385,17 @@ def test_from_chooses_graphs_among_the_visible_ones(store_dir: Path) -> None:
     assert invoke(store_dir, "-e", restricted, "--format", "csv")[1] == "n\n0\n"
 
 
+def test_a_prefixed_from_chooses_the_same_graph_as_the_full_iri(store_dir: Path) -> None:
+    """Issue 14: the CLI had its own FROM parser that ignored prefixed names (and counted every graph)."""
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    full = invoke(store_dir, "-e", count.format("FROM <https://w3id.org/repnet/graph/wikidata-links>"), "--format", "csv")[1]
+    prefixed = invoke(store_dir, "-e", "PREFIX g: <https://w3id.org/repnet/graph/> "
+                      + count.format("FROM g:wikidata-links"), "--format", "csv")[1]
+    everything = invoke(store_dir, "-e", count.format(""), "--format", "csv")[1]
+    assert prefixed == full and full != everything
+    assert int(full.split()[1]) < int(everything.split()[1])
+
+
 def test_a_prefix_named_like_a_keyword_is_not_a_keyword() -> None:
-    assert q.forbidden_reason("PREFIX load: <urn:x:> SELECT * WHERE { ?s load:p ?o }") is None
-    assert q.query_form("PREFIX add: <urn:x:> SELECT * WHERE { ?s add:p ?o }") == "SELECT"
+    assert sparql.forbidden_reason("PREFIX load: <urn:x:> SELECT * WHERE { ?s load:p ?o }") is None
+    assert sparql.query_form("PREFIX add: <urn:x:> SELECT * WHERE { ?s add:p ?o }") == "SELECT"

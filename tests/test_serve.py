@@ -39,6 +39,8 @@ from click.testing import CliRunner
 
 from repnet.graph.web.loadtest import child_pids, is_gone
 from repnet.cli import cli
+from repnet.graph import formats as fmts
+from repnet.graph import sparql
 from repnet.graph.web import serve as srv
 from repnet.graph.ask.query import saved_queries
 from repnet.graph.store.embedded import EmbeddedStore
@@ -322,7 +324,7 @@ def test_rdflib_sparqlstore_gets_the_rows(endpoint: Endpoint, expected_persons: 
 # --------------------------------------------------------------------------------- formats
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_select_in_every_results_format(endpoint: Endpoint, expected_persons: list[tuple[str, str]], fmt: str) -> None:
-    media = dict(srv.SOLUTION_TYPES)[fmt]
+    media = dict(fmts.SOLUTION_TYPES)[fmt]
     status, headers, body = get(endpoint, PERSONS, accept=media)
     assert status == 200
     assert headers["Content-Type"] == media + "; charset=utf-8"
@@ -361,7 +363,7 @@ def test_select_in_every_results_format(endpoint: Endpoint, expected_persons: li
                                                ("rdfxml", "xml")])
 def test_construct_in_every_rdf_format(endpoint: Endpoint, expected_labels: rdflib.Graph, fmt: str,
                                        rdflib_format: str) -> None:
-    media = dict(srv.GRAPH_TYPES)[fmt]
+    media = dict(fmts.GRAPH_TYPES)[fmt]
     status, headers, body = get(endpoint, PERSON_LABELS, accept=media)
     assert status == 200
     assert headers["Content-Type"].split(";")[0] == media
@@ -371,7 +373,7 @@ def test_construct_in_every_rdf_format(endpoint: Endpoint, expected_labels: rdfl
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_ask_in_every_results_format(endpoint: Endpoint, fmt: str) -> None:
-    status, _, body = get(endpoint, "ASK { ?s a schema:Person }", accept=dict(srv.SOLUTION_TYPES)[fmt])
+    status, _, body = get(endpoint, "ASK { ?s a schema:Person }", accept=dict(fmts.SOLUTION_TYPES)[fmt])
     assert status == 200
     if fmt == "json":
         assert json.loads(body) == {"head": {}, "boolean": True}
@@ -735,11 +737,11 @@ def test_serializers_agree_with_pyoxigraph() -> None:
     ("boolean", "application/sparql-results+xml", [], "xml"),
 ])
 def test_negotiate(kind: str, accept: str | None, formats: list[str], expected: str | None) -> None:
-    assert srv.negotiate(kind, accept, formats) == expected
+    assert fmts.negotiate(kind, accept, formats) == expected
 
 
 def test_from_clauses() -> None:
     q = """PREFIX g: <http://x/graph/>
     # FROM <http://x/comment>
     SELECT ?s FROM <http://x/a> FROM NAMED g:b FROM rpn:c WHERE { ?s ?p "FROM <http://x/string>" }"""
-    assert srv.from_clauses(q) == (["http://x/a", "https://w3id.org/repnet/ontology#c"], ["http://x/graph/b"])
+    assert sparql.from_clauses(q) == (["http://x/a", "https://w3id.org/repnet/ontology#c"], ["http://x/graph/b"])

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from repnet.graph import sparql
 from repnet.graph.web import serve as srv
 
 from .test_serve import (GRAPH, RUNAWAY, Endpoint, counts, endpoint, get, json_rows, public,  # noqa: F401 - fixtures
@@ -146,7 +147,7 @@ def test_escaped_prefixed_names_in_from_name_the_graph_they_spell(endpoint: Endp
 
 def test_from_clauses_unescape_local_names() -> None:
     q = "PREFIX g: <http://x/> SELECT * FROM g:a\\-b FROM g:c\\.d\\/e FROM NAMED g:f%20g WHERE { ?s ?p ?o }"
-    assert srv.from_clauses(q) == (["http://x/a-b", "http://x/c.d/e"], ["http://x/f%20g"])
+    assert sparql.from_clauses(q) == (["http://x/a-b", "http://x/c.d/e"], ["http://x/f%20g"])
 
 
 def test_query_refusal() -> None:

@@ -20,8 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .query import chunks, values
-from ..store.embedded import EmbeddedStore, source_id
+from ..sparql import chunks, values
+from ..iris import source_id
+from ..store.embedded import EmbeddedStore
 
 
 CITATIONS = """

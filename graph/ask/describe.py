@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import DCAT, DCTERMS, RDF, VOID, XSD
+from ...ontology.namespaces import DCAT, DCTERMS, DEFAULT_BASE, VOID, XSD
+from ...ontology.namespaces import RDF as RDF_NS
+from ..formats import EXTENSIONS, RDF, media_type
+from ..iris import base_of
 from ..store.embedded import EmbeddedStore
 
 TITLE = "repnet: a knowledge graph of political-repression networks"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-DUMP_FORMATS = {"trig": "application/trig", "nquads": "application/n-quads", "jsonld": "application/ld+json",
-                "turtle": "text/turtle"}
+DUMP_FORMATS = ("trig", "nquads", "jsonld", "turtle")
 
 _CLASSES = """SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class"""
 _SOURCES = """SELECT ?g ?doc (COUNT(*) AS ?n) WHERE { ?g a rpn:SourceGraph ; prov:wasDerivedFrom ?doc . GRAPH ?g { ?s ?p ?o } }
@@ -46,11 +48,11 @@ def describe(store: EmbeddedStore, endpoint: str | None = None, dump_base: str |
 
 
 def _describe(store: EmbeddedStore, endpoint: str | None, dump_base: str | None) -> Iterator[ox.Triple]:
-    base = next((g[: -len("graph/meta")] for g in store.named_graphs() if g.endswith("/graph/meta")), "https://w3id.org/repnet/")
+    base = base_of(store.named_graphs(), DEFAULT_BASE)
     ds = _n(base + "dataset")
     T = ox.Triple
-    yield T(ds, _n(str(RDF.type)), _n(str(VOID.Dataset)))
-    yield T(ds, _n(str(RDF.type)), _n(str(DCAT.Dataset)))
+    yield T(ds, _n(str(RDF_NS.type)), _n(str(VOID.Dataset)))
+    yield T(ds, _n(str(RDF_NS.type)), _n(str(DCAT.Dataset)))
     yield T(ds, _n(str(DCTERMS.title)), ox.Literal(TITLE, language="en"))
     yield T(ds, _n(str(DCTERMS.description)), ox.Literal(
         "Facts about political repression (detentions, charges, courts, sentences, colonies, releases and the "
@@ -73,26 +75,25 @@ def _describe(store: EmbeddedStore, endpoint: str | None, dump_base: str | None)
     for row in store.query(_SOURCES):
         g = row["g"]
         yield T(ds, _n(str(VOID.subset)), g)
-        yield T(g, _n(str(RDF.type)), _n(str(VOID.Dataset)))
+        yield T(g, _n(str(RDF_NS.type)), _n(str(VOID.Dataset)))
         yield T(g, _n(str(VOID.triples)), row["n"])
         yield T(g, _n(str(DCTERMS.source)), row["doc"])
         yield T(ds, _n(str(DCTERMS.source)), row["doc"])
     if endpoint:
         yield T(ds, _n(str(VOID.sparqlEndpoint)), _n(endpoint))
         svc = _n(base + "dataset/sparql")
-        yield T(svc, _n(str(RDF.type)), _n(str(DCAT.DataService)))
+        yield T(svc, _n(str(RDF_NS.type)), _n(str(DCAT.DataService)))
         yield T(svc, _n(str(DCAT.endpointURL)), _n(endpoint))
         yield T(svc, _n(str(DCAT.servesDataset)), ds)
         yield T(ds, _n(str(DCAT.accessService)), svc)
     if dump_base:
-        from ..publish.export import EXTENSIONS
-
-        for fmt, media in DUMP_FORMATS.items():
+        for fmt in DUMP_FORMATS:
+            media = media_type(RDF[fmt])
             url = dump_base.rstrip("/") + f"/repnet{EXTENSIONS[fmt]}"
             dist = _n(f"{base}dataset/distribution/{fmt}")
             yield T(ds, _n(str(VOID.dataDump)), _n(url))
             yield T(ds, _n(str(DCAT.distribution)), dist)
-            yield T(dist, _n(str(RDF.type)), _n(str(DCAT.Distribution)))
+            yield T(dist, _n(str(RDF_NS.type)), _n(str(DCAT.Distribution)))
             yield T(dist, _n(str(DCAT.downloadURL)), _n(url))
             yield T(dist, _n(str(DCAT.mediaType)), _n(f"https://www.iana.org/assignments/media-types/{media}"))
             yield T(dist, _n(str(DCTERMS.license)), _n(LICENSE))

@@ -17,7 +17,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -26,12 +26,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import RepnetError, UsageError
+from ..formats import RDF, RESULTS
+from ..sparql import bind, forbidden_reason, from_clauses, locate, query_form
 from ..store.embedded import EmbeddedStore
 
 PARAM_KINDS = ("person", "organization", "entity", "date", "text", "int", "iri")
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
-               "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
 
 
 class QueryError(RepnetError):
@@ -97,20 +97,6 @@ def saved_queries() -> dict[str, SavedQuery]:
             name = f.name[:-3]
             out[name] = parse_saved(f.read_text(encoding="utf-8"), name, f"graph/ask/queries/{f.name}")
     return out
-
-
-_IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
-
-
-def chunks(items: Sequence[str], size: int = 800) -> Iterator[Sequence[str]]:
-    """``items`` in slices of ``size``: VALUES blocks of a size every engine plans well."""
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def values(var: str, iris: Iterable[str]) -> str:
-    """A VALUES block binding ``?var`` to IRIs (any string that is not a plain IRI is left out)."""
-    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris if _IRI_OK.fullmatch(i)) + " }"
 
 
 # ------------------------------------------------------------------------- names
@@ -181,29 +167,6 @@ def resolve_name(store: EmbeddedStore, name: str, kind: str = "entity") -> str:
 
 
 # ------------------------------------------------------------------------- running
-_STRIP = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-
-
-def _code_only(text: str) -> str:
-    """The query without strings, IRIs and comments (for keyword checks)."""
-    return _STRIP.sub(lambda m: " " * len(m.group(0)), text)
-
-
-def forbidden_reason(text: str) -> str | None:
-    """Why a query may not run against our store (it would reach the network), or None."""
-    code = _code_only(text)
-    if re.search(r"(?<![?$\w:])SERVICE\b(?!:)", code, re.IGNORECASE):
-        return "SERVICE is disabled: queries never reach other endpoints over the network"
-    if re.search(r"(?<![?$\w:])(LOAD)\b(?!:)", code, re.IGNORECASE):
-        return "LOAD is disabled: the store never fetches data from the network"
-    return None
-
-
-def query_form(text: str) -> str:
-    m = re.search(r"(?<![?$\w:])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b(?!:)",
-                  _code_only(text), re.IGNORECASE)
-    form = m.group(1).upper() if m else "SELECT"
-    return form if form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else "UPDATE"
 
 
 def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
@@ -226,30 +189,6 @@ def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
             raise UsageError(f"--param {p.name}={value}: give a whole number")
         return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     return ox.Literal(value)
-
-
-def bind(text: str, values: dict[str, Any]) -> str:
-    """Bind variables to RDF terms with a VALUES block at the start of every WHERE group.
-
-    The terms are pyoxigraph terms serialized by pyoxigraph (so IRIs and strings are escaped);
-    user input is never pasted into the query as text. Every WHERE group gets the block because
-    SPARQL evaluates subqueries bottom-up: a trailing VALUES would not reach a FILTER inside one.
-    A query without a WHERE keyword gets a trailing VALUES.
-    """
-    if not values:
-        return text
-    names = " ".join(f"?{k}" for k in values)
-    terms = " ".join(str(v) for v in values.values())
-    block = f" VALUES ({names}) {{ ({terms}) }} "
-    code = _code_only(text)
-    cuts = [m.end() for m in re.finditer(r"(?<![?$\w:])WHERE\s*\{", code, re.IGNORECASE)]
-    if not cuts:
-        return f"{text.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
-    out, last = [], 0
-    for c in cuts:
-        out += [text[last:c], block]
-        last = c
-    return "".join(out) + text[last:]
 
 
 @dataclass
@@ -303,19 +242,6 @@ def source_graphs(store: EmbeddedStore, source_ids: Iterable[str]) -> list[str]:
     return out + [g for g in graphs if g.endswith(("/graph/meta", "/graph/vocabulary"))]
 
 
-def from_clauses(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs of a query's FROM and FROM NAMED clauses (never fetched: they name graphs)."""
-    code = _code_only(text)
-    default, named = [], []
-    for m in re.finditer(r"(?<![?$\w:])FROM\b(?!:)", code, re.IGNORECASE):
-        rest = text[m.end():].lstrip()  # IRIs are blanked in `code`: read them from the text
-        is_named = rest[:5].upper() == "NAMED"
-        rest = rest[5:].lstrip() if is_named else rest
-        if rest.startswith("<") and ">" in rest:
-            (named if is_named else default).append(rest[1:rest.index(">")])
-    return default, named
-
-
 def execute(store: EmbeddedStore, prepared: Prepared, graphs: list[str] | None = None) -> Any:
     """Run a prepared query. FROM / FROM NAMED in the query choose among the store's visible graphs."""
     default, named = from_clauses(prepared.text)
@@ -324,19 +250,9 @@ def execute(store: EmbeddedStore, prepared: Prepared, graphs: list[str] | None =
     try:
         return store.query(prepared.text, graphs=graphs, named=named or None)
     except SyntaxError as e:
-        raise QueryError(f"SPARQL syntax error: {_where(str(e), prepared.text)}") from None
+        raise QueryError(f"SPARQL syntax error: {locate(str(e), prepared.text)}") from None
     except (OSError, RuntimeError, ValueError) as e:
         raise QueryError(f"the query failed: {e}") from None
-
-
-def _where(message: str, text: str) -> str:
-    m = re.search(r"error at (\d+):(\d+)", message)
-    if not m:
-        return message
-    line, col = int(m.group(1)), int(m.group(2))
-    lines = text.splitlines()
-    src = lines[line - 1] if 0 < line <= len(lines) else ""
-    return f"line {line}, column {col}: {message.split(': ', 1)[-1]}\n    {src}\n    {' ' * (col - 1)}^"
 
 
 def load_text(spec: str) -> tuple[str, SavedQuery | None]:
@@ -359,8 +275,6 @@ def load_text(spec: str) -> tuple[str, SavedQuery | None]:
 
 
 # ------------------------------------------------------------------------- output
-_RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-                   "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
 
 
 def _short(iri: str) -> str:
@@ -389,21 +303,21 @@ def render_result(result: Any, prepared: Prepared, fmt: str, raw: bool = False) 
     from ..output import render
 
     if prepared.form == "ASK":
-        if fmt in _RESULT_FORMATS and fmt in ("json", "xml"):
-            return (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode() + "\n"
+        if fmt in RESULTS and fmt in ("json", "xml"):
+            return (result.serialize(format=RESULTS[fmt]) or b"").decode() + "\n"
         return ("true" if bool(result) else "false") + "\n"
     if prepared.form in ("CONSTRUCT", "DESCRIBE"):
         rdf = {"json": "jsonld", "table": "turtle", "csv": "ntriples", "tsv": "ntriples", "xml": "rdfxml"}.get(fmt, fmt)
-        if rdf not in RDF_FORMATS:
-            raise UsageError(f"{prepared.form} gives RDF: use --format {'|'.join(RDF_FORMATS)}")
-        out = (ox.serialize(result, format=RDF_FORMATS[rdf]) or b"").decode()
+        if rdf not in RDF:
+            raise UsageError(f"{prepared.form} gives RDF: use --format {'|'.join(RDF)}")
+        out = (ox.serialize(result, format=RDF[rdf]) or b"").decode()
         return out if out.endswith("\n") or not out else out + "\n"
-    if fmt in RDF_FORMATS:
+    if fmt in RDF:
         raise UsageError(f"a SELECT gives a table: use --format {'|'.join(RESULT_FORMATS)}")
-    if fmt in _RESULT_FORMATS:
+    if fmt in RESULTS:
         from ..csvsafe import csv_text, tsv_text
 
-        text = (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode()
+        text = (result.serialize(format=RESULTS[fmt]) or b"").decode()
         text = csv_text(text, raw) if fmt == "csv" else tsv_text(text, raw) if fmt == "tsv" else text
         return text if text.endswith("\n") else text + "\n"
     columns, rows = rows_of(result)

@@ -346,7 +346,7 @@ def stored_periods(store: Any, persons: Sequence[str] | None = None) -> dict[str
     comparing; ``since``/``until``/``last_known`` are the dates as stated, for printing;
     ``sources`` the ids of the sources whose statements are the period's evidence. ``persons``
     limits the read to those persons (in VALUES blocks of a few hundred)."""
-    from .query import chunks, values
+    from ..sparql import chunks, values
 
     out: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     texts = ([_STORED] if persons is None else
@@ -473,13 +473,3 @@ COMPARISON_ONLY = frozenset(str(p) for p in (RPN.earliestStart, RPN.latestStart,
                                               RPN.periodEarliestStart, RPN.periodEarliestEnd, RPN.periodLatestEnd,
                                               RPN.firstKnown, RPN.lastKnown, RPN.heldAtFrom))
 
-
-def is_derived(graph: str) -> bool:
-    """True for a graph the build derives (never validated as a source: it is computed from them)."""
-    return graph.endswith("/derived")
-
-
-def is_source_view(graph: str) -> bool:
-    """True for a per-source derived graph (``<base>graph/<source>/derived``): seen only when that
-    source is chosen (``--source``, ``FROM``), never in the default union of all sources."""
-    return graph.endswith("/derived") and not graph.endswith("/graph/derived")

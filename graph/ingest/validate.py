@@ -24,7 +24,7 @@ from ...ontology.resources import shapes_text
 from .dataset import Dataset
 from ..errors import ValidationFailed
 from .shacl import Violation, run_checks, scoped_shapes
-from ..ask.status import is_derived
+from ..iris import is_derived
 from ..store.embedded import EmbeddedStore
 
 ENGINES = ("fast", "pyshacl")

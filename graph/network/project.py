@@ -99,7 +99,8 @@ import pyoxigraph as ox
 from ..errors import UsageError
 from ..ask.query import UnknownName, resolve_name
 from ..ingest.records import parse_date
-from ..store.embedded import EmbeddedStore, current_path, source_id
+from ..iris import source_id
+from ..store.embedded import EmbeddedStore, current_path
 from ..terms import to_python
 
 RPN = "https://w3id.org/repnet/ontology#"

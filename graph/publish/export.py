@@ -20,26 +20,10 @@ import pyoxigraph as ox
 from ...ontology.namespaces import PREFIXES, data_prefixes
 from ...ontology.resources import read_text
 from ..store.embedded import EmbeddedStore
+from ..formats import RDF
+from ..iris import base_of, graph_iri
 
-RDF_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {  # name -> (format, holds named graphs)
-    "trig": (ox.RdfFormat.TRIG, True),
-    "nquads": (ox.RdfFormat.N_QUADS, True),
-    "jsonld": (ox.RdfFormat.JSON_LD, True),
-    "turtle": (ox.RdfFormat.TURTLE, False),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, False),
-    "rdfxml": (ox.RdfFormat.RDF_XML, False),
-}
-EXTENSIONS = {"trig": ".trig", "nquads": ".nq", "jsonld": ".jsonld", "turtle": ".ttl", "ntriples": ".nt", "rdfxml": ".rdf"}
 CSV_TABLES = ("persons", "sentences", "detentions", "releases", "sources")
-
-
-def _base_of(store: EmbeddedStore) -> str:
-    for g in store.named_graphs():
-        if g.endswith("/graph/meta"):
-            return g[: -len("graph/meta")]
-    from ...ontology.namespaces import data_base
-
-    return data_base()
 
 
 def dataset_quads(store: EmbeddedStore, description: bool = True, **describe_args: Any) -> Iterator[ox.Quad]:
@@ -48,18 +32,18 @@ def dataset_quads(store: EmbeddedStore, description: bool = True, **describe_arg
     if description:
         from ..ask.describe import describe
 
-        g = ox.NamedNode(_base_of(store) + "graph/description")
+        g = ox.NamedNode(graph_iri(base_of(store.named_graphs()), part="description"))
         for t in describe(store, **describe_args):
             yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
 def prefixes_for(store: EmbeddedStore) -> dict[str, str]:
-    return {**PREFIXES, **data_prefixes(_base_of(store))}
+    return {**PREFIXES, **data_prefixes(base_of(store.named_graphs()))}
 
 
 def export_rdf(store: EmbeddedStore, fmt: str, out: IO[bytes], description: bool = True, **describe_args: Any) -> int:
     """Write the dataset to ``out`` in ``fmt``; returns the number of quads (or triples) written."""
-    rdf_format, quads_ok = RDF_FORMATS[fmt]
+    rdf_format, quads_ok = RDF[fmt], RDF[fmt].supports_datasets
     counter = _Counter(dataset_quads(store, description, **describe_args))
     if fmt == "jsonld":
         write_jsonld(counter, out, prefixes_for(store))

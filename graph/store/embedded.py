@@ -41,6 +41,9 @@ import pyoxigraph as ox
 
 from ...ontology.namespaces import PREFIXES
 from ..errors import StoreError
+from ..formats import rdf_format_for
+from ..iris import is_source_view
+from ..sparql import bind, code_only, query_form
 
 CURRENT = "current"
 Progress = Callable[[str, int], None]
@@ -76,11 +79,6 @@ SELECT DISTINCT ?g WHERE {{ GRAPH ?meta {{ ?g <http://purl.org/dc/terms/accessRi
   FILTER(STRENDS(STR(?meta), "/graph/meta")) }}"""
 
 
-def source_id(graph: str) -> str:
-    """A source graph's IRI -> the source id: ``<base>graph/hrw-2025-12-15-belarus/restricted`` -> ``hrw-2025-12-15-belarus``."""
-    return graph.rsplit("/graph/", 1)[-1].removesuffix("/restricted")
-
-
 def read_dataset(visible: list[str], graphs: list[str] | None, named: list[str] | None,
                  union: bool = True) -> tuple[list[str] | None, list[str]]:
     """The default graph (None: the store's own, empty default graph) and the named graphs of a read.
@@ -91,8 +89,6 @@ def read_dataset(visible: list[str], graphs: list[str] | None, named: list[str] 
     given: a question about one source sees that source's statements only, under ``GRAPH ?g`` as
     well. Choosing a source graph brings in its own derived view.
     """
-    from ..ask.status import is_source_view
-
     seen = set(visible)
     everything = [g for g in visible if not is_source_view(g)]
     if graphs is not None:
@@ -656,9 +652,7 @@ def portable_query(sparql: str, prefixes: dict[str, str]) -> str:
     prepended. Prefixed names with backslash escapes (``rpnc:count-qualifier\\/exact``, valid
     SPARQL 1.1 that Virtuoso 7 rejects) are written as full IRIs, which means the same.
     """
-    from ..ask.query import _code_only
-
-    code = _code_only(sparql)
+    code = code_only(sparql)
     declared = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(sparql)}
     table = {**prefixes, **declared}
     out, last = [], 0
@@ -725,9 +719,7 @@ class RemoteStore:
         accept = "text/turtle" if turtle else "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
         headers, body = self._request(text, accept, default, named)
         ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        fmt = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
-               "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-quads": ox.RdfFormat.N_QUADS,
-               "application/ld+json": ox.RdfFormat.JSON_LD}.get(ctype, ox.RdfFormat.TURTLE)
+        fmt = rdf_format_for(ctype)
         try:
             return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
         except SyntaxError as e:
@@ -791,8 +783,6 @@ class RemoteStore:
         those; both are cut down to the visible graphs. They go to the server as the protocol's
         default-graph-uri / named-graph-uri parameters, which win over FROM / FROM NAMED in the query.
         """
-        from ..ask.query import bind, query_form
-
         chosen, named_graphs = read_dataset(self.visible_graphs(), graphs, named, union)
         default = chosen if chosen is not None else []
         text = portable_query(bind(sparql, dict(substitutions or {})), self.prefixes)

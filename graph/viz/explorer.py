@@ -62,8 +62,10 @@ from ..network import analysis
 from ..ask import citations as cited
 from ..errors import UsageError
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS, check_view, node_for, project, view
-from ..ask.query import chunks, fold, values
-from ..store.embedded import EmbeddedStore, source_id
+from ..ask.query import fold
+from ..sparql import chunks, values
+from ..iris import source_id
+from ..store.embedded import EmbeddedStore
 from ..terms import to_python
 
 PHYSICS_LIMIT = 500

@@ -13,12 +13,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..ask.status import COMPARISON_ONLY, STATUS_LABEL, is_derived, stored_periods
+from ..ask.status import COMPARISON_ONLY, STATUS_LABEL, stored_periods
 from ..ask.citations import citations, inferences, wording_nodes
-from ..store.embedded import EmbeddedStore, source_id
-
-RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
-             "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+from ..formats import PAGE_TYPES, RDF, negotiate_page
+from ..iris import base_of as _base_from_graphs
+from ..iris import is_derived, source_id
+from ..store.embedded import EmbeddedStore
 
 _OUT = """SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o"""
 _IN = """SELECT DISTINCT ?x ?p ?g WHERE { GRAPH ?g { ?x ?p ?s } FILTER(isIRI(?x)) } ORDER BY ?p ?x LIMIT 500"""
@@ -28,11 +28,6 @@ _SOURCES = """SELECT ?g ?title ?publisher ?date ?url WHERE {
 _LABELS = """SELECT ?x ?l WHERE { ?x skos:prefLabel ?l FILTER(LANG(?l) = "en") }"""
 
 
-def base_of(store: EmbeddedStore) -> str:
-    return next((g[: -len("graph/meta")] for g in store.named_graphs() if g.endswith("/graph/meta")),
-                "https://w3id.org/repnet/")
-
-
 @dataclass
 class Answer:
     status: int
@@ -40,37 +35,33 @@ class Answer:
     ctype: str
 
 
-def negotiate(accept: str) -> str:
-    """'text/html' or one of RDF_TYPES, by the Accept header (default Turtle for machines)."""
-    best, best_q = "text/turtle", -1.0
-    for part in (accept or "*/*").split(","):
-        kind, _, params = part.strip().partition(";")
-        q = 1.0
-        for p in params.split(";"):
-            k, _, v = p.strip().partition("=")
-            if k == "q":
-                try:
-                    q = float(v)
-                except ValueError:
-                    q = 0.0
-        kind = kind.strip().lower()
-        for candidate in ("text/html", *RDF_TYPES):
-            if kind in (candidate, candidate.split("/")[0] + "/*") and q > best_q:
-                best, best_q = candidate, q
-    return best
+def base_of(store: EmbeddedStore) -> str:
+    """The base IRI of the store's data (from its metadata graph's name)."""
+    return _base_from_graphs(store.named_graphs())
 
 
-def entity(store: EmbeddedStore, iri: str, accept: str) -> Answer:
+def not_acceptable(fmt: str | None) -> Answer:
+    """406 with the formats a page offers (``?format=`` values and media types)."""
+    asked = f"format={fmt} is not one of them" if fmt is not None else "the Accept header allows none of them"
+    offered = ", ".join(f"{n} ({m})" for n, m in PAGE_TYPES)
+    return Answer(406, f"406 Not Acceptable: this page is available as {offered}; {asked}. Send one of these media "
+                       f"types in Accept, or add ?format=NAME.\n".encode(), "text/plain; charset=utf-8")
+
+
+def entity(store: EmbeddedStore, iri: str, accept: str | None, fmt: str | None = None) -> Answer:
+    """An entity's page: HTML for browsers, RDF by Accept or ``fmt`` (:func:`repnet.graph.formats.negotiate_page`)."""
     node = ox.NamedNode(iri)
     out = list(store.query(_OUT.replace("?s", str(node))))  # str(NamedNode) is the escaped <iri>
     if not out:
         return Answer(404, f"404 Not Found: nothing is known about <{iri}> (or it is not public).\n".encode(),
                       "text/plain; charset=utf-8")
-    kind = negotiate(accept)
-    if kind in RDF_TYPES:
+    kind = negotiate_page(accept, fmt)
+    if kind is None:
+        return not_acceptable(fmt)
+    if kind in RDF:
         quads = [ox.Triple(node, r["p"], r["o"]) for r in out] + _part_triples(store, iri, out)
-        body = ox.serialize(list(dict.fromkeys(quads)), format=RDF_TYPES[kind]) or b""
-        return Answer(200, body, f"{kind}; charset=utf-8")
+        body = ox.serialize(list(dict.fromkeys(quads)), format=RDF[kind]) or b""
+        return Answer(200, body, f"{RDF[kind].media_type}; charset=utf-8")
     incoming = list(store.query(_IN.replace("?s", str(node))))
     return Answer(200, render_html(store, iri, out, incoming).encode(), "text/html; charset=utf-8")
 
@@ -194,11 +185,14 @@ def _cited_document(c: dict[str, Any]) -> str:
     return title + (f" ({', '.join(bits)})" if bits else "")
 
 
-def description(store: EmbeddedStore, accept: str, endpoint: str) -> Answer:
+def description(store: EmbeddedStore, accept: str | None, endpoint: str, fmt: str | None = None) -> Answer:
+    """The dataset's VoID/DCAT description, in an RDF format by Accept or ``fmt`` (Turtle for browsers)."""
     from ..ask.describe import describe
 
-    kind = negotiate(accept)
-    if kind == "text/html":
-        kind = "text/turtle"
-    body = ox.serialize(describe(store, endpoint=endpoint), format=RDF_TYPES[kind]) or b""
-    return Answer(200, body, f"{kind}; charset=utf-8")
+    kind = negotiate_page(accept, fmt)
+    if kind is None:
+        return not_acceptable(fmt)
+    if kind == "html":
+        kind = "turtle"
+    body = ox.serialize(describe(store, endpoint=endpoint), format=RDF[kind]) or b""
+    return Answer(200, body, f"{RDF[kind].media_type}; charset=utf-8")

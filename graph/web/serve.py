@@ -78,23 +78,8 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from ..errors import StoreError, UsageError
-
-# ---------------------------------------------------------------------------------------- formats
-# (short name, media type) in the order the server prefers them when the client does not care.
-SOLUTION_TYPES = [("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
-                  ("csv", "text/csv"), ("tsv", "text/tab-separated-values")]
-GRAPH_TYPES = [("turtle", "text/turtle"), ("ntriples", "application/n-triples"), ("jsonld", "application/ld+json"),
-               ("rdfxml", "application/rdf+xml")]
-# other media types clients send for the same formats
-_SOLUTION_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
-_GRAPH_ALIASES = {"application/x-turtle": "turtle", "text/n3": "turtle", "text/plain": "ntriples",
-                  "application/json": "jsonld", "application/xml": "rdfxml", "text/xml": "rdfxml"}
-# values of the `format` (or `output`) parameter; SPARQLWrapper sends json, xml, csv, tsv, turtle, n3, json-ld, rdf+xml
-_FORMAT_WORDS = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
-                 "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"),
-                 "ntriples": (None, "ntriples"), "n-triples": (None, "ntriples"), "nt": (None, "ntriples"),
-                 "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"),
-                 "rdfxml": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"), "rdf": (None, "rdfxml")}
+from ..formats import GRAPH_TYPES, SOLUTION_TYPES, canonical_type, negotiate
+from ..sparql import code_only, forbidden_reason, from_clauses, locate, query_form
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
 MAX_QUERY = 100_000  # characters of a query
@@ -106,73 +91,6 @@ POLL = 0.05  # seconds between looks at a busy worker
 TRUNCATED = "X-Repnet-Truncated"
 ROWS = "X-Repnet-Rows"
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-
-def _media_types(kind: str) -> list[tuple[str, str]]:
-    """(format, media type) for a result kind, canonical types first, then aliases."""
-    if kind == "graph":
-        return GRAPH_TYPES + [(f, m) for m, f in _GRAPH_ALIASES.items()]
-    return SOLUTION_TYPES + [(f, m) for m, f in _SOLUTION_ALIASES.items()]
-
-
-def canonical_type(kind: str, fmt: str) -> str:
-    return dict(GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES)[fmt]
-
-
-def parse_accept(header: str) -> list[tuple[str, float]]:
-    """An Accept header -> [(media range, q)], ranges lowercased, parameters other than q dropped."""
-    out = []
-    for part in header.split(","):
-        bits = [b.strip() for b in part.split(";")]
-        if not bits[0]:
-            continue
-        q = 1.0
-        for b in bits[1:]:
-            k, _, v = b.partition("=")
-            if k.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(v)))
-                except ValueError:
-                    q = 0.0
-        out.append((bits[0].lower(), q))
-    return out
-
-
-def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
-    """q of the most specific range that matches ``media`` (0 if none does)."""
-    best, spec = 0.0, -1
-    major = media.split("/")[0]
-    for r, q in ranges:
-        s = 2 if r == media else 1 if r == f"{major}/*" else 0 if r == "*/*" else -1
-        if s > spec:
-            best, spec = q, s
-    return best if spec >= 0 else 0.0
-
-
-def negotiate(kind: str, accept: str | None, formats: Iterable[str] = ()) -> str | None:
-    """The format to answer in: the first usable ``format`` parameter value, else the Accept header.
-
-    ``kind`` is "solutions", "boolean" or "graph". None when nothing acceptable is available (406).
-    """
-    graph = kind == "graph"
-    for f in formats:
-        f = f.strip().lower()
-        if f in _FORMAT_WORDS:
-            chosen = _FORMAT_WORDS[f][1 if graph else 0]
-            if chosen:
-                return chosen
-        for fmt, media in _media_types("graph" if graph else "solutions"):
-            if f == media:
-                return fmt
-    if not accept or not accept.strip():
-        return (GRAPH_TYPES if graph else SOLUTION_TYPES)[0][0]
-    ranges = parse_accept(accept)
-    best, best_q = None, 0.0
-    for fmt, media in _media_types("graph" if graph else "solutions"):
-        q = _quality(media, ranges)
-        if q > best_q:
-            best, best_q = fmt, q
-    return best
 
 
 # ---------------------------------------------------------------------------------- serializers
@@ -305,51 +223,15 @@ def serialize_graph(result: Iterable[Any], fmt: str, max_rows: int) -> tuple[byt
     triples = list(islice(result, max_rows + 1))
     truncated = len(triples) > max_rows
     triples = triples[:max_rows]
-    rdf = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
-           "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+    from ..formats import RDF
+
+    rdf = RDF[fmt]
     kwargs: dict[str, Any] = {"prefixes": PREFIXES} if fmt == "turtle" else {}
     return ox.serialize(triples, format=rdf, **kwargs) or b"", len(triples), truncated
 
 
 # ------------------------------------------------------------------------------------- datasets
-_KEYWORD_FROM = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
 # a prefixed name's local part may hold %XX and backslash escapes (SPARQL PN_LOCAL_ESC): ex:a\,b is <...a,b>
-_FROM_AT = re.compile(r"FROM\s+(NAMED\s+)?(?:<([^<>\"{}|^`\\\s]*)>|([A-Za-z][\w.-]*)?:"
-                      r"((?:[\w.:-]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])*))", re.IGNORECASE)
-_LOCAL_ESC = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
-_PREFIX_DECL = re.compile(r"(?<![?$\w:])PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
-
-
-def from_clauses(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs in a query's FROM and FROM NAMED clauses (never fetched; they name graphs).
-
-    A name that cannot be resolved here (an unknown prefix, a relative IRI) is kept as written, so
-    it matches no graph: a query with FROM never falls back to the union of all graphs.
-    """
-    from ...ontology.namespaces import PREFIXES
-    from ..ask.query import _code_only
-
-    code = _code_only(text)
-    prefixes = dict(PREFIXES)
-    for m in _PREFIX_DECL.finditer(text):
-        prefixes[m.group(1) or ""] = m.group(2)
-    default: list[str] = []
-    named: list[str] = []
-    for k in _KEYWORD_FROM.finditer(code):
-        m = _FROM_AT.match(text, k.start())
-        if not m:
-            iri = "urn:repnet:unparsed-from"
-        elif m.group(2) is not None:
-            iri = m.group(2)
-        else:
-            ns = prefixes.get(m.group(3) or "")
-            local = m.group(4)
-            while local.endswith(".") and not local.endswith("\\."):  # a local name never ends in an unescaped '.'
-                local = local[:-1]
-            local = _LOCAL_ESC.sub(r"\1", local)
-            iri = ns + local if ns is not None else f"{m.group(3) or ''}:{local}"
-        (named if m and m.group(1) else default).append(iri)
-    return default, named
 
 
 def public_graphs(store: Any) -> list[str]:
@@ -482,8 +364,6 @@ class StoreView:
         import pyoxigraph as ox
 
         from ...ontology.namespaces import PREFIXES
-        from ..ask.query import _where, query_form
-
         try:
             self.refresh()
         except (StoreError, OSError) as e:
@@ -498,7 +378,7 @@ class StoreView:
         except SyntaxError as e:
             if query_form(text) == "UPDATE":
                 return {"status": 403}, READ_ONLY.encode()
-            return {"status": 400}, short_message(f"SPARQL syntax error: {_where(str(e), _excerpt_lines(text))}").encode()
+            return {"status": 400}, short_message(f"SPARQL syntax error: {locate(str(e), _excerpt_lines(text))}").encode()
         except (OSError, RuntimeError, ValueError) as e:
             return {"status": 500}, short_message(f"The query failed: {e}").encode()
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "graph" if isinstance(result, ox.QueryTriples) \
@@ -535,9 +415,9 @@ class StoreView:
         path = req["page"]
         try:
             if path.startswith("/id/"):
-                answer = pages.entity(store, pages.base_of(store) + path[1:], req.get("accept") or "text/turtle")
+                answer = pages.entity(store, pages.base_of(store) + path[1:], req.get("accept"), req.get("format"))
             else:
-                answer = pages.description(store, req.get("accept") or "text/turtle", req["endpoint"])
+                answer = pages.description(store, req.get("accept"), req["endpoint"], req.get("format"))
         except ValueError:  # the path does not make an IRI (a quote, a space, a bracket ...)
             return {"status": 404}, short_message(f"{path} is not the path of an entity IRI.").encode()
         return {"status": answer.status, "type": answer.ctype}, answer.body
@@ -555,13 +435,11 @@ def _excerpt_lines(text: str, width: int = 160) -> str:
 
 def query_refusal(text: str, max_query: int = MAX_QUERY, max_nesting: int = MAX_NESTING) -> str | None:
     """Why a query is refused before it reaches a worker (too long, nested too deep), or None."""
-    from ..ask.query import _code_only
-
     if len(text) > max_query:
         return (f"the query is {len(text):,} characters long; this endpoint takes queries of up to {max_query:,} "
                 "characters. Shorten it (a VALUES block of thousands of terms is better split into several queries)")
     depth = deepest = 0
-    for c in _code_only(text):
+    for c in code_only(text):
         if c in "{([":
             depth += 1
             if depth > deepest:
@@ -1124,11 +1002,10 @@ class Handler(BaseHTTPRequestHandler):
     def _page(self, url: Any) -> None:
         """An entity's IRI path (HTML, Turtle or JSON-LD by Accept or ?format=) or the dataset description,
         answered by a query worker under the same limits as queries."""
-        fmt = parse_qs(url.query).get("format", [""])[0]
-        accept = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples",
-                  "html": "text/html"}.get(fmt, self.headers.get("Accept") or "text/turtle")
+        fmt = parse_qs(url.query).get("format", [None])[0]
         assert self.server.pool is not None
-        request = {"page": url.path, "accept": accept, "endpoint": self.server.url + "sparql"}
+        request = {"page": url.path, "accept": self.headers.get("Accept"), "format": fmt,
+                   "endpoint": self.server.url + "sparql"}
         reply = self.server.pool.run(request, self.server.settings.timeout)
         if reply.status >= 400 and not reply.body.startswith(f"{reply.status} ".encode()):
             self._error(reply.status, reply.body.decode("utf-8", "replace"))  # a limit of the pool
@@ -1191,8 +1068,6 @@ class Handler(BaseHTTPRequestHandler):
                          "server never writes to it. Change the sources and run `repnet build`.")
 
     def _sparql(self, params: dict[str, list[str]], body_query: str | None) -> None:
-        from ..ask.query import forbidden_reason
-
         queries = params.get("query", [])
         if "update" in params:
             if queries or body_query is not None:

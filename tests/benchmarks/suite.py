@@ -314,7 +314,8 @@ def step_viz(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
 
 
 def step_export(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
-    from repnet.graph.publish.export import EXTENSIONS, export_rdf
+    from repnet.graph.formats import EXTENSIONS
+    from repnet.graph.publish.export import export_rdf
     from repnet.graph.store.embedded import open_store
 
     store = open_store(work / "store")
