@@ -68,7 +68,8 @@ def from_clauses(text: str, prefixes: dict[str, str] | None = None) -> tuple[lis
     own by default). A name that cannot be resolved (an unknown prefix) is kept as written, so it
     matches no graph: a query with FROM never falls back to the union of all graphs.
 
-    >>> from_clauses('SELECT * FROM g:wikidata-links FROM NAMED <http://e/x> { ?s ?p ?o }')
+    >>> from_clauses('PREFIX g: <https://w3id.org/repnet/graph/> '
+    ...              'SELECT * FROM g:wikidata-links FROM NAMED <http://e/x> { ?s ?p ?o }')
     (['https://w3id.org/repnet/graph/wikidata-links'], ['http://e/x'])
     """
     if prefixes is None:
