@@ -43,10 +43,11 @@ from ...ontology.namespaces import PREFIXES
 from ..errors import StoreError
 from ..formats import rdf_format_for
 from ..iris import is_source_view
+from ..progress import Progress
 from ..sparql import bind, code_only, query_form
 
 CURRENT = "current"
-Progress = Callable[[str, int], None]
+
 
 
 def default_location() -> Path:
