@@ -28,7 +28,7 @@ class Ctx:
 
     def open(self) -> Any:
         """The store, public graphs only unless --include-restricted."""
-        from .graph.store.embedded import open_store
+        from .graph.store import open_store
 
         return open_store(self.store, include_restricted=self.include_restricted)
 
@@ -125,7 +125,7 @@ def stats(obj: Ctx, fmt: str) -> None:
     """
     from .graph.output import render
     from .graph.ask.stats import stats as compute
-    from .graph.store.embedded import open_store
+    from .graph.store import open_store
 
     # what is shown comes from the public graphs (unless --include-restricted); the full store only
     # adds how many triples are restricted, so curators see that they exist without their content
@@ -315,7 +315,7 @@ def _rdf_export_command(fmt: str) -> None:
     def command(obj: Ctx, output: str, restricted: bool, no_description: bool, endpoint: str | None,
                 dump_base: str | None) -> None:
         from .graph.publish.export import export_rdf
-        from .graph.store.embedded import open_store
+        from .graph.store import open_store
 
         if restricted and not obj.include_restricted:
             click.echo("warning: --include-restricted: the export includes RESTRICTED facts; do not publish it.", err=True)
@@ -346,7 +346,7 @@ def export_csv_command(obj: Ctx, output: str, restricted: bool) -> None:
         repnet export csv -o tables/
     """
     from .graph.publish.export import export_csv
-    from .graph.store.embedded import open_store
+    from .graph.store import open_store
 
     store = open_store(obj.store, include_restricted=restricted or obj.include_restricted)
     counts = export_csv(store, Path(output), raw=obj.raw_csv)
@@ -420,7 +420,7 @@ def serve(obj: Ctx, host: str, port: int, timeout: float, max_rows: int, cors: s
     """
     from .graph.web.serve import Settings
     from .graph.web.serve import serve as run
-    from .graph.store.embedded import resolve
+    from .graph.store.layout import resolve
 
     restricted = include_restricted or obj.include_restricted
     if restricted and not obj.include_restricted:
@@ -462,7 +462,9 @@ def push(obj: Ctx, url: str, user: str | None, restricted: bool, method: str, sy
     from urllib.parse import urlsplit
 
     from .graph.publish.push import push as run
-    from .graph.store.embedded import HttpClient, endpoints_for, is_remote, open_store
+    from .graph.store import open_store
+    from .graph.store.http import HttpClient, endpoints_for
+    from .graph.store.layout import is_remote
 
     if is_remote(obj.store):
         raise UsageError("push uploads a local store: give --store a directory (the target server is the URL argument).")

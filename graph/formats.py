@@ -166,3 +166,9 @@ def negotiate_page(accept: str | None, fmt: str | None = None) -> str | None:
         word = f if f in names else (FORMAT_WORDS.get(f, (None, None))[1])
         return word if word in names else None
     return choose(PAGE_TYPES, accept)
+
+
+def nquads_text(quads: Iterable[ox.Quad]) -> tuple[bytes, int]:
+    """Quads as one N-Quads document, and how many there are."""
+    qs = list(quads)
+    return ox.serialize(qs, format=ox.RdfFormat.N_QUADS) or b"", len(qs)

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from repnet.graph.ingest.build import build
-from repnet.graph.store.embedded import EmbeddedStore, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
 from repnet.graph.terms import to_python
 
 BASE = "https://w3id.org/repnet/"

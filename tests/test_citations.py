@@ -18,7 +18,8 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from repnet.cli import cli
 from repnet.graph.ingest.build import build
 from repnet.graph.ingest.dataset import load_dataset
-from repnet.graph.store.embedded import EmbeddedStore, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import ID, MINIMAL_SOURCE, select, write
 from .test_viz import assert_clean, browser, close, open_page  # noqa: F401 (browser is a fixture)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from repnet.graph.web.loadtest import child_pids, is_gone
 from repnet.cli import cli
-from repnet.graph.store.embedded import open_store
+from repnet.graph.store import open_store
 
 
 @pytest.fixture(scope="module")

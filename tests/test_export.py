@@ -18,7 +18,8 @@ from repnet.graph.ingest.build import build
 from repnet.graph.ask.describe import describe
 from repnet.graph.formats import RDF
 from repnet.graph.publish.export import export_rdf
-from repnet.graph.store.embedded import EmbeddedStore, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import ID
 

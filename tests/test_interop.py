@@ -35,7 +35,8 @@ from rdflib.namespace import SH
 from repnet.cli import cli
 from repnet.graph.formats import EXTENSIONS, RDF
 from repnet.graph.publish.export import dataset_quads
-from repnet.graph.store.embedded import EmbeddedStore, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
 from repnet.ontology.resources import shapes_text
 
 from .external import jena_classpath

@@ -20,7 +20,8 @@ from repnet.graph.network import project as P
 from repnet.graph.ingest.build import build
 from repnet.graph.errors import ValidationFailed
 from repnet.graph.ask.status import stored_periods
-from repnet.graph.store.embedded import EmbeddedStore, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import ID, write
 from .test_queries import run, sorted_parts

@@ -24,7 +24,8 @@ from repnet.graph.ask import query as q
 from repnet.graph.ingest.build import build
 from repnet.graph.ingest.sources import default_paths
 from repnet.graph.ask.status import stored_periods
-from repnet.graph.store.embedded import EmbeddedStore, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
 
 DAY = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
 FIXTURE = Path(__file__).parent / "fixtures" / "many-sources"

@@ -17,7 +17,8 @@ from repnet.graph.errors import UsageError
 from repnet.graph.network.netexport import write_csv, write_gexf, write_graphml
 from repnet.graph.ask.query import UnknownName
 from repnet.graph.ingest.build import in_memory
-from repnet.graph.store.embedded import EmbeddedStore, memory_store, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore, memory_store
 
 from .conftest import ID, select, write
 

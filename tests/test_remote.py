@@ -27,7 +27,10 @@ from repnet.cli import cli
 from repnet.graph.ask import query as q
 from repnet.graph.ingest.build import build
 from repnet.graph.errors import StoreError
-from repnet.graph.store.embedded import EmbeddedStore, HttpClient, RemoteStore, endpoints_for, open_store, portable_query
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
+from repnet.graph.store.http import HttpClient, endpoints_for
+from repnet.graph.store.remote import RemoteStore, portable_query
 
 from .conftest import ID
 from .external import Virtuoso, start_virtuoso

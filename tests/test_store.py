@@ -13,7 +13,9 @@ from rdflib.compare import isomorphic
 from repnet.graph.ingest.build import build, in_memory
 from repnet.graph.ingest.dataset import load_dataset
 from repnet.graph.errors import SourceError, StoreError, ValidationFailed
-from repnet.graph.store.embedded import EmbeddedStore, default_location, memory_store, open_store, replace_store, resolve
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore, memory_store
+from repnet.graph.store.layout import default_location, replace_store, resolve
 
 from .conftest import MINIMAL_SOURCE, write
 
@@ -162,7 +164,7 @@ def test_the_default_store_follows_xdg_data_home(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_remote_url_opens_a_remote_store_and_is_no_directory(tmp_path: Path) -> None:
-    from repnet.graph.store.embedded import RemoteStore
+    from repnet.graph.store.remote import RemoteStore
 
     assert isinstance(open_store("http://127.0.0.1:8890/sparql"), RemoteStore)  # tests/test_remote.py uses it
     with pytest.raises(StoreError, match="this command needs a local store directory"):

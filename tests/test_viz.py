@@ -28,7 +28,8 @@ from repnet.graph.ingest.build import build
 from repnet.graph.ingest.dataset import load_dataset
 from repnet.graph.network.project import NODE_CLASSES, project, view
 from repnet.graph.ask.query import UnknownName
-from repnet.graph.store.embedded import EmbeddedStore, memory_store, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore, memory_store
 
 from .conftest import ID, write
 

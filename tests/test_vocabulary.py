@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from repnet.cli import cli
 from repnet.graph.ingest.build import build
-from repnet.graph.store.embedded import EmbeddedStore, open_store
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import ID, select, write
 

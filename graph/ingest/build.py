@@ -15,7 +15,8 @@ import pyoxigraph as ox
 from .dataset import Dataset, load_dataset
 from ..ask.status import derived_quads
 from ..progress import Progress
-from ..store.embedded import EmbeddedStore, memory_store, replace_store, resolve
+from ..store.embedded import EmbeddedStore, memory_store
+from ..store.layout import replace_store, resolve
 from .validate import require_valid
 
 

@@ -16,7 +16,7 @@ from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, data_base
 from ...ontology.resources import read_text
 from . import records
 from .sources import Source, default_paths, expand_paths, read_sources
-from ..store.embedded import nquads_text
+from ..formats import nquads_text
 
 ONTOLOGY_IRI = "https://w3id.org/repnet/ontology"
 BATCH_RECORDS = 50_000  # records per N-Quads batch: ~300k quads of synthetic data, one bulk-load call

@@ -179,7 +179,7 @@ def locations(dataset: Dataset) -> Locations:
 
 
 def require_valid(dataset: Dataset, engine: str = "fast") -> "callable[[EmbeddedStore], None]":  # type: ignore[valid-type]
-    """A store check for :func:`repnet.graph.store.embedded.replace_store` that raises ValidationFailed."""
+    """A store check for :func:`repnet.graph.store.layout.replace_store` that raises ValidationFailed."""
 
     def check(store: EmbeddedStore) -> None:
         report = validate_store(store, engine)

@@ -100,7 +100,8 @@ from ..errors import UsageError
 from ..ask.query import UnknownName, resolve_name
 from ..ingest.records import parse_date
 from ..iris import source_id
-from ..store.embedded import EmbeddedStore, current_path
+from ..store.embedded import EmbeddedStore
+from ..store.layout import current_path
 from ..terms import to_python
 
 RPN = "https://w3id.org/repnet/ontology#"
@@ -279,7 +280,7 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     Parameters
     ----------
     store : EmbeddedStore
-        An open store (``repnet.graph.store.embedded.open_store`` or ``memory_store``).
+        An open store (``repnet.graph.store.open_store`` or ``memory_store``).
     classes : collection of str, optional
         Keep only nodes of these classes (:data:`NODE_CLASSES`) and the edges between them.
     relations : collection of str, optional

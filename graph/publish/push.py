@@ -23,7 +23,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import StoreError, UsageError
-from ..store.embedded import XSD_DURATION, Endpoints, HttpClient, RemoteStore, endpoints_for
+from ..store.http import Endpoints, HttpClient, endpoints_for
+from ..store.remote import RemoteStore, XSD_DURATION
 
 METHODS = ("gsp", "update")
 _XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -349,7 +349,7 @@ class StoreView:
     def refresh(self) -> None:
         import pyoxigraph as ox
 
-        from ..store.embedded import current_path
+        from ..store.layout import current_path
 
         path = current_path(self.root)
         if path is None:
@@ -1110,9 +1110,9 @@ class Handler(BaseHTTPRequestHandler):
 # ------------------------------------------------------------------------------------- entry
 def serve(settings: Settings, out: TextIO | None = None) -> None:
     """Run the endpoint until Ctrl-C or SIGTERM; then stop the workers."""
-    from ..store.embedded import current_path
+    from ..store.layout import current_path
 
-    from ..store.embedded import remove_stale
+    from ..store.layout import remove_stale
 
     out = out or sys.stdout
     remove_stale(settings.store)  # what interrupted builds left

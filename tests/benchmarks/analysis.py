@@ -85,7 +85,7 @@ def analysis_steps(G: Any, periods: dict[str, Any] | None = None) -> list[tuple[
 def bench_size(persons: int, work: Path, repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
     from repnet.graph.network import project as P
     from repnet.graph.network.netexport import write_gexf, write_graphml
-    from repnet.graph.store.embedded import open_store
+    from repnet.graph.store import open_store
 
     root, built = store_for(persons, work, log)
     store = open_store(root)

@@ -86,7 +86,7 @@ def step_build(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     import pyoxigraph as ox
 
     from repnet.graph.ingest.build import build
-    from repnet.graph.store.embedded import open_store
+    from repnet.graph.store import open_store
 
     store = work / "store"
 
@@ -195,7 +195,7 @@ def _capped(fn: Callable[[], int], cap: float) -> tuple[float | None, int | None
 
 def step_queries(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     from repnet.graph.ask import query as q
-    from repnet.graph.store.embedded import open_store
+    from repnet.graph.store import open_store
 
     store = open_store(work / "store")
     out: dict[str, Any] = {}
@@ -256,7 +256,7 @@ def rdflib_cap(spec: str, embedded_s: float) -> float:
 def step_analysis(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     from repnet.graph.network import project as P
     from .analysis import analysis_steps
-    from repnet.graph.store.embedded import open_store
+    from repnet.graph.store import open_store
 
     store = open_store(work / "store")
     t0 = time.perf_counter()
@@ -281,7 +281,7 @@ def step_viz(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
 
     from repnet.graph.viz import explorer as viz
     from .viz import CHROMIUM, interactive_seconds
-    from repnet.graph.store.embedded import open_store
+    from repnet.graph.store import open_store
 
     G = pickle.loads((work / "network.pickle").read_bytes())
     store = open_store(work / "store")
@@ -316,7 +316,7 @@ def step_viz(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
 def step_export(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     from repnet.graph.formats import EXTENSIONS
     from repnet.graph.publish.export import export_rdf
-    from repnet.graph.store.embedded import open_store
+    from repnet.graph.store import open_store
 
     store = open_store(work / "store")
     out: dict[str, Any] = {}

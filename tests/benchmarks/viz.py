@@ -40,7 +40,7 @@ GOAL_NODES, GOAL_SECONDS = 5000, 5.0
 def synthetic_store(nodes: int, work: Path) -> tuple[Path, float]:
     """A built store with about ``nodes`` entities in its projection; (directory, build seconds)."""
     from repnet.graph.ingest.build import build
-    from repnet.graph.store.embedded import current_path
+    from repnet.graph.store.layout import current_path
     from repnet.graph.ingest.synth import write_synthetic
 
     persons = max(50, round(nodes * 0.98))  # ~2% of the projection's nodes are courts, judges, articles ...
@@ -86,7 +86,7 @@ def interactive_seconds(page_path: Path, repeat: int) -> tuple[float, list[float
 def bench_size(nodes: int, work: Path, repeat: int) -> dict[str, Any]:
     from repnet.graph.viz import explorer as viz
     from repnet.graph.network.project import project
-    from repnet.graph.store.embedded import open_store
+    from repnet.graph.store import open_store
 
     root, build_s = synthetic_store(nodes, work)
     store = open_store(root)
