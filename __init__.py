@@ -1,7 +1,42 @@
 """repnet: a knowledge graph of political-repression networks.
 
-Importing the package has no side effects (pytest imports the repo root twice); the
-pipeline lives in :mod:`repnet.graph` and the vocabulary in :mod:`repnet.ontology`.
+The library in five calls (see README, "Python")::
+
+    import repnet
+    repnet.build(["data/"], store="/tmp/belarus")      # sources -> validated store
+    store = repnet.open("/tmp/belarus")                 # a Store (embedded or a SPARQL endpoint)
+    rows = store.query("sentences", person="Nasta Loika")   # rows of plain Python values
+    G = store.network(as_of="2025-12-01")               # the NetworkX projection (cached)
+
+Importing the package has no side effects and loads nothing heavy: the names below are imported
+on first use. The pipeline lives in :mod:`repnet.graph` (one folder per stage), the vocabulary in
+:mod:`repnet.ontology`.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "open": ".graph.api", "build": ".graph.api", "validate": ".graph.api", "Store": ".graph.api", "Rows": ".graph.api",
+    "RepnetError": ".graph.errors", "SourceError": ".graph.errors", "ValidationFailed": ".graph.errors",
+    "StoreError": ".graph.errors", "QueryError": ".graph.errors", "UnknownName": ".graph.errors",
+    "UsageError": ".graph.errors",
+}
+__all__ = sorted(_LAZY) + ["__version__"]
+
+if TYPE_CHECKING:
+    from .graph.api import Rows, Store, build, open, validate  # noqa: A004
+    from .graph.errors import (QueryError, RepnetError, SourceError, StoreError, UnknownName, UsageError,
+                               ValidationFailed)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'repnet' has no attribute {name!r}")

@@ -5,7 +5,13 @@
     │     (holds every Problem found, each with file, line, record and fix)
     ├── ValidationFailed         the built RDF breaks a SHACL shape (holds the report)
     ├── StoreError               the store cannot be opened, read or swapped
-    └── UsageError               the command was called wrongly (exit code 2)
+    ├── QueryError               a SPARQL query cannot be parsed or run
+    ├── UnknownName              a name matches no entity, or several (with the candidates)
+    └── UsageError               a function or command was called with arguments that cannot work
+                                 (exit code 2 in the CLI)
+
+Messages name a function's arguments (``param 'date'``, ``by='court'``); the CLI, which knows its
+own flags, says which flag to change.
 """
 
 from __future__ import annotations
@@ -61,3 +67,11 @@ class UsageError(RepnetError):
     """The command was called with arguments that cannot work."""
 
     exit_code = 2
+
+
+class QueryError(RepnetError):
+    """A query cannot be parsed or run."""
+
+
+class UnknownName(RepnetError):
+    """A name matches no entity, or several."""

@@ -25,21 +25,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import RepnetError, UsageError
+from ..errors import QueryError, UnknownName, UsageError
 from ..formats import RDF, RESULTS
 from ..sparql import bind, forbidden_reason, from_clauses, locate, query_form
 from ..store.embedded import EmbeddedStore
 
 PARAM_KINDS = ("person", "organization", "entity", "date", "text", "int", "iri")
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-
-
-class QueryError(RepnetError):
-    """A query cannot be parsed or run."""
-
-
-class UnknownName(RepnetError):
-    """A name matches no entity, or several."""
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from ..errors import UsageError
-from ..ask.query import UnknownName, resolve_name
+from ..ask.query import resolve_name
+from ..errors import UnknownName
 from ..ingest.records import parse_date
 from ..iris import source_id
 from ..store.embedded import EmbeddedStore
