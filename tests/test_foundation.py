@@ -10,7 +10,8 @@ import pytest
 from repnet.graph.errors import UsageError
 from repnet.graph.files import atomic_output, write_text
 
-FOUNDATION = ["repnet.graph.sparql", "repnet.graph.formats", "repnet.graph.iris", "repnet.graph.files"]
+FOUNDATION = ["repnet.graph.sparql", "repnet.graph.formats", "repnet.graph.iris", "repnet.graph.files",
+              "repnet.graph.dates", "repnet.graph.api"]
 
 
 @pytest.mark.parametrize("name", FOUNDATION)

@@ -167,7 +167,7 @@ def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
     if p.kind == "iri":
         return ox.NamedNode(value)
     if p.kind == "date":
-        from ..ingest.records import parse_date
+        from ..dates import parse_date
 
         try:
             d = parse_date(value)

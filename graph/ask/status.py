@@ -47,7 +47,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, RPNC, XSD
-from ..ingest.records import parse_date
+from ..dates import parse_date
 
 HELD, RELEASED, EXILE = "held", "released", "in-exile"
 STATUS_IRI = {HELD: f"{RPNC}status/imprisoned", RELEASED: f"{RPNC}status/released", EXILE: f"{RPNC}status/in-exile"}

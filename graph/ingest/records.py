@@ -8,8 +8,6 @@ gives the same graph and two sources that name ``person/nasta-loika`` share one 
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import difflib
 import hashlib
 import re
@@ -20,8 +18,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, SDO, WD, XSD, expand
+from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, SDO, WD, XSD
 from ...ontology.resources import FieldSpec, ItemSpec, Mapping, TypeSpec, concept_schemes, mapping, open_bounds
+from ..dates import DateValue, datatype, parse_date
 from ..errors import Problem, SourceError
 from .sources import Record, Source
 
@@ -29,7 +28,6 @@ from .sources import Record, Source
 # digits [0-9] (`\d` also matches other scripts' digits)
 KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")
 SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
-DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 LANG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,4}")
 QID = re.compile(r"Q[1-9][0-9]{0,11}")
 URL = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x1f\x7f]+")
@@ -45,70 +43,7 @@ MAX_TERM_YEARS = 50
 
 
 # ---------------------------------------------------------------------------- values
-@dataclass(frozen=True)
-class DateValue:
-    """A date at the precision a source gives, with the earliest and latest day it allows."""
-
-    text: str | None  # "2023-06"; None when only a bound is known ("after July 2021")
-    earliest: dt.date | None
-    latest: dt.date | None
-    after: str | None = None  # {after: "2021-07"}: the bound as stated, at its precision
-    before: str | None = None  # {before: "2025-12-13"}
-
-    @property
-    def stated(self) -> str | None:
-        """The date as the source states it: "2023-06", "after 2021-07", "before 2025-12-13"."""
-        if self.text:
-            return self.text
-        return f"after {self.after}" if self.after else f"before {self.before}" if self.before else None
-
-    @property
-    def datatype(self) -> str:
-        return _datatype(self.text or "")
-
-
-def _datatype(text: str) -> str:
-    """The XSD datatype of a date written at its precision: YYYY, YYYY-MM or YYYY-MM-DD."""
-    n = len(text)
-    return str(XSD.date) if n == 10 else str(XSD.gYearMonth) if n == 7 else str(XSD.gYear)
-
-
-def parse_date(value: Any) -> DateValue:
-    """``"2023"``, ``"2023-06"``, ``"2023-06-20"``, ``{after: "2021-07"}`` or ``{before: ...}``.
-
-    Raises ValueError with a message fit for the user.
-    """
-    if isinstance(value, dict):
-        keys = set(value)
-        if keys == {"after"}:
-            d = parse_date(value["after"])
-            return DateValue(None, d.earliest, None, after=d.text)
-        if keys == {"before"}:
-            d = parse_date(value["before"])
-            return DateValue(None, None, d.latest, before=d.text)
-        raise ValueError(f"a date object takes 'after' or 'before', not {sorted(keys)}")
-    if isinstance(value, dt.date):
-        value = value.isoformat()
-    if not isinstance(value, str | int):
-        raise ValueError(f"'{value}' is not a date")
-    m = DATE.fullmatch(str(value))
-    if not m:
-        raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives")
-    y, mo, d = (int(g) if g else None for g in m.groups())
-    assert y is not None
-    if mo is not None and not 1 <= mo <= 12:
-        raise ValueError(f"'{value}' is an impossible date: month {mo}")
-    if d is not None:
-        assert mo is not None
-        try:
-            day = dt.date(y, mo, d)
-        except ValueError:
-            raise ValueError(f"'{value}' is an impossible date: {calendar.month_name[mo]} {y} has "
-                             f"{calendar.monthrange(y, mo)[1]} days") from None
-        return DateValue(str(value), day, day)
-    if mo is not None:
-        return DateValue(str(value), dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]))
-    return DateValue(str(value), dt.date(y, 1, 1), dt.date(y, 12, 31))
+# dates as stated live in repnet.graph.dates
 
 
 @dataclass(frozen=True)
@@ -636,7 +571,7 @@ def _objects(fs: FieldSpec, v: Any, mint: Minter, lang: str) -> Iterator[tuple[o
             if stated and (d.after or d.before):  # the bound as stated, so outputs never print a day bound
                 bound = d.after or d.before
                 assert bound is not None
-                yield mint.node(stated[0] if d.after else stated[1]), ox.Literal(bound, datatype=mint.node(_datatype(bound)))
+                yield mint.node(stated[0] if d.after else stated[1]), ox.Literal(bound, datatype=mint.node(datatype(bound)))
             if d.earliest:
                 yield mint.node(lo), ox.Literal(d.earliest.isoformat(), datatype=_XSD_DATE)
             if d.latest:

@@ -99,7 +99,7 @@ import pyoxigraph as ox
 from ..errors import UsageError
 from ..ask.query import resolve_name
 from ..errors import UnknownName
-from ..ingest.records import parse_date
+from ..dates import parse_date
 from ..iris import source_id
 from ..store.embedded import EmbeddedStore
 from ..store.layout import current_path
