@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..ontology.namespaces import XSD as XSD_NS
 from .errors import UsageError
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = str(XSD_NS)
 # matched with fullmatch; digits spelt [0-9] (`\d` also matches other scripts' digits)
 DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 

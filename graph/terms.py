@@ -8,7 +8,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+from ..ontology.namespaces import XSD
+
+_XSD = str(XSD)
 _INTS = {f"{_XSD}{t}" for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ...ontology.namespaces import ACCESS, ELI, ORG, PROV, RPN, SDO, SKOS
 from ...ontology.namespaces import DCAT, DCTERMS, DEFAULT_BASE, VOID, XSD
 from ...ontology.namespaces import RDF as RDF_NS
 from ..formats import EXTENSIONS, RDF, media_type
@@ -61,10 +62,9 @@ def _describe(store: EmbeddedStore, endpoint: str | None, dump_base: str | None)
     yield T(ds, _n(str(DCTERMS.license)), _n(LICENSE))
     yield T(ds, _n(str(DCTERMS.modified)), ox.Literal(_modified(store), datatype=_n(str(XSD.date))))
     yield T(ds, _n(str(DCTERMS.accessRights)), _n(
-        "http://publications.europa.eu/resource/authority/access-right/" + ("PUBLIC" if store.public_only else "RESTRICTED")))
+        str(ACCESS.PUBLIC if store.public_only else ACCESS.RESTRICTED)))
     yield T(ds, _n(str(VOID.uriSpace)), ox.Literal(base + "id/"))
-    for vocab in ("https://w3id.org/repnet/ontology#", "https://schema.org/", "http://www.w3.org/ns/org#",
-                  "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#", "http://data.europa.eu/eli/ontology#"):
+    for vocab in map(str, (RPN, SDO, ORG, PROV, SKOS, ELI)):
         yield T(ds, _n(str(VOID.vocabulary)), _n(vocab))
     yield T(ds, _n(str(VOID.triples)), ox.Literal(str(len(store)), datatype=_n(str(XSD.integer))))
     for row in store.query(_CLASSES):

@@ -25,6 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ...ontology.namespaces import ORG, SDO, XSD
 from ..errors import QueryError, UnknownName, UsageError
 from ..formats import RDF, RESULTS
 from ..sparql import bind, forbidden_reason, from_clauses, locate, query_form
@@ -99,8 +100,8 @@ def fold(text: str) -> str:
 
 
 _CLASSES = {
-    "person": ("https://schema.org/Person",),
-    "organization": ("http://www.w3.org/ns/org#Organization", "http://www.w3.org/ns/org#FormalOrganization"),
+    "person": (str(SDO.Person),),
+    "organization": (str(ORG.Organization), str(ORG.FormalOrganization)),
     "entity": (),
 }
 
@@ -175,11 +176,11 @@ def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
             raise UsageError(f"--param {p.name}={value}: {e}") from None
         if d.earliest != d.latest or d.earliest is None:
             raise UsageError(f"--param {p.name}={value}: give a day, YYYY-MM-DD")
-        return ox.Literal(d.earliest.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+        return ox.Literal(d.earliest.isoformat(), datatype=ox.NamedNode(str(XSD.date)))
     if p.kind == "int":
         if not re.fullmatch(r"-?[0-9]+", value):
             raise UsageError(f"--param {p.name}={value}: give a whole number")
-        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        return ox.Literal(value, datatype=ox.NamedNode(str(XSD.integer)))
     return ox.Literal(value)
 
 

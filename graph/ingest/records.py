@@ -18,7 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, SDO, WD, XSD
+from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, RPNC, SDO, WD, XSD
 from ...ontology.resources import FieldSpec, ItemSpec, Mapping, TypeSpec, concept_schemes, mapping, open_bounds
 from ..dates import DateValue, datatype, parse_date
 from ..errors import Problem, SourceError
@@ -547,7 +547,7 @@ def _objects(fs: FieldSpec, v: Any, mint: Minter, lang: str) -> Iterator[tuple[o
     elif k == "ref":
         obj = mint.entity(v)
     elif k == "concept":
-        obj = mint.node(f"https://w3id.org/repnet/concept/{fs.scheme}/{v}")
+        obj = mint.node(f"{RPNC}{fs.scheme}/{v}")
     elif k == "url":
         obj = mint.node(v)
     elif k == "wikidata":

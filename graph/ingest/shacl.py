@@ -32,7 +32,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from ...ontology.namespaces import SH
+from ...ontology.namespaces import RDFS, SH, XSD
 from ...ontology.resources import shapes_text
 
 RPNS_ACROSS = URIRef("https://w3id.org/repnet/shapes#acrossSources")
@@ -43,8 +43,8 @@ SUPPORTED_PROPERTY = {
 }
 SUPPORTED_NODE = {
     RPNS_ACROSS, RDF.type, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.property, SH.sparql, SH.message,
-    SH.severity, SH.name, SH.description, URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-    URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+    SH.severity, SH.name, SH.description, RDFS.label,
+    RDFS.comment,
 }
 
 
@@ -102,7 +102,7 @@ def _target(g: Graph, shape: URIRef) -> str:
     return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 # Datatypes whose lexical form SPARQL can check natively by casting (XPath constructor functions).
 # rdflib (and so pySHACL) checks the same ones; it does not check gYear or gYearMonth.
 CASTABLE = {f"{_XSD}{t}" for t in ("date", "dateTime", "integer", "decimal", "double", "float", "boolean", "duration")}

@@ -17,7 +17,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import PREFIXES, data_prefixes
+from ...ontology.namespaces import PREFIXES, XSD, data_prefixes
+from ...ontology.namespaces import RDF as RDF_NS
 from ...ontology.resources import read_text
 from ..store.embedded import EmbeddedStore
 from ..formats import RDF
@@ -113,7 +114,7 @@ def _curie(iri: str, prefixes: dict[str, str]) -> str:
 
 
 _NO_FIT = object()
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = str(XSD.string)
 
 
 def _compact_value(o: Any, d: dict[str, Any], prefixes: dict[str, str]) -> Any:
@@ -142,7 +143,7 @@ def _node_object(subject: str, pos: list[tuple[Any, Any]], prefixes: dict[str, s
     node: dict[str, Any] = {"id": _curie(subject, prefixes)}
     for p, o in pos:
         piri = p.value
-        if piri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+        if piri == str(RDF_NS.type):
             node.setdefault("type", []).append(_curie(o.value, prefixes))
             continue
         value = _NO_FIT

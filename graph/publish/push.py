@@ -22,12 +22,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ...ontology.namespaces import XSD
 from ..errors import StoreError, UsageError
 from ..store.http import Endpoints, HttpClient, endpoints_for
 from ..store.remote import RemoteStore, XSD_DURATION
 
 METHODS = ("gsp", "update")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 COMPUTED = {XSD_DURATION} | {_XSD + t for t in ("decimal", "integer", "int", "long", "short", "byte", "double", "float",
                                                 "nonNegativeInteger", "positiveInteger", "negativeInteger",
                                                 "nonPositiveInteger", "unsignedInt", "unsignedLong", "boolean")}

@@ -15,11 +15,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import PREFIXES
+from ...ontology.namespaces import ACCESS, PREFIXES
 from ..iris import is_source_view
 
 
-PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+PUBLIC = str(ACCESS.PUBLIC)
 
 
 _PUBLIC_GRAPHS = f"""

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import PREFIXES
+from ...ontology.namespaces import PREFIXES, XSD
 from ..errors import StoreError
 from ..formats import rdf_format_for
 from ..sparql import bind, code_only, query_form
@@ -40,7 +40,7 @@ SELECT DISTINCT ?g ?meta WHERE {{ GRAPH ?meta {{ ?g <http://purl.org/dc/terms/ac
   FILTER(STRENDS(STR(?meta), "/graph/meta")) }}"""
 
 
-XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+XSD_DURATION = str(XSD.duration)
 
 
 NO_GRAPH = "urn:repnet:no-graph"  # names an empty dataset where a protocol parameter must name something
