@@ -41,6 +41,7 @@ from repnet.graph.web.loadtest import child_pids, is_gone
 from repnet.cli import cli
 from repnet.graph import formats as fmts
 from repnet.graph import sparql
+from repnet.graph.web import dataset, results
 from repnet.graph.web import serve as srv
 from repnet.graph.ask.query import saved_queries
 from repnet.graph.store.embedded import EmbeddedStore
@@ -162,7 +163,7 @@ def endpoint(store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="session")
 def public(belarus_store: EmbeddedStore) -> list[str]:
-    return srv.public_graphs(belarus_store.oxigraph)
+    return dataset.public_graphs(belarus_store.oxigraph)
 
 
 @pytest.fixture(scope="session")
@@ -711,15 +712,15 @@ def test_serializers_agree_with_pyoxigraph() -> None:
     q = "SELECT ?s ?o ?unbound WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY STR(?o)"
     for fmt, oxfmt in (("json", ox.QueryResultsFormat.JSON), ("xml", ox.QueryResultsFormat.XML),
                        ("tsv", ox.QueryResultsFormat.TSV)):
-        mine, rows, truncated = srv.serialize_solutions(s.query(q), fmt, 100)
+        mine, rows, truncated = results.serialize_solutions(s.query(q), fmt, 100)
         assert (rows, truncated) == (3, False)
         theirs = s.query(q).serialize(format=oxfmt)
         as_rows = lambda data: [[str(sol[v]) if sol[v] is not None else None for v in ("s", "o", "unbound")]  # noqa: E731
                                 for sol in ox.parse_query_results(data, format=oxfmt)]
         assert as_rows(mine) == as_rows(theirs), fmt
-    mine, _, _ = srv.serialize_solutions(s.query(q), "csv", 100)
+    mine, _, _ = results.serialize_solutions(s.query(q), "csv", 100)
     assert mine == s.query(q).serialize(format=ox.QueryResultsFormat.CSV)
-    assert srv.serialize_solutions(s.query(q), "json", 2)[1:] == (2, True)
+    assert results.serialize_solutions(s.query(q), "json", 2)[1:] == (2, True)
 
 
 @pytest.mark.parametrize("kind,accept,formats,expected", [
