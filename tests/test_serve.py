@@ -702,6 +702,77 @@ def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_pa
     assert seen and all(u.startswith(endpoint.url) for u in seen), seen
 
 
+def test_query_page_asks_for_a_saved_querys_parameters_in_headless_chromium(endpoint: Endpoint, store_root: Path) -> None:
+    """Choosing a saved query shows a field per parameter; it does not run without the required ones
+    (no request is sent), and runs by name with them, bound by the server as the CLI binds them."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/system-deps installs it")
+        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+    from playwright.sync_api import sync_playwright
+
+    timeline = bound_rows(endpoint, store_root, "timeline", {"person": "Nasta Loika"})
+    loika_sentences = bound_rows(endpoint, store_root, "sentences", {"person": "Nasta Loika"})
+    all_sentences = bound_rows(endpoint, store_root, "sentences", {})
+    assert len(timeline) > 3 and 0 < len(loika_sentences) < len(all_sentences) != len(timeline)
+    posts: list[tuple[str, str]] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(service_workers="block")
+            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(endpoint.url) else r.abort())
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("request", lambda r: posts.append((r.url, r.post_data or "")) if r.method == "POST" else None)
+            page.goto(endpoint.url)
+            page.wait_for_selector("#examples[data-loaded='true']", state="attached")
+
+            page.select_option("#examples", "timeline")
+            assert page.is_visible("#params")
+            assert page.locator("#params label").all_inner_texts() == ["person (required)"]
+            assert page.get_attribute("#param-person", "aria-required") == "true"
+            page.click("#run")
+            page.wait_for_selector("#error:not([hidden])")
+            assert page.inner_text("#error") == (
+                "The saved query timeline needs a value for person (person: an IRI, or any of the person's names or "
+                "name variants). Fill it in above, then run it.")
+            assert posts == []  # refused in the page: nothing was sent
+
+            page.fill("#param-person", "Nasta Loika")
+            assert page.get_attribute("#link", "href") == "queries/timeline?person=Nasta+Loika"
+            page.click("#run")
+            page.wait_for_selector("#table tbody tr")
+            assert page.locator("#table thead th").all_inner_texts() == list(saved_queries()["timeline"].columns)
+            assert page.locator("#table tbody tr").count() == len(timeline)
+            assert f"{len(timeline)} rows" in page.inner_text("#status")
+            assert posts == [(endpoint.url + "queries/timeline", "person=Nasta+Loika")]
+
+            # an optional parameter may stay empty; filled in, it narrows the rows
+            page.select_option("#examples", "sentences")
+            assert page.locator("#params label").all_inner_texts() == ["person"]
+            page.click("#run")
+            page.wait_for_selector(f"#status:has-text('{len(all_sentences)} rows')")
+            page.fill("#param-person", "Nasta Loika")
+            page.press("#param-person", "Enter")
+            page.wait_for_selector(f"#status:has-text('{len(loika_sentences)} rows')")
+            assert page.locator("#table tbody tr").count() == len(loika_sentences)
+            assert posts[1:] == [(endpoint.url + "queries/sentences", ""),
+                                 (endpoint.url + "queries/sentences", "person=Nasta+Loika")]
+
+            # editing the text makes it a plain query: the fields go, it is POSTed to sparql
+            page.fill("#query", "SELECT ?s WHERE { ?s a schema:Person } LIMIT 2")
+            assert page.is_hidden("#params") and page.input_value("#examples") == ""
+            page.click("#run")
+            page.wait_for_selector("#status:has-text('2 rows')")
+            assert posts[-1][0] == endpoint.url + "sparql"
+        finally:
+            browser.close()
+    assert errors == []
+
+
 # --------------------------------------------------------------------------------- pages over HTTP
 def test_an_unknown_page_format_gets_406_with_the_formats(endpoint: Endpoint) -> None:
     status, headers, body = request(endpoint.url + "id/person/nasta-loika?format=xyz")
