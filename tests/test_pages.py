@@ -9,7 +9,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
