@@ -9,7 +9,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
@@ -134,3 +133,41 @@ def test_a_person_page_shows_the_status_over_time_as_stated(store_dir: Path) -> 
                     ("imprisoned", "after 2025-09", "last known after 2025-09", "hrw-2025-12-15-belarus")]
     # the derived periods are not listed as links to the person, and no day bound is shown
     assert "status/all" not in page and "2025-09-01" not in page and "2025-09-30" not in page
+
+
+def test_dataset_description_as_a_page_for_browsers(store_dir: Path) -> None:
+    """Issue 14: /dataset and /.well-known/void answer browsers with a page built from the VoID triples."""
+    store = open_store(store_dir)
+    answer = pages.description(store, "text/html,application/xhtml+xml,*/*;q=0.8", "http://127.0.0.1:9/sparql")
+    assert (answer.status, answer.ctype) == (200, "text/html; charset=utf-8")
+    page = answer.body.decode()
+    assert "<h1>repnet: a knowledge graph of political-repression networks</h1>" in page
+    assert ('<tr><th>license</th><td><a href="https://creativecommons.org/licenses/by/4.0/" rel="noreferrer">'
+            "https://creativecommons.org/licenses/by/4.0/</a></td></tr>") in page
+    assert ('<tr><th>SPARQL endpoint</th><td><a href="http://127.0.0.1:9/sparql" rel="noreferrer">'
+            "http://127.0.0.1:9/sparql</a></td></tr>") in page
+    sources = re.findall(r"<tr><td><code>([^<]*)</code></td><td>.*?</td><td>([^<]*)</td><td>([^<]*)</td>"
+                         r"<td class=\"n\">([\d,]+)</td></tr>", page)
+    turtle = Graph().parse(data=pages.description(store, "text/turtle", "http://127.0.0.1:9/sparql").body.decode(),
+                           format="turtle")
+    void = "http://rdfs.org/ns/void#"
+    counts = {str(g).rsplit("/", 1)[1]: int(n) for g, n in turtle.query(
+        f"SELECT ?g ?n WHERE {{ ?d <{void}subset> ?g . ?g <{void}triples> ?n }}")}
+    assert sources == [("hrw-2025-12-15-belarus", "Human Rights Watch", "2025-12-15", f"{counts['hrw-2025-12-15-belarus']:,}"),
+                       ("wikidata-links", "repnet project", "2026-11-25", f"{counts['wikidata-links']:,}")]
+    assert ('<a href="https://schema.org/Person" rel="noreferrer">schema:Person</a></td><td class="n">11</td>') in page
+    assert "<h2>Dumps</h2><p>This endpoint publishes no dumps" in page
+    # machines still get RDF, the same triples as before
+    assert pages.description(store, "application/ld+json", "http://127.0.0.1:9/sparql").ctype == (
+        "application/ld+json; charset=utf-8")
+    assert pages.description(store, None, "http://127.0.0.1:9/sparql").ctype == "text/turtle; charset=utf-8"
+
+
+def test_dataset_page_escapes_source_texts(tmp_path: Path) -> None:
+    hostile = MINIMAL_SOURCE.replace("A tiny test source", "<script>alert(1)</script> & co").replace(
+        "name: Tester", "name: '<b>Tester</b>'")
+    write(tmp_path / "src" / "s.yaml", hostile)
+    build([tmp_path / "src"], tmp_path / "store")
+    page = pages.description(open_store(tmp_path / "store"), "text/html", "http://127.0.0.1:9/sparql").body.decode()
+    assert "<script>" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page and "<td>&lt;b&gt;Tester&lt;/b&gt;</td>" in page

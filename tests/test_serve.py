@@ -41,6 +41,7 @@ from repnet.graph.web.loadtest import child_pids, is_gone
 from repnet.cli import cli
 from repnet.graph import formats as fmts
 from repnet.graph import sparql
+from repnet.graph.web import dataset, results
 from repnet.graph.web import serve as srv
 from repnet.graph.ask.query import saved_queries
 from repnet.graph.store.embedded import EmbeddedStore
@@ -162,7 +163,7 @@ def endpoint(store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="session")
 def public(belarus_store: EmbeddedStore) -> list[str]:
-    return srv.public_graphs(belarus_store.oxigraph)
+    return dataset.public_graphs(belarus_store.oxigraph)
 
 
 @pytest.fixture(scope="session")
@@ -701,6 +702,238 @@ def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_pa
     assert seen and all(u.startswith(endpoint.url) for u in seen), seen
 
 
+def test_query_page_asks_for_a_saved_querys_parameters_in_headless_chromium(endpoint: Endpoint, store_root: Path) -> None:
+    """Choosing a saved query shows a field per parameter; it does not run without the required ones
+    (no request is sent), and runs by name with them, bound by the server as the CLI binds them."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/system-deps installs it")
+        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+    from playwright.sync_api import sync_playwright
+
+    timeline = bound_rows(endpoint, store_root, "timeline", {"person": "Nasta Loika"})
+    loika_sentences = bound_rows(endpoint, store_root, "sentences", {"person": "Nasta Loika"})
+    all_sentences = bound_rows(endpoint, store_root, "sentences", {})
+    assert len(timeline) > 3 and 0 < len(loika_sentences) < len(all_sentences) != len(timeline)
+    posts: list[tuple[str, str]] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(service_workers="block")
+            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(endpoint.url) else r.abort())
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("request", lambda r: posts.append((r.url, r.post_data or "")) if r.method == "POST" else None)
+            page.goto(endpoint.url)
+            page.wait_for_selector("#examples[data-loaded='true']", state="attached")
+
+            page.select_option("#examples", "timeline")
+            assert page.is_visible("#params")
+            assert page.locator("#params label").all_inner_texts() == ["person (required)"]
+            assert page.get_attribute("#param-person", "aria-required") == "true"
+            page.click("#run")
+            page.wait_for_selector("#error:not([hidden])")
+            assert page.inner_text("#error") == (
+                "The saved query timeline needs a value for person (person: an IRI, or any of the person's names or "
+                "name variants). Fill it in above, then run it.")
+            assert posts == []  # refused in the page: nothing was sent
+
+            page.fill("#param-person", "Nasta Loika")
+            assert page.get_attribute("#link", "href") == "queries/timeline?person=Nasta+Loika"
+            page.click("#run")
+            page.wait_for_selector("#table tbody tr")
+            assert page.locator("#table thead th").all_inner_texts() == list(saved_queries()["timeline"].columns)
+            assert page.locator("#table tbody tr").count() == len(timeline)
+            assert f"{len(timeline)} rows" in page.inner_text("#status")
+            assert posts == [(endpoint.url + "queries/timeline", "person=Nasta+Loika")]
+
+            # an optional parameter may stay empty; filled in, it narrows the rows
+            page.select_option("#examples", "sentences")
+            assert page.locator("#params label").all_inner_texts() == ["person"]
+            page.click("#run")
+            page.wait_for_selector(f"#status:has-text('{len(all_sentences)} rows')")
+            page.fill("#param-person", "Nasta Loika")
+            page.press("#param-person", "Enter")
+            page.wait_for_selector(f"#status:has-text('{len(loika_sentences)} rows')")
+            assert page.locator("#table tbody tr").count() == len(loika_sentences)
+            assert posts[1:] == [(endpoint.url + "queries/sentences", ""),
+                                 (endpoint.url + "queries/sentences", "person=Nasta+Loika")]
+
+            # editing the text makes it a plain query: the fields go, it is POSTed to sparql
+            page.fill("#query", "SELECT ?s WHERE { ?s a schema:Person } LIMIT 2")
+            assert page.is_hidden("#params") and page.input_value("#examples") == ""
+            page.click("#run")
+            page.wait_for_selector("#status:has-text('2 rows')")
+            assert posts[-1][0] == endpoint.url + "sparql"
+        finally:
+            browser.close()
+    assert errors == []
+
+
+# --------------------------------------------------------------------------------- pages over HTTP
+def test_an_unknown_page_format_gets_406_with_the_formats(endpoint: Endpoint) -> None:
+    status, headers, body = request(endpoint.url + "id/person/nasta-loika?format=xyz")
+    assert (status, headers["Content-Type"]) == (406, "text/plain; charset=utf-8")
+    assert body.decode() == ("406 Not Acceptable: this page is available as turtle (text/turtle), html (text/html), "
+                             "jsonld (application/ld+json), ntriples (application/n-triples), rdfxml "
+                             "(application/rdf+xml); format=xyz is not one of them. Send one of these media types in "
+                             "Accept, or add ?format=NAME.\n")
+    assert request(endpoint.url + "dataset?format=xyz")[0] == 406
+
+
+@pytest.mark.parametrize("path", ["dataset", ".well-known/void"])
+def test_the_dataset_description_is_a_page_for_browsers_and_rdf_for_machines(endpoint: Endpoint, path: str) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    status, headers, body = request(endpoint.url + path, headers={"Accept": browser})
+    assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    page = body.decode()
+    assert "<h1>repnet: a knowledge graph of political-repression networks</h1>" in page
+    assert (f'<tr><th>SPARQL endpoint</th><td><a href="{endpoint.sparql}" rel="noreferrer">{endpoint.sparql}</a>'
+            "</td></tr>") in page
+    assert re.findall(r"<tr><td><code>([^<]*)</code></td>", page) == ["hrw-2025-12-15-belarus", "wikidata-links"]
+    status, headers, body = request(endpoint.url + path, headers={"Accept": "text/turtle"})
+    assert (status, headers["Content-Type"]) == (200, "text/turtle; charset=utf-8")
+    g = rdflib.Graph().parse(data=body.decode(), format="turtle")
+    assert (rdflib.URIRef(BASE + "dataset"), rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint"),
+            rdflib.URIRef(endpoint.sparql)) in g
+    assert request(endpoint.url + path, headers={"Accept": "application/ld+json"})[1]["Content-Type"] == (
+        "application/ld+json; charset=utf-8")
+
+
+# --------------------------------------------------------------------------------- HTTP/1.1
+def test_several_requests_share_one_kept_alive_connection(endpoint: Endpoint) -> None:
+    """HTTP/1.1 keep-alive: every answer (200, 404, 204, HEAD) has its exact length, so the next
+    request on the same connection is read correctly."""
+    conn = http.client.HTTPConnection("127.0.0.1", urllib.parse.urlsplit(endpoint.url).port, timeout=10)
+    try:
+        conn.request("GET", "/sparql?query=" + urllib.parse.quote("ASK { ?s a schema:Person }"))
+        r = conn.getresponse()
+        body = r.read()
+        sock = conn.sock
+        assert (r.status, r.version, r.will_close, json.loads(body)) == (200, 11, False, {"head": {}, "boolean": True})
+        assert r.headers["Content-Length"] == str(len(body))
+        conn.request("POST", "/sparql", body=PERSONS.encode(), headers={"Content-Type": "application/sparql-query",
+                                                                         "Accept": "text/csv"})
+        r = conn.getresponse()
+        assert (r.status, r.will_close, r.read()) == (200, False, get(endpoint, PERSONS, "text/csv")[2])
+        conn.request("GET", "/nothing")
+        r = conn.getresponse()
+        body = r.read()
+        assert (r.status, r.will_close, r.headers["Content-Length"]) == (404, False, str(len(body)))
+        conn.request("OPTIONS", "/sparql")
+        r = conn.getresponse()
+        assert (r.status, r.headers["Content-Length"], r.read()) == (204, None, b"")
+        conn.request("HEAD", "/id/person/nasta-loika?format=turtle")
+        r = conn.getresponse()
+        page = request(endpoint.url + "id/person/nasta-loika?format=turtle")[2]
+        assert (r.status, r.headers["Content-Length"], r.read()) == (200, str(len(page)), b"")
+        conn.request("GET", "/queries.json")
+        r = conn.getresponse()
+        assert [q["name"] for q in json.loads(r.read())] == list(saved_queries())
+        assert conn.sock is sock  # one connection for all six
+    finally:
+        conn.close()
+
+
+def test_a_post_to_a_wrong_path_leaves_the_connection_usable(endpoint: Endpoint) -> None:
+    """The body of a refused POST is read, so it is not taken for the next request."""
+    conn = http.client.HTTPConnection("127.0.0.1", urllib.parse.urlsplit(endpoint.url).port, timeout=10)
+    try:
+        conn.request("POST", "/elsewhere", body=b"GET /sparql HTTP/1.1\r\n\r\n", headers={"Content-Type": "text/plain"})
+        r = conn.getresponse()
+        assert (r.status, r.read()) == (404, b"404 Not Found: nothing at /elsewhere. The SPARQL endpoint is /sparql.\n")
+        conn.request("GET", "/sparql?query=ASK%7B%7D")
+        r = conn.getresponse()
+        assert (r.status, json.loads(r.read())) == (200, {"head": {}, "boolean": True})
+    finally:
+        conn.close()
+
+
+def test_idle_and_half_sent_connections_are_closed_after_the_idle_timeout(store_root: Path) -> None:
+    """A client that keeps a connection open without sending (or stops in the middle of a request)
+    loses it after ``idle_timeout`` (15 s by default), and its thread is free again."""
+    from repnet.graph.web.limits import IDLE_TIMEOUT
+    from repnet.graph.web.server import Server, Settings
+
+    assert IDLE_TIMEOUT == 15.0
+    server = Server(srv.Settings(store=store_root, port=0, quiet=True, idle_timeout=0.5), None)
+    assert Settings is srv.Settings
+    t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+        conn.request("GET", "/queries.json")
+        r = conn.getresponse()
+        assert (r.status, r.will_close) == (200, False)
+        r.read()
+        t0 = time.monotonic()
+        assert conn.sock.recv(1) == b""  # type: ignore[union-attr] - the server closed it
+        assert 0.4 < time.monotonic() - t0 < 3
+        conn.close()
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as s:
+            s.sendall(b"GET /queries.json HTTP/1.1\r\nHost: 127")
+            t0 = time.monotonic()
+            assert s.recv(100) == b""
+            assert 0.4 < time.monotonic() - t0 < 3
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --------------------------------------------------------------------------------- saved queries by name
+def bound_rows(endpoint: Endpoint, store_root: Path, name: str, params: dict[str, str]) -> list[tuple[str, ...]]:
+    """The rows of a saved query bound as `repnet query NAME --param k=v` binds it, run on the endpoint."""
+    from repnet.graph.ask.query import prepare
+    from repnet.graph.store.embedded import open_store
+
+    saved = saved_queries()[name]
+    return json_rows(post_form(endpoint, {"query": prepare(open_store(store_root), saved.text, params, saved).text})[2])
+
+
+def test_saved_queries_run_by_name_with_their_parameters(endpoint: Endpoint, store_root: Path) -> None:
+    expected = bound_rows(endpoint, store_root, "timeline", {"person": "Nasta Loika"})
+    assert len(expected) > 3
+    status, headers, body = request(endpoint.url + "queries/timeline?person=Nasta+Loika")
+    assert (status, headers["X-Repnet-Rows"]) == (200, str(len(expected)))
+    assert json_rows(body) == expected
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, body = request(endpoint.url + "queries/timeline", "POST", b"person=nasta+loika", form)  # any case
+    assert (status, json_rows(body)) == (200, expected)
+    status, headers, body = request(endpoint.url + "queries/timeline?person=Nasta%20Loika&format=csv")
+    assert (status, headers["Content-Type"]) == (200, "text/csv; charset=utf-8")
+    assert body.split(b"\r\n")[0] == b"date,event,description,source"
+    # an optional parameter left empty is not bound
+    everyone = bound_rows(endpoint, store_root, "sentences", {})
+    assert json_rows(request(endpoint.url + "queries/sentences?person=")[2]) == everyone
+    assert json_rows(request(endpoint.url + "queries/sentences")[2]) == everyone
+
+
+def test_saved_query_parameters_are_checked_by_the_server(endpoint: Endpoint) -> None:
+    def refusal(path: str) -> tuple[int, str]:
+        status, _, body = request(endpoint.url + path)
+        return status, body.decode()
+
+    missing = ("400 Bad Request: the saved query 'timeline' needs the parameter person (person: an IRI, or any of the "
+               "person's names or name variants): add person=... to the request.\n")
+    assert refusal("queries/timeline") == (400, missing)
+    assert refusal("queries/timeline?person=+") == (400, missing)
+    assert refusal("queries/timeline?person=Nasta+Loika&colour=red") == (
+        400, "400 Bad Request: the saved query 'timeline' has no parameter 'colour'; its parameters: person.\n")
+    assert refusal("queries/counts?person=x") == (
+        400, "400 Bad Request: the saved query 'counts' has no parameter 'person'; it takes none.\n")
+    assert refusal("queries/timeline?person=a&person=b") == (
+        400, "400 Bad Request: give the parameter person once, not 2 times.\n")
+    status, text = refusal("queries/nope")
+    assert (status, text.split(". Saved", 1)[0]) == (404, "404 Not Found: there is no saved query 'nope'")
+    status, text = refusal("queries/timeline?person=Nobody+Atall")
+    assert status == 400 and text.startswith("400 Bad Request: no person is called 'Nobody Atall'.")
+    status, text = refusal("queries/detained-on?date=2024-02-30")
+    assert status == 400 and text.startswith("400 Bad Request: date=2024-02-30: ")
+
+
 # --------------------------------------------------------------------------------- units
 def test_serializers_agree_with_pyoxigraph() -> None:
     s = ox.Store()
@@ -711,15 +944,15 @@ def test_serializers_agree_with_pyoxigraph() -> None:
     q = "SELECT ?s ?o ?unbound WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY STR(?o)"
     for fmt, oxfmt in (("json", ox.QueryResultsFormat.JSON), ("xml", ox.QueryResultsFormat.XML),
                        ("tsv", ox.QueryResultsFormat.TSV)):
-        mine, rows, truncated = srv.serialize_solutions(s.query(q), fmt, 100)
+        mine, rows, truncated = results.serialize_solutions(s.query(q), fmt, 100)
         assert (rows, truncated) == (3, False)
         theirs = s.query(q).serialize(format=oxfmt)
         as_rows = lambda data: [[str(sol[v]) if sol[v] is not None else None for v in ("s", "o", "unbound")]  # noqa: E731
                                 for sol in ox.parse_query_results(data, format=oxfmt)]
         assert as_rows(mine) == as_rows(theirs), fmt
-    mine, _, _ = srv.serialize_solutions(s.query(q), "csv", 100)
+    mine, _, _ = results.serialize_solutions(s.query(q), "csv", 100)
     assert mine == s.query(q).serialize(format=ox.QueryResultsFormat.CSV)
-    assert srv.serialize_solutions(s.query(q), "json", 2)[1:] == (2, True)
+    assert results.serialize_solutions(s.query(q), "json", 2)[1:] == (2, True)
 
 
 @pytest.mark.parametrize("kind,accept,formats,expected", [

@@ -11,13 +11,13 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from repnet.graph import sparql
 from repnet.graph.web import serve as srv
 
-from .test_serve import (GRAPH, RUNAWAY, Endpoint, counts, endpoint, get, json_rows, public,  # noqa: F401 - fixtures
-                         request, running, store_root)
+from .test_serve import (GRAPH, RUNAWAY, Endpoint, counts, endpoint, get, json_rows, public, request, running,
+                         store_root)
+
+FIXTURES = (counts, endpoint, public, store_root)  # shared with test_serve: pytest finds them by name here
 
 # an ORDER BY over a cross product of the store with itself, three times: gigabytes within seconds
 MEMORY_HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"

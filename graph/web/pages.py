@@ -186,13 +186,92 @@ def _cited_document(c: dict[str, Any]) -> str:
 
 
 def description(store: EmbeddedStore, accept: str | None, endpoint: str, fmt: str | None = None) -> Answer:
-    """The dataset's VoID/DCAT description, in an RDF format by Accept or ``fmt`` (Turtle for browsers)."""
+    """The dataset's VoID/DCAT description: an HTML page for browsers, an RDF format by Accept or ``fmt``."""
     from ..ask.describe import describe
 
     kind = negotiate_page(accept, fmt)
     if kind is None:
         return not_acceptable(fmt)
+    triples = list(describe(store, endpoint=endpoint))
     if kind == "html":
-        kind = "turtle"
-    body = ox.serialize(describe(store, endpoint=endpoint), format=RDF[kind]) or b""
+        return Answer(200, render_description(store, triples).encode(), "text/html; charset=utf-8")
+    body = ox.serialize(triples, format=RDF[kind]) or b""
     return Answer(200, body, f"{RDF[kind].media_type}; charset=utf-8")
+
+
+_VOID = "http://rdfs.org/ns/void#"
+_DCT = "http://purl.org/dc/terms/"
+_DCAT = "http://www.w3.org/ns/dcat#"
+
+
+def _objects(triples: list[Any], subject: Any, predicate: str) -> list[Any]:
+    """The objects of ``subject predicate ?o`` among ``triples``, in their order."""
+    return [t.object for t in triples if t.subject == subject and t.predicate.value == predicate]
+
+
+def _one(triples: list[Any], subject: Any, predicate: str) -> str:
+    """The value of the first ``subject predicate ?o``, or ''."""
+    found = _objects(triples, subject, predicate)
+    return found[0].value if found else ""
+
+
+def _href(url: str, text: str | None = None) -> str:
+    """A link to an http(s) URL (escaped), or just the escaped text for anything else."""
+    shown = html.escape(text if text is not None else url)
+    if url.startswith(("http://", "https://")):
+        return f'<a href="{html.escape(url, quote=True)}" rel="noreferrer">{shown}</a>'
+    return shown
+
+
+def _curie(iri: str) -> str:
+    """A prefixed name for an IRI under one of the repnet prefixes (``schema:Person``), else the IRI."""
+    from ...ontology.namespaces import PREFIXES
+
+    best = max(((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+
+
+def render_description(store: EmbeddedStore, triples: list[Any]) -> str:
+    """The dataset description as a page: title, description, license, sources with their triples,
+    classes with their entities, the endpoint and the dumps, all read from the VoID/DCAT ``triples``."""
+    ds = next(t.subject for t in triples if t.predicate.value == _DCT + "title")
+    title = html.escape(_one(triples, ds, _DCT + "title"))
+    total = int(_one(triples, ds, _VOID + "triples") or 0)
+    sources = {r["g"].value: r for r in store.query(_SOURCES)}
+    rows_src = []
+    for g in _objects(triples, ds, _VOID + "subset"):
+        s = sources.get(g.value)
+        named = _href(s["url"].value if s is not None and s["url"] is not None else "",
+                      s["title"].value) if s is not None else ""
+        pub = html.escape(s["publisher"].value) if s is not None and s["publisher"] is not None else ""
+        date = html.escape(s["date"].value) if s is not None else ""
+        rows_src.append(f"<tr><td><code>{html.escape(source_id(g.value))}</code></td><td>{named}</td><td>{pub}</td>"
+                        f"<td>{date}</td><td class=\"n\">{int(_one(triples, g, _VOID + 'triples') or 0):,}</td></tr>")
+    rows_cls = [f"<tr><td>{_href(_one(triples, part, _VOID + 'class'), _curie(_one(triples, part, _VOID + 'class')))}</td>"
+                f"<td class=\"n\">{int(_one(triples, part, _VOID + 'entities') or 0):,}</td></tr>"
+                for part in _objects(triples, ds, _VOID + "classPartition")]
+    endpoint = _one(triples, ds, _VOID + "sparqlEndpoint")
+    dumps = "".join(f"<li>{_href(d.value)}</li>" for d in _objects(triples, ds, _VOID + "dataDump"))
+    dumps_html = (f"<ul>{dumps}</ul>" if dumps else "<p>This endpoint publishes no dumps; <code>repnet export trig "
+                  "-o repnet.trig</code> writes one (with this description) from the same store.</p>")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}td,th{{padding:.2em .6em;vertical-align:top;border-bottom:1px solid #ddd;text-align:left}}
+.n{{text-align:right}}code{{font-size:85%}}</style></head><body>
+<h1>{title}</h1>
+<p>{html.escape(_one(triples, ds, _DCT + "description"))}</p>
+<table>
+<tr><th>dataset</th><td><code>{html.escape(ds.value)}</code></td></tr>
+<tr><th>license</th><td>{_href(_one(triples, ds, _DCT + "license"))}</td></tr>
+<tr><th>modified</th><td>{html.escape(_one(triples, ds, _DCT + "modified"))}</td></tr>
+<tr><th>access</th><td>{html.escape(_one(triples, ds, _DCT + "accessRights").rsplit("/", 1)[-1])}</td></tr>
+<tr><th>triples</th><td>{total:,}</td></tr>
+<tr><th>SPARQL endpoint</th><td>{_href(endpoint) if endpoint else "none stated"}</td></tr>
+</table>
+<p>Also as <a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a>,
+<a href="?format=ntriples">N-Triples</a>.</p>
+<h2>Sources</h2><table><tr><th>graph</th><th>source</th><th>publisher</th><th>date</th><th class="n">triples</th></tr>
+{"".join(rows_src)}</table>
+<h2>Entities by class</h2><table><tr><th>class</th><th class="n">entities</th></tr>{"".join(rows_cls)}</table>
+<h2>Dumps</h2>{dumps_html}
+<p><a href="/">SPARQL query page</a></p></body></html>"""

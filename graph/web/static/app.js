@@ -1,6 +1,9 @@
 // repnet query page: a textarea editor, the saved queries as examples, results as a table or raw text.
 // Everything that comes from the data is put into the page with textContent or setAttribute, never
 // as HTML. No other origin is contacted: the page, its script and style and all requests are local.
+// A chosen saved query shows a field for each of its parameters and runs by name (queries/NAME),
+// its parameters bound by the server as `repnet query NAME --param k=v` binds them; it does not run
+// without its required parameters. Editing its text makes it a plain query (POSTed to sparql).
 "use strict";
 
 (() => {
@@ -14,6 +17,11 @@
   const NUMERIC = /#(integer|decimal|double|float|long|int|short|nonNegativeInteger|positiveInteger)$/;
   let prefixes = [];
   let queries = {};
+  let saved = null;  // the chosen saved query while the editor holds its text unchanged
+  const PLACEHOLDER = {
+    person: "a name, a name variant or an IRI", organization: "a name or an IRI", entity: "a name or an IRI",
+    date: "YYYY-MM-DD", int: "a whole number", iri: "an absolute IRI", text: "text",
+  };
 
   function el(tag, text, cls) {
     const e = document.createElement(tag);
@@ -44,6 +52,7 @@
   const SAFE_IRI = /^[^\s<>"{}|^`\\]+$/;
 
   function explore(iri) {
+    forgetSaved();
     $("query").value = "# Everything stated about one entity, with the graph (source) that states it\n" +
       "SELECT ?property ?value ?graph WHERE {\n  GRAPH ?graph { <" + iri + "> ?property ?value }\n}\nORDER BY ?property ?value";
     $("format").value = "table";
@@ -113,9 +122,54 @@
   }
 
   function linkFor(q, fmt) {
-    const params = new URLSearchParams({ query: q });
+    const params = saved ? paramValues() : new URLSearchParams({ query: q });
     if (fmt !== "table") params.set("format", fmt);
-    return "sparql?" + params.toString();
+    return (saved ? "queries/" + encodeURIComponent(saved.name) + "?" : "sparql?") + params.toString();
+  }
+
+  // The saved query's parameters that have a value, as the server takes them (name=value).
+  function paramValues() {
+    const out = new URLSearchParams();
+    for (const p of saved.params) {
+      const v = $("param-" + p.name).value.trim();
+      if (v) out.set(p.name, v);
+    }
+    return out;
+  }
+
+  // The first required parameter without a value, or null.
+  function missingParam() {
+    for (const p of saved.params) {
+      if (p.required && !$("param-" + p.name).value.trim()) return p;
+    }
+    return null;
+  }
+
+  function showParams(qd) {
+    const box = $("params");
+    box.replaceChildren();
+    for (const p of qd.params) {
+      const label = el("label", p.name + (p.required ? " (required)" : ""));
+      label.setAttribute("for", "param-" + p.name);
+      const input = el("input");
+      input.id = "param-" + p.name;
+      input.type = "text";
+      input.setAttribute("placeholder", PLACEHOLDER[p.kind] || p.kind);
+      input.setAttribute("aria-required", p.required ? "true" : "false");
+      input.addEventListener("input", updateLink);
+      input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); run(); } });
+      box.append(label, input, el("p", p.kind + ": " + p.help, "help"));
+    }
+    box.hidden = qd.params.length === 0;
+  }
+
+  function forgetSaved() {
+    if (!saved) return;
+    saved = null;
+    $("examples").value = "";
+    $("params").replaceChildren();
+    $("params").hidden = true;
+    $("example-help").textContent = "";
   }
 
   function updateLink() {
@@ -127,15 +181,24 @@
     const fmt = $("format").value;
     updateLink();
     clearResults();
+    const missing = saved ? missingParam() : null;
+    if (missing) {
+      $("error").textContent = "The saved query " + saved.name + " needs a value for " + missing.name + " (" +
+        missing.kind + ": " + missing.help + "). Fill it in above, then run it.";
+      $("error").hidden = false;
+      $("status").textContent = "";
+      $("param-" + missing.name).focus();
+      return;
+    }
     $("run").disabled = true;
     $("status").textContent = "running …";
     const t0 = performance.now();
     try {
       const accept = fmt === "table" ? MEDIA.json + ", " + MEDIA.turtle + ";q=0.9" : MEDIA[fmt];
-      const resp = await fetch("sparql", {
+      const resp = await fetch(saved ? "queries/" + encodeURIComponent(saved.name) : "sparql", {
         method: "POST",
         headers: { "Accept": accept, "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ query: q }),
+        body: saved ? paramValues() : new URLSearchParams({ query: q }),
       });
       const text = await resp.text();
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
@@ -176,9 +239,8 @@
 
   function describeParams(qd) {
     if (!qd.params.length) return "";
-    return "\nParameters (bind one by adding VALUES ?name { … } after WHERE {, or use `repnet query " + qd.name +
-      " --param name=…`):\n" + qd.params.map((p) => "  ?" + p.name + " (" + p.kind + (p.required ? "" : ", optional") +
-      "): " + p.help).join("\n");
+    return "\nFill in its parameters below (as `repnet query " + qd.name + " --param name=…` takes them). " +
+      "Editing the query makes it your own, run without them.";
   }
 
   async function loadExamples() {
@@ -202,14 +264,19 @@
     $("endpoint").textContent = new URL("sparql", document.baseURI).href;
     $("examples").addEventListener("change", (ev) => {
       const qd = queries[ev.target.value];
-      if (!qd) return;
+      if (!qd) { forgetSaved(); updateLink(); return; }
+      saved = qd;
       $("query").value = qd.text;
       $("example-help").textContent = qd.description + describeParams(qd);
+      showParams(qd);
       updateLink();
     });
     $("run").addEventListener("click", run);
     $("format").addEventListener("change", updateLink);
-    $("query").addEventListener("input", updateLink);
+    $("query").addEventListener("input", () => {
+      if (saved && $("query").value !== saved.text) forgetSaved();
+      updateLink();
+    });
     $("query").addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); run(); }
     });
