@@ -8,7 +8,9 @@ nothing as a second guard.
 
 from __future__ import annotations
 
+import ast
 import doctest
+import importlib
 import json
 import os
 import re
@@ -401,12 +403,41 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
         close(o)
 
 
-def test_docstring_examples() -> None:
-    assert doctest.testmod(viz).failed == 0
+VIZ_MODULES = ("data", "explorer", "facts", "layout", "overview", "page", "rank", "style", "view")
+
+
+@pytest.mark.parametrize("name", VIZ_MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(f"repnet.graph.viz.{name}")
+    assert doctest.testmod(module).failed == 0
+
+
+def test_viz_modules_have_docstrings_and_import_no_private_names() -> None:
+    package = Path(viz.__file__).parent
+    assert sorted(p.stem for p in package.glob("*.py")) == sorted(["__init__", *VIZ_MODULES])
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert ast.get_docstring(tree), path.name
+        private = [(node.module, a.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                   for a in node.names if a.name.startswith("_") and a.name != "__future__" and node.module != "__future__"]
+        assert private == [], path.name
+    init = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+    assert [type(n).__name__ for n in init.body] == ["Expr"]  # a docstring, no imports
+
+
+def test_viz_modules_import_each_other_without_cycles() -> None:
+    package = Path(viz.__file__).parent
+    uses: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        uses[path.stem] = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module}
+    G = nx.DiGraph((a, b) for a, bs in uses.items() for b in bs)
+    assert nx.is_directed_acyclic_graph(G), list(nx.simple_cycles(G))
+    assert not any("explorer" in bs for bs in uses.values())  # the entry point is imported by nobody inside
 
 
 def test_escaping_helpers() -> None:
-    text = viz._json_for_script({"a": "</script><!-- \u2028 \u2029 & <b>"})
+    text = viz.json_for_script({"a": "</script><!-- \u2028 \u2029 & <b>"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
     assert json.loads(text) == {"a": "</script><!-- \u2028 \u2029 & <b>"}
     assert viz.safe_url("https://www.hrw.org/x?a=1") == "https://www.hrw.org/x?a=1"
