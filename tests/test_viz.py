@@ -550,7 +550,14 @@ def test_large_view_precomputed_layout_in_chromium(browser: Any, tmp_path: Path)
 
 
 # ------------------------------------------------------------------------ the command line
-def test_viz_command(runner: Any, root_of: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The projection cache, under tmp_path (never the user's own)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "repnet" / "networks"
+
+
+def test_viz_command(runner: Any, root_of: Path, tmp_path: Path, cache: Path) -> None:
     out = tmp_path / "rabkova.html"
     r = runner.invoke(cli, ["--store", str(root_of), "viz", "--focus", "Marfa Rabkova", "--radius", "2", "-o", str(out)])
     assert r.exit_code == 0, r.output
@@ -575,3 +582,67 @@ def test_viz_command(runner: Any, root_of: Path, tmp_path: Path) -> None:
         assert r.exit_code == 2 and message in r.output, (args, r.output)
     r = runner.invoke(cli, ["viz", "--help"])
     assert r.exit_code == 0 and "Example:" in r.output and "--size-by" in r.output
+
+
+def test_viz_reads_the_projection_analyze_cached(runner: Any, root_of: Path, tmp_path: Path, cache: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import repnet.graph.network.project as projection
+
+    real = projection.project
+
+    def refuse(*args: Any, **kw: Any) -> Any:
+        raise AssertionError("projected the store again instead of reading the cache")
+
+    monkeypatch.setattr(projection, "project", refuse)
+    r = runner.invoke(cli, ["--store", str(root_of), "viz", "-o", str(tmp_path / "before.html")])
+    assert isinstance(r.exception, AssertionError) and not (tmp_path / "before.html").exists()  # nothing cached yet
+
+    monkeypatch.setattr(projection, "project", real)
+    r = runner.invoke(cli, ["--store", str(root_of), "analyze", "centrality"])
+    assert r.exit_code == 0, r.output
+    assert len(list(cache.glob("*.pickle"))) == 1
+
+    monkeypatch.setattr(projection, "project", refuse)
+    for args in (["-o", str(tmp_path / "all.html")], ["--focus", "Marfa Rabkova", "--radius", "2", "-o", str(tmp_path / "r.html")],
+                 ["--overview", "-o", str(tmp_path / "all.png")]):
+        r = runner.invoke(cli, ["--store", str(root_of), "viz", *args])
+        assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"Wrote {tmp_path / 'all.png'}: 30 entities, 35 relations")
+    assert len(list(cache.glob("*.pickle"))) == 1
+
+
+def test_viz_into_a_missing_directory_is_a_usage_error(runner: Any, root_of: Path, tmp_path: Path, cache: Path) -> None:
+    for args, name in ((["-o"], "x.html"), (["--overview", "-o"], "x.png"), (["--overview", "-o"], "x.svg")):
+        target = tmp_path / "missing" / name
+        r = runner.invoke(cli, ["--store", str(root_of), "viz", *args, str(target)])
+        assert r.exit_code == 2, r.output
+        assert r.output == (f"Error: cannot write {target}: No such file or directory. Choose a path in an existing "
+                            "directory you can write to (the file is written whole or not at all).\n")
+        assert "Traceback" not in r.output and isinstance(r.exception, SystemExit)
+        assert not (tmp_path / "missing").exists()
+
+
+def test_a_failed_page_or_picture_leaves_the_previous_file_and_no_partial_one(
+        store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from repnet.graph.viz import overview, page
+
+    v = viz.build_view(store, focus="Nasta Loika")
+    html, png = tmp_path / "x.html", tmp_path / "x.png"
+    html.write_text("previous page", encoding="utf-8")
+    png.write_bytes(b"previous picture")
+
+    def fail(*args: Any, **kw: Any) -> Any:
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(page, "render_page", fail)
+    monkeypatch.setattr(overview, "draw", fail)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        page.write_page(store, v, html)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        overview.write_overview(store, v, png)
+    assert html.read_text(encoding="utf-8") == "previous page" and png.read_bytes() == b"previous picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.html", "x.png"]
+    monkeypatch.undo()
+    assert viz.write_page(store, v, html).nodes == 5 and html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert viz.write_overview(store, v, png).nodes == 5 and png.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.html", "x.png"]
