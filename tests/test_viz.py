@@ -646,3 +646,31 @@ def test_a_failed_page_or_picture_leaves_the_previous_file_and_no_partial_one(
     assert viz.write_page(store, v, html).nodes == 5 and html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert viz.write_overview(store, v, png).nodes == 5 and png.read_bytes()[:4] == b"\x89PNG"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.html", "x.png"]
+
+
+# ------------------------------------------------------------------------ the README's pictures
+def test_make_screenshots_writes_the_readme_pictures(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/system-deps installs it")
+        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+    script = Path(viz.__file__).parent / "screenshots" / "make.py"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, env=env,
+                       timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    wrote = [line.split(" (")[0] for line in r.stdout.splitlines() if line.startswith(f"Wrote {tmp_path}/")]
+    assert wrote == [f"Wrote {tmp_path / 'explorer.png'}", f"Wrote {tmp_path / 'overview.png'}"]
+    sizes = {}
+    for name in ("explorer.png", "overview.png"):
+        with Image.open(tmp_path / name) as im:
+            sizes[name] = (im.size, im.mode)
+        assert (tmp_path / name).stat().st_size < 250_000, name
+    assert sizes == {"explorer.png": ((1000, 650), "P"), "overview.png": ((1000, 714), "P")}
+    # the store, the page and the projection cache stayed in the script's own temporary directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["explorer.png", "overview.png"]
