@@ -674,3 +674,25 @@ def test_make_screenshots_writes_the_readme_pictures(tmp_path: Path) -> None:
     assert sizes == {"explorer.png": ((1000, 650), "P"), "overview.png": ((1000, 714), "P")}
     # the store, the page and the projection cache stayed in the script's own temporary directory
     assert sorted(p.name for p in tmp_path.iterdir()) == ["explorer.png", "overview.png"]
+
+
+def test_the_explorers_status_on_a_day_is_the_stored_periods_status(store: EmbeddedStore) -> None:
+    """The rings come from the status periods stored at build: on every week from 2020 to mid-2026 the
+    page's rule (latest period begun, facts.status_on) gives what graph/ask/status.py's status_at does."""
+    import datetime as dt
+
+    from repnet.graph.ask.status import HELD, status_at, stored_periods
+    from repnet.graph.viz.facts import status_fact
+
+    periods = stored_periods(store)
+    days = [(dt.date(2020, 1, 1) + dt.timedelta(weeks=w)).isoformat() for w in range(335)]
+    differ = []
+    for person, ps in periods.items():
+        facts = [status_fact(p) for p in ps]
+        assert facts == viz.person_status(store, [person])[person]
+        for day in days:
+            stored = status_at(ps, day)
+            drawn = viz.status_on(facts, day)
+            if (None if stored is None else "held" if stored[0] == HELD else "released") != (drawn and drawn["s"]):
+                differ.append((person, day))
+    assert len(periods) == 10 and differ == []
