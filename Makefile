@@ -4,7 +4,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test setup
+.PHONY: demo test setup screenshots
 
 $(BIN)/repnet: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,3 +21,9 @@ demo: setup
 test: setup
 	bash .ci/system-deps chromium virtuoso-opensource libapache-jena-java default-jre-headless
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The README's pictures (graph/viz/screenshots/*.png): the Belarus data built into a temporary store,
+# the explorer page screenshotted in headless Chromium, the overview from `repnet viz --overview`.
+screenshots: setup
+	bash .ci/system-deps chromium
+	$(BIN)/python graph/viz/screenshots/make.py

@@ -538,21 +538,24 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
         repnet viz --class Person --class Court --as-of 2025-12-01 -o dec.html
         repnet viz --overview -o overview.png                           # a still picture for reports
     """
-    from .graph.viz import explorer as v
+    from .graph.viz.overview import write_overview
+    from .graph.viz.page import write_page
+    from .graph.viz.rank import MAX_EDGES, MAX_NODES, OVERVIEW_MAX_NODES
+    from .graph.viz.view import build_view
 
     out = output or Path("overview.png" if overview else "network.html")
     if not overview and out.suffix.lower() in (".png", ".svg"):
         raise UsageError(f"{out.name}: pictures are written with --overview (repnet viz --overview -o {out.name})")
-    store = obj.open()
     t0 = time.perf_counter()
-    view = v.build_view(store, classes=classes or None, relations=relations or None, as_of=as_of, focus=focus,
-                        radius=radius, path=path, restricted=obj.include_restricted)
+    store, G = _network(obj)  # the projection analyze uses, cached per store generation
+    view = build_view(store, classes=classes or None, relations=relations or None, as_of=as_of, focus=focus,
+                      radius=radius, path=path, restricted=obj.include_restricted, graph=G)
     if overview:
-        page = v.write_overview(store, view, out, size_by=size_by, max_nodes=max_nodes or v.OVERVIEW_MAX_NODES,
-                                title=title)
+        page = write_overview(store, view, out, size_by=size_by, max_nodes=max_nodes or OVERVIEW_MAX_NODES,
+                              title=title)
     else:
-        page = v.write_page(store, view, out, size_by=size_by, max_nodes=max_nodes or v.MAX_NODES,
-                            max_edges=v.MAX_EDGES if max_edges is None else max_edges, title=title)
+        page = write_page(store, view, out, size_by=size_by, max_nodes=max_nodes or MAX_NODES,
+                          max_edges=MAX_EDGES if max_edges is None else max_edges, title=title)
     size = out.stat().st_size
     msg = (f"Wrote {out}: {page.nodes:,} entities, {page.edges:,} relations ({size / 1e6:.1f} MB, "
            f"{time.perf_counter() - t0:.1f} s)")

@@ -887,7 +887,7 @@ def test_idle_and_half_sent_connections_are_closed_after_the_idle_timeout(store_
 def bound_rows(endpoint: Endpoint, store_root: Path, name: str, params: dict[str, str]) -> list[tuple[str, ...]]:
     """The rows of a saved query bound as `repnet query NAME --param k=v` binds it, run on the endpoint."""
     from repnet.graph.ask.query import prepare
-    from repnet.graph.store.embedded import open_store
+    from repnet.graph.store import open_store
 
     saved = saved_queries()[name]
     return json_rows(post_form(endpoint, {"query": prepare(open_store(store_root), saved.text, params, saved).text})[2])

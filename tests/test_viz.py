@@ -8,7 +8,9 @@ nothing as a second guard.
 
 from __future__ import annotations
 
+import ast
 import doctest
+import importlib
 import json
 import os
 import re
@@ -402,12 +404,41 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
         close(o)
 
 
-def test_docstring_examples() -> None:
-    assert doctest.testmod(viz).failed == 0
+VIZ_MODULES = ("data", "explorer", "facts", "layout", "overview", "page", "rank", "style", "view")
+
+
+@pytest.mark.parametrize("name", VIZ_MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(f"repnet.graph.viz.{name}")
+    assert doctest.testmod(module).failed == 0
+
+
+def test_viz_modules_have_docstrings_and_import_no_private_names() -> None:
+    package = Path(viz.__file__).parent
+    assert sorted(p.stem for p in package.glob("*.py")) == sorted(["__init__", *VIZ_MODULES])
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert ast.get_docstring(tree), path.name
+        private = [(node.module, a.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                   for a in node.names if a.name.startswith("_") and a.name != "__future__" and node.module != "__future__"]
+        assert private == [], path.name
+    init = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+    assert [type(n).__name__ for n in init.body] == ["Expr"]  # a docstring, no imports
+
+
+def test_viz_modules_import_each_other_without_cycles() -> None:
+    package = Path(viz.__file__).parent
+    uses: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        uses[path.stem] = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module}
+    G = nx.DiGraph((a, b) for a, bs in uses.items() for b in bs)
+    assert nx.is_directed_acyclic_graph(G), list(nx.simple_cycles(G))
+    assert not any("explorer" in bs for bs in uses.values())  # the entry point is imported by nobody inside
 
 
 def test_escaping_helpers() -> None:
-    text = viz._json_for_script({"a": "</script><!-- \u2028 \u2029 & <b>"})
+    text = viz.json_for_script({"a": "</script><!-- \u2028 \u2029 & <b>"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
     assert json.loads(text) == {"a": "</script><!-- \u2028 \u2029 & <b>"}
     assert viz.safe_url("https://www.hrw.org/x?a=1") == "https://www.hrw.org/x?a=1"
@@ -520,7 +551,14 @@ def test_large_view_precomputed_layout_in_chromium(browser: Any, tmp_path: Path)
 
 
 # ------------------------------------------------------------------------ the command line
-def test_viz_command(runner: Any, root_of: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The projection cache, under tmp_path (never the user's own)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "repnet" / "networks"
+
+
+def test_viz_command(runner: Any, root_of: Path, tmp_path: Path, cache: Path) -> None:
     out = tmp_path / "rabkova.html"
     r = runner.invoke(cli, ["--store", str(root_of), "viz", "--focus", "Marfa Rabkova", "--radius", "2", "-o", str(out)])
     assert r.exit_code == 0, r.output
@@ -545,3 +583,117 @@ def test_viz_command(runner: Any, root_of: Path, tmp_path: Path) -> None:
         assert r.exit_code == 2 and message in r.output, (args, r.output)
     r = runner.invoke(cli, ["viz", "--help"])
     assert r.exit_code == 0 and "Example:" in r.output and "--size-by" in r.output
+
+
+def test_viz_reads_the_projection_analyze_cached(runner: Any, root_of: Path, tmp_path: Path, cache: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import repnet.graph.network.project as projection
+
+    real = projection.project
+
+    def refuse(*args: Any, **kw: Any) -> Any:
+        raise AssertionError("projected the store again instead of reading the cache")
+
+    monkeypatch.setattr(projection, "project", refuse)
+    r = runner.invoke(cli, ["--store", str(root_of), "viz", "-o", str(tmp_path / "before.html")])
+    assert isinstance(r.exception, AssertionError) and not (tmp_path / "before.html").exists()  # nothing cached yet
+
+    monkeypatch.setattr(projection, "project", real)
+    r = runner.invoke(cli, ["--store", str(root_of), "analyze", "centrality"])
+    assert r.exit_code == 0, r.output
+    assert len(list(cache.glob("*.pickle"))) == 1
+
+    monkeypatch.setattr(projection, "project", refuse)
+    for args in (["-o", str(tmp_path / "all.html")], ["--focus", "Marfa Rabkova", "--radius", "2", "-o", str(tmp_path / "r.html")],
+                 ["--overview", "-o", str(tmp_path / "all.png")]):
+        r = runner.invoke(cli, ["--store", str(root_of), "viz", *args])
+        assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"Wrote {tmp_path / 'all.png'}: 30 entities, 35 relations")
+    assert len(list(cache.glob("*.pickle"))) == 1
+
+
+def test_viz_into_a_missing_directory_is_a_usage_error(runner: Any, root_of: Path, tmp_path: Path, cache: Path) -> None:
+    for args, name in ((["-o"], "x.html"), (["--overview", "-o"], "x.png"), (["--overview", "-o"], "x.svg")):
+        target = tmp_path / "missing" / name
+        r = runner.invoke(cli, ["--store", str(root_of), "viz", *args, str(target)])
+        assert r.exit_code == 2, r.output
+        assert r.output == (f"Error: cannot write {target}: No such file or directory. Choose a path in an existing "
+                            "directory you can write to (the file is written whole or not at all).\n")
+        assert "Traceback" not in r.output and isinstance(r.exception, SystemExit)
+        assert not (tmp_path / "missing").exists()
+
+
+def test_a_failed_page_or_picture_leaves_the_previous_file_and_no_partial_one(
+        store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from repnet.graph.viz import overview, page
+
+    v = viz.build_view(store, focus="Nasta Loika")
+    html, png = tmp_path / "x.html", tmp_path / "x.png"
+    html.write_text("previous page", encoding="utf-8")
+    png.write_bytes(b"previous picture")
+
+    def fail(*args: Any, **kw: Any) -> Any:
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(page, "render_page", fail)
+    monkeypatch.setattr(overview, "draw", fail)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        page.write_page(store, v, html)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        overview.write_overview(store, v, png)
+    assert html.read_text(encoding="utf-8") == "previous page" and png.read_bytes() == b"previous picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.html", "x.png"]
+    monkeypatch.undo()
+    assert viz.write_page(store, v, html).nodes == 5 and html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert viz.write_overview(store, v, png).nodes == 5 and png.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.html", "x.png"]
+
+
+# ------------------------------------------------------------------------ the README's pictures
+def test_make_screenshots_writes_the_readme_pictures(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/system-deps installs it")
+        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+    script = Path(viz.__file__).parent / "screenshots" / "make.py"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, env=env,
+                       timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    wrote = [line.split(" (")[0] for line in r.stdout.splitlines() if line.startswith(f"Wrote {tmp_path}/")]
+    assert wrote == [f"Wrote {tmp_path / 'explorer.png'}", f"Wrote {tmp_path / 'overview.png'}"]
+    sizes = {}
+    for name in ("explorer.png", "overview.png"):
+        with Image.open(tmp_path / name) as im:
+            sizes[name] = (im.size, im.mode)
+        assert (tmp_path / name).stat().st_size < 250_000, name
+    assert sizes == {"explorer.png": ((1000, 650), "P"), "overview.png": ((1000, 714), "P")}
+    # the store, the page and the projection cache stayed in the script's own temporary directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["explorer.png", "overview.png"]
+
+
+def test_the_explorers_status_on_a_day_is_the_stored_periods_status(store: EmbeddedStore) -> None:
+    """The rings come from the status periods stored at build: on every week from 2020 to mid-2026 the
+    page's rule (latest period begun, facts.status_on) gives what graph/ask/status.py's status_at does."""
+    import datetime as dt
+
+    from repnet.graph.ask.status import HELD, status_at, stored_periods
+    from repnet.graph.viz.facts import status_fact
+
+    periods = stored_periods(store)
+    days = [(dt.date(2020, 1, 1) + dt.timedelta(weeks=w)).isoformat() for w in range(335)]
+    differ = []
+    for person, ps in periods.items():
+        facts = [status_fact(p) for p in ps]
+        assert facts == viz.person_status(store, [person])[person]
+        for day in days:
+            stored = status_at(ps, day)
+            drawn = viz.status_on(facts, day)
+            if (None if stored is None else "held" if stored[0] == HELD else "released") != (drawn and drawn["s"]):
+                differ.append((person, day))
+    assert len(periods) == 10 and differ == []

@@ -84,9 +84,11 @@ def interactive_seconds(page_path: Path, repeat: int) -> tuple[float, list[float
 
 
 def bench_size(nodes: int, work: Path, repeat: int) -> dict[str, Any]:
-    from repnet.graph.viz import explorer as viz
     from repnet.graph.network.project import project
     from repnet.graph.store import open_store
+    from repnet.graph.viz.page import write_page
+    from repnet.graph.viz.rank import node_scores, reduce_view
+    from repnet.graph.viz.view import View
 
     root, build_s = synthetic_store(nodes, work)
     store = open_store(root)
@@ -94,12 +96,12 @@ def bench_size(nodes: int, work: Path, repeat: int) -> dict[str, Any]:
     G = project(store)
     project_s = time.perf_counter() - t0
     if G.number_of_nodes() > nodes:
-        scores, _ = viz.node_scores(G, "degree")
-        G = viz.reduce_view(G, scores, nodes)
-    v = viz.View(G, f"Synthetic network, {G.number_of_nodes():,}-entity view")
+        scores, _ = node_scores(G, "degree")
+        G = reduce_view(G, scores, nodes)
+    v = View(G, f"Synthetic network, {G.number_of_nodes():,}-entity view")
     out = work / f"page-{nodes}.html"
     t0 = time.perf_counter()
-    page = viz.write_page(store, v, out)
+    page = write_page(store, v, out)
     generate_s = time.perf_counter() - t0
     store.close()
     median, runs, drawn = interactive_seconds(out, repeat)
