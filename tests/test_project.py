@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
 from collections import Counter
 from pathlib import Path
@@ -357,3 +358,20 @@ def test_an_entity_without_a_visible_type_is_unknown_never_guessed(tmp_path: Pat
     assert G.nodes[ID + "person/a"]["class"] == "Person"
     typed = P.project(memory_store(load_dataset([src]).quads(), public_only=True))
     assert typed.nodes[facility]["class"] == "Facility"
+
+
+# ---------------------------------------------------------------------------- the projection stays the same
+SNAPSHOT = Path(__file__).parent / "fixtures" / "belarus-projection.json"
+
+
+def as_json(G: nx.MultiDiGraph) -> dict[str, list[Any]]:
+    """A projection as sorted JSON-ready lists: nodes [id, attributes], edges [tail, head, key, attributes]."""
+    nodes = sorted([v, dict(sorted(d.items()))] for v, d in G.nodes(data=True))
+    edges = sorted([u, v, k, dict(sorted(d.items()))] for u, v, k, d in G.edges(keys=True, data=True))
+    return {"nodes": nodes, "edges": edges}
+
+
+def test_the_belarus_projection_equals_its_snapshot(G: nx.MultiDiGraph) -> None:
+    """tests/fixtures/belarus-projection.json was written by the projection before it was table-driven
+    (issue 14): every node, edge, key and attribute is the same."""
+    assert as_json(G) == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
