@@ -211,7 +211,14 @@ def _bound(text: str, end: bool) -> str | None:
     return day.isoformat() if day else None
 
 
-def _parse_day(value: str | dt.date | None, what: str = "as of") -> str | None:
+def parse_day(value: str | dt.date | None, what: str = "as of") -> str | None:
+    """A day given as YYYY-MM-DD (or a date) -> its ISO string; None stays None.
+
+    ``what`` names the argument in the UsageError a malformed day gets ("--from", "as of").
+
+    >>> parse_day("2025-12-13"), parse_day(None)
+    ('2025-12-13', None)
+    """
     if value is None or isinstance(value, dt.date):
         return value.isoformat() if value else None
     try:
@@ -305,7 +312,7 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     ['Homiel penal colony No. 4', 'Minsk']
     """
     check_view(classes, relations)
-    day = _parse_day(as_of)
+    day = parse_day(as_of)
     wanted = [r for r in RELATIONS if relations is None or r in relations]
     R = _Reader(store, restricted)
     E = _Edges()
@@ -564,7 +571,7 @@ def view(G: nx.MultiDiGraph, *, classes: Collection[str] | None = None, relation
     (['o', 'p'], ['o', 'p', 'r'])
     """
     check_view(classes, relations)
-    day = _parse_day(as_of)
+    day = parse_day(as_of)
     cls = set(classes) if classes is not None else None
     rel = set(relations) if relations is not None else None
     nodes = G.nodes
