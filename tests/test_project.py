@@ -309,6 +309,44 @@ def test_node_and_edge_csv(G: nx.MultiDiGraph, tmp_path: Path) -> None:
         n("person/nasta-loika"), n("org/minsk-city-court"), "7.0", SRC)
 
 
+@pytest.mark.parametrize("write", [write_gexf, write_graphml, write_csv], ids=["gexf", "graphml", "csv"])
+def test_an_unwritable_export_path_is_a_usage_error_naming_it(G: nx.MultiDiGraph, write: Any) -> None:
+    target = "/nonexistent/x.gexf" if write is not write_csv else "/proc/net-export"  # no directory can be made in /proc
+    with pytest.raises(UsageError, match=f"cannot write {target}: "):
+        write(G, target)
+
+
+@pytest.mark.parametrize("fmt, write", [("gexf", write_gexf), ("graphml", write_graphml)])
+def test_an_export_that_fails_midway_leaves_the_previous_file(G: nx.MultiDiGraph, tmp_path: Path, fmt: str, write: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / f"n.{fmt}"
+    write(G, target)
+    before = target.read_bytes()
+
+    def half(graph: nx.Graph, f: Any, **_: Any) -> None:
+        f.write(b"<?xml version='1.0'")
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(nx, f"write_{fmt}", half)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        write(G, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_a_csv_export_that_fails_midway_leaves_the_previous_files(G: nx.MultiDiGraph, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from repnet.graph.network import netexport
+
+    nodes, edges = write_csv(G, tmp_path)
+    before = nodes.read_bytes(), edges.read_bytes()
+    monkeypatch.setattr(netexport, "_cell", lambda v: (_ for _ in ()).throw(RuntimeError("interrupted")))
+    with pytest.raises(RuntimeError, match="interrupted"):
+        write_csv(G, tmp_path)
+    assert (nodes.read_bytes(), edges.read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edges.csv", "nodes.csv"]
+
+
 # ---------------------------------------------------------------------------- cache
 def test_the_projection_of_a_store_generation_is_cached(belarus_store: EmbeddedStore, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
