@@ -413,3 +413,58 @@ def test_the_belarus_projection_equals_its_snapshot(G: nx.MultiDiGraph) -> None:
     """tests/fixtures/belarus-projection.json was written by the projection before it was table-driven
     (issue 14): every node, edge, key and attribute is the same."""
     assert as_json(G) == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------- the relation table, progress
+def test_the_relations_are_the_table_in_relations_yaml() -> None:
+    assert list(P.RELATIONS) == [r.name for r in P.RELATION_TABLE] == [
+        "member_of", "sentenced_by", "sentenced_in", "prosecuted_by", "held_at", "charged_under", "defined_by",
+        "co_defendant", "released_in", "released_by", "negotiated_by", "government_of"]
+    assert P.RELATIONS["held_at"] == "person -> detention facility (detention, return to custody)"
+    sentenced_by = next(r for r in P.RELATION_TABLE if r.name == "sentenced_by")
+    assert sentenced_by.marks_head == "presides" and len(sentenced_by.patterns[0].head) == 4
+    assert sentenced_by.patterns[0].head[2] == P.parse_path("rpn:verdict/rpn:court")
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("r: {about: x}", "give about, and patterns or pairs"),
+    ("r: {about: x, patterns: [], colour: red}", r"unknown: \['colour'\]"),
+    ("r: {about: x, dated_by: head, patterns: []}", "give about"),
+    ("r: {about: x, patterns: [{tail: ., head: rpn:court, attributes: {a: {as: name}}}]}", r"attribute a: unknown form \['as'\]"),
+])
+def test_a_malformed_relation_table_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        P.load_relations(text)
+
+
+def test_a_relation_added_to_the_table_is_projected(belarus_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new relation is data only: here countries -> the governments that serve them, an inverse path."""
+    table = P.load_relations("""
+served_by:
+  about: country -> a government that serves it
+  patterns:
+    - {tail: ., head: ^schema:areaServed, attributes: {stage: {value: test}}}
+""")
+    monkeypatch.setattr(P, "RELATION_TABLE", table)
+    monkeypatch.setattr(P, "RELATIONS", {r.name: r.about for r in table})
+    G = P.project(belarus_store)
+    assert sorted((G.nodes[u]["label"], G.nodes[v]["label"], d["stage"], d["source"]) for u, v, d in G.edges(data=True)) == [
+        ("Belarus", "Government of Belarus", "test", SRC), ("United States", "United States government", "test", SRC)]
+
+
+def test_projection_reports_progress_per_relation_and_phase(belarus_store: EmbeddedStore) -> None:
+    calls: list[tuple[str, int, int | None]] = []
+    P.project(belarus_store, relations=["member_of", "held_at"], progress=lambda *c: calls.append(c))
+    assert calls == [(P.STAGE, done, 5) for done in range(6)]
+
+
+def test_network_reports_progress_only_when_it_projects(belarus_store: EmbeddedStore, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    store = open_store(belarus_store.location)
+    calls: list[int] = []
+    P.network(store, progress=lambda stage, done, total: calls.append(done))
+    assert calls == list(range(len(P.RELATIONS) + 4))
+    calls.clear()
+    P.network(store, progress=lambda stage, done, total: calls.append(done))
+    assert calls == []
