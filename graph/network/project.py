@@ -409,6 +409,8 @@ class _Reader:
 
 @dataclass
 class _Edges:
+    """The edges found so far: (relation, event, tail, head) -> (source ids, attributes)."""
+
     items: dict[tuple[str, str, str, str], tuple[set[str], dict[str, Any]]] = field(default_factory=dict)
 
     def add(self, relation: str, event: str, a: str, b: str, sources: Iterable[str], attrs: dict[str, Any]) -> None:
@@ -559,6 +561,8 @@ def _head_attributes(at: dict[str, Any], head: str) -> dict[str, Any]:
 
 @dataclass
 class _Nodes:
+    """The nodes of the edges found: their types (rdf:type as node classes), flags and best labels."""
+
     ends: set[str]
     types: dict[str, set[str]]
     flags: dict[str, set[str]]
@@ -599,6 +603,8 @@ def _nodes(R: _Reader, E: _Edges, wanted: list[Relation]) -> _Nodes:
 
 @dataclass
 class _Dates:
+    """Per event: its dates as stated and the day bounds views compare."""
+
     date: dict[str, str]  # as the source gives it: "2023-06", "after 2021-07"
     since: dict[str, str]  # the day by which it had surely begun
     until: dict[str, str]  # the earliest day it may have ended
