@@ -4,11 +4,12 @@ checked against networkx and the saved queries on synthetic data."""
 from __future__ import annotations
 
 import doctest
+import importlib
 import json
+import pkgutil
 from collections import Counter, defaultdict
 from decimal import Decimal
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -16,13 +17,15 @@ import pytest
 
 from repnet.graph.network import analysis as A
 from repnet.graph.network import netexport
+from repnet.graph.network.analysis import centralities
+from repnet.graph.network.analysis.pairs import person_groups, top_pairs
 from repnet.graph.network import project as P
 from repnet.graph.ingest.dataset import load_dataset
 from repnet.graph.errors import UsageError
 from repnet.graph.ask.query import saved_queries
 from repnet.graph.ingest.build import in_memory
 from repnet.graph.ask.status import stored_periods
-from repnet.graph.store.embedded import EmbeddedStore, memory_store
+from repnet.graph.store.embedded import EmbeddedStore
 from repnet.graph.ingest.synth import write_synthetic
 
 from .conftest import ID, select
@@ -63,9 +66,18 @@ def two_triangles() -> nx.Graph:
     return nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")])
 
 
-@pytest.mark.parametrize("module", [P, A, netexport])
+ANALYSIS_MODULES = [importlib.import_module(f"{A.__name__}.{m.name}") for m in pkgutil.iter_modules(A.__path__)]
+
+
+@pytest.mark.parametrize("module", [P, netexport, A, *ANALYSIS_MODULES], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_docstring_examples_run(module: Any) -> None:
     assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_the_analysis_package_has_seven_modules_each_with_examples() -> None:
+    names = sorted(m.__name__.rsplit(".", 1)[-1] for m in ANALYSIS_MODULES)
+    assert names == ["centralities", "change", "common", "connections", "louvain", "pairs", "sentences"]
+    assert all(doctest.DocTestFinder().find(m) and m.__doc__ for m in ANALYSIS_MODULES)
 
 
 # ---------------------------------------------------------------------------- small graphs, known answers
@@ -104,9 +116,9 @@ def test_centrality_on_a_star_and_the_class_filter() -> None:
 def test_centrality_samples_above_the_documented_size(monkeypatch: pytest.MonkeyPatch) -> None:
     g = nx.gnm_random_graph(60, 150, seed=1)
     nx.set_node_attributes(g, "Person", "class")
-    monkeypatch.setattr(A, "EXACT_BETWEENNESS_MAX_NODES", 50)
-    monkeypatch.setattr(A, "BETWEENNESS_WORK", 20 * (60 + 150))
-    monkeypatch.setattr(A, "BETWEENNESS_SAMPLES_RANGE", (10, 30))
+    monkeypatch.setattr(centralities, "EXACT_BETWEENNESS_MAX_NODES", 50)
+    monkeypatch.setattr(centralities, "BETWEENNESS_WORK", 20 * (60 + 150))
+    monkeypatch.setattr(centralities, "BETWEENNESS_SAMPLES_RANGE", (10, 30))
     assert A.betweenness_samples(60, 150) == 20 and A.betweenness_samples(6, 15) == 30
     assert A.betweenness_samples(600, 1500) == 10
     t = A.centrality(g, top=None, seed=3)
@@ -196,7 +208,7 @@ def test_shared_entities_between_persons() -> None:
 def test_shared_refuses_a_projection_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
     g = graph({**{f"p{i}": "Person" for i in range(10)}, "k": "Court"},
               [(f"p{i}", "k", {"relation": "sentenced_by"}) for i in range(10)])
-    monkeypatch.setattr(A, "SHARED_MAX_PAIRS", 44)
+    monkeypatch.setattr(A.pairs, "SHARED_MAX_PAIRS", 44)
     with pytest.raises(UsageError, match=r"up to 45 pairs(.|\n)*--person"):
         A.shared(g)
     assert len(A.shared(g, person="p0").rows) == 9
@@ -385,7 +397,7 @@ def test_synthetic_co_defendants_are_the_cases(S: nx.MultiDiGraph, synth_store: 
 
 
 def test_synthetic_shared_agrees_with_brute_force(S: nx.MultiDiGraph) -> None:
-    groups = A._groups(S, A.DEFAULT_SHARED)
+    groups = person_groups(S, A.DEFAULT_SHARED)
     counts: Counter[tuple[str, str]] = Counter()
     for ps in groups.values():
         counts.update(combinations(sorted(ps), 2))
@@ -423,15 +435,13 @@ def test_every_analysis_runs_on_synthetic_data(S: nx.MultiDiGraph) -> None:
 def test_shared_pairs_computed_in_blocks_equal_the_whole_product(top: int | None) -> None:
     import random
 
-    from repnet.graph.network.analysis import _top_pairs
-
     rnd = random.Random(5)
     people = [f"p{i:03d}" for i in range(120)]
     groups = {f"g{k}": set(rnd.sample(people, rnd.randint(2, 25))) for k in range(30)}
-    whole = _top_pairs(groups, 1, top, block=10_000)
+    whole = top_pairs(groups, 1, top, block=10_000)
     for block in (1, 7, 50):
-        assert _top_pairs(groups, 1, top, block=block) == whole
-    assert _top_pairs(groups, 2, top, block=7) == _top_pairs(groups, 2, top, block=10_000)
+        assert top_pairs(groups, 1, top, block=block) == whole
+    assert top_pairs(groups, 2, top, block=7) == top_pairs(groups, 2, top, block=10_000)
     pairs, total = whole
     assert total == len({(a, b) for ps in groups.values() for a in ps for b in ps if a < b})
     assert len(pairs) == (total if top is None else min(top, total))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
 from collections import Counter
 from pathlib import Path
@@ -309,6 +310,44 @@ def test_node_and_edge_csv(G: nx.MultiDiGraph, tmp_path: Path) -> None:
         n("person/nasta-loika"), n("org/minsk-city-court"), "7.0", SRC)
 
 
+@pytest.mark.parametrize("write", [write_gexf, write_graphml, write_csv], ids=["gexf", "graphml", "csv"])
+def test_an_unwritable_export_path_is_a_usage_error_naming_it(G: nx.MultiDiGraph, write: Any) -> None:
+    target = "/nonexistent/x.gexf" if write is not write_csv else "/proc/net-export"  # no directory can be made in /proc
+    with pytest.raises(UsageError, match=f"cannot write {target}: "):
+        write(G, target)
+
+
+@pytest.mark.parametrize("fmt, write", [("gexf", write_gexf), ("graphml", write_graphml)])
+def test_an_export_that_fails_midway_leaves_the_previous_file(G: nx.MultiDiGraph, tmp_path: Path, fmt: str, write: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / f"n.{fmt}"
+    write(G, target)
+    before = target.read_bytes()
+
+    def half(graph: nx.Graph, f: Any, **_: Any) -> None:
+        f.write(b"<?xml version='1.0'")
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(nx, f"write_{fmt}", half)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        write(G, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_a_csv_export_that_fails_midway_leaves_the_previous_files(G: nx.MultiDiGraph, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from repnet.graph.network import netexport
+
+    nodes, edges = write_csv(G, tmp_path)
+    before = nodes.read_bytes(), edges.read_bytes()
+    monkeypatch.setattr(netexport, "_cell", lambda v: (_ for _ in ()).throw(RuntimeError("interrupted")))
+    with pytest.raises(RuntimeError, match="interrupted"):
+        write_csv(G, tmp_path)
+    assert (nodes.read_bytes(), edges.read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edges.csv", "nodes.csv"]
+
+
 # ---------------------------------------------------------------------------- cache
 def test_the_projection_of_a_store_generation_is_cached(belarus_store: EmbeddedStore, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -358,3 +397,75 @@ def test_an_entity_without_a_visible_type_is_unknown_never_guessed(tmp_path: Pat
     assert G.nodes[ID + "person/a"]["class"] == "Person"
     typed = P.project(memory_store(load_dataset([src]).quads(), public_only=True))
     assert typed.nodes[facility]["class"] == "Facility"
+
+
+# ---------------------------------------------------------------------------- the projection stays the same
+SNAPSHOT = Path(__file__).parent / "fixtures" / "belarus-projection.json"
+
+
+def as_json(G: nx.MultiDiGraph) -> dict[str, list[Any]]:
+    """A projection as sorted JSON-ready lists: nodes [id, attributes], edges [tail, head, key, attributes]."""
+    nodes = sorted([v, dict(sorted(d.items()))] for v, d in G.nodes(data=True))
+    edges = sorted([u, v, k, dict(sorted(d.items()))] for u, v, k, d in G.edges(keys=True, data=True))
+    return {"nodes": nodes, "edges": edges}
+
+
+def test_the_belarus_projection_equals_its_snapshot(G: nx.MultiDiGraph) -> None:
+    """tests/fixtures/belarus-projection.json was written by the projection before it was table-driven
+    (issue 14): every node, edge, key and attribute is the same."""
+    assert as_json(G) == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------- the relation table, progress
+def test_the_relations_are_the_table_in_relations_yaml() -> None:
+    assert list(P.RELATIONS) == [r.name for r in P.RELATION_TABLE] == [
+        "member_of", "sentenced_by", "sentenced_in", "prosecuted_by", "held_at", "charged_under", "defined_by",
+        "co_defendant", "released_in", "released_by", "negotiated_by", "government_of"]
+    assert P.RELATIONS["held_at"] == "person -> detention facility (detention, return to custody)"
+    sentenced_by = next(r for r in P.RELATION_TABLE if r.name == "sentenced_by")
+    assert sentenced_by.marks_head == "presides" and len(sentenced_by.patterns[0].head) == 4
+    assert sentenced_by.patterns[0].head[2] == P.parse_path("rpn:verdict/rpn:court")
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("r: {about: x}", "give about, and patterns or pairs"),
+    ("r: {about: x, patterns: [], colour: red}", r"unknown: \['colour'\]"),
+    ("r: {about: x, dated_by: head, patterns: []}", "give about"),
+    ("r: {about: x, patterns: [{tail: ., head: rpn:court, attributes: {a: {as: name}}}]}", r"attribute a: unknown form \['as'\]"),
+])
+def test_a_malformed_relation_table_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        P.load_relations(text)
+
+
+def test_a_relation_added_to_the_table_is_projected(belarus_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new relation is data only: here countries -> the governments that serve them, an inverse path."""
+    table = P.load_relations("""
+served_by:
+  about: country -> a government that serves it
+  patterns:
+    - {tail: ., head: ^schema:areaServed, attributes: {stage: {value: test}}}
+""")
+    monkeypatch.setattr(P, "RELATION_TABLE", table)
+    monkeypatch.setattr(P, "RELATIONS", {r.name: r.about for r in table})
+    G = P.project(belarus_store)
+    assert sorted((G.nodes[u]["label"], G.nodes[v]["label"], d["stage"], d["source"]) for u, v, d in G.edges(data=True)) == [
+        ("Belarus", "Government of Belarus", "test", SRC), ("United States", "United States government", "test", SRC)]
+
+
+def test_projection_reports_progress_per_relation_and_phase(belarus_store: EmbeddedStore) -> None:
+    calls: list[tuple[str, int, int | None]] = []
+    P.project(belarus_store, relations=["member_of", "held_at"], progress=lambda *c: calls.append(c))
+    assert calls == [(P.STAGE, done, 5) for done in range(6)]
+
+
+def test_network_reports_progress_only_when_it_projects(belarus_store: EmbeddedStore, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    store = open_store(belarus_store.location)
+    calls: list[int] = []
+    P.network(store, progress=lambda stage, done, total: calls.append(done))
+    assert calls == list(range(len(P.RELATIONS) + 4))
+    calls.clear()
+    P.network(store, progress=lambda stage, done, total: calls.append(done))
+    assert calls == []

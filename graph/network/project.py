@@ -70,6 +70,11 @@ left out.
 Restricted facts (ill-treatment, health, and any field a source marks restricted) stay out of the
 projection unless ``restricted=True``: the projection feeds public exports (GEXF, GraphML, CSV).
 
+Which facts give which edge, with which attributes, is data: ``relations.yaml`` beside this module
+(read into :data:`RELATION_TABLE`) states each relation's events and the property paths from an
+event to the edge's tail and head, and :func:`project` is one generic loop over it (a relation per
+``progress`` step), then the classes, labels and dates of what it found.
+
 Reading the store: one plain SELECT per predicate and source graph (``SELECT ?s ?o WHERE { ?s <p>
 ?o }``; the graph read tells each triple's source), joined in Python, and a few DISTINCT SELECTs
 over the union of the graphs for classes, labels and date bounds (DISTINCT because the union
@@ -95,12 +100,14 @@ from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
+import yaml
 
-from ..errors import UsageError
+from ...ontology.namespaces import expand
 from ..ask.query import resolve_name
-from ..errors import UnknownName
-from ..dates import parse_date
+from ..dates import bound, parse_day
+from ..errors import UnknownName, UsageError
 from ..iris import source_id
+from ..progress import Progress, silent
 from ..store.embedded import EmbeddedStore
 from ..store.layout import current_path
 from ..terms import to_python
@@ -110,23 +117,120 @@ RPN = "https://w3id.org/repnet/ontology#"
 NODE_CLASSES = ("Person", "Judge", "Prosecutor", "Organization", "Court", "Government", "Facility",
                 "Offence", "Article", "ReleaseRound", "Country", "Place", "Unknown")
 PERSON_CLASSES = frozenset({"Person", "Judge", "Prosecutor"})
-
-RELATIONS: dict[str, str] = {
-    "member_of": "person -> organization, court or government (membership)",
-    "sentenced_by": "person -> court or judge (sentence, or its verdict)",
-    "sentenced_in": "person -> place where a sentence naming no court was passed",
-    "prosecuted_by": "person -> prosecutor (trial or verdict)",
-    "held_at": "person -> detention facility (detention, return to custody)",
-    "charged_under": "person -> offence or article (charge, conviction, administrative offence)",
-    "defined_by": "offence -> criminal-code article",
-    "co_defendant": "person -> person in the same case, trial or verdict",
-    "released_in": "person -> release round",
-    "released_by": "person or release round -> who granted the release",
-    "negotiated_by": "release round -> party to the negotiation behind it",
-    "government_of": "government -> the country it serves",
-}
-RELEASE_RELATIONS = frozenset({"released_in", "released_by"})
 CACHE_KEEP = 4
+STAGE = "projecting the network"  # the stage every progress call of project() reports
+TABLE = Path(__file__).with_name("relations.yaml")  # the relations as data: see its header
+
+
+# ---------------------------------------------------------------------------- the relation table
+Step = tuple[str, bool]  # (predicate IRI, followed backwards)
+Steps = tuple[Step, ...]  # () is the node itself
+_ATTRIBUTE_FORMS = ({"value"}, {"path", "as"}, {"as"}, {"head_in"}, {"types", "else"})
+_PATH_AS = ("number", "name", "names")  # what {path: P, as: ...} may read a value as
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One way the store states a relation: events, the paths from each to tails and heads, attributes."""
+
+    tail: tuple[Steps, ...]
+    head: tuple[Steps, ...]
+    events: str | None = None
+    tail_class: str | None = None
+    unless: tuple[Steps, ...] = ()
+    attributes: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One way the store states that persons share a group (co-defendants in a case)."""
+
+    members: tuple[Steps, ...]
+    group: tuple[Steps, ...]
+    first: bool = False
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation of the projection as relations.yaml states it."""
+
+    name: str
+    about: str
+    patterns: tuple[Pattern, ...] = ()
+    pairs: tuple[Grouping, ...] = ()
+    attributes: tuple[tuple[str, dict[str, Any]], ...] = ()
+    head_class: str | None = None
+    marks_head: str | None = None
+    dated_by: str = "event"
+    since_else: tuple[Steps, ...] = ()
+
+
+def parse_path(text: str) -> Steps:
+    """A property path of CURIEs -> its steps.
+
+    >>> parse_path("rpn:verdict/^rpn:court")
+    (('https://w3id.org/repnet/ontology#verdict', False), ('https://w3id.org/repnet/ontology#court', True))
+    >>> parse_path(".")
+    ()
+    """
+    if text == ".":
+        return ()
+    return tuple((expand(s.lstrip("^")), s.startswith("^")) for s in text.split("/"))
+
+
+def _paths(value: str | list[str] | None) -> tuple[Steps, ...]:
+    """One path or a list of alternatives -> a tuple of parsed paths."""
+    if value is None:
+        return ()
+    return tuple(parse_path(v) for v in ([value] if isinstance(value, str) else value))
+
+
+def _attributes(spec: dict[str, dict[str, Any]] | None, where: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Attribute specs with their paths parsed and CURIEs expanded; a ValueError for an unknown form."""
+    out = []
+    for name, a in (spec or {}).items():
+        keys = set(a)
+        if keys not in _ATTRIBUTE_FORMS or (keys == {"as"} and a["as"] != "event") or (
+                keys == {"path", "as"} and a["as"] not in _PATH_AS):
+            raise ValueError(f"{TABLE.name}: {where}, attribute {name}: unknown form {sorted(a)}")
+        a = dict(a)
+        if "path" in a:
+            a["path"] = parse_path(a["path"])
+        if "head_in" in a:
+            a["head_in"] = parse_path(a["head_in"])
+        if "types" in a:
+            a["types"] = {expand(c): word for c, word in a["types"].items()}
+        out.append((name, a))
+    return tuple(out)
+
+
+def load_relations(text: str | None = None) -> tuple[Relation, ...]:
+    """The relations of relations.yaml (or of ``text`` in its form), in their order.
+
+    >>> [r.name for r in load_relations()][:3]
+    ['member_of', 'sentenced_by', 'sentenced_in']
+    """
+    table = yaml.safe_load(TABLE.read_text(encoding="utf-8") if text is None else text)
+    out = []
+    for name, r in table.items():
+        unknown = set(r) - {"about", "patterns", "pairs", "attributes", "head_class", "marks_head", "dated_by", "since_else"}
+        if unknown or r.get("dated_by", "event") not in ("event", "tail") or ("patterns" in r) == ("pairs" in r):
+            raise ValueError(f"{TABLE.name}: relation {name}: give about, and patterns or pairs (unknown: {sorted(unknown)})")
+        patterns = tuple(Pattern(tail=_paths(p["tail"]), head=_paths(p["head"]), events=p.get("events") and expand(p["events"]),
+                                 tail_class=p.get("tail_class") and expand(p["tail_class"]), unless=_paths(p.get("unless")),
+                                 attributes=_attributes(p.get("attributes"), name))
+                         for p in r.get("patterns", ()))
+        pairs = tuple(Grouping(members=_paths(g["members"]), group=_paths(g["group"]), first=bool(g.get("first")))
+                      for g in r.get("pairs", ()))
+        out.append(Relation(name=name, about=r["about"], patterns=patterns, pairs=pairs,
+                            attributes=_attributes(r.get("attributes"), name), head_class=r.get("head_class"),
+                            marks_head=r.get("marks_head"), dated_by=r.get("dated_by", "event"),
+                            since_else=_paths(r.get("since_else"))))
+    return tuple(out)
+
+
+RELATION_TABLE = load_relations()
+RELATIONS: dict[str, str] = {r.name: r.about for r in RELATION_TABLE}
 
 
 # ---------------------------------------------------------------------------- reading the store
@@ -134,23 +238,10 @@ CACHE_KEEP = 4
 # and an OPTIONAL costs an index seek per row. So the projection reads each predicate it needs
 # with one plain scan per source graph (which also tells each triple's source without decoding a
 # graph name per row) and joins in Python; the few other reads are DISTINCT over the union.
-_O = "http://www.w3.org/ns/org#"
 _S = "https://schema.org/"
-_P = {  # short name -> predicate IRI, read per source graph
-    "member": f"{_O}member", "organization": f"{_O}organization", "role": f"{_O}role",
-    "sentenced": f"{RPN}sentencedPerson", "court": f"{RPN}court", "judge": f"{RPN}presidingJudge",
-    "verdict": f"{RPN}verdict", "location": f"{_S}location", "penalty": f"{RPN}penaltyType",
-    "years": f"{RPN}termYears", "convictedOf": f"{RPN}convictedOf", "convictedUnder": f"{RPN}convictedUnder",
-    "defendant": f"{RPN}defendant", "prosecutor": f"{RPN}prosecutor", "inCase": f"{RPN}inCase",
-    "ofTrial": f"{RPN}ofTrial", "detained": f"{RPN}detainedPerson", "returned": f"{RPN}returnedPerson",
-    "heldAt": f"{RPN}heldAt", "basis": f"{RPN}legalBasis", "charged": f"{RPN}chargedPerson",
-    "offence": f"{RPN}offence", "provision": f"{RPN}underProvision", "definedBy": f"{RPN}definedBy",
-    "released": f"{RPN}releasedPerson", "superEvent": f"{_S}superEvent", "grantedBy": f"{RPN}grantedBy",
-    "resultOf": f"{RPN}resultOf", "hasOutcome": f"{RPN}hasOutcome", "party": f"{RPN}party",
-    "ledBy": f"{RPN}ledBy", "areaServed": f"{_S}areaServed", "start": f"{_S}startDate", "end": f"{_S}endDate",
-    "startAfter": f"{RPN}startAfter", "startBefore": f"{RPN}startBefore", "endAfter": f"{RPN}endAfter",
-    "endBefore": f"{RPN}endBefore",
-}
+_START, _END = f"{_S}startDate", f"{_S}endDate"
+_OPEN_BOUNDS = ((f"{RPN}startAfter", "after", "start"), (f"{RPN}startBefore", "before", "start"),
+                (f"{RPN}endAfter", "after", "end"), (f"{RPN}endBefore", "before", "end"))
 _SCAN = "SELECT ?s ?o WHERE { ?s <%s> ?o }"
 # bounds of dates a source gives only as "after ..." or "before ...", which have no schema:startDate
 _BOUNDS = """
@@ -158,8 +249,7 @@ SELECT ?e ?es ?ls ?ee WHERE {
   { { ?e rpn:earliestStart ?es } UNION { ?e rpn:latestStart ?ls } MINUS { ?e schema:startDate ?d } }
   UNION { ?e rpn:earliestEnd ?ee MINUS { ?e schema:endDate ?d2 } }
 }"""
-_DETENTION_TYPES = "SELECT DISTINCT ?e ?t WHERE { ?e rpn:heldAt ?f ; rpn:detentionType ?t }"
-_RELEASE_TYPES = "SELECT DISTINCT ?e ?c WHERE { VALUES ?c { rpn:Pardon rpn:Expulsion } ?e a ?c }"
+_TYPED = "SELECT DISTINCT ?e ?c WHERE { VALUES ?c { %s } ?e a ?c }"
 _CLASSES = """
 SELECT DISTINCT ?e ?c WHERE {
   VALUES ?c { schema:Person org:Organization schema:GovernmentOrganization org:Site schema:Country schema:Place
@@ -172,7 +262,6 @@ SELECT DISTINCT ?e ?k WHERE {
   { VALUES ?k { <https://w3id.org/repnet/concept/occupation/judge> <https://w3id.org/repnet/concept/occupation/prosecutor> }
     ?e schema:hasOccupation ?k }
 }"""
-_ROUNDS = "SELECT DISTINCT ?e WHERE { ?e a rpn:MassRelease }"
 _LABELS = "SELECT DISTINCT ?e ?l WHERE { ?e skos:prefLabel ?l }"
 
 _TYPE_CLASS = {
@@ -189,7 +278,8 @@ _TYPE_CLASS = {
 # when an entity has several of the types above, the first class in this order wins
 _CLASS_ORDER = ("Facility", "Country", "ReleaseRound", "Offence", "Article", "Person", "Organization", "Place")
 
-Pairs = dict[str, list[tuple[str, str]]]  # subject -> [(object, source id)]
+Links = dict[Any, list[tuple[Any, str]]]  # subject -> [(object, source id)]
+Reached = list[tuple[Any, tuple[str, ...]]]  # [(node, source ids of the links followed)]
 
 
 def _local(iri: str) -> str:
@@ -203,25 +293,6 @@ def _plain(term: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _bound(text: str, end: bool) -> str | None:
-    """The latest start ('2023-06' -> '2023-06-30') or earliest end ('2023-06' -> '2023-06-01') a date allows."""
-    try:
-        d = parse_date(text)
-    except ValueError:
-        return None
-    day = d.earliest if end else d.latest
-    return day.isoformat() if day else None
-
-
-def _parse_day(value: str | dt.date | None, what: str = "as of") -> str | None:
-    if value is None or isinstance(value, dt.date):
-        return value.isoformat() if value else None
-    try:
-        return dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise UsageError(f"{what} '{value}': give a day, YYYY-MM-DD (e.g. 2025-12-13)") from None
-
-
 def check_view(classes: Collection[str] | None = None, relations: Collection[str] | None = None) -> None:
     """Raise UsageError for an unknown class or relation name."""
     for c in classes or ():
@@ -233,7 +304,7 @@ def check_view(classes: Collection[str] | None = None, relations: Collection[str
 
 
 class _Reader:
-    """Scans of the store: one predicate at a time, per source graph."""
+    """Scans of the store: one predicate at a time, per source graph; paths followed over them."""
 
     def __init__(self, store: EmbeddedStore, restricted: bool):
         self.store = store
@@ -242,18 +313,69 @@ class _Reader:
         self.sources = [g for g in names if "graph/" in g and not g.endswith(("graph/meta", "graph/vocabulary"))
                         and (restricted or not g.endswith("/restricted"))]
         self.public = None if restricted else [g for g in names if not g.endswith("/restricted")]
-        self.pairs: dict[str, Pairs] = {}
+        self.links: dict[str, Links] = {}
+        self.backwards: dict[str, Links] = {}
+        self.typed: dict[tuple[str, ...], dict[str, set[str]]] = {}
 
-    def __getitem__(self, name: str) -> Pairs:
-        if name not in self.pairs:
-            out: Pairs = defaultdict(list)
+    def scan(self, predicate: str) -> Links:
+        """Subject -> [(object, source id)] for one predicate, read once."""
+        if predicate not in self.links:
+            out: Links = defaultdict(list)
             for g in self.sources:
                 sid = source_id(g)
-                for s, o in self.store.query(_SCAN % _P[name], graphs=[g]):
+                for s, o in self.store.query(_SCAN % predicate, graphs=[g]):
                     # interned: an IRI read under several predicates is one string in memory
                     out[sys.intern(s.value)].append((sys.intern(o.value) if isinstance(o, ox.NamedNode) else _plain(o), sid))
-            self.pairs[name] = out
-        return self.pairs[name]
+            self.links[predicate] = out
+        return self.links[predicate]
+
+    def index(self, step: Step) -> Links:
+        """The links of one step: forwards (subject -> objects) or backwards (object -> subjects)."""
+        predicate, backwards = step
+        if not backwards:
+            return self.scan(predicate)
+        if predicate not in self.backwards:
+            out: Links = defaultdict(list)
+            for s, objects in self.scan(predicate).items():
+                for o, sid in objects:
+                    out[o].append((s, sid))
+            self.backwards[predicate] = out
+        return self.backwards[predicate]
+
+    def walk(self, path: Steps, node: Any, first: bool = False) -> Reached:
+        """The nodes ``path`` reaches from ``node``, each with the sources of the links followed;
+        ``first``: only the first link of each step."""
+        reached: Reached = [(node, ())]
+        for step in path:
+            links = self.index(step)
+            nxt: Reached = []
+            for x, sources in reached:
+                found = links.get(x, ())
+                nxt += [(y, (*sources, sid)) for y, sid in (found[:1] if first else found)]
+            reached = nxt
+        return reached
+
+    def walk_any(self, paths: Iterable[Steps], node: Any) -> Reached:
+        """What each of several paths reaches, in order."""
+        return [r for path in paths for r in self.walk(path, node)]
+
+    def starts(self, paths: Iterable[Steps]) -> dict[Any, None]:
+        """The nodes the first link of any of the paths starts from (the events of a pattern), in reading order."""
+        out: dict[Any, None] = {}
+        for path in paths:
+            if path:
+                out.update(dict.fromkeys(self.index(path[0])))
+        return out
+
+    def classes(self, iris: Iterable[str]) -> dict[str, set[str]]:
+        """Entity -> which of these classes it has (rdf:type over the union of the graphs read)."""
+        key = tuple(sorted(iris))
+        if key not in self.typed:
+            out: dict[str, set[str]] = defaultdict(set)
+            for e, c in self.rows(_TYPED % " ".join(f"<{c}>" for c in key)):
+                out[e.value].add(c.value)
+            self.typed[key] = out
+        return self.typed[key]
 
     def rows(self, sparql: str) -> Iterable[tuple[Any, ...]]:
         """Rows of a SELECT over the union of the graphs the projection may read."""
@@ -262,9 +384,12 @@ class _Reader:
 
 @dataclass
 class _Edges:
+    """The edges found so far: (relation, event, tail, head) -> (source ids, attributes)."""
+
     items: dict[tuple[str, str, str, str], tuple[set[str], dict[str, Any]]] = field(default_factory=dict)
 
-    def add(self, relation: str, event: str, a: str, b: str, sources: Iterable[str], **attrs: Any) -> None:
+    def add(self, relation: str, event: str, a: str, b: str, sources: Iterable[str], attrs: dict[str, Any]) -> None:
+        """Add an edge, or the sources and attributes of one already added (None values are left out)."""
         key = (relation, event, a, b)
         if key not in self.items:
             self.items[key] = (set(), {})
@@ -273,10 +398,14 @@ class _Edges:
         at.update({k: v for k, v in attrs.items() if v is not None})
 
 
+# ---------------------------------------------------------------------------- the projection
 def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
             relations: Collection[str] | None = None, as_of: str | dt.date | None = None,
-            restricted: bool = False) -> nx.MultiDiGraph:
+            restricted: bool = False, progress: Progress | None = None) -> nx.MultiDiGraph:
     """Project the store into a directed multigraph of entities (see the module docstring).
+
+    Each relation of :data:`RELATION_TABLE` (relations.yaml) is read in turn, then the classes,
+    labels and dates of the nodes and edges found.
 
     Parameters
     ----------
@@ -290,6 +419,9 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
         Keep only the edges that held on this day (YYYY-MM-DD); see :func:`view`.
     restricted : bool, default False
         Also project facts from restricted graphs (never for public exports).
+    progress : callable, optional
+        Called as ``progress(STAGE, done, total)`` (:mod:`repnet.graph.progress`) before the first
+        step and after each: one step per relation read, then nodes, dates and the graph itself.
 
     Returns
     -------
@@ -301,146 +433,138 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
     --------
     >>> from repnet.graph.ingest.dataset import load_dataset
     >>> from repnet.graph.ingest.build import in_memory
-    >>> G = project(in_memory(load_dataset(None)))
+    >>> steps = []
+    >>> G = project(in_memory(load_dataset(None)), progress=lambda stage, done, total: steps.append(done))
     >>> rabkova = "https://w3id.org/repnet/id/person/marfa-rabkova"
     >>> sorted(G.nodes[v]["label"] for v in G.successors(rabkova))[:2]
     ['Homiel penal colony No. 4', 'Minsk']
+    >>> steps == list(range(len(RELATIONS) + 4))
+    True
     """
     check_view(classes, relations)
-    day = _parse_day(as_of)
-    wanted = [r for r in RELATIONS if relations is None or r in relations]
+    day = parse_day(as_of)
+    report = progress or silent
+    wanted = [r for r in RELATION_TABLE if relations is None or r.name in relations]
+    total = len(wanted) + 3
     R = _Reader(store, restricted)
     E = _Edges()
-    empty: list[tuple[str, str]] = []
+    report(STAGE, 0, total)
+    for done, relation in enumerate(wanted, 1):
+        _read_pairs(R, E, relation) if relation.pairs else _read_patterns(R, E, relation)
+        report(STAGE, done, total)
+    nodes = _nodes(R, E, wanted)
+    report(STAGE, total - 2, total)
+    dates = _dates(R)
+    report(STAGE, total - 1, total)
+    G = _graph(R, E, nodes, dates, {r.name: r for r in wanted})
+    report(STAGE, total, total)
+    if classes is not None or day is not None:
+        G = view(G, classes=classes, as_of=day)
+    return G
 
-    def objects(name: str, s: str) -> list[tuple[str, str]]:
-        return R[name].get(s, empty)
 
-    def connect(relation: str, people_of: str, head: str) -> None:
-        """An edge person -> head for each event that ``people_of`` ties to persons and ``head`` to a target."""
-        for e, people in R[people_of].items():
-            for a, s1 in people:
-                for b, s2 in objects(head, e):
-                    E.add(relation, e, a, b, (s1, s2))
+def _read_patterns(R: _Reader, E: _Edges, relation: Relation) -> None:
+    """The edges a relation's patterns give: tail -> head for every event, tail and head reached."""
+    for p in relation.patterns:
+        events = R.starts(p.tail if all(p.tail) else p.head)  # tail ".": the events the head paths start from
+        only = R.classes([p.events]) if p.events else None
+        tail_ok = R.classes([p.tail_class]) if p.tail_class else None
+        for e in events:
+            if (only is not None and e not in only) or any(R.walk(u, e) for u in p.unless):
+                continue
+            heads = R.walk_any(p.head, e)
+            tails = R.walk_any(p.tail, e)
+            if tail_ok is not None:
+                tails = [t for t in tails if t[0] in tail_ok]
+            if not heads or not tails:
+                continue
+            at = _event_attributes(R, relation.attributes + p.attributes, e)
+            for a, s1 in tails:
+                for b, s2 in heads:
+                    E.add(relation.name, e, a, b, (*s1, *s2), _head_attributes(at, b))
 
-    # -- sentences: attributes shared by every edge a sentence gives
-    def sentence_attrs(e: str) -> dict[str, Any]:
-        at: dict[str, Any] = {}
-        for y, _ in objects("years", e):
-            at["years"] = float(y)
-        for pen, _ in objects("penalty", e):
-            at["penalty"] = _local(pen)
-        return at
 
-    if "member_of" in wanted:
-        for e, people in R["member"].items():
-            role = ", ".join(sorted({_local(r) for r, _ in objects("role", e)})) or None
-            for a, s1 in people:
-                for b, s2 in objects("organization", e):
-                    E.add("member_of", e, a, b, (s1, s2), role=role)
-    if "sentenced_by" in wanted or "sentenced_in" in wanted:
-        for e, people in R["sentenced"].items():
-            at = sentence_attrs(e)
-            heads = [(b, (s2,)) for link in ("court", "judge") for b, s2 in objects(link, e)]
-            heads += [(b, (s2, s3)) for v, s2 in objects("verdict", e) for link in ("court", "judge")
-                      for b, s3 in objects(link, v)]
-            named_court = bool(objects("court", e)) or any(objects("court", v) for v, _ in objects("verdict", e))
-            for a, s1 in people:
-                if "sentenced_by" in wanted:
-                    for b, ss in heads:
-                        E.add("sentenced_by", e, a, b, (s1, *ss), **at)
-                if "sentenced_in" in wanted and not named_court:
-                    for b, s2 in objects("location", e):
-                        E.add("sentenced_in", e, a, b, (s1, s2), **at)
-    if "prosecuted_by" in wanted:
-        connect("prosecuted_by", "defendant", "prosecutor")
-    if "held_at" in wanted:
-        for people_of in ("detained", "returned"):
-            connect("held_at", people_of, "heldAt")
-    if "charged_under" in wanted:
-        for link, heads, stage in (("charged", ("offence", "provision"), "charge"),
-                                   ("sentenced", ("convictedOf", "convictedUnder"), "conviction"),
-                                   ("detained", ("offence",), "administrative")):
-            for e, people in R[link].items():
-                targets = [(b, s2) for h in heads for b, s2 in objects(h, e)]
-                if not targets:
-                    continue
-                at = sentence_attrs(e) if stage == "conviction" else {}
+def _read_pairs(R: _Reader, E: _Edges, relation: Relation) -> None:
+    """The edges of persons who share a group: every pair once, keyed by the group."""
+    groups: dict[Any, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for g in relation.pairs:
+        for e in R.starts(g.members):
+            people = R.walk_any(g.members, e)
+            if g.first:
+                found = next((r[0] for path in g.group if (r := R.walk(path, e, first=True))), None)
+                targets = [(found[0], ())] if found else []
+            else:
+                targets = R.walk_any(g.group, e)
+            for group, s2 in targets:
                 for a, s1 in people:
-                    for b, s2 in targets:
-                        E.add("charged_under", e, a, b, (s1, s2), stage=stage, **at)
-    if "defined_by" in wanted:
-        for a, heads in R["definedBy"].items():
-            for b, s1 in heads:
-                E.add("defined_by", a, a, b, (s1,))
-    if "co_defendant" in wanted:
-        def case_of(x: str) -> str:
-            for c, _ in objects("inCase", x):
-                return c
-            for t, _ in objects("ofTrial", x):
-                for c, _ in objects("inCase", t):
-                    return c
-                return t
-            return x
+                    groups[group][a].update((*s1, *s2))
+    for group, members in groups.items():
+        at = _event_attributes(R, relation.attributes, group)
+        ps = sorted(members)
+        for i, a in enumerate(ps):
+            for b in ps[i + 1:]:
+                E.add(relation.name, group, a, b, members[a] | members[b], _head_attributes(at, b))
 
-        cases: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for x, people in R["defendant"].items():
-            case = case_of(x)
-            for a, s1 in people:
-                cases[case][a].add(s1)
-        for x, people in R["charged"].items():
-            for case, s2 in objects("inCase", x):
-                for a, s1 in people:
-                    cases[case][a].update((s1, s2))
-        for case, members in cases.items():
-            ps = sorted(members)
-            for i, a in enumerate(ps):
-                for b in ps[i + 1:]:
-                    E.add("co_defendant", case, a, b, members[a] | members[b], case=case)
-    rounds: set[str] = set()
-    if {"released_by", "negotiated_by"} & set(wanted):
-        rounds = {e.value for (e,) in R.rows(_ROUNDS)}
-    if "released_in" in wanted:
-        connect("released_in", "released", "superEvent")
-    if "released_by" in wanted:
-        connect("released_by", "released", "grantedBy")
-        for r in rounds:
-            for b, s2 in objects("grantedBy", r):
-                E.add("released_by", r, r, b, (s2,))
-    if "negotiated_by" in wanted:
-        outcome_of: Pairs = defaultdict(list)
-        for n, outs in R["hasOutcome"].items():
-            for r, s1 in outs:
-                outcome_of[r].append((n, s1))
-        for r in rounds:
-            for n, s1 in objects("resultOf", r) + outcome_of.get(r, []):
-                leaders = {b for b, _ in objects("ledBy", n)}
-                for b, s2 in objects("party", n) + objects("ledBy", n):
-                    E.add("negotiated_by", n, r, b, (s1, s2), negotiation=n, led=b in leaders)
-    if "government_of" in wanted:
-        for a, heads in R["areaServed"].items():
-            for b, s1 in heads:
-                E.add("government_of", a, a, b, (s1,))
 
-    # -- nodes: classes and labels
+def _event_attributes(R: _Reader, specs: Iterable[tuple[str, dict[str, Any]]], e: Any) -> dict[str, Any]:
+    """The attributes of an event's edges as relations.yaml defines them; a ``head_in`` attribute is
+    held as a frozenset of the nodes it is true for, until :func:`_head_attributes`."""
+    out: dict[str, Any] = {}
+    for name, a in specs:
+        if "value" in a:
+            out[name] = a["value"]
+        elif "head_in" in a:
+            out[name] = frozenset(b for b, _ in R.walk(a["head_in"], e))
+        elif "types" in a:
+            words = sorted(a["types"][c] for c in R.classes(a["types"]).get(e, ()))
+            out[name] = ", ".join(words) or a["else"]
+        elif a["as"] == "event":
+            out[name] = e
+        else:
+            values = [v for v, _ in R.walk(a["path"], e)]
+            if a["as"] == "names":
+                out[name] = ", ".join(sorted({_local(v) for v in values})) or None
+            elif values:
+                out[name] = float(values[-1]) if a["as"] == "number" else _local(values[-1])
+    return out
+
+
+def _head_attributes(at: dict[str, Any], head: str) -> dict[str, Any]:
+    """An event's attributes for the edge to one head (``head_in`` attributes become booleans)."""
+    return {k: head in v if isinstance(v, frozenset) else v for k, v in at.items()}
+
+
+@dataclass
+class _Nodes:
+    """The nodes of the edges found: their types (rdf:type as node classes), flags and best labels."""
+
+    ends: set[str]
+    types: dict[str, set[str]]
+    flags: dict[str, set[str]]
+    labels: dict[str, tuple[int, str]]
+
+
+def _nodes(R: _Reader, E: _Edges, wanted: list[Relation]) -> _Nodes:
+    """The nodes of the edges found, with their types, flags and labels; edges whose head has not
+    the class the relation needs (``head_class``) are dropped first."""
     ends = {n for (_, _, a, b) in E.items for n in (a, b)}
     types: dict[str, set[str]] = defaultdict(set)
     for e, c in R.rows(_CLASSES):
         if e.value in ends:
             types[e.value].add(_TYPE_CLASS[c.value])
-    if "government_of" in wanted:  # only countries are served by a government here
-        for key in [k for k in E.items if k[0] == "government_of" and "Country" not in types.get(k[3], ())]:
+    needs = {r.name: r.head_class for r in wanted if r.head_class}
+    if needs:
+        for key in [k for k in E.items if k[0] in needs and needs[k[0]] not in types.get(k[3], ())]:
             del E.items[key]
         ends = {n for (_, _, a, b) in E.items for n in (a, b)}
     flags: dict[str, set[str]] = defaultdict(set)
     for e, k in R.rows(_FLAGS):
         if e.value in ends:
             flags[e.value].add(_local(k.value))
+    marks = {r.name: r.marks_head for r in wanted if r.marks_head}
     for relation, _, _, b in E.items:
-        if relation == "sentenced_by":
-            flags[b].add("presides")
-        elif relation == "prosecuted_by":
-            flags[b].add("prosecutes")
+        if relation in marks:
+            flags[b].add(marks[relation])
     labels: dict[str, tuple[int, str]] = {}
     for e, lit in R.rows(_LABELS):
         n = e.value
@@ -449,28 +573,39 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
             text = str(_plain(lit))
             if n not in labels or (rank, text) < labels[n]:
                 labels[n] = (rank, text)
+    return _Nodes(ends, types, flags, labels)
 
-    # -- dates: as the source gives them, and the bounds an "as of" view compares
+
+@dataclass
+class _Dates:
+    """Per event: its dates as stated and the day bounds views compare."""
+
+    date: dict[str, str]  # as the source gives it: "2023-06", "after 2021-07"
+    since: dict[str, str]  # the day by which it had surely begun
+    until: dict[str, str]  # the earliest day it may have ended
+    end_date: dict[str, str]  # the end as the source gives it
+
+
+def _dates(R: _Reader) -> _Dates:
+    """Dates as the sources give them, and the day bounds an "as of" view compares."""
     date: dict[str, str] = {}
     since: dict[str, str] = {}
     until: dict[str, str] = {}
-    for e, vals in R["start"].items():
+    end_date: dict[str, str] = {}
+    for e, vals in R.scan(_START).items():
         texts = sorted(str(v) for v, _ in vals)
         date[e] = texts[0]
-        bounds = [b for b in (_bound(t, end=False) for t in texts) if b]
+        bounds = [b for b in (bound(t, end=False) for t in texts) if b]
         if bounds:
             since[e] = min(bounds)
     # a date given only as a bound keeps its words: "after 2021-07", never the day 2021-07-01
-    for name, word, target in (("startAfter", "after", date), ("startBefore", "before", date)):
-        for e, vals in R[name].items():
+    for predicate, word, which in _OPEN_BOUNDS:
+        target = date if which == "start" else end_date
+        for e, vals in R.scan(predicate).items():
             target.setdefault(e, f"{word} {sorted(str(v) for v, _ in vals)[0]}")
-    end_date: dict[str, str] = {}
-    for name, word in (("endAfter", "after"), ("endBefore", "before")):
-        for e, vals in R[name].items():
-            end_date.setdefault(e, f"{word} {sorted(str(v) for v, _ in vals)[0]}")
-    for e, vals in R["end"].items():
+    for e, vals in R.scan(_END).items():
         end_date[e] = sorted(str(v) for v, _ in vals)[0]  # a stated end wins over a bound
-        bounds = [b for b in (_bound(str(v), end=True) for v, _ in vals) if b]
+        bounds = [b for b in (bound(str(v), end=True) for v, _ in vals) if b]
         if bounds:
             until[e] = min(bounds)
     latest: dict[str, str] = {}
@@ -482,49 +617,41 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
                 target[e.value] = min(iso, target.get(e.value, iso))
     for e in earliest.keys() | latest.keys():
         since.setdefault(e, latest.get(e) or earliest[e])  # "before X" gives a latest start, "after X" only an earliest
-    detention_type: dict[str, str] = {}
-    release_kind: dict[str, set[str]] = defaultdict(set)
-    rels = {k[0] for k in E.items}
-    if "held_at" in rels:
-        detention_type = {e.value: _local(t.value) for e, t in R.rows(_DETENTION_TYPES)}
-    if rels & RELEASE_RELATIONS:
-        for e, c in R.rows(_RELEASE_TYPES):
-            release_kind[e.value].add(_local(c.value).lower())
+    return _Dates(date, since, until, end_date)
 
+
+def _graph(R: _Reader, E: _Edges, nodes: _Nodes, dates: _Dates, relations: dict[str, Relation]) -> nx.MultiDiGraph:
+    """The graph: nodes with label and class, edges with sources, event, dates and attributes."""
     G = nx.MultiDiGraph()
-    for n in sorted(ends):
-        G.add_node(n, label=labels[n][1] if n in labels else _local(n), **{"class": _node_class(types[n], flags[n])})
-    for (relation, event, a, b) in sorted(E.items):
-        sources, extra = E.items[(relation, event, a, b)]
-        attrs: dict[str, Any] = {"relation": relation, "source": "; ".join(sorted(sources)), "event": event}
-        dated = a if relation == "negotiated_by" else event  # a negotiation is dated by its round
-        if dated in date:
-            attrs["date"] = date[dated]
-        start = since.get(dated)
-        if relation == "held_at":
-            if event in detention_type:
-                attrs["detention_type"] = detention_type[event]
-            if start is None:  # a detention without a start began by the time of its legal basis
-                basis = sorted((since[x], x) for x, _ in objects("basis", event) if x in since)
-                start = basis[0][0] if basis else None
-                if basis and basis[0][1] in date:
-                    attrs["basis_date"] = date[basis[0][1]]
+    for n in sorted(nodes.ends):
+        label = nodes.labels[n][1] if n in nodes.labels else _local(n)
+        G.add_node(n, label=label, **{"class": _node_class(nodes.types[n], nodes.flags[n])})
+    for (name, event, a, b) in sorted(E.items):
+        sources, extra = E.items[(name, event, a, b)]
+        relation = relations[name]
+        attrs: dict[str, Any] = {"relation": name, "source": "; ".join(sorted(sources)), "event": event}
+        dated = a if relation.dated_by == "tail" else event
+        if dated in dates.date:
+            attrs["date"] = dates.date[dated]
+        start = dates.since.get(dated)
+        if start is None and relation.since_else:
+            basis = sorted((dates.since[x], x) for x, _ in R.walk_any(relation.since_else, event) if x in dates.since)
+            start = basis[0][0] if basis else None
+            if basis and basis[0][1] in dates.date:
+                attrs["basis_date"] = dates.date[basis[0][1]]
         if start:
             attrs["since"] = start
-        if dated in until:
-            attrs["until"] = until[dated]
-        if dated in end_date:
-            attrs["end_date"] = end_date[dated]
-        if relation in RELEASE_RELATIONS and a != event:
-            attrs["kind"] = ", ".join(sorted(release_kind[event])) or "release"
+        if dated in dates.until:
+            attrs["until"] = dates.until[dated]
+        if dated in dates.end_date:
+            attrs["end_date"] = dates.end_date[dated]
         attrs.update(extra)
-        G.add_edge(a, b, key=f"{relation} {event}", **attrs)
-    if classes is not None or day is not None:
-        G = view(G, classes=classes, as_of=day)
+        G.add_edge(a, b, key=f"{name} {event}", **attrs)
     return G
 
 
 def _node_class(types: set[str], flags: set[str]) -> str:
+    """A node's class from its types and flags (a person who presides over a sentence is a Judge)."""
     cls = next((c for c in _CLASS_ORDER if c in types), "Organization" if "court" in flags or "government" in flags else "Unknown")
     if cls == "Organization":
         if "court" in flags:
@@ -566,7 +693,7 @@ def view(G: nx.MultiDiGraph, *, classes: Collection[str] | None = None, relation
     (['o', 'p'], ['o', 'p', 'r'])
     """
     check_view(classes, relations)
-    day = _parse_day(as_of)
+    day = parse_day(as_of)
     cls = set(classes) if classes is not None else None
     rel = set(relations) if relations is not None else None
     nodes = G.nodes
@@ -604,7 +731,7 @@ def _cache_file(store: EmbeddedStore, restricted: bool) -> Path | None:
     generation = current_path(location)
     if generation is None:
         return None
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    code = hashlib.sha256(Path(__file__).read_bytes() + TABLE.read_bytes()).hexdigest()
     graphs = " ".join(_Reader(store, restricted).sources)  # what this projection may read
     key = hashlib.sha256(f"{generation}|{graphs}|{code}|{nx.__version__}".encode()).hexdigest()[:32]
     return cache_dir() / f"{key}.pickle"
@@ -612,14 +739,15 @@ def _cache_file(store: EmbeddedStore, restricted: bool) -> Path | None:
 
 def network(store: EmbeddedStore, *, classes: Collection[str] | None = None,
             relations: Collection[str] | None = None, as_of: str | dt.date | None = None,
-            restricted: bool = False, cache: bool = True) -> nx.MultiDiGraph:
+            restricted: bool = False, cache: bool = True, progress: Progress | None = None) -> nx.MultiDiGraph:
     """The projection of a store, read from a cache when this store generation was projected before.
 
     A build never changes a store generation (it makes a new one), so the full projection of a
     generation can be kept: in :func:`cache_dir`, one pickle per generation (and projection code),
     the newest :data:`CACHE_KEEP` kept. Reading it back takes seconds where projecting 100,000
     persons from disk takes minutes. Stores in memory are never cached. The view arguments are
-    those of :func:`project`.
+    those of :func:`project`; ``progress`` is called as :func:`project` calls it, and only when the
+    store is projected (not when the cache is read).
 
     Examples
     --------
@@ -639,7 +767,7 @@ def network(store: EmbeddedStore, *, classes: Collection[str] | None = None,
         except Exception:  # noqa: BLE001 - a damaged or foreign cache file is recomputed
             G = None
     if G is None:
-        G = project(store, restricted=restricted)
+        G = project(store, restricted=restricted, progress=progress)
         if path is not None and _cache_file(store, restricted) == path:  # the store was not swapped meanwhile
             _save(path, G)
     if classes is not None or relations is not None or as_of is not None:
