@@ -26,12 +26,12 @@ _LAZY = {
     "StoreError": ".graph.errors", "QueryError": ".graph.errors", "UnknownName": ".graph.errors",
     "UsageError": ".graph.errors",
 }
-__all__ = sorted(_LAZY) + ["__version__"]
+__all__ = ["QueryError", "RepnetError", "Rows", "SourceError", "Store", "StoreError", "UnknownName", "UsageError",
+           "ValidationFailed", "__version__", "build", "open", "validate"]
 
 if TYPE_CHECKING:
-    from .graph.api import Rows, Store, build, open, validate  # noqa: A004
-    from .graph.errors import (QueryError, RepnetError, SourceError, StoreError, UnknownName, UsageError,
-                               ValidationFailed)
+    from .graph.api import Rows, Store, build, open, validate
+    from .graph.errors import QueryError, RepnetError, SourceError, StoreError, UnknownName, UsageError, ValidationFailed
 
 
 def __getattr__(name: str) -> Any:

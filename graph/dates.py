@@ -82,14 +82,14 @@ def parse_date(value: Any) -> DateValue:
     m = DATE.fullmatch(str(value))
     if not m:
         raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives")
-    y, mo, d = (int(g) if g else None for g in m.groups())
+    y, mo, dd = (int(g) if g else None for g in m.groups())
     assert y is not None
     if mo is not None and not 1 <= mo <= 12:
         raise ValueError(f"'{value}' is an impossible date: month {mo}")
-    if d is not None:
+    if dd is not None:
         assert mo is not None
         try:
-            day = dt.date(y, mo, d)
+            day = dt.date(y, mo, dd)
         except ValueError:
             raise ValueError(f"'{value}' is an impossible date: {calendar.month_name[mo]} {y} has "
                              f"{calendar.monthrange(y, mo)[1]} days") from None

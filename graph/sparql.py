@@ -73,26 +73,26 @@ def from_clauses(text: str, prefixes: dict[str, str] | None = None) -> tuple[lis
     (['https://w3id.org/repnet/graph/wikidata-links'], ['http://e/x'])
     """
     if prefixes is None:
-        from ..ontology.namespaces import PREFIXES as prefixes
-    table = dict(prefixes)
+        from ..ontology.namespaces import PREFIXES
+    table = dict(PREFIXES if prefixes is None else prefixes)
     for m in PREFIX_DECL.finditer(text):
         table[m.group(1) or ""] = m.group(2)
     default: list[str] = []
     named: list[str] = []
     for k in _KEYWORD_FROM.finditer(code_only(text)):
-        m = _FROM_AT.match(text, k.start())
-        if not m:
+        at = _FROM_AT.match(text, k.start())
+        if not at:
             iri = UNPARSED_FROM
-        elif m.group(2) is not None:
-            iri = m.group(2)
+        elif at.group(2) is not None:
+            iri = at.group(2)
         else:
-            ns = table.get(m.group(3) or "")
-            local = m.group(4)
+            ns = table.get(at.group(3) or "")
+            local = at.group(4)
             while local.endswith(".") and not local.endswith("\\."):  # a local name never ends in an unescaped '.'
                 local = local[:-1]
             local = _LOCAL_ESC.sub(r"\1", local)
-            iri = ns + local if ns is not None else f"{m.group(3) or ''}:{local}"
-        (named if m and m.group(1) else default).append(iri)
+            iri = ns + local if ns is not None else f"{at.group(3) or ''}:{local}"
+        (named if at and at.group(1) else default).append(iri)
     return default, named
 
 

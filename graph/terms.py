@@ -51,3 +51,15 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def solutions(result: Any) -> ox.QuerySolutions:
+    """A SELECT's result as what it is (pyoxigraph types every query's result as a union of the three forms)."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"expected the solutions of a SELECT, got {type(result).__name__}")
+    return result
+
+
+def value_of(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    """A subject's lexical value (an RDF-star triple as its N-Triples text)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value

@@ -11,6 +11,7 @@ import yaml
 
 from .namespaces import RPNC, expand
 
+
 def read_text(name: str) -> str:
     """The text of a file in the ``repnet.ontology`` package."""
     return (files("repnet.ontology") / name).read_text(encoding="utf-8")

@@ -15,18 +15,18 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from repnet.graph.ask.query import saved_queries
+from repnet.graph.ask.status import stored_periods
+from repnet.graph.errors import UsageError
+from repnet.graph.ingest.build import in_memory
+from repnet.graph.ingest.dataset import load_dataset
+from repnet.graph.ingest.synth import write_synthetic
 from repnet.graph.network import analysis as A
 from repnet.graph.network import netexport
+from repnet.graph.network import project as P
 from repnet.graph.network.analysis import centralities
 from repnet.graph.network.analysis.pairs import person_groups, top_pairs
-from repnet.graph.network import project as P
-from repnet.graph.ingest.dataset import load_dataset
-from repnet.graph.errors import UsageError
-from repnet.graph.ask.query import saved_queries
-from repnet.graph.ingest.build import in_memory
-from repnet.graph.ask.status import stored_periods
 from repnet.graph.store.embedded import EmbeddedStore
-from repnet.graph.ingest.synth import write_synthetic
 
 from .conftest import ID, select
 

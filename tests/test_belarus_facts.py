@@ -276,8 +276,8 @@ def test_rabkova_home_raided_and_detained_on_2020_09_17(belarus_store: EmbeddedS
             ?e a ?kind ; schema:startDate ?date .
             {{ ?e rpn:targetPerson {person('marfa-rabkova')} }} UNION {{ ?e rpn:arrestedPerson {person('marfa-rabkova')} }} }}
         ORDER BY ?kind""")
-    assert rows == [(f"https://w3id.org/repnet/ontology#Arrest", dt.date(2020, 9, 17)),
-                    (f"https://w3id.org/repnet/ontology#HouseSearch", dt.date(2020, 9, 17))]
+    assert rows == [("https://w3id.org/repnet/ontology#Arrest", dt.date(2020, 9, 17)),
+                    ("https://w3id.org/repnet/ontology#HouseSearch", dt.date(2020, 9, 17))]
 
 
 def test_rabkova_charges(belarus_store: EmbeddedStore) -> None:

@@ -9,9 +9,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
@@ -369,8 +369,8 @@ def test_exports_carry_citations_and_json_ld_compacts_them(cited_root: Path) -> 
 
 
 def test_a_charge_page_and_the_explorer_show_the_offence_in_the_charges_own_words(belarus_store: EmbeddedStore) -> None:
-    from repnet.graph.web import pages
     from repnet.graph.viz import explorer as viz
+    from repnet.graph.web import pages
 
     body = pages.entity(belarus_store, f"{ID}charge/rabkova", "text/html").body.decode()
     assert ('&ldquo;inciting social enmity&rdquo; (offence: <a href="/id/offence/incitement-to-enmity">incitement of racial, '
@@ -384,7 +384,7 @@ def test_a_charge_page_and_the_explorer_show_the_offence_in_the_charges_own_word
 
 
 def test_the_explorer_panel_shows_citations_wording_and_inferred_values_in_chromium(
-        browser: Any, cited_store: EmbeddedStore, belarus_store: EmbeddedStore, tmp_path: Path) -> None:
+        browser: Any, cited_store: EmbeddedStore, belarus_store: EmbeddedStore, tmp_path: Path) -> None:  # noqa: F811
     from repnet.graph.viz import explorer as viz
 
     out = tmp_path / "cited.html"

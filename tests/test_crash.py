@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from repnet.graph.web.loadtest import child_pids, is_gone
 from repnet.cli import cli
 from repnet.graph.store import open_store
+from repnet.graph.web.loadtest import child_pids, is_gone
 
 
 @pytest.fixture(scope="module")

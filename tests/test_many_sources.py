@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from repnet.graph.ask.status import stored_periods
+from repnet.graph.errors import ValidationFailed
+from repnet.graph.ingest.build import build
 from repnet.graph.network import analysis as A
 from repnet.graph.network import project as P
-from repnet.graph.ingest.build import build
-from repnet.graph.errors import ValidationFailed
-from repnet.graph.ask.status import stored_periods
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore
 
@@ -237,8 +237,8 @@ def test_cardinality_is_checked_per_source_in_both_engines(engine: str) -> None:
     """Two terms for one sentence: a violation in one source's graph, two claims in two sources' graphs."""
     import pyoxigraph as ox
 
-    from repnet.graph.store.embedded import memory_store
     from repnet.graph.ingest.validate import validate_store
+    from repnet.graph.store.embedded import memory_store
 
     rpn, g = "https://w3id.org/repnet/ontology#", "https://example.org/graph/"
     n, lit = ox.NamedNode, ox.Literal

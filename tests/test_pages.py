@@ -14,9 +14,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from repnet.graph.formats import negotiate_page
-from repnet.graph.web import pages
 from repnet.graph.ingest.build import build
 from repnet.graph.store import open_store
+from repnet.graph.web import pages
 
 from .conftest import ID, MINIMAL_SOURCE, write
 

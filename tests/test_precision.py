@@ -10,22 +10,23 @@ and on the two-source fixture. Any day it finds must be a day some source states
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from repnet.graph.network import analysis as A
-from repnet.graph.web import pages
-from repnet.graph.viz import explorer as viz
-from repnet.graph.network import project as P
 from repnet.graph.ask import query as q
+from repnet.graph.ask.status import stored_periods
 from repnet.graph.ingest.build import build
 from repnet.graph.ingest.sources import default_paths
-from repnet.graph.ask.status import stored_periods
+from repnet.graph.network import analysis as A
+from repnet.graph.network import project as P
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore
+from repnet.graph.viz import explorer as viz
+from repnet.graph.web import pages
 
 DAY = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
 FIXTURE = Path(__file__).parent / "fixtures" / "many-sources"
@@ -57,7 +58,7 @@ def outputs(store: EmbeddedStore) -> dict[str, str]:
             out[f"query {name} {params}"] = json.dumps([{c: str(r[c]) for c in columns} for r in rows])
     G = P.project(store)
     periods = stored_periods(store)
-    for a, b in zip(DAYS_ASKED, DAYS_ASKED[1:]):
+    for a, b in itertools.pairwise(DAYS_ASKED):
         out[f"diff {a} {b}"] = A.diff(G, a, b, periods).render("csv")
     entities = [r["e"].value for r in store.query("SELECT DISTINCT ?e WHERE { ?e ?p ?o FILTER(isIRI(?e) && CONTAINS(STR(?e), '/id/')) }")]
     for iri in entities:

@@ -12,12 +12,12 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from repnet.graph.network import project as P
-from repnet.graph.ingest.dataset import load_dataset
-from repnet.graph.errors import UsageError
-from repnet.graph.network.netexport import write_csv, write_gexf, write_graphml
 from repnet.graph.ask.query import UnknownName
+from repnet.graph.errors import UsageError
 from repnet.graph.ingest.build import in_memory
+from repnet.graph.ingest.dataset import load_dataset
+from repnet.graph.network import project as P
+from repnet.graph.network.netexport import write_csv, write_gexf, write_graphml
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore, memory_store
 

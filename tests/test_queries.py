@@ -18,8 +18,8 @@ from repnet.graph import sparql
 from repnet.graph.ask import query as q
 from repnet.graph.errors import UsageError
 from repnet.graph.ingest.build import in_memory
-from repnet.graph.store.embedded import EmbeddedStore, memory_store
 from repnet.graph.ingest.dataset import load_dataset
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import ID, MINIMAL_SOURCE, write
 

@@ -25,8 +25,8 @@ from click.testing import CliRunner
 
 from repnet.cli import cli
 from repnet.graph.ask import query as q
-from repnet.graph.ingest.build import build
 from repnet.graph.errors import StoreError
+from repnet.graph.ingest.build import build
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore
 from repnet.graph.store.http import HttpClient, endpoints_for

@@ -37,14 +37,14 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from repnet.graph.web.loadtest import child_pids, is_gone
 from repnet.cli import cli
 from repnet.graph import formats as fmts
 from repnet.graph import sparql
-from repnet.graph.web import dataset, results
-from repnet.graph.web import serve as srv
 from repnet.graph.ask.query import saved_queries
 from repnet.graph.store.embedded import EmbeddedStore
+from repnet.graph.web import dataset, results
+from repnet.graph.web import serve as srv
+from repnet.graph.web.loadtest import child_pids, is_gone
 
 from .conftest import BASE
 
@@ -668,7 +668,7 @@ def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_pa
 
             # data is shown as text, never as markup
             evil = "<img src=x onerror=\"document.title='pwned'\">"
-            page.fill("#query", 'SELECT ?x WHERE { BIND("%s" AS ?x) }' % evil.replace('"', '\\"'))
+            page.fill("#query", 'SELECT ?x WHERE { BIND("' + evil.replace('"', '\\"') + '" AS ?x) }')
             page.click("#run")
             page.wait_for_selector("#table tbody td")
             assert page.inner_text("#table tbody td") == evil
@@ -947,8 +947,8 @@ def test_serializers_agree_with_pyoxigraph() -> None:
         mine, rows, truncated = results.serialize_solutions(s.query(q), fmt, 100)
         assert (rows, truncated) == (3, False)
         theirs = s.query(q).serialize(format=oxfmt)
-        as_rows = lambda data: [[str(sol[v]) if sol[v] is not None else None for v in ("s", "o", "unbound")]  # noqa: E731
-                                for sol in ox.parse_query_results(data, format=oxfmt)]
+        as_rows = lambda data, oxfmt=oxfmt: [[str(sol[v]) if sol[v] is not None else None for v in ("s", "o", "unbound")]  # noqa: E731
+                                             for sol in ox.parse_query_results(data, format=oxfmt)]
         assert as_rows(mine) == as_rows(theirs), fmt
     mine, _, _ = results.serialize_solutions(s.query(q), "csv", 100)
     assert mine == s.query(q).serialize(format=ox.QueryResultsFormat.CSV)

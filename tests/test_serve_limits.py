@@ -14,8 +14,7 @@ from typing import Any
 from repnet.graph import sparql
 from repnet.graph.web import serve as srv
 
-from .test_serve import (GRAPH, RUNAWAY, Endpoint, counts, endpoint, get, json_rows, public, request, running,
-                         store_root)
+from .test_serve import GRAPH, RUNAWAY, Endpoint, counts, endpoint, get, json_rows, public, request, running, store_root
 
 FIXTURES = (counts, endpoint, public, store_root)  # shared with test_serve: pytest finds them by name here
 

@@ -16,8 +16,8 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 from repnet.graph.ingest.shacl import ShapesError, compile_shapes
-from repnet.graph.store.embedded import EmbeddedStore, memory_store
 from repnet.graph.ingest.validate import ENGINES, Report, validate_store
+from repnet.graph.store.embedded import EmbeddedStore, memory_store
 from repnet.ontology.resources import shapes_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, URIRef
+from rdflib import Dataset
 from rdflib.compare import isomorphic
 
+from repnet.graph.errors import SourceError, StoreError, ValidationFailed
 from repnet.graph.ingest.build import build, in_memory
 from repnet.graph.ingest.dataset import load_dataset
-from repnet.graph.errors import SourceError, StoreError, ValidationFailed
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore, memory_store
 from repnet.graph.store.layout import default_location, replace_store, resolve

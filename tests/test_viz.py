@@ -25,13 +25,13 @@ import pyoxigraph as ox
 import pytest
 
 from repnet.cli import cli
-from repnet.graph.viz import explorer as viz
+from repnet.graph.ask.query import UnknownName
 from repnet.graph.ingest.build import build
 from repnet.graph.ingest.dataset import load_dataset
 from repnet.graph.network.project import NODE_CLASSES, project, view
-from repnet.graph.ask.query import UnknownName
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore, memory_store
+from repnet.graph.viz import explorer as viz
 
 from .conftest import ID, write
 

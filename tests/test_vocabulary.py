@@ -135,7 +135,7 @@ def test_an_organization_is_not_an_envoy(tmp_path: Path) -> None:
     f = write(tmp_path / "s.yaml", SOURCE.replace("    envoy: [person/e]", "    envoy: [org/gov-b]"))
     r = CliRunner().invoke(cli, ["validate", str(f)], catch_exceptions=False)
     assert r.exit_code == 1
-    assert f"'envoy': 'org/gov-b' is a Government; this field takes Person\n    fix: refer to a record of the right type" in r.stderr
+    assert "'envoy': 'org/gov-b' is a Government; this field takes Person\n    fix: refer to a record of the right type" in r.stderr
 
 
 def test_administrative_terms_are_continuous_only_when_the_source_says_so(tmp_path: Path) -> None:

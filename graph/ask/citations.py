@@ -20,10 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from ..sparql import chunks, values
 from ..iris import source_id
+from ..sparql import chunks, values
 from ..store.embedded import EmbeddedStore
-
 
 CITATIONS = """
 SELECT DISTINCT ?s ?g ?doc ?url ?title ?publisher ?date ?quote ?locator WHERE {

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import ACCESS, ELI, ORG, PROV, RPN, SDO, SKOS
-from ...ontology.namespaces import DCAT, DCTERMS, DEFAULT_BASE, VOID, XSD
+from ...ontology.namespaces import ACCESS, DCAT, DCTERMS, DEFAULT_BASE, ELI, ORG, PROV, RPN, SDO, SKOS, VOID, XSD
 from ...ontology.namespaces import RDF as RDF_NS
 from ..formats import EXTENSIONS, RDF, media_type
 from ..iris import base_of

@@ -58,7 +58,8 @@ _PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<kind>\w+)(?P<opt>,\s*optional)?\)\s
 
 
 def parse_saved(text: str, name: str, path: str = "") -> SavedQuery:
-    description, columns, params = "", (), []
+    description, params = "", []
+    columns: tuple[str, ...] = ()
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -85,7 +86,7 @@ def parse_saved(text: str, name: str, path: str = "") -> SavedQuery:
 def saved_queries() -> dict[str, SavedQuery]:
     """The packaged saved queries, by name."""
     out = {}
-    for f in sorted(files("repnet.graph.ask").joinpath("queries").iterdir(), key=lambda p: p.name):  # type: ignore[attr-defined]
+    for f in sorted(files("repnet.graph.ask").joinpath("queries").iterdir(), key=lambda p: p.name):
         if f.name.endswith(".rq"):
             name = f.name[:-3]
             out[name] = parse_saved(f.read_text(encoding="utf-8"), name, f"graph/ask/queries/{f.name}")

@@ -38,6 +38,7 @@ Status on a day D of a held period (the ``detained-on`` column):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -48,6 +49,7 @@ import pyoxigraph as ox
 
 from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, RPNC, XSD
 from ..dates import parse_date
+from ..terms import solutions
 
 HELD, RELEASED, EXILE = "held", "released", "in-exile"
 STATUS_IRI = {HELD: f"{RPNC}status/imprisoned", RELEASED: f"{RPNC}status/released", EXILE: f"{RPNC}status/in-exile"}
@@ -160,6 +162,12 @@ def _v(row: Any, name: str) -> Any:
         return None
 
 
+def _text_of(row: Any, name: str) -> str | None:
+    """The lexical value of a row's binding (None when unbound)."""
+    t = _v(row, name)
+    return t.value if t is not None else None
+
+
 def _day(term: Any) -> dt.date | None:
     return dt.date.fromisoformat(term.value) if term is not None else None
 
@@ -183,14 +191,15 @@ def _when_text(term: Any, published: dt.date | None) -> When | None:
 
 def evidence(store: ox.Store, graphs: list[str]) -> list[Evidence]:
     """Every piece of status evidence in ``graphs`` (public source graphs of a pyoxigraph store)."""
-    named = [ox.NamedNode(g) for g in graphs]
+    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in graphs]
     sources: dict[str, tuple[str, dt.date | None]] = {}
-    for row in store.query(_GRAPH_SOURCES, default_graph=[ox.NamedNode(g) for g in _meta_graphs(store)], named_graphs=named):
+    for row in solutions(store.query(_GRAPH_SOURCES, default_graph=[ox.NamedNode(g) for g in _meta_graphs(store)],
+                                    named_graphs=named)):
         pub = _v(row, "pub")
         sources[row["g"].value] = (row["doc"].value, parse_date(pub.value).latest if pub is not None else None)
     out: list[Evidence] = []
     for kind, q in _QUERIES.items():
-        for row in store.query(q, named_graphs=named, default_graph=[]):
+        for row in solutions(store.query(q, named_graphs=named, default_graph=[])):
             g = row["g"].value
             if g not in sources:
                 continue
@@ -353,9 +362,7 @@ def stored_periods(store: Any, persons: Sequence[str] | None = None) -> dict[str
              [_STORED.replace("WHERE {", f"WHERE {{ {values('person', chunk)}", 1) for chunk in chunks(list(persons))])
     rows = (row for text in texts for row in store.query(text))
     for row in rows:
-        def v(name: str) -> str | None:
-            t = _v(row, name)
-            return t.value if t is not None else None
+        v = functools.partial(_text_of, row)
         st = _STATUS_OF.get(v("st") or "")
         if st is None:
             continue

@@ -492,7 +492,7 @@ def _read_pairs(R: _Reader, E: _Edges, relation: Relation) -> None:
             people = R.walk_any(g.members, e)
             if g.first:
                 found = next((r[0] for path in g.group if (r := R.walk(path, e, first=True))), None)
-                targets = [(found[0], ())] if found else []
+                targets = [(found[0], tuple[str, ...]())] if found else []
             else:
                 targets = R.walk_any(g.group, e)
             for group, s2 in targets:

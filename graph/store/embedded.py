@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from ...ontology.namespaces import ACCESS, PREFIXES
 from ..iris import is_source_view
-
+from ..terms import solutions
 
 PUBLIC = str(ACCESS.PUBLIC)
 
@@ -75,7 +75,7 @@ class EmbeddedStore:
         """The named graphs reads may see (all of them unless public_only)."""
         if self._visible is None:
             if self.public_only:
-                rows = self._store.query(_PUBLIC_GRAPHS)
+                rows = solutions(self._store.query(_PUBLIC_GRAPHS))
                 self._visible = sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
                 meta = [g.value for g in self._store.named_graphs() if g.value.endswith("/graph/meta")]
                 self._visible = sorted(set(self._visible) | set(meta))

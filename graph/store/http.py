@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
-
 from ..errors import StoreError
-
 
 USER_AGENT = "repnet (SPARQL 1.1 client)"
 
@@ -104,7 +102,7 @@ class _DigestAuthHandler(urllib.request.HTTPDigestAuthHandler):
 
     def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
         _, challenge = auth.split(" ", 1)
-        self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge)))
+        self.challenge = urllib.request.parse_keqv_list([p for p in urllib.request.parse_http_list(challenge) if p])
         return super().retry_http_digest_auth(req, auth)
 
     def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
@@ -129,13 +127,13 @@ class _BasicAuthHandler(urllib.request.HTTPBasicAuthHandler):
         if any(v.strip().lower().startswith("basic") for v in headers.get_all(authreq) or []):
             self.eager = True
         try:
-            return super().http_error_auth_reqed(authreq, host, req, headers)
+            return super().http_error_auth_reqed(authreq, host, req, headers)  # type: ignore[arg-type]  # any Message works
         except ValueError:  # "does not support the following scheme: 'Digest'"
             return None
 
     def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
         if self.eager and not req.has_header("Authorization"):
-            user, password = self.passwd.find_user_password(None, req.full_url)
+            user, password = self.passwd.find_user_password(None, req.full_url)  # type: ignore[arg-type]  # None: any realm
             if password is not None:
                 token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
                 req.add_unredirected_header("Authorization", f"Basic {token}")

@@ -31,10 +31,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import StoreError
-from ..progress import Progress
 from ..formats import nquads_text
+from ..progress import Progress
 from .embedded import EmbeddedStore
-
 
 CURRENT = "current"
 

@@ -20,11 +20,9 @@ from ...ontology.namespaces import PREFIXES, XSD
 from ..errors import StoreError
 from ..formats import rdf_format_for
 from ..sparql import bind, code_only, query_form
+from ..terms import value_of
 from .embedded import PUBLIC, read_dataset
 from .http import Endpoints, HttpClient, RemoteHTTPError, RemoteQueryError, endpoints_for
-
-
-
 
 # ----------------------------------------------------------------------------------- remote stores
 #
@@ -238,7 +236,7 @@ class RemoteStore:
             # lexical form back: take the duration triples from a Turtle answer.
             fixed = self._construct_all(graph, f"FILTER(DATATYPE(?o) = <{XSD_DURATION}>)", len(durations), turtle=True)
             triples = [t for t in triples if t not in set(durations)] + fixed
-        return sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+        return sorted(triples, key=lambda t: (value_of(t.subject), t.predicate.value, str(t.object)))
 
     def _construct_all(self, graph: str, filter_: str, expected: int, turtle: bool = False) -> list[ox.Triple]:
         """The ``expected`` triples of ``GRAPH <graph> { ?s ?p ?o FILTER }``, in pages if the server caps answers."""

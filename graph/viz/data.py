@@ -97,7 +97,7 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
         "title": title or v.title,
         "view": list(v.description),
         "options": v.options,
-        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "asOf": v.as_of,
         "restricted": v.restricted,
         "sizeBy": measure_note,

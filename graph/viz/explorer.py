@@ -49,8 +49,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..network.project import RELATIONS
 from .data import page_data
-from .facts import (entity_facts, holds_as_stated, name_variants, person_status, safe_url, sources_meta,
-                    stated_key, status_on)
+from .facts import entity_facts, holds_as_stated, name_variants, person_status, safe_url, sources_meta, stated_key, status_on
 from .layout import PHYSICS_LIMIT, layout
 from .overview import write_overview
 from .page import Page, json_for_script, render_page, vis_network_js, write_page

@@ -118,7 +118,8 @@ def hub_layout(U: nx.Graph, seed: int = 7) -> dict[Any, Point]:
         # near the most specific hubs (a judge or a colony rather than an article thousands share)
         ws = [1.0 / deg[h] ** 2 for h in hs]
         total = sum(ws)
-        center = (sum(w * pos[h][0] for w, h in zip(ws, hs)) / total, sum(w * pos[h][1] for w, h in zip(ws, hs)) / total)
+        center = (sum(w * pos[h][0] for w, h in zip(ws, hs, strict=True)) / total,
+                  sum(w * pos[h][1] for w, h in zip(ws, hs, strict=True)) / total)
         pos[leaf] = spiral.place(center, 3.0)
     place_rest(U, pending, pos, spiral, radius * 1.25)
     return pos

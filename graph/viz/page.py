@@ -60,7 +60,7 @@ def json_for_script(data: Any) -> str:
 def vis_network_js() -> str:
     """vis-network's minified script, as shipped inside the pyvis package (never from a CDN)."""
     lib = files("pyvis").joinpath("templates").joinpath("lib")
-    candidates = sorted((p for p in lib.iterdir() if p.name.startswith("vis-")),  # type: ignore[attr-defined]
+    candidates = sorted((p for p in lib.iterdir() if p.name.startswith("vis-")),
                         key=lambda p: [int(x) for x in re.findall(r"\d+", p.name)])
     for d in reversed(candidates):
         js = d.joinpath("vis-network.min.js")

@@ -111,8 +111,9 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
          "--timeout", str(a.timeout), "--slow-after", str(a.slow_after)],
         stdout=subprocess.PIPE, stderr=log, text=True)
     try:
+        assert server.stdout is not None
         ready, _, _ = select.select([server.stdout], [], [], 60)
-        line = server.stdout.readline() if ready else ""  # type: ignore[union-attr]
+        line = server.stdout.readline() if ready else ""
         if " on http://127.0.0.1:" not in line:
             raise SystemExit(f"the server did not start: {line!r}; see {work / 'serve.log'}")
         port = int(line.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
@@ -132,7 +133,7 @@ def _load(a: argparse.Namespace, server_pid: int, port: int) -> dict[str, Any]:
     quick: list[tuple[float, int]] = []
     runaways: list[dict[str, Any]] = []
     errors: list[str] = []
-    mem = {"server": 0, "worker": 0, "total": 0, "workers_seen": set()}
+    mem: dict[str, Any] = {"server": 0, "worker": 0, "total": 0, "workers_seen": set()}
     lock = threading.Lock()
     sent = [0]
 

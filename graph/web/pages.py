@@ -13,8 +13,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..ask.status import COMPARISON_ONLY, STATUS_LABEL, stored_periods
 from ..ask.citations import citations, inferences, wording_nodes
+from ..ask.status import COMPARISON_ONLY, STATUS_LABEL, stored_periods
 from ..formats import PAGE_TYPES, RDF, negotiate_page
 from ..iris import base_of as _base_from_graphs
 from ..iris import is_derived, source_id

@@ -103,7 +103,7 @@ def serialize_solutions(result: Any, fmt: str, max_rows: int, raw_csv: bool = Fa
             break
         rows.append([sol[i] for i in range(len(names))])
     if fmt == "json":
-        bindings = [{n: json_term(t) for n, t in zip(names, r) if t is not None} for r in rows]
+        bindings = [{n: json_term(t) for n, t in zip(names, r, strict=True) if t is not None} for r in rows]
         body = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False,
                           separators=(",", ":"))
     elif fmt == "xml":
@@ -112,7 +112,7 @@ def serialize_solutions(result: Any, fmt: str, max_rows: int, raw_csv: bool = Fa
         parts.append("</head>\n<results>\n")
         for r in rows:
             parts.append("<result>")
-            parts += [f"<binding name={quoteattr(n)}>{xml_term(t)}</binding>" for n, t in zip(names, r) if t is not None]
+            parts += [f"<binding name={quoteattr(n)}>{xml_term(t)}</binding>" for n, t in zip(names, r, strict=True) if t is not None]
             parts.append("</result>\n")
         parts.append("</results>\n</sparql>\n")
         body = "".join(parts)

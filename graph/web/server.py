@@ -96,7 +96,8 @@ class Server(ThreadingHTTPServer):
     def url(self) -> str:
         """The server's base URL, ending in ``/``."""
         host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        host = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/"
 
 
@@ -174,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         """Every read or write on the connection gives up after the idle timeout."""
-        self.timeout = self.server.settings.idle_timeout
+        self.request.settimeout(self.server.settings.idle_timeout)  # what StreamRequestHandler.timeout would set
         super().setup()
 
     def version_string(self) -> str:

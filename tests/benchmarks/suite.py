@@ -255,8 +255,9 @@ def rdflib_cap(spec: str, embedded_s: float) -> float:
 
 def step_analysis(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     from repnet.graph.network import project as P
-    from .analysis import analysis_steps
     from repnet.graph.store import open_store
+
+    from .analysis import analysis_steps
 
     store = open_store(work / "store")
     t0 = time.perf_counter()
@@ -279,9 +280,10 @@ def step_analysis(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any
 def step_viz(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     import pickle
 
-    from repnet.graph.viz import explorer as viz
-    from .viz import CHROMIUM, interactive_seconds
     from repnet.graph.store import open_store
+    from repnet.graph.viz import explorer as viz
+
+    from .viz import CHROMIUM, interactive_seconds
 
     G = pickle.loads((work / "network.pickle").read_bytes())
     store = open_store(work / "store")

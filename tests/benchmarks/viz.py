@@ -40,8 +40,8 @@ GOAL_NODES, GOAL_SECONDS = 5000, 5.0
 def synthetic_store(nodes: int, work: Path) -> tuple[Path, float]:
     """A built store with about ``nodes`` entities in its projection; (directory, build seconds)."""
     from repnet.graph.ingest.build import build
-    from repnet.graph.store.layout import current_path
     from repnet.graph.ingest.synth import write_synthetic
+    from repnet.graph.store.layout import current_path
 
     persons = max(50, round(nodes * 0.98))  # ~2% of the projection's nodes are courts, judges, articles ...
     root = work / f"store-{persons}"

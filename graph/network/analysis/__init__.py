@@ -21,8 +21,15 @@ every analysis finishes in under a minute on 2 cores; see :mod:`tests.benchmarks
 from __future__ import annotations
 
 from ..project import NODE_CLASSES
-from .centralities import (BETWEENNESS_SAMPLES, BETWEENNESS_SAMPLES_RANGE, BETWEENNESS_WORK, EXACT_BETWEENNESS_MAX_NODES,
-                           betweenness, betweenness_samples, centrality)
+from .centralities import (
+                           BETWEENNESS_SAMPLES,
+                           BETWEENNESS_SAMPLES_RANGE,
+                           BETWEENNESS_WORK,
+                           EXACT_BETWEENNESS_MAX_NODES,
+                           betweenness,
+                           betweenness_samples,
+                           centrality,
+)
 from .change import as_of, diff
 from .common import DEFAULT_SEED, Table, undirected
 from .connections import ego, ego_network, paths, shortest_paths

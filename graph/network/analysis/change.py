@@ -10,10 +10,11 @@ from typing import Any
 import networkx as nx
 
 from ...ask.status import HELD, status_at
-from ...errors import UsageError
 from ...dates import parse_day
+from ...errors import UsageError
 from ..project import PERSON_CLASSES, view
 from .common import Table, class_of, label_of
+
 
 def as_of(G: nx.MultiDiGraph, day: str | dt.date) -> nx.MultiDiGraph:
     """The network as it stood on a day: the facts that had begun by then and not yet ended.
@@ -119,7 +120,7 @@ def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date,
                      "gained": "; ".join(f"{rel} {o}" for _, rel, o, _ in g) or None,
                      "lost": "; ".join(f"{rel} {o}" for _, rel, o, _ in lo) or None, "node": p})
     order = {"released": 0, "added": 1, "removed": 2, "changed": 3}
-    rows.sort(key=lambda r: (order[r["change"]], r["date"] or "", r["label"], r["node"]))
+    rows.sort(key=lambda r: (order[str(r["change"])], r["date"] or "", r["label"], r["node"]))
     counts = Counter(r["change"] for r in rows)
     notes: dict[str, Any] = {"from": d1, "to": d2, **{c: counts.get(c, 0) for c in order}}
     return Table("diff", ["label", "class", "change", "date", "gained", "lost"], rows, notes, ["node"])

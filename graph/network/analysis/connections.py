@@ -3,6 +3,7 @@ around one (:func:`ego`), each link shown with the facts behind it."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,7 @@ import networkx as nx
 
 from ...errors import UsageError
 from .common import Table, class_of, label_of, undirected
+
 
 def _facts(G: nx.Graph, u: str, v: str) -> list[tuple[str, str, dict[str, Any]]]:
     """Every fact linking u and v, as (tail, head, attributes), in a stable order."""
@@ -81,7 +83,7 @@ def paths(G: nx.Graph, source: str, target: str, *, limit: int = 5) -> Table:
     rows = []
     found = list(shortest_paths(G, source, target, limit))
     for i, path in enumerate(found, 1):
-        for step, (u, v) in enumerate(zip(path, path[1:]), 1):
+        for step, (u, v) in enumerate(itertools.pairwise(path), 1):
             for a, _b, d in _facts(G, u, v):
                 rows.append({"path": i, "step": step, "from": label_of(G, u), "dir": "->" if a == u else "<-",
                              "relation": d.get("relation"), "to": label_of(G, v), "date": d.get("date"),

@@ -16,6 +16,7 @@ import networkx as nx
 from ..project import PERSON_CLASSES
 from .common import DEFAULT_SEED, Table, class_filter, class_of, label_of, ranked, significant, undirected
 
+
 def partition(G: nx.Graph, *, seed: int = DEFAULT_SEED, resolution: float = 1.0) -> tuple[list[set[str]], float]:
     """Louvain communities (largest first) and their modularity, on the undirected graph.
 

@@ -148,7 +148,7 @@ def top_pairs(groups: dict[str, set[str]], min_shared: int, top: int | None,
     B = sp.csr_array((np.ones(len(rows_), dtype=np.int32), (rows_, cols)), shape=(len(people), len(groups)))
     BT = sp.csr_array(B.T)
     empty = np.zeros(0, dtype=np.int64)
-    I, J, C = empty, empty, empty.astype(np.int32)
+    rows_i, cols_j, counts = empty, empty, empty.astype(np.int32)
     total = 0
     for r0 in range(0, len(people), block):
         coo = sp.csr_array(B[r0:r0 + block] @ BT).tocoo()  # rows in order; columns within a row in no particular order
@@ -156,12 +156,12 @@ def top_pairs(groups: dict[str, set[str]], min_shared: int, top: int | None,
         keep = (i < coo.col) & (coo.data >= min_shared)  # each pair once (scipy's triu is far slower)
         i, j, c = i[keep], coo.col[keep].astype(np.int64), coo.data[keep]
         total += int(len(c))
-        I, J, C = np.concatenate([I, i]), np.concatenate([J, j]), np.concatenate([C, c])  # still in row order
+        rows_i, cols_j, counts = np.concatenate([rows_i, i]), np.concatenate([cols_j, j]), np.concatenate([counts, c])  # still in row order
         if top:
-            sel = _top_candidates(I, C, top)
-            I, J, C = I[sel], J[sel], C[sel]
-    order = np.lexsort((J, I, -C))[:top or None]
-    return [(people[I[o]], people[J[o]], int(C[o])) for o in order], total
+            sel = _top_candidates(rows_i, counts, top)
+            rows_i, cols_j, counts = rows_i[sel], cols_j[sel], counts[sel]
+    order = np.lexsort((cols_j, rows_i, -counts))[:top or None]
+    return [(people[rows_i[o]], people[cols_j[o]], int(counts[o])) for o in order], total
 
 
 def _top_candidates(i: Any, c: Any, top: int) -> Any:

@@ -71,7 +71,7 @@ def judges(G: nx.Graph, *, kind: str = "both", top: int | None = None) -> Table:
         raise UsageError(f"--kind {kind}: use judge, court or both")
     sentences = _sentences(G)
     acc: dict[str, dict[str, Any]] = {}
-    for e, s in sentences.items():
+    for s in sentences.values():
         for kd, heads in (("court", s.courts), ("judge", s.judges)):
             if kind not in ("both", kd):
                 continue
@@ -126,7 +126,7 @@ def stats(G: nx.Graph, *, by: Sequence[str] = STATS_BY) -> Table:
                 keys = [s.date[:4]] if s.date else []
             for key in keys or [""]:
                 groups[key].append(s)
-        part = []
+        part: list[dict[str, Any]] = []
         for key, ss in groups.items():
             ys = [s.years for s in ss if s.years is not None]
             label = ("(no date)" if b == "year" else "(none named)") if not key else key if b == "year" else label_of(G, key)

@@ -70,8 +70,8 @@ def optimise(src: Path, out: Path, width: int = SIZE[0]) -> Path:
 
     from repnet.graph.files import atomic_output
 
-    with Image.open(src) as im:
-        im = im.convert("RGB")
+    with Image.open(src) as opened:
+        im = opened.convert("RGB")
         if im.width > width:
             im = im.resize((width, round(im.height * width / im.width)), Image.Resampling.LANCZOS)
         small = im.quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
