@@ -610,7 +610,8 @@ def _cache_file(store: EmbeddedStore, restricted: bool) -> Path | None:
 
 def network(store: EmbeddedStore, *, classes: Collection[str] | None = None,
             relations: Collection[str] | None = None, as_of: str | dt.date | None = None,
-            restricted: bool = False, cache: bool = True) -> nx.MultiDiGraph:
+            restricted: bool = False, cache: bool = True,
+            progress: Any = None) -> nx.MultiDiGraph:  # progress: placeholder, the network developer's reports it
     """The projection of a store, read from a cache when this store generation was projected before.
 
     A build never changes a store generation (it makes a new one), so the full projection of a
