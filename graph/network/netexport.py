@@ -14,27 +14,29 @@ both XML writers accept it as it is; restricted facts are never in it unless ask
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
 
 from ..csvsafe import Writer
-from ..errors import UsageError
+from ..files import atomic_output, output_directory
 
 EDGE_COLUMNS = ("relation", "source", "event", "date", "since", "until", "years", "penalty", "stage", "role", "kind",
                 "detention_type", "negotiation", "led", "case")
 
 
-def _open(path: str | Path) -> tuple[IO[bytes], bool]:
+@contextlib.contextmanager
+def _open(path: str | Path) -> Iterator[IO[bytes]]:
+    """stdout for "-", else ``path`` written whole or not at all (:mod:`repnet.graph.files`)."""
     if str(path) == "-":
-        return sys.stdout.buffer, False
-    try:
-        return open(path, "wb"), True
-    except OSError as e:
-        raise UsageError(f"cannot write {path}: {e.strerror}") from None
+        yield sys.stdout.buffer
+        return
+    with atomic_output(path, "wb") as f:
+        yield f
 
 
 def write_gexf(G: nx.Graph, path: str | Path) -> Path | None:
@@ -50,12 +52,8 @@ def write_gexf(G: nx.Graph, path: str | Path) -> Path | None:
     >>> [(u, v, e["relation"], e["years"], e["source"]) for u, v, e in H.edges(data=True)]
     [('a', 'b', 'sentenced_by', 7.0, 'src')]
     """
-    f, close = _open(path)
-    try:
+    with _open(path) as f:
         nx.write_gexf(G, f, version="1.2draft")
-    finally:
-        if close:
-            f.close()
     return None if str(path) == "-" else Path(path)
 
 
@@ -72,12 +70,8 @@ def write_graphml(G: nx.Graph, path: str | Path) -> Path | None:
     >>> list(H.edges(keys=True, data=True))
     [('a', 'b', 'member_of m1', {'relation': 'member_of', 'led': False})]
     """
-    f, close = _open(path)
-    try:
+    with _open(path) as f:
         nx.write_graphml(G, f)
-    finally:
-        if close:
-            f.close()
     return None if str(path) == "-" else Path(path)
 
 
@@ -95,26 +89,22 @@ def write_csv(G: nx.Graph, directory: str | Path, raw: bool = False) -> tuple[Pa
     ...     nodes, edges = write_csv(G, d); print(edges.read_text().splitlines()[:2])
     ['Source,Target,Id,Type,relation,source_id', 'a,b,k1,Directed,sentenced_by,src']
     """
-    out = Path(directory)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        nodes_path, edges_path = out / "nodes.csv", out / "edges.csv"
-        node_attrs = sorted({k for _, d in G.nodes(data=True) for k in d} - {"label"})
-        with open(nodes_path, "w", encoding="utf-8", newline="") as f:
-            w = Writer(f, raw)
-            w.writerow(["Id", "Label", *node_attrs])
-            for n, d in G.nodes(data=True):
-                w.writerow([n, d.get("label", n), *(_cell(d.get(a)) for a in node_attrs)])
-        present = {k for *_, d in G.edges(data=True) for k in d}
-        cols = [c for c in EDGE_COLUMNS if c in present] + sorted(present - set(EDGE_COLUMNS))
-        edges = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, i, d) for i, (u, v, d) in enumerate(G.edges(data=True)))
-        with open(edges_path, "w", encoding="utf-8", newline="") as f:
-            w = Writer(f, raw)
-            w.writerow(["Source", "Target", "Id", "Type", *("source_id" if c == "source" else c for c in cols)])
-            for u, v, k, d in edges:
-                w.writerow([u, v, k, "Directed" if G.is_directed() else "Undirected", *(_cell(d.get(c)) for c in cols)])
-    except OSError as e:
-        raise UsageError(f"cannot write to {directory}: {e.strerror}") from None
+    out = output_directory(directory)
+    nodes_path, edges_path = out / "nodes.csv", out / "edges.csv"
+    node_attrs = sorted({k for _, d in G.nodes(data=True) for k in d} - {"label"})
+    with atomic_output(nodes_path, newline="") as f:
+        w = Writer(f, raw)
+        w.writerow(["Id", "Label", *node_attrs])
+        for n, d in G.nodes(data=True):
+            w.writerow([n, d.get("label", n), *(_cell(d.get(a)) for a in node_attrs)])
+    present = {k for *_, d in G.edges(data=True) for k in d}
+    cols = [c for c in EDGE_COLUMNS if c in present] + sorted(present - set(EDGE_COLUMNS))
+    edges = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, i, d) for i, (u, v, d) in enumerate(G.edges(data=True)))
+    with atomic_output(edges_path, newline="") as f:
+        w = Writer(f, raw)
+        w.writerow(["Source", "Target", "Id", "Type", *("source_id" if c == "source" else c for c in cols)])
+        for u, v, k, d in edges:
+            w.writerow([u, v, k, "Directed" if G.is_directed() else "Undirected", *(_cell(d.get(c)) for c in cols)])
     return nodes_path, edges_path
 
 
