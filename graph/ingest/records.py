@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, SDO, WD, XSD, expand
+from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, SDO, WD, XSD
 from ...ontology.resources import FieldSpec, ItemSpec, Mapping, TypeSpec, concept_schemes, mapping, open_bounds
 from ..errors import Problem, SourceError
 from .sources import Record, Source
@@ -200,7 +200,7 @@ class _Checker:
                          f"choose another id (reserved: {', '.join(RESERVED_SOURCE_IDS)})", at("id"))
         pub = meta.get("publisher")
         if pub and not (isinstance(pub, str) and "/" in pub and KEY.fullmatch(pub.partition("/")[2])):
-            self.problem(None, f, f"publisher {_shown(pub)} is not a record id", f"write the id of an Organization record, e.g. org/human-rights-watch", at("publisher"))
+            self.problem(None, f, f"publisher {_shown(pub)} is not a record id", "write the id of an Organization record, e.g. org/human-rights-watch", at("publisher"))
         kind = meta.get("kind", "NewsArticle")
         if not isinstance(kind, str) or kind not in SOURCE_KINDS:
             self.problem(None, f, f"unknown source kind {_shown(kind)}{_suggest(str(kind), SOURCE_KINDS)}",
@@ -309,7 +309,7 @@ class _Checker:
             return
         values = value if isinstance(value, list) else [value]
         if isinstance(value, list) and not fs.many:
-            self.problem(rec, src.path, f"'{fs.name}' takes one value, not a list", f"keep one value, or split the record")
+            self.problem(rec, src.path, f"'{fs.name}' takes one value, not a list", "keep one value, or split the record")
             return
         if isinstance(value, list) and not value:
             self.problem(rec, src.path, f"'{fs.name}' is an empty list", "give at least one value, or leave the field out")
