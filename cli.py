@@ -179,7 +179,7 @@ def output_format(fmt: str | None) -> str:
 def output_file(path: str) -> Iterator[IO[bytes]]:
     """stdout for '-', else ``path`` written whole or not at all (:mod:`repnet.graph.files`)."""
     if path == "-":
-        yield click.get_binary_stream("stdout")
+        yield sys.stdout.buffer
         return
     from .graph.files import atomic_output
 
