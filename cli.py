@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from . import __version__
 from .graph.errors import RepnetError, SourceError, UsageError
+from .graph.progressbar import Lines, ProgressBar, is_terminal
 
 STORE_HELP = "Store directory (default: $XDG_DATA_HOME/repnet/store). Env: REPNET_STORE."
+QUIET_HELP = "No progress bars or progress messages on stderr (there are no bars when stderr is not a terminal)."
+RESTRICTED_HELP = "Let reads see restricted facts (health, ill-treatment, ...). Default: public graphs only."
+RAW_CSV_HELP = ("CSV/TSV output exactly as stored: no apostrophe before cells a spreadsheet would evaluate "
+                "(=, +, -, @ ...). Env: REPNET_RAW_CSV.")
 
 
 class Ctx:
+    """What the shared options say, given before the subcommand (`repnet --store DIR stats`) or after it."""
+
     def __init__(self, store: str | None, quiet: bool, include_restricted: bool = False, raw_csv: bool = False):
         self.store = store
         self.raw_csv = raw_csv
         self.quiet = quiet
-        self.include_restricted = include_restricted
+        self.include_restricted = False
         if include_restricted:
+            self.restrict()
+
+    def restrict(self) -> None:
+        """Let reads see restricted facts, and say so on stderr (once)."""
+        if not self.include_restricted:
             click.echo("warning: --include-restricted: output includes RESTRICTED facts (health, ill-treatment, "
                        "private details); do not publish it.", err=True)
+        self.include_restricted = True
 
     def open(self) -> Any:
         """The store, public graphs only unless --include-restricted."""
@@ -32,32 +48,95 @@ class Ctx:
 
         return open_store(self.store, include_restricted=self.include_restricted)
 
-    def progress(self, stage: str, n: int) -> None:
-        if not self.quiet:
-            msg = {"reading": "reading and checking sources ...", "checked": f"{n:,} records checked; loading and validating ...",
-                   "loaded": f"  {n:,} triples loaded ..."}.get(stage, f"{stage} {n}")
-            click.echo(msg, err=True)
+    def bar(self, lines: Lines | None = None) -> ProgressBar:
+        """A progress bar on stderr (a terminal), else only ``lines``; nothing with -q."""
+        return ProgressBar(quiet=self.quiet, lines=lines)
+
+
+# ------------------------------------------------------------------ shared options, before or after the subcommand
+def _keep_shared(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Store a shared option given after the subcommand into the context object (it wins over the group's)."""
+    if value is None or value is False:
+        return
+    obj = ctx.find_object(Ctx)
+    if obj is None:  # pragma: no cover - the group always makes one
+        return
+    if param.name == "include_restricted":
+        obj.restrict()
+    else:
+        setattr(obj, str(param.name), value)
+
+
+def _shared_params() -> list[click.Parameter]:
+    """--store, -q, --include-restricted and --raw-csv for a subcommand (no environment variables
+    here: those are read once, by the group)."""
+    return [
+        click.Option(["--store"], metavar="DIR", expose_value=False, callback=_keep_shared,
+                     help="Store directory or SPARQL URL; the same as `repnet --store`."),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_keep_shared, help=QUIET_HELP),
+        click.Option(["--include-restricted"], is_flag=True, expose_value=False, callback=_keep_shared,
+                     help=RESTRICTED_HELP),
+        click.Option(["--raw-csv"], is_flag=True, expose_value=False, callback=_keep_shared,
+                     help="CSV/TSV output exactly as stored (see `repnet --help`)."),
+    ]
+
+
+def _add_shared(command: click.Command) -> None:
+    """Give ``command`` the shared options it does not define itself (export's own --include-restricted stays)."""
+    taken = {opt for p in command.params for opt in getattr(p, "opts", [])}
+    command.params.extend(p for p in _shared_params() if not set(p.opts) & taken)
+
+
+class RepnetCommand(click.Command):
+    """A subcommand that also takes the group's options: `repnet stats --store DIR` = `repnet --store DIR stats`."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _add_shared(self)
+
+
+# library argument -> (how its messages name it, how the CLI names the option); see UsageError.argument
+FLAG_NAMES: dict[str, tuple[str, str]] = {
+    "params": (r"\bparam (\S+?)=", r"--param \1="),
+    "fmt": (r"\bformat '", "--format '"),
+    "method": (r"\bmethod='([\w-]+)'", r"--method \1"),
+}
+
+
+def cli_message(e: RepnetError) -> str:
+    """The error's message, naming our options where the library named its arguments."""
+    text = str(e)
+    rule = FLAG_NAMES.get(getattr(e, "argument", None) or "")
+    return re.sub(rule[0], rule[1], text, count=1) if rule else text
 
 
 class RepnetGroup(click.Group):
-    """Turns RepnetError into a message and an exit code, never a traceback."""
+    """Turns RepnetError (and an OSError that escaped) into a message and an exit code, never a traceback."""
+
+    command_class = RepnetCommand
+    group_class = type  # subgroups are RepnetGroups too
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _add_shared(self)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RepnetError as e:
-            click.echo(f"Error: {e}", err=True)
+            click.echo(f"Error: {cli_message(e)}", err=True)
             ctx.exit(e.exit_code)
+        except OSError as e:
+            where = f"{e.filename}: " if e.filename else ""
+            click.echo(f"Error: {where}{e.strerror or e}.", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=RepnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", envvar="REPNET_STORE", default=None, metavar="DIR", help=STORE_HELP)
-@click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
-@click.option("--include-restricted", is_flag=True,
-              help="Let reads see restricted facts (health, ill-treatment, ...). Default: public graphs only.")
-@click.option("--raw-csv", is_flag=True, envvar="REPNET_RAW_CSV",
-              help="CSV/TSV output exactly as stored: no apostrophe before cells a spreadsheet would evaluate "
-                   "(=, +, -, @ ...). Env: REPNET_RAW_CSV.")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
+@click.option("--include-restricted", is_flag=True, help=RESTRICTED_HELP)
+@click.option("--raw-csv", is_flag=True, envvar="REPNET_RAW_CSV", help=RAW_CSV_HELP)
 @click.version_option(__version__, prog_name="repnet")
 @click.pass_context
 def cli(ctx: click.Context, store: str | None, quiet: bool, include_restricted: bool, raw_csv: bool) -> None:
@@ -67,19 +146,54 @@ def cli(ctx: click.Context, store: str | None, quiet: bool, include_restricted: 
     named graph per source, validated against SHACL shapes and stored in an embedded Oxigraph
     store.
 
+    The options above may also follow the subcommand (`repnet stats --store DIR`). Tables go to
+    a terminal; when stdout is piped or redirected, query, stats and analyze write CSV unless
+    --format says otherwise. Progress bars (with time left) appear on stderr when it is a
+    terminal, never with -q. Shell completion: `repnet completion bash|zsh|fish`.
+
     \b
     Examples:
         repnet build                  # the shipped data -> the default store
         repnet stats                  # what the store holds
         repnet --store /tmp/s build my-sources/
+        repnet stats --store /tmp/s --format json
     """
     ctx.obj = Ctx(store, quiet, include_restricted, raw_csv)
 
 
 base_option = click.option("--base", envvar="REPNET_BASE", default=None, metavar="IRI",
                            help="Base IRI for minted entity and graph IRIs (default https://w3id.org/repnet/). Env: REPNET_BASE.")
-format_option = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
-                             show_default=True, help="Output format.")
+FORMAT_HELP = "Output format. Default: table on a terminal, csv when stdout is piped or redirected."
+format_option = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default=None,
+                             help=FORMAT_HELP)
+validate_format_option = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]),
+                                      default="table", show_default=True, help="Output format (json: the problems as JSON).")
+
+
+def output_format(fmt: str | None) -> str:
+    """An explicit --format, else table on a terminal and csv when stdout is piped or redirected."""
+    return fmt or ("table" if is_terminal(sys.stdout) else "csv")
+
+
+@contextlib.contextmanager
+def output_file(path: str) -> Iterator[IO[bytes]]:
+    """stdout for '-', else ``path`` written whole or not at all (:mod:`repnet.graph.files`)."""
+    if path == "-":
+        yield sys.stdout.buffer
+        return
+    from .graph.files import atomic_output
+
+    with atomic_output(path, "wb") as f:
+        yield f
+
+
+# what a build says when stderr is not a terminal (no bar): the phase lines it has always printed
+BUILD_LINES: Lines = {
+    "reading files": lambda done, total: "reading and checking sources ..." if done == 0 else None,
+    "checking records": lambda done, total: (f"{done:,} records checked; loading and validating ..."
+                                             if done == total else None),
+    "loaded triples": lambda done, total: f"  {done:,} triples loaded ...",
+}
 
 
 @cli.command()
@@ -104,7 +218,8 @@ def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> N
 
     t0 = time.perf_counter()
     try:
-        r = run(paths or None, obj.store, base, engine, progress=obj.progress)
+        with obj.bar(BUILD_LINES) as bar:
+            r = run(paths or None, obj.store, base, engine, progress=bar.callback)
     except RepnetError as e:
         e.args = (f"{e}\nThe store was not changed.",)
         raise
@@ -115,13 +230,17 @@ def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> N
 @cli.command()
 @format_option
 @click.pass_obj
-def stats(obj: Ctx, fmt: str) -> None:
+def stats(obj: Ctx, fmt: str | None) -> None:
     """Show what the store holds: triples, named graphs, entities per class, sources.
+
+    A table on a terminal; CSV (kind, name, count) when stdout is piped or redirected, unless
+    --format says otherwise.
 
     \b
     Example:
         repnet stats
         repnet stats --format json
+        repnet stats --store ./store > counts.csv
     """
     from .graph.output import render
     from .graph.ask.stats import stats as compute
@@ -130,6 +249,7 @@ def stats(obj: Ctx, fmt: str) -> None:
     # what is shown comes from the public graphs (unless --include-restricted); the full store only
     # adds how many triples are restricted, so curators see that they exist without their content
     s = compute(obj.open(), open_store(obj.store, include_restricted=True))
+    fmt = output_format(fmt)
     if fmt == "json":
         click.echo(json.dumps(s, indent=2, ensure_ascii=False, default=str))
         return
@@ -161,7 +281,7 @@ def _curie(iri: str) -> str:
 @base_option
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine (see `repnet build --help`).")
-@format_option
+@validate_format_option
 @click.pass_obj
 def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, fmt: str) -> None:
     """Check source files and validate their RDF; the store is not touched.
@@ -217,8 +337,8 @@ def synth(obj: Ctx, persons: int, seed: int, out: Path, per_file: int) -> None:
     """
     from .graph.ingest.synth import write_synthetic
 
-    files = write_synthetic(out, persons=persons, seed=seed, per_file=per_file,
-                            progress=None if obj.quiet else lambda n: click.echo(f"  {n:,} persons written ...", err=True))
+    with obj.bar({"writing persons": lambda done, total: f"  {done:,} persons written ..."}) as bar:
+        files = write_synthetic(out, persons=persons, seed=seed, per_file=per_file, progress=bar.callback)
     click.echo(f"Wrote {len(files)} synthetic source files for {persons:,} persons to {out}.")
 
 
@@ -229,8 +349,11 @@ def synth(obj: Ctx, persons: int, seed: int, out: Path, per_file: int) -> None:
               help="Bind a parameter (repeatable). Persons and organizations take an IRI or any of their names.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "nquads",
                                                       "rdfxml", "trig", "jsonld"]),
-              default=None, help="Output: table (default on a terminal), csv, tsv, json (SPARQL 1.1 JSON results), xml; "
-                                 "CONSTRUCT/DESCRIBE: turtle (default) or another RDF format.")
+              default=None, help="SELECT: table (default on a terminal), csv (default when stdout is piped or "
+                                 "redirected), tsv, json (SPARQL 1.1 JSON results), xml. CONSTRUCT/DESCRIBE: turtle "
+                                 "(the default, piped or not), ntriples, nquads, rdfxml, trig, jsonld (json and "
+                                 "xml are taken as jsonld and rdfxml; csv and tsv are an error). ASK: true/false, "
+                                 "or json/xml.")
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Query only these sources' graphs (repeatable).")
 @click.option("--list", "list_", is_flag=True, help="List the saved queries with their columns and parameters.")
 @click.pass_obj
@@ -239,7 +362,8 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
     """Run SPARQL: a saved query by name, a .rq file, or -e 'inline SPARQL'.
 
     By default a query sees the union of all sources; GRAPH ?g gives each fact's source graph.
-    Parameters are bound as RDF terms (VALUES), never pasted into the query text.
+    Parameters are bound as RDF terms (VALUES), never pasted into the query text. Output is a
+    table on a terminal and CSV when piped (Turtle for CONSTRUCT/DESCRIBE); --format wins.
 
     \b
     Examples:
@@ -321,8 +445,9 @@ def _rdf_export_command(fmt: str) -> None:
             click.echo("warning: --include-restricted: the export includes RESTRICTED facts; do not publish it.", err=True)
         store = open_store(obj.store, include_restricted=restricted or obj.include_restricted)
         t0 = time.perf_counter()
-        with click.open_file(output, "wb") as fh:
-            n = export_rdf(store, fmt, fh, description=not no_description, endpoint=endpoint, dump_base=dump_base)
+        with output_file(output) as fh, obj.bar() as bar:
+            n = export_rdf(store, fmt, fh, description=not no_description, endpoint=endpoint, dump_base=dump_base,
+                           progress=bar.callback)
         if output != "-" and not obj.quiet:
             size = Path(output).stat().st_size
             click.echo(f"Wrote {n:,} {'quads' if fmt in ('trig', 'nquads', 'jsonld') else 'triples'} to {output} "
@@ -458,9 +583,6 @@ def push(obj: Ctx, url: str, user: str | None, restricted: bool, method: str, sy
         REPNET_PASSWORD=... repnet push http://127.0.0.1:8890/sparql-graph-crud-auth --user dba
         repnet --store http://127.0.0.1:8890/sparql query sentences
     """
-    import os
-    from urllib.parse import urlsplit
-
     from .graph.publish.push import push as run
     from .graph.store import open_store
     from .graph.store.http import HttpClient, endpoints_for
@@ -473,17 +595,14 @@ def push(obj: Ctx, url: str, user: str | None, restricted: bool, method: str, sy
     if restricted and not obj.include_restricted:
         click.echo("warning: --include-restricted: RESTRICTED graphs are uploaded; only to a server as private as this machine.", err=True)
     store = open_store(obj.store, include_restricted=restricted or obj.include_restricted)
-    password = os.environ.get("REPNET_PASSWORD") if user else None
-    if user and password is None:
-        password = click.prompt(f"Password for {user} at {urlsplit(url).netloc}", hide_input=True, err=True)
+    password = _password(user, url)
     eps = endpoints_for(url)
     http = HttpClient((eps.gsp if method == "gsp" else eps.update) or url, user=user, password=password, auth=auth)
-
-    def progress(g: Any) -> None:
-        if not obj.quiet and fmt == "table":
+    with obj.bar() as bar:
+        report = run(store, url, method=method, syntax=syntax, http=http, progress=bar.callback)
+    if not obj.quiet and fmt == "table":
+        for g in report.graphs:
             click.echo(f"  {g.graph}: {g.triples:,} triples, {g.bytes:,} bytes, {g.seconds:.2f} s", err=True)
-
-    report = run(store, url, method=method, syntax=syntax, http=http, progress=progress)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
@@ -494,6 +613,20 @@ def push(obj: Ctx, url: str, user: str | None, restricted: bool, method: str, sy
     for g in report.stale:
         click.echo(f"warning: {g} is on the server but was not pushed (an old graph, or one this push left out); "
                    "remove it on the server if it should not be there.", err=True)
+
+
+def _password(user: str | None, url: str) -> str | None:
+    """REPNET_PASSWORD, else a prompt on the terminal; never a prompt when stdin is not a terminal."""
+    import os
+    from urllib.parse import urlsplit
+
+    password = os.environ.get("REPNET_PASSWORD") if user else None
+    if user and password is None:
+        if not is_terminal(sys.stdin):
+            raise UsageError(f"no password for {user}: set the environment variable REPNET_PASSWORD (standard input "
+                             "is not a terminal, so repnet cannot ask for it).")
+        password = click.prompt(f"Password for {user} at {urlsplit(url).netloc}", hide_input=True, err=True)
+    return password
 
 
 @cli.command()
@@ -582,11 +715,14 @@ def _network(obj: Ctx, relations: tuple[str, ...] = (), as_of: str | None = None
     from .graph.network.project import network
 
     store = obj.open()
-    return store, network(store, classes=classes or None, relations=relations or None, as_of=as_of,
-                          restricted=obj.include_restricted)
+    with obj.bar() as bar:
+        return store, network(store, classes=classes or None, relations=relations or None, as_of=as_of,
+                              restricted=obj.include_restricted, progress=bar.callback)
 
 
-def _emit(obj: Ctx, table: Any, fmt: str) -> None:
+def _emit(obj: Ctx, table: Any, fmt: str | None) -> None:
+    """An analysis' table in --format (default: table on a terminal, csv when piped); notes of CSV/TSV go to stderr."""
+    fmt = output_format(fmt)
     click.echo(table.render(fmt, obj.raw_csv))
     if fmt in ("csv", "tsv") and table.notes and not obj.quiet:
         click.echo(table.notes_text(), err=True)
@@ -605,7 +741,8 @@ def analyze() -> None:
     relations analysts think in: member_of, sentenced_by, held_at, charged_under, co_defendant,
     released_in, negotiated_by, ... Every relation keeps its date and source. The projection of a
     store is cached, so only the first analysis after a build reads the whole store. Names are
-    matched as in `repnet query`: any label or name variant, without case or diacritics.
+    matched as in `repnet query`: any label or name variant, without case or diacritics. Output is
+    a table on a terminal and CSV when stdout is piped or redirected, unless --format says otherwise.
 
     \b
     Examples:
@@ -632,7 +769,7 @@ def analyze() -> None:
 @format_option
 @click.pass_obj
 def analyze_centrality(obj: Ctx, classes: tuple[str, ...], by: str, top: int, k: int | None, seed: int,
-                       relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+                       relations: tuple[str, ...], as_of: str | None, fmt: str | None) -> None:
     """Rank entities by degree, betweenness and PageRank.
 
     Measured on the whole network (each linked pair once, direction ignored); --class only
@@ -658,7 +795,7 @@ def analyze_centrality(obj: Ctx, classes: tuple[str, ...], by: str, top: int, k:
 @format_option
 @click.pass_obj
 def analyze_path(obj: Ctx, source: str, target: str, limit: int, relations: tuple[str, ...], as_of: str | None,
-                 fmt: str) -> None:
+                 fmt: str | None) -> None:
     """How two entities are connected: the shortest paths, each fact with its date and source.
 
     \b
@@ -679,7 +816,7 @@ def analyze_path(obj: Ctx, source: str, target: str, limit: int, relations: tupl
 @_view_options
 @format_option
 @click.pass_obj
-def analyze_ego(obj: Ctx, name: str, radius: int, relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+def analyze_ego(obj: Ctx, name: str, radius: int, relations: tuple[str, ...], as_of: str | None, fmt: str | None) -> None:
     """The entities within --radius steps of one entity, nearest first, each with the link that reaches it.
 
     \b
@@ -704,7 +841,7 @@ def analyze_ego(obj: Ctx, name: str, radius: int, relations: tuple[str, ...], as
 @format_option
 @click.pass_obj
 def analyze_communities(obj: Ctx, seed: int, resolution: float, members: int, top: int, relations: tuple[str, ...],
-                        as_of: str | None, fmt: str) -> None:
+                        as_of: str | None, fmt: str | None) -> None:
     """Communities found by Louvain modularity optimization, with the modularity reached.
 
     \b
@@ -728,7 +865,7 @@ def analyze_communities(obj: Ctx, seed: int, resolution: float, members: int, to
 @format_option
 @click.pass_obj
 def analyze_brokers(obj: Ctx, classes: tuple[str, ...], top: int, seed: int, resolution: float,
-                    relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+                    relations: tuple[str, ...], as_of: str | None, fmt: str | None) -> None:
     """Brokers: entities that link communities, ranked by how many other communities they reach.
 
     \b
@@ -754,7 +891,7 @@ def analyze_brokers(obj: Ctx, classes: tuple[str, ...], top: int, seed: int, res
 @format_option
 @click.pass_obj
 def analyze_shared(obj: Ctx, kinds: tuple[str, ...], person: str | None, min_shared: int, top: int,
-                   relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+                   relations: tuple[str, ...], as_of: str | None, fmt: str | None) -> None:
     """Pairs of persons who share a case, judge, court or facility (a bipartite projection).
 
     \b
@@ -778,7 +915,7 @@ def analyze_shared(obj: Ctx, kinds: tuple[str, ...], person: str | None, min_sha
 @_view_options
 @format_option
 @click.pass_obj
-def analyze_judges(obj: Ctx, kind: str, top: int, relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+def analyze_judges(obj: Ctx, kind: str, top: int, relations: tuple[str, ...], as_of: str | None, fmt: str | None) -> None:
     """Judges and courts ranked by the persons they sentenced and the total years imposed.
 
     \b
@@ -798,7 +935,7 @@ def analyze_judges(obj: Ctx, kind: str, top: int, relations: tuple[str, ...], as
 @click.option("--relation", "relations", multiple=True, metavar="REL", help="Compare only this relation (repeatable).")
 @format_option
 @click.pass_obj
-def analyze_diff(obj: Ctx, start: str, end: str, relations: tuple[str, ...], fmt: str) -> None:
+def analyze_diff(obj: Ctx, start: str, end: str, relations: tuple[str, ...], fmt: str | None) -> None:
     """Who changed between two days: released, added to the network, removed from it, or changed.
 
     Compares the network as of --from with the network as of --to, person by person.
@@ -820,7 +957,7 @@ def analyze_diff(obj: Ctx, start: str, end: str, relations: tuple[str, ...], fmt
 @_view_options
 @format_option
 @click.pass_obj
-def analyze_stats(obj: Ctx, by: tuple[str, ...], relations: tuple[str, ...], as_of: str | None, fmt: str) -> None:
+def analyze_stats(obj: Ctx, by: tuple[str, ...], relations: tuple[str, ...], as_of: str | None, fmt: str | None) -> None:
     """Sentence years aggregated by court, judge, charge and year.
 
     \b
@@ -869,6 +1006,27 @@ _network_export("gexf", "GEXF, for Gephi", "repnet export gexf -o network.gexf")
 _network_export("graphml", "GraphML, for Cytoscape, yEd or igraph", "repnet export graphml --relation sentenced_by -o courts.graphml")
 _network_export("network-csv", "two CSV files, nodes.csv and edges.csv (Gephi's spreadsheet import)",
                 "repnet export network-csv -o network/")
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the script that makes SHELL complete repnet's commands, options and choices.
+
+    Load it in the shell's start-up file. The same script comes from click's environment
+    variable: `_REPNET_COMPLETE=bash_source repnet` (zsh_source, fish_source).
+
+    \b
+    Example:
+        eval "$(repnet completion bash)"                  # in ~/.bashrc
+        eval "$(repnet completion zsh)"                   # in ~/.zshrc
+        repnet completion fish > ~/.config/fish/completions/repnet.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    completer = get_completion_class(shell)
+    assert completer is not None  # the three choices are click's own
+    click.echo(completer(cli, {}, "repnet", "_REPNET_COMPLETE").source())
 
 
 def main() -> None:  # pragma: no cover

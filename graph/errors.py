@@ -64,9 +64,18 @@ class StoreError(RepnetError):
 
 
 class UsageError(RepnetError):
-    """The command was called with arguments that cannot work."""
+    """The command was called with arguments that cannot work.
+
+    The message names the function argument at fault as the library calls it (``param 'date'``,
+    ``format 'csv'``), never a command-line flag; ``argument`` says which argument that is
+    ("params", "fmt", ...), so the CLI can name its own option instead (see cli.py).
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str = "", argument: str | None = None):
+        super().__init__(message)
+        self.argument = argument
 
 
 class QueryError(RepnetError):

@@ -43,7 +43,7 @@ def test_build_then_stats(runner: CliRunner, tmp_path: Path) -> None:
     assert {c["class"]: c["entities"] for c in s["classes"]}["https://schema.org/Person"] == 11
     assert [(x["source"], x["restricted_triples"] > 0) for x in s["sources"]] == [
         ("hrw-2025-12-15-belarus", True), ("wikidata-links", False)]
-    code, out, _ = invoke(runner, "stats", store=tmp_path)
+    code, out, _ = invoke(runner, "stats", "--format", "table", store=tmp_path)
     assert "hrw-2025-12-15-belarus" in out and "schema:Person" in out
 
 

@@ -50,7 +50,7 @@ def test_choices_match_the_library() -> None:
 
 
 def test_path_table(run) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = run("analyze", "path", "Marfa Rabkova", "United States", "--limit", "1")
+    code, out, _ = run("analyze", "path", "Marfa Rabkova", "United States", "--limit", "1", "--format", "table")
     assert code == 0
     assert out.splitlines() == [
         "path  step  from                                        dir  relation       to                                          date        source",
@@ -111,7 +111,7 @@ def test_communities_and_brokers(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_judges_and_stats(run) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = run("analyze", "judges")
+    code, out, _ = run("analyze", "judges", "--format", "table")
     assert code == 0
     assert out.splitlines()[2] == "1     court  Minsk City Court         1        1          7"
     code, out, _ = run("analyze", "stats", "--by", "year", "--format", "csv")
@@ -127,7 +127,7 @@ def test_diff_lists_who_was_released(run) -> None:  # type: ignore[no-untyped-de
     assert (doc["from"], doc["to"], doc["released"], doc["added"]) == ("2025-12-12", "2025-12-13", 6, 0)
     assert sorted(r["label"] for r in doc["rows"]) == ["Ales Bialiatski", "Maksim Znak", "Maria Kalesnikava",
                                                        "Maryna Zolatava", "Uladzimir Labkovich", "Viktar Babaryka"]
-    code, out, _ = run("analyze", "diff", "--from", "2025-09-01", "--to", "2025-12-31")
+    code, out, _ = run("analyze", "diff", "--from", "2025-09-01", "--to", "2025-12-31", "--format", "table")
     # pardoned in September, then returned to prison: not released; the date as the source states it
     assert code == 0 and "Mikalai Statkevich      Person  added     2025-09 " in out
 
@@ -139,9 +139,9 @@ def test_shared_and_views(run) -> None:  # type: ignore[no-untyped-def]
         f"1,Marfa Rabkova,Ales Bialiatski,1,Viasna,{ID}person/marfa-rabkova,{ID}person/ales-bialiatski",
         f"2,Marfa Rabkova,Uladzimir Labkovich,1,Viasna,{ID}person/marfa-rabkova,{ID}person/uladzimir-labkovich",
         f"3,Marfa Rabkova,Valiantsin Stefanovic,1,Viasna,{ID}person/marfa-rabkova,{ID}person/valiantsin-stefanovic"]
-    code, out, _ = run("analyze", "path", "Marfa Rabkova", "United States", "--as-of", "2025-12-12")
+    code, out, _ = run("analyze", "path", "Marfa Rabkova", "United States", "--as-of", "2025-12-12", "--format", "table")
     assert code == 0 and "paths: 0" in out
-    code, out, _ = run("analyze", "judges", "--relation", "member_of")
+    code, out, _ = run("analyze", "judges", "--relation", "member_of", "--format", "table")
     assert code == 0 and "(0 rows)" in out
 
 

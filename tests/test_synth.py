@@ -68,9 +68,10 @@ def test_another_seed_gives_other_content(tmp_path: Path) -> None:
 
 
 def test_layout_progress_and_returned_paths(tmp_path: Path) -> None:
-    seen: list[int] = []
-    paths = write_synthetic(tmp_path, persons=PERSONS, seed=SEED, per_file=PER_FILE, progress=seen.append)
-    assert seen == [100, 200, 300]
+    seen: list[tuple[str, int, int | None]] = []
+    paths = write_synthetic(tmp_path, persons=PERSONS, seed=SEED, per_file=PER_FILE,
+                            progress=lambda stage, done, total=None: seen.append((stage, done, total)))
+    assert seen == [("writing persons", 100, 300), ("writing persons", 200, 300), ("writing persons", 300, 300)]
     assert [p.name for p in paths] == ["synthetic-reference.json", "synthetic-persons-0001.json",
                                       "synthetic-persons-0002.json", "synthetic-persons-0003.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)

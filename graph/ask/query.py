@@ -174,13 +174,13 @@ def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
         try:
             d = parse_date(value)
         except ValueError as e:
-            raise UsageError(f"--param {p.name}={value}: {e}") from None
+            raise UsageError(f"param {p.name}={value!r}: {e}", argument="params") from None
         if d.earliest != d.latest or d.earliest is None:
-            raise UsageError(f"--param {p.name}={value}: give a day, YYYY-MM-DD")
+            raise UsageError(f"param {p.name}={value!r}: give a day, YYYY-MM-DD", argument="params")
         return ox.Literal(d.earliest.isoformat(), datatype=ox.NamedNode(str(XSD.date)))
     if p.kind == "int":
         if not re.fullmatch(r"-?[0-9]+", value):
-            raise UsageError(f"--param {p.name}={value}: give a whole number")
+            raise UsageError(f"param {p.name}={value!r}: give a whole number", argument="params")
         return ox.Literal(value, datatype=ox.NamedNode(str(XSD.integer)))
     return ox.Literal(value)
 
@@ -214,7 +214,7 @@ def prepare(store: EmbeddedStore, text: str, params: dict[str, str] | None = Non
             if p.name in params:
                 values[p.name] = _term_for(store, p, params[p.name])
             elif p.required:
-                raise UsageError(f"query '{saved.name}' needs --param {p.name}=... ({p.kind}: {p.help})")
+                raise UsageError(f"query '{saved.name}' needs param {p.name}=... ({p.kind}: {p.help})", argument="params")
     else:
         # an inline query declares no kinds: an IRI binds as an IRI, anything else as a plain string
         for k, v in params.items():
@@ -301,13 +301,15 @@ def render_result(result: Any, prepared: Prepared, fmt: str, raw: bool = False) 
             return (result.serialize(format=RESULTS[fmt]) or b"").decode() + "\n"
         return ("true" if bool(result) else "false") + "\n"
     if prepared.form in ("CONSTRUCT", "DESCRIBE"):
-        rdf = {"json": "jsonld", "table": "turtle", "csv": "ntriples", "tsv": "ntriples", "xml": "rdfxml"}.get(fmt, fmt)
+        rdf = {"json": "jsonld", "table": "turtle", "xml": "rdfxml"}.get(fmt, fmt)
         if rdf not in RDF:
-            raise UsageError(f"{prepared.form} gives RDF: use --format {'|'.join(RDF)}")
+            raise UsageError(f"format '{fmt}' does not fit a {prepared.form}, which gives RDF: use one of "
+                             f"{', '.join(RDF)}", argument="fmt")
         out = (ox.serialize(result, format=RDF[rdf]) or b"").decode()
         return out if out.endswith("\n") or not out else out + "\n"
     if fmt in RDF:
-        raise UsageError(f"a SELECT gives a table: use --format {'|'.join(RESULT_FORMATS)}")
+        raise UsageError(f"format '{fmt}' does not fit a SELECT, which gives a table: use one of "
+                         f"{', '.join(RESULT_FORMATS)}", argument="fmt")
     if fmt in RESULTS:
         from ..csvsafe import csv_text, tsv_text
 

@@ -45,18 +45,30 @@ def in_memory(ds: Dataset, public_only: bool = False) -> EmbeddedStore:
     return EmbeddedStore(store.oxigraph, public_only=public_only) if public_only else store
 
 
+def _store_stages(progress: Progress) -> Progress:
+    """The store's progress calls ("loaded", quads so far) in this module's stage names."""
+
+    def forward(stage: str, done: int, total: int | None = None) -> None:
+        progress({"loaded": "loaded triples"}.get(stage, stage), done, total)
+
+    return forward
+
+
 def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[str] | None = None,
           base: str | None = None, engine: str = "fast", progress: Progress | None = None) -> BuildResult:
-    """Read and check the sources, load them into a new store generation, validate it, swap it in."""
+    """Read and check the sources, load them into a new store generation, validate it, swap it in.
+
+    ``progress(stage, done, total)`` (:mod:`repnet.graph.progress`) hears, in order: "reading files"
+    (files), "checking records" (records), "loading records" (records, as their quads are loaded;
+    between them "loaded triples" with the triples so far and no total), "deriving" and
+    "validating" (SHACL checks).
+    """
     t0 = time.perf_counter()
-    if progress:
-        progress("reading", 0)
-    ds: Dataset = load_dataset(paths, base)
+    ds: Dataset = load_dataset(paths, base, progress)
     t1 = time.perf_counter()
-    if progress:
-        progress("checked", ds.record_count)
-    with ds.nquads_batches() as batches:
-        loaded = replace_store(store, nquads=batches, check=require_valid(ds, engine), progress=progress,
+    with ds.nquads_batches(progress=progress) as batches:
+        loaded = replace_store(store, nquads=batches, check=require_valid(ds, engine, progress),
+                               progress=_store_stages(progress) if progress else None,
                                derive=functools.partial(derive, base=ds.base))
     return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds,
                        loaded.seconds_check)

@@ -17,6 +17,7 @@ from ...ontology.resources import read_text
 from . import records
 from .sources import Source, default_paths, expand_paths, read_sources
 from ..formats import nquads_text
+from ..progress import Progress
 
 ONTOLOGY_IRI = "https://w3id.org/repnet/ontology"
 BATCH_RECORDS = 50_000  # records per N-Quads batch: ~300k quads of synthetic data, one bulk-load call
@@ -33,15 +34,17 @@ class Dataset:
         yield from records.quads(self.sources, self.base)
         yield from vocabulary_quads(self.base)
 
-    def nquads_batches(self, workers: int | None = None, batch: int = BATCH_RECORDS) -> Batches:
+    def nquads_batches(self, workers: int | None = None, batch: int = BATCH_RECORDS,
+                       progress: Progress | None = None) -> Batches:
         """The same quads as :meth:`quads`, as N-Quads text in batches of up to ``batch`` records.
 
         Batches are generated on ``workers`` forked processes (default: one per core) while the
         caller loads the previous ones: turning records into RDF is the Python half of a build.
         Iterating yields (N-Quads bytes, number of quads); use it in a ``with`` block, which stops
         the workers however it ends. Without fork (or with one worker) it all runs here.
+        ``progress("loading records", done, total)`` is called once the caller has taken a batch.
         """
-        return Batches(self, workers, batch)
+        return Batches(self, workers, batch, progress)
 
     @property
     def record_count(self) -> int:
@@ -54,8 +57,9 @@ _FORKED: Dataset | None = None  # the dataset forked workers read (inherited, ne
 class Batches:
     """The dataset's N-Quads batches (see :meth:`Dataset.nquads_batches`); a context manager."""
 
-    def __init__(self, ds: Dataset, workers: int | None, batch: int):
+    def __init__(self, ds: Dataset, workers: int | None, batch: int, progress: Progress | None = None):
         self.ds = ds
+        self.progress = progress
         self.jobs = [(i, lo, min(lo + batch, len(src.records)))
                      for i, src in enumerate(ds.sources) for lo in range(0, max(len(src.records), 1), batch)]
         n = max(1, min(workers or os.cpu_count() or 1, len(self.jobs)))
@@ -88,11 +92,15 @@ class Batches:
         used = [False] * len(ds.sources)
         last_job = {i: j for j, (i, _, _) in enumerate(jobs)}
         mint = records.Minter(ds.base)
+        done, total = 0, ds.record_count
         try:
             for j, (data, count, restricted_used) in enumerate(results):
-                i = jobs[j][0]
+                i, lo, hi = jobs[j]
                 used[i] = used[i] or restricted_used
                 yield data, count
+                done += hi - lo
+                if self.progress:
+                    self.progress("loading records", done, total)
                 if last_job[i] == j:  # the source's own description, once all its records are in
                     yield nquads_text(records.source_quads(ds.sources[i], mint, used[i]))
             yield nquads_text(vocabulary_quads(ds.base))
@@ -153,8 +161,11 @@ def vocabulary_quads(base: str) -> Iterator[ox.Quad]:
     yield ox.Quad(meta, ox.NamedNode(str(DCTERMS.accessRights)), ox.NamedNode(str(ACCESS.PUBLIC)), meta)
 
 
-def load_dataset(paths: Iterable[str | Path] | None = None, base: str | None = None) -> Dataset:
-    """Read and check source files (default: the packaged data/). Raises SourceError listing every problem."""
+def load_dataset(paths: Iterable[str | Path] | None = None, base: str | None = None,
+                 progress: Progress | None = None) -> Dataset:
+    """Read and check source files (default: the packaged data/). Raises SourceError listing every problem.
+
+    ``progress`` hears "reading files" (files read of all) and "checking records" (0, then all)."""
     files = expand_paths(paths) if paths else default_paths()
     if not files:
         from ..errors import Problem, SourceError
@@ -162,6 +173,11 @@ def load_dataset(paths: Iterable[str | Path] | None = None, base: str | None = N
         where = ", ".join(map(str, paths or [])) or "data/"
         raise SourceError([Problem(where, None, None, "no source files found",
                                    "give .yaml or .json source files, or a folder that holds them")])
-    sources = list(read_sources(files))
+    sources = list(read_sources(files, progress))
+    n = sum(len(s.records) for s in sources)
+    if progress:
+        progress("checking records", 0, n)
     records.check(sources)
+    if progress:
+        progress("checking records", n, n)
     return Dataset(sources=sources, base=data_base(base))

@@ -135,7 +135,7 @@ class _Checker:
                          f"choose another id (reserved: {', '.join(RESERVED_SOURCE_IDS)})", at("id"))
         pub = meta.get("publisher")
         if pub and not (isinstance(pub, str) and "/" in pub and KEY.fullmatch(pub.partition("/")[2])):
-            self.problem(None, f, f"publisher {_shown(pub)} is not a record id", f"write the id of an Organization record, e.g. org/human-rights-watch", at("publisher"))
+            self.problem(None, f, f"publisher {_shown(pub)} is not a record id", "write the id of an Organization record, e.g. org/human-rights-watch", at("publisher"))
         kind = meta.get("kind", "NewsArticle")
         if not isinstance(kind, str) or kind not in SOURCE_KINDS:
             self.problem(None, f, f"unknown source kind {_shown(kind)}{_suggest(str(kind), SOURCE_KINDS)}",
@@ -244,7 +244,7 @@ class _Checker:
             return
         values = value if isinstance(value, list) else [value]
         if isinstance(value, list) and not fs.many:
-            self.problem(rec, src.path, f"'{fs.name}' takes one value, not a list", f"keep one value, or split the record")
+            self.problem(rec, src.path, f"'{fs.name}' takes one value, not a list", "keep one value, or split the record")
             return
         if isinstance(value, list) and not value:
             self.problem(rec, src.path, f"'{fs.name}' is an empty list", "give at least one value, or leave the field out")

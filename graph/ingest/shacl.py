@@ -22,17 +22,19 @@ still right).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from ...ontology.namespaces import RDFS, SH, XSD
+from ..progress import Progress
 from ...ontology.resources import shapes_text
 
 RPNS_ACROSS = URIRef("https://w3id.org/repnet/shapes#acrossSources")
@@ -263,7 +265,8 @@ def packaged_checks() -> tuple[Check, ...]:
 
 
 def run_checks(store: Any, checks: tuple[Check, ...] | list[Check] | None = None, limit: int = 1000,
-               workers: int | None = None, scopes: list[tuple[str, list[str]]] | None = None) -> list[Violation]:
+               workers: int | None = None, scopes: list[tuple[str, list[str]]] | None = None,
+               progress: Progress | None = None) -> list[Violation]:
     """Run compiled checks on a pyoxigraph Store; at most ``limit`` rows per check.
 
     Without ``scopes`` every check runs on the union of all graphs. With ``scopes`` (source
@@ -273,6 +276,7 @@ def run_checks(store: Any, checks: tuple[Check, ...] | list[Check] | None = None
     The checks run on ``workers`` threads (default: one per core): Oxigraph evaluates a query
     without holding the GIL, so at 100k persons two threads validate in about two thirds of the
     time one does. Violations come back in the order of ``checks`` whatever the threads' order.
+    ``progress("validating", done, total)`` is called as the checks (times scopes) finish.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -281,10 +285,16 @@ def run_checks(store: Any, checks: tuple[Check, ...] | list[Check] | None = None
         [(c, None, None) for c in every] if scopes is None else
         [(c, None, None) for c in every if c.across] + [(c, doc, gs) for doc, gs in scopes for c in every if not c.across])
     n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-    if n == 1:
-        return [v for job in todo for v in _run_check(store, *job, limit=limit)]
-    with ThreadPoolExecutor(n, thread_name_prefix="repnet-shacl") as pool:
-        return [v for vs in pool.map(lambda job: _run_check(store, *job, limit=limit), todo) for v in vs]
+    found: list[Violation] = []
+    if progress:
+        progress("validating", 0, len(todo))
+    with ThreadPoolExecutor(n, thread_name_prefix="repnet-shacl") if n > 1 else contextlib.nullcontext() as pool:
+        each = (pool.map if pool is not None else map)(lambda job: _run_check(store, *job, limit=limit), todo)
+        for k, vs in enumerate(each, 1):
+            found.extend(vs)
+            if progress:
+                progress("validating", k, len(todo))
+    return found
 
 
 def _run_check(store: Any, c: Check, source: str | None, graphs: list[str] | None, limit: int) -> list[Violation]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, SourceError
+from ..progress import Progress
 from .safeyaml import KEY_LINES, LINE, MAX_JSON_BYTES, MAX_YAML_BYTES, ReadError, load_json, load_yaml
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -144,15 +145,22 @@ def read_source(path: Path) -> Source:
     return out
 
 
-def read_sources(paths: Iterable[Path]) -> Iterator[Source]:
-    """Read every file; raise one SourceError listing the problems of all files that failed."""
+def read_sources(paths: Iterable[Path], progress: Progress | None = None) -> Iterator[Source]:
+    """Read every file; raise one SourceError listing the problems of all files that failed.
+
+    ``progress("reading files", done, total)`` is called before the first file and after each."""
     problems: list[Problem] = []
     good: list[Source] = []
-    for p in paths:
+    paths = list(paths)
+    if progress:
+        progress("reading files", 0, len(paths))
+    for k, p in enumerate(paths, 1):
         try:
             good.append(read_source(p))
         except SourceError as e:
             problems.extend(e.problems)
+        if progress:
+            progress("reading files", k, len(paths))
     if problems:
         raise SourceError(problems)
     yield from good

@@ -25,9 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from ..files import output_directory, write_text
+from ..progress import Progress
 
 PUBLISHED = "2025-12-31"
 TERMS = "Synthetic test data, no real persons."
@@ -643,24 +646,25 @@ def _write(path: Path, source: Record, records: list[Record]) -> None:
     lines = [f'{{"source": {dump(source)},', '"records": [']
     lines.append(",\n".join(map(dump, records)))
     lines.append("]}\n")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    write_text(path, "\n".join(lines))
 
 
 def write_synthetic(out: Path, persons: int, seed: int, per_file: int,
-                    progress: Callable[[int], None] | None = None) -> list[Path]:
+                    progress: Progress | None = None) -> list[Path]:
     """Write ``synthetic-reference.json`` and ``synthetic-persons-NNNN.json`` files into ``out``.
 
     The same (persons, seed, per_file) gives byte-identical files. Earlier synthetic files in
     ``out`` that this run does not rewrite (``synthetic-persons-*.json`` of a larger run) are
-    removed, so ``out`` always holds one consistent set. ``progress(n)`` is called after each
-    persons file with the number of persons written so far. Returns the paths written.
+    removed, so ``out`` always holds one consistent set. ``progress("writing persons", done,
+    persons)`` is called after each persons file (:mod:`repnet.graph.progress`). Each file is
+    written whole or not at all; a directory that cannot be written is a UsageError naming it.
+    Returns the paths written.
     """
     if persons < 1:
         raise ValueError("persons must be 1 or more")
     if per_file < 1:
         raise ValueError("per_file must be 1 or more")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_directory(out)
     n_files = -(-persons // per_file)
     fw = max(4, len(str(n_files)))
     width = max(6, len(str(persons)))
@@ -678,7 +682,7 @@ def write_synthetic(out: Path, persons: int, seed: int, per_file: int,
         _write(path, _source(f"synthetic-{k + 1:0{fw}d}", title), gen.records(first, count))
         paths.append(path)
         if progress is not None:
-            progress(first + count)
+            progress("writing persons", first + count, persons)
     keep = {p.name for p in paths}
     for stale in sorted(out.glob("synthetic-persons-*.json")):
         if stale.name not in keep:

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from ...ontology.resources import shapes_text
 from .dataset import Dataset
 from ..errors import ValidationFailed
+from ..progress import Progress
 from .shacl import Violation, run_checks, scoped_shapes
 from ..iris import is_derived
 from ..store.embedded import EmbeddedStore
@@ -76,11 +77,13 @@ def source_scopes(store: Any) -> list[tuple[str, list[str]]]:
     return [(doc, sorted(gs)) for doc, gs in sorted(by_doc.items())]
 
 
-def validate_store(store: EmbeddedStore, engine: str = "fast") -> Report:
-    """Validate each source's graphs on their own, and the union for the constraints across sources."""
+def validate_store(store: EmbeddedStore, engine: str = "fast", progress: Progress | None = None) -> Report:
+    """Validate each source's graphs on their own, and the union for the constraints across sources.
+
+    ``progress("validating", done, total)`` follows the checks of the fast engine."""
     scopes = source_scopes(store.oxigraph)
     if engine == "fast":
-        vs = run_checks(store.oxigraph, scopes=scopes)
+        vs = run_checks(store.oxigraph, scopes=scopes, progress=progress)
     elif engine == "pyshacl":
         vs = _pyshacl(store, scopes)
     else:
@@ -178,11 +181,12 @@ def locations(dataset: Dataset) -> Locations:
     return out
 
 
-def require_valid(dataset: Dataset, engine: str = "fast") -> "callable[[EmbeddedStore], None]":  # type: ignore[valid-type]
+def require_valid(dataset: Dataset, engine: str = "fast",
+                  progress: Progress | None = None) -> "callable[[EmbeddedStore], None]":  # type: ignore[valid-type]
     """A store check for :func:`repnet.graph.store.layout.replace_store` that raises ValidationFailed."""
 
     def check(store: EmbeddedStore) -> None:
-        report = validate_store(store, engine)
+        report = validate_store(store, engine, progress)
         if not report.conforms:
             raise ValidationFailed(report, report.text(locations(dataset)) + "\nFix the records above and build again.")
 

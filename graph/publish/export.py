@@ -21,7 +21,9 @@ from ...ontology.namespaces import PREFIXES, XSD, data_prefixes
 from ...ontology.namespaces import RDF as RDF_NS
 from ...ontology.resources import read_text
 from ..store.embedded import EmbeddedStore
+from ..files import atomic_output, output_directory
 from ..formats import RDF
+from ..progress import Progress
 from ..iris import base_of, graph_iri
 
 CSV_TABLES = ("persons", "sentences", "detentions", "releases", "sources")
@@ -42,10 +44,15 @@ def prefixes_for(store: EmbeddedStore) -> dict[str, str]:
     return {**PREFIXES, **data_prefixes(base_of(store.named_graphs()))}
 
 
-def export_rdf(store: EmbeddedStore, fmt: str, out: IO[bytes], description: bool = True, **describe_args: Any) -> int:
-    """Write the dataset to ``out`` in ``fmt``; returns the number of quads (or triples) written."""
+def export_rdf(store: EmbeddedStore, fmt: str, out: IO[bytes], description: bool = True,
+               progress: Progress | None = None, **describe_args: Any) -> int:
+    """Write the dataset to ``out`` in ``fmt``; returns the number of quads (or triples) written.
+
+    ``progress("writing quads", done, total)`` is called every :data:`PROGRESS_EVERY` quads, the
+    total being the store's visible quads (the description adds a few more).
+    """
     rdf_format, quads_ok = RDF[fmt], RDF[fmt].supports_datasets
-    counter = _Counter(dataset_quads(store, description, **describe_args))
+    counter = _Counter(dataset_quads(store, description, **describe_args), progress, len(store) if progress else None)
     if fmt == "jsonld":
         write_jsonld(counter, out, prefixes_for(store))
     elif quads_ok:
@@ -57,15 +64,25 @@ def export_rdf(store: EmbeddedStore, fmt: str, out: IO[bytes], description: bool
     return counter.n
 
 
+PROGRESS_EVERY = 10_000
+
+
 class _Counter:
-    def __init__(self, it: Iterable[ox.Quad]):
+    """Counts the quads passing through, and reports them to ``progress``."""
+
+    def __init__(self, it: Iterable[ox.Quad], progress: Progress | None = None, total: int | None = None):
         self.it = iter(it)
         self.n = 0
+        self.progress, self.total = progress, total
 
     def __iter__(self) -> Iterator[ox.Quad]:
         for q in self.it:
             self.n += 1
+            if self.progress is not None and self.n % PROGRESS_EVERY == 0:
+                self.progress("writing quads", self.n, self.total)
             yield q
+        if self.progress is not None:
+            self.progress("writing quads", self.n, max(self.n, self.total or 0))
 
 
 # ------------------------------------------------------------------ JSON-LD, compacted by hand, streamed
@@ -209,17 +226,19 @@ def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: dict[str, s
 def export_csv(store: EmbeddedStore, directory: Path, raw: bool = False) -> dict[str, int]:
     """Write persons.csv, sentences.csv, detentions.csv, releases.csv and sources.csv; rows per table.
 
-    Cells a spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`)."""
+    Cells a spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`).
+    The directory is created if missing; each file is written whole or not at all
+    (:mod:`repnet.graph.files`), and a directory that cannot be written is a UsageError naming it."""
     from ..csvsafe import Writer
     from ..ask import query as q
     from ..terms import to_json
 
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = output_directory(directory)
     counts = {}
     for name in CSV_TABLES:
         saved = q.saved_queries()[name]
         columns, rows = q.rows_of(q.execute(store, q.prepare(store, saved.text, {}, saved)))
-        with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+        with atomic_output(directory / f"{name}.csv", newline="") as fh:
             wr = Writer(fh, raw)
             wr.writerow(columns)
             for r in rows:

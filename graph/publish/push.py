@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +24,9 @@ import pyoxigraph as ox
 
 from ...ontology.namespaces import XSD
 from ..errors import StoreError, UsageError
+from ..progress import Progress
 from ..store.http import Endpoints, HttpClient, endpoints_for
-from ..store.remote import RemoteStore, XSD_DURATION
+from ..store.remote import XSD_DURATION, RemoteStore
 
 METHODS = ("gsp", "update")
 _XSD = str(XSD)
@@ -84,8 +85,11 @@ def _chunks(lines: list[bytes], size: int) -> Iterator[bytes]:
 
 
 def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", http: HttpClient | None = None,
-         chunk: int = 5000, verify: bool = True, progress: Callable[[PushedGraph], None] | None = None) -> PushReport:
-    """Upload every graph ``store`` lets a reader see to the server at ``url``; returns what was sent."""
+         chunk: int = 5000, verify: bool = True, progress: Progress | None = None) -> PushReport:
+    """Upload every graph ``store`` lets a reader see to the server at ``url``; returns what was sent.
+
+    ``progress("pushing graphs", done, total)`` is called after each graph (:mod:`repnet.graph.progress`).
+    """
     if method not in METHODS:
         raise UsageError(f"unknown push method '{method}': use {' or '.join(METHODS)}")
     if syntax not in SYNTAXES:
@@ -93,8 +97,8 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
     eps: Endpoints = endpoints_for(url)
     target = eps.gsp if method == "gsp" else eps.update
     if target is None:
-        raise UsageError(f"no Graph Store Protocol endpoint is known for {url}.\nUse --method update, or set "
-                         "REPNET_GSP_URL to the server's graph store endpoint.")
+        raise UsageError(f"no Graph Store Protocol endpoint is known for {url}.\nUse method='update', or set "
+                         "REPNET_GSP_URL to the server's graph store endpoint.", argument="method")
     http = http or HttpClient(target)
     if http.password is not None:  # check the credentials with a small request before sending graphs
         sep = "&" if "?" in target else "?"
@@ -102,7 +106,8 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
     report = PushReport(endpoint=target, method=method, include_restricted=not store.public_only)
     t_all = time.perf_counter()
     before = _declared(eps, http) if verify else []  # the old metadata still lists graphs a push may leave behind
-    for graph in store.named_graphs():
+    graphs = list(store.named_graphs())
+    for graph in graphs:
         t0 = time.perf_counter()
         triples = _triples(store, graph)
         if method == "gsp":
@@ -116,7 +121,7 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
         pushed = PushedGraph(graph, len(triples), sent, time.perf_counter() - t0)
         report.graphs.append(pushed)
         if progress:
-            progress(pushed)
+            progress("pushing graphs", len(report.graphs), len(graphs))
     if verify:
         _verify(eps, http, report, before)
     report.seconds = time.perf_counter() - t_all
