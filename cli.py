@@ -103,11 +103,25 @@ FLAG_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+# library argument -> option, where the option is not the argument's name with dashes
+OPTION_OF = {"start": "--from", "end": "--to", "kinds": "--by"}
+
+
 def cli_message(e: RepnetError) -> str:
-    """The error's message, naming our options where the library named its arguments."""
+    """The error's message, naming our options where the library named its arguments.
+
+    ``UsageError.argument`` names the arguments a message is about (comma-separated): a message
+    that says ``by='x'`` or ``min_shared must ...`` is shown as ``--by 'x'``, ``--min-shared must ...``.
+    """
     text = str(e)
-    rule = FLAG_NAMES.get(getattr(e, "argument", None) or "")
-    return re.sub(rule[0], rule[1], text, count=1) if rule else text
+    for arg in (getattr(e, "argument", None) or "").split(","):
+        if arg in FLAG_NAMES:
+            pattern, repl = FLAG_NAMES[arg]
+            text = re.sub(pattern, repl, text, count=1)
+        elif arg:
+            flag = OPTION_OF.get(arg, "--" + arg.replace("_", "-"))
+            text = re.sub(rf"(?<![\w-]){re.escape(arg)}(=| )", lambda m: flag + " ", text, count=1)
+    return text
 
 
 class RepnetGroup(click.Group):

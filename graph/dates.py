@@ -110,7 +110,7 @@ def parse_day(value: str | dt.date | None, argument: str = "as_of") -> str | Non
     try:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError:
-        raise UsageError(f"{argument} '{value}': give a day, YYYY-MM-DD (e.g. 2025-12-13)") from None
+        raise UsageError(f"{argument}={str(value)!r}: give a day, YYYY-MM-DD (e.g. 2025-12-13)", argument=argument) from None
 
 
 def bound(text: str, end: bool) -> str | None:

@@ -151,7 +151,8 @@ def test_shared_and_views(run) -> None:  # type: ignore[no-untyped-def]
     (["analyze", "diff", "--from", "2025-13-01", "--to", "2025-12-31"], 2, "--from '2025-13-01': give a day"),
     (["analyze", "centrality", "--class", "Courts"], 2, "Error: unknown class 'Courts'. Classes: Person, Judge"),
     (["analyze", "stats", "--relation", "sentenced"], 2, "Error: unknown relation 'sentenced'."),
-    (["analyze", "judges", "--as-of", "yesterday"], 2, "as of 'yesterday': give a day, YYYY-MM-DD"),
+    (["analyze", "judges", "--as-of", "yesterday"], 2, "--as-of 'yesterday': give a day, YYYY-MM-DD"),
+    (["analyze", "diff", "--from", "2024-01-01", "--to", "2023-01-01"], 2, "--from 2024-01-01 is after --to 2023-01-01"),
 ])
 def test_errors_are_messages_with_exit_codes(run, args: list[str], code: int, message: str) -> None:  # type: ignore[no-untyped-def]
     got, out, err = run(*args)

@@ -931,7 +931,7 @@ def test_saved_query_parameters_are_checked_by_the_server(endpoint: Endpoint) ->
     status, text = refusal("queries/timeline?person=Nobody+Atall")
     assert status == 400 and text.startswith("400 Bad Request: no person is called 'Nobody Atall'.")
     status, text = refusal("queries/detained-on?date=2024-02-30")
-    assert status == 400 and text.startswith("400 Bad Request: date=2024-02-30: ")
+    assert status == 400 and text.startswith("400 Bad Request: param date='2024-02-30': ")
 
 
 # --------------------------------------------------------------------------------- units

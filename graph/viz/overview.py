@@ -43,7 +43,7 @@ def write_overview(store: EmbeddedStore, v: View, out: str | Path, *, size_by: s
     if fmt not in FORMATS:
         raise UsageError(f"--overview writes a .png or .svg file, not '{Path(out).name}'")
     if max_nodes < 1:
-        raise UsageError("--max-nodes must be 1 or more")
+        raise UsageError("max_nodes must be 1 or more", argument="max_nodes")
     G = v.graph
     scores, measure_note = node_scores(G, size_by)
     reduced = G.number_of_nodes() > max_nodes

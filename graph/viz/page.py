@@ -103,7 +103,7 @@ def render_page(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_n
     """
     t0 = time.perf_counter()
     if max_nodes < 1 or max_edges < 0:
-        raise UsageError("--max-nodes must be 1 or more and --max-edges 0 or more")
+        raise UsageError("max_nodes must be 1 or more and max_edges 0 or more", argument="max_nodes,max_edges")
     data, _ = page_data(store, v, size_by=size_by, max_nodes=max_nodes, max_edges=max_edges, title=title)
     vis_js = inline_script(vis_network_js())
     app_js = inline_script(asset("viz.js"))

@@ -68,9 +68,9 @@ def build_view(store: EmbeddedStore, *, classes: Sequence[str] | None = None, re
     """
     check_view(classes, relations)
     if focus is not None and path is not None:
-        raise UsageError("give --focus or --path, not both")
+        raise UsageError("give focus or path, not both", argument="focus,path")
     if radius < 0:
-        raise UsageError("--radius must be 0 or more")
+        raise UsageError("radius must be 0 or more", argument="radius")
     day = _day(as_of)
     G = graph if graph is not None else network(store, restricted=restricted)
     if classes or relations or day:
@@ -81,7 +81,7 @@ def build_view(store: EmbeddedStore, *, classes: Sequence[str] | None = None, re
         _focus_on(v, node_for(store, G, focus), radius)
     elif path is not None:
         if len(path) != 2:
-            raise UsageError("--path takes two names: --path 'Nasta Loika' 'United States'")
+            raise UsageError("path takes two names, e.g. ('Nasta Loika', 'United States')", argument="path")
         _path_between(v, node_for(store, G, path[0]), node_for(store, G, path[1]))
     return v
 
@@ -152,5 +152,5 @@ def _day(value: str | dt.date | None) -> str | None:
     try:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError:
-        raise UsageError(f"--as-of '{value}': give a day, YYYY-MM-DD (e.g. 2025-12-01)") from None
+        raise UsageError(f"as_of={str(value)!r}: give a day, YYYY-MM-DD (e.g. 2025-12-01)", argument="as_of") from None
 

@@ -144,7 +144,7 @@ def centrality(G: nx.Graph, *, classes: Collection[str] | None = None, by: str =
     ('Court', 3, 1.0)
     """
     if by not in ("betweenness", "degree", "pagerank"):
-        raise UsageError(f"--by {by}: use betweenness, degree or pagerank")
+        raise UsageError(f"by={by!r}: use betweenness, degree or pagerank", argument="by")
     cls = class_filter(classes)
     H = undirected(G)
     n = H.number_of_nodes()

@@ -66,11 +66,11 @@ def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date,
     >>> [(r["label"], r["change"], r["date"], r["gained"]) for r in diff(G, "2025-09-01", "2025-12-31", periods).rows]
     [('P', 'released', '2025-12-13', 'released_in R'), ('Q', 'added', '2025-10', 'sentenced_by K')]
     """
-    d1 = parse_day(start, "--from")
-    d2 = parse_day(end, "--to")
+    d1 = parse_day(start, "start")
+    d2 = parse_day(end, "end")
     assert d1 is not None and d2 is not None
     if d1 > d2:
-        raise UsageError(f"--from {d1} is after --to {d2}")
+        raise UsageError(f"start {d1} is after end {d2}", argument="start,end")
     present1: set[str] = set()
     present2: set[str] = set()
     gained: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)  # person -> (since, relation, other, date as stated)

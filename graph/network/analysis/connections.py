@@ -126,7 +126,7 @@ def ego(G: nx.Graph, center: str, *, radius: int = 2) -> Table:
     [(0, 'p', None), (1, 'org', 'p'), (2, 'q', 'org')]
     """
     if radius < 0:
-        raise UsageError("--radius must be 0 or more")
+        raise UsageError("radius must be 0 or more", argument="radius")
     H = undirected(G)
     near = nx.single_source_shortest_path_length(H, center, cutoff=radius)
     rows = []

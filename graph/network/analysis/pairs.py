@@ -36,7 +36,7 @@ def person_groups(G: nx.Graph, kinds: Sequence[str]) -> dict[str, set[str]]:
     """Shared entity (or case) -> the persons linked to it, for the chosen kinds."""
     for kind in kinds:
         if kind not in SHARED_KINDS:
-            raise UsageError(f"--by {kind}: use {', '.join(SHARED_KINDS)}")
+            raise UsageError(f"kinds={kind!r}: use {', '.join(SHARED_KINDS)}", argument="kinds")
     groups: dict[str, set[str]] = defaultdict(set)
     wanted: dict[str, set[str]] = defaultdict(set)
     for kind in kinds:
@@ -91,7 +91,7 @@ def shared(G: nx.Graph, *, by: Sequence[str] = DEFAULT_SHARED, person: str | Non
     [('a', 'b', 2), ('a', 'c', 1), ('b', 'c', 1)]
     """
     if min_shared < 1:
-        raise UsageError("--min-shared must be 1 or more")
+        raise UsageError("min_shared must be 1 or more", argument="min_shared")
     groups = person_groups(G, by)
     columns = ["rank", "person_a", "person_b", "shared", "via"]
     notes: dict[str, Any] = {"by": ", ".join(by), "groups": len(groups)}

@@ -68,7 +68,7 @@ def judges(G: nx.Graph, *, kind: str = "both", top: int | None = None) -> Table:
     [('court', 'Court K', None, 2, 8.0), ('judge', 'Judge J', 'Court K', 2, 8.0)]
     """
     if kind not in ("both", "judge", "court"):
-        raise UsageError(f"--kind {kind}: use judge, court or both")
+        raise UsageError(f"kind={kind!r}: use judge, court or both", argument="kind")
     sentences = _sentences(G)
     acc: dict[str, dict[str, Any]] = {}
     for s in sentences.values():
@@ -115,7 +115,7 @@ def stats(G: nx.Graph, *, by: Sequence[str] = STATS_BY) -> Table:
     """
     for b in by:
         if b not in STATS_BY:
-            raise UsageError(f"--by {b}: use {', '.join(STATS_BY)}")
+            raise UsageError(f"by={b!r}: use {', '.join(STATS_BY)}", argument="by")
     sentences = _sentences(G)
     rows: list[dict[str, Any]] = []
     for b in by:
