@@ -4,7 +4,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test setup screenshots
+.PHONY: demo test setup lint screenshots
 
 $(BIN)/repnet: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,7 +18,14 @@ demo: setup
 	$(BIN)/repnet build
 	$(BIN)/repnet stats
 
-test: setup
+# ruff and mypy (rules in pyproject.toml). mypy reads the package as installed: `repnet` is the
+# repository root, so it is given a folder holding a `repnet` link to the checkout.
+lint: setup
+	$(BIN)/ruff check .
+	mkdir -p $(VENV)/mypy-path && ln -sfn "$(CURDIR)" $(VENV)/mypy-path/repnet
+	MYPYPATH=$(VENV)/mypy-path $(BIN)/mypy
+
+test: setup lint
 	bash .ci/system-deps chromium virtuoso-opensource libapache-jena-java default-jre-headless
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -120,7 +120,7 @@ def cli_message(e: RepnetError) -> str:
             text = re.sub(pattern, repl, text, count=1)
         elif arg:
             flag = OPTION_OF.get(arg, "--" + arg.replace("_", "-"))
-            text = re.sub(rf"(?<![\w-]){re.escape(arg)}(=| )", lambda m: flag + " ", text, count=1)
+            text = re.sub(rf"(?<![\w-]){re.escape(arg)}(=| )", flag.replace("\\", "\\\\") + " ", text, count=1)
     return text
 
 
@@ -256,8 +256,8 @@ def stats(obj: Ctx, fmt: str | None) -> None:
         repnet stats --format json
         repnet stats --store ./store > counts.csv
     """
-    from .graph.output import render
     from .graph.ask.stats import stats as compute
+    from .graph.output import render
     from .graph.store import open_store
 
     # what is shown comes from the public graphs (unless --include-restricted); the full store only
@@ -308,8 +308,8 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
         repnet validate data/
         repnet validate --format json my-source.yaml
     """
-    from .graph.ingest.dataset import load_dataset
     from .graph.ingest.build import in_memory
+    from .graph.ingest.dataset import load_dataset
     from .graph.ingest.validate import locations, validate_store
 
     try:
@@ -557,9 +557,9 @@ def serve(obj: Ctx, host: str, port: int, timeout: float, max_rows: int, cors: s
         repnet serve --port 8001 --timeout 10 --max-rows 5000
         curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3'
     """
+    from .graph.store.layout import resolve
     from .graph.web.serve import Settings
     from .graph.web.serve import serve as run
-    from .graph.store.layout import resolve
 
     restricted = include_restricted or obj.include_restricted
     if restricted and not obj.include_restricted:
@@ -624,8 +624,8 @@ def push(obj: Ctx, url: str, user: str | None, restricted: bool, method: str, sy
         click.echo(f"Pushed {len(report.graphs)} graphs, {report.triples:,} triples, {report.bytes:,} bytes in "
                    f"{report.seconds:.2f} s to {report.endpoint} ({method}, {report.requests} requests, {scope}); "
                    f"the server holds them all.")
-    for g in report.stale:
-        click.echo(f"warning: {g} is on the server but was not pushed (an old graph, or one this push left out); "
+    for stale in report.stale:
+        click.echo(f"warning: {stale} is on the server but was not pushed (an old graph, or one this push left out); "
                    "remove it on the server if it should not be there.", err=True)
 
 
@@ -958,8 +958,8 @@ def analyze_diff(obj: Ctx, start: str, end: str, relations: tuple[str, ...], fmt
     Example:
         repnet analyze diff --from 2025-09-01 --to 2025-12-31
     """
-    from .graph.network.analysis import diff
     from .graph.ask.status import stored_periods
+    from .graph.network.analysis import diff
 
     store, G = _network(obj, relations)
     _emit(obj, diff(G, start, end, stored_periods(store)), fmt)
@@ -979,7 +979,8 @@ def analyze_stats(obj: Ctx, by: tuple[str, ...], relations: tuple[str, ...], as_
         repnet analyze stats
         repnet analyze stats --by year --format csv
     """
-    from .graph.network.analysis import STATS_BY, stats as aggregate
+    from .graph.network.analysis import STATS_BY
+    from .graph.network.analysis import stats as aggregate
 
     _, G = _network(obj, relations, as_of)
     _emit(obj, aggregate(G, by=by or STATS_BY), fmt)

@@ -14,9 +14,9 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from repnet.cli import cli
-from repnet.graph.ingest.build import build
 from repnet.graph.ask.describe import describe
 from repnet.graph.formats import RDF
+from repnet.graph.ingest.build import build
 from repnet.graph.publish.export import export_rdf
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from repnet.cli import cli
-from repnet.graph.ingest.dataset import Dataset, load_dataset
 from repnet.graph.ingest.build import in_memory
-from repnet.graph.store.embedded import EmbeddedStore, memory_store
+from repnet.graph.ingest.dataset import Dataset, load_dataset
 from repnet.graph.ingest.synth import write_synthetic
 from repnet.graph.ingest.validate import validate_store
+from repnet.graph.store.embedded import EmbeddedStore
 
 from .conftest import BASE, select
 

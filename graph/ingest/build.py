@@ -5,18 +5,17 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Iterator
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dataset import Dataset, load_dataset
 from ..ask.status import derived_quads
 from ..progress import Progress
 from ..store.embedded import EmbeddedStore, memory_store
 from ..store.layout import replace_store, resolve
+from .dataset import Dataset, load_dataset
 from .validate import require_valid
 
 

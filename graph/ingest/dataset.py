@@ -7,17 +7,17 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, data_base
 from ...ontology.resources import read_text
-from . import records
-from .sources import Source, default_paths, expand_paths, read_sources
 from ..formats import nquads_text
 from ..progress import Progress
+from . import records
+from .sources import Source, default_paths, expand_paths, read_sources
 
 ONTOLOGY_IRI = "https://w3id.org/repnet/ontology"
 BATCH_RECORDS = 50_000  # records per N-Quads batch: ~300k quads of synthetic data, one bulk-load call

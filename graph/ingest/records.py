@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -96,7 +96,7 @@ class Index:
     public: set[str] = field(default_factory=set)  # ids with at least one record in a public graph
 
 
-def _suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+def _suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -604,8 +604,8 @@ def record_quads(src: Source, rec: Record, mint: Minter) -> Iterator[ox.Quad]:
     s = mint.entity(rec.data["id"])
     for c in spec.classes:
         yield ox.Quad(s, _RDF_TYPE, mint.node(c), g)
-    for p, o in spec.fixed:
-        yield ox.Quad(s, mint.node(p), mint.node(o), g)
+    for fixed_p, fixed_o in spec.fixed:
+        yield ox.Quad(s, mint.node(fixed_p), mint.node(fixed_o), g)
     fields = {**m.common, **spec.fields}
     private = set(restricted) if isinstance(restricted, list) else set()
     for name, value in rec.data.items():
@@ -663,14 +663,14 @@ def structured_quads(src: Source, rec: Record, fs: FieldSpec, value: Any, mint: 
                     yield ox.Quad(on, pp, o, g)
     else:  # inference
         fields = {**m.common, **m.types[rec.data["type"]].fields}
-        cls, prop, why = (mint.node(m.inference[k]) for k in ("class", "property", "reason"))
+        inferred_cls, prop, why = (mint.node(m.inference[k]) for k in ("class", "property", "reason"))
         for name, reason in value.items():
             f = fields[name]
             i = mint.part(rid, "inferred", src.id, name)
             yield ox.Quad(s, p, i, g)
-            yield ox.Quad(i, _RDF_TYPE, cls, g)
-            for pp in _field_properties(f):
-                yield ox.Quad(i, prop, mint.node(pp), g)
+            yield ox.Quad(i, _RDF_TYPE, inferred_cls, g)
+            for prop_iri in _field_properties(f):
+                yield ox.Quad(i, prop, mint.node(prop_iri), g)
             yield ox.Quad(i, why, ox.Literal(reason.strip(), language="en"), g)
 
 

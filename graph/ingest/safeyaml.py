@@ -111,11 +111,11 @@ class _Loader(Composer, SafeConstructor, Resolver):  # mixed in with the parser 
                 raise ReadError(f"the data is nested more than {MAX_DEPTH} levels deep", line,
                                 "a record is a mapping of fields; flatten the structure")
             try:
-                return super().compose_node(parent, index)  # type: ignore[no-any-return]
+                return super().compose_node(parent, index)
             finally:
                 self._depth -= 1
         assert isinstance(event, ScalarEvent)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
     def value(self, node: Node) -> Any:
         line = node.start_mark.line + 1
@@ -160,9 +160,9 @@ class _Loader(Composer, SafeConstructor, Resolver):  # mixed in with the parser 
 
 if getattr(yaml, "CParser", None) is not None:  # libyaml's event parser when PyYAML has it
 
-    class _YAMLReader(_Loader, yaml.CParser):  # type: ignore[misc, name-defined]
+    class _YAMLReader(_Loader, yaml.CParser):
         def __init__(self, text: str):
-            yaml.CParser.__init__(self, text)  # type: ignore[attr-defined]
+            yaml.CParser.__init__(self, text)
             Composer.__init__(self)
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
@@ -205,8 +205,8 @@ def load_yaml(text: str) -> Any:
     except ReadError:
         raise
     except yaml.reader.ReaderError as e:  # a character YAML does not allow anywhere (NUL, ESC ...)
-        line = text.count("\n", 0, e.position) + 1
-        raise ReadError(f"invalid YAML: the character U+{e.character:04X} is not allowed in a YAML file", line,
+        at = text.count("\n", 0, e.position) + 1
+        raise ReadError(f"invalid YAML: the character U+{e.character:04X} is not allowed in a YAML file", at,
                         "delete the character (it is invisible in most editors)") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)

@@ -32,10 +32,11 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from ...ontology.namespaces import RDFS, SH, XSD
-from ..progress import Progress
 from ...ontology.resources import shapes_text
+from ..progress import Progress
 
 RPNS_ACROSS = URIRef("https://w3id.org/repnet/shapes#acrossSources")
 SUPPORTED_PROPERTY = {
@@ -124,13 +125,19 @@ def _only_subjects_of(g: Graph, shape: URIRef) -> URIRef | None:
     return targets[0][1] if len(targets) == 1 and targets[0][0] == SH.targetSubjectsOf else None  # type: ignore[return-value]
 
 
+def _count(n: Node) -> int:
+    """A shape's count (sh:minCount 1) as an int."""
+    return int(str(n))
+
+
 def _value_filter(g: Graph, ps: Any) -> list[tuple[str, str]]:
     """(component, FILTER expression that is true for a *bad* ?v)."""
     out = []
     for d in g.objects(ps, SH.datatype):
         out.append(("Datatype", f"!{_well_typed(d)}"))
     for k in g.objects(ps, SH.nodeKind):
-        test = {SH.IRI: "isIRI(?v)", SH.Literal: "isLiteral(?v)", SH.BlankNodeOrIRI: "!isLiteral(?v)"}.get(k)
+        tests: dict[Node, str] = {SH.IRI: "isIRI(?v)", SH.Literal: "isLiteral(?v)", SH.BlankNodeOrIRI: "!isLiteral(?v)"}
+        test = tests.get(k)
         if test is None:
             raise ShapesError(f"nodeKind {k} is not compiled")
         out.append(("NodeKind", f"!({test})"))
@@ -197,17 +204,17 @@ def compile_shapes(text: str) -> list[Check]:
             msg = functools.partial(_message, g, ps)
             checks_before = len(checks)
             for n in g.objects(ps, SH.minCount):
-                if own and int(n) <= 1:
+                if own and _count(n) <= 1:
                     continue
                 if own:
-                    q = f"SELECT ?this WHERE {{ {vals} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(n)})"
+                    q = f"SELECT ?this WHERE {{ {vals} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {_count(n)})"
                     checks.append(Check(str(shape), str(path), "MinCount", msg(f"needs at least {n} {path}"), psev, q))
                     continue
-                q = (f"SELECT ?this WHERE {{ {target} OPTIONAL {vals} FILTER(!BOUND(?v)) }}" if int(n) == 1 else
-                     f"SELECT ?this WHERE {{ {target} OPTIONAL {vals} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(n)})")
+                q = (f"SELECT ?this WHERE {{ {target} OPTIONAL {vals} FILTER(!BOUND(?v)) }}" if _count(n) == 1 else
+                     f"SELECT ?this WHERE {{ {target} OPTIONAL {vals} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {_count(n)})")
                 checks.append(Check(str(shape), str(path), "MinCount", msg(f"needs at least {n} {path}"), psev, q))
             for n in g.objects(ps, SH.maxCount):
-                q = f"SELECT ?this WHERE {{ {target} {vals} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(n)})"
+                q = f"SELECT ?this WHERE {{ {target} {vals} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {_count(n)})"
                 checks.append(Check(str(shape), str(path), "MaxCount", msg(f"takes at most {n} {path}"), psev, q))
             for c in g.objects(ps, SH["class"]):
                 q = (f"SELECT ?this ?v WHERE {{ {target} {vals} "
@@ -221,7 +228,7 @@ def compile_shapes(text: str) -> list[Check]:
                 q = f"SELECT ?this ?v WHERE {{ {target} {vals} FILTER({bad}) }}"
                 checks.append(Check(str(shape), str(path), comp, msg(f"{comp} constraint on {path}"), psev, q))
             for u in g.objects(ps, SH.uniqueLang):
-                if u.toPython() is True:
+                if isinstance(u, Literal) and u.toPython() is True:
                     q = (f"SELECT ?this WHERE {{ {target} {vals} BIND(lang(?v) AS ?l) FILTER(?l != \"\") }} "
                          f"GROUP BY ?this ?l HAVING (COUNT(DISTINCT ?v) > 1)")
                     checks.append(Check(str(shape), str(path), "UniqueLang", msg(f"one {path} per language"), psev, q))
@@ -289,7 +296,7 @@ def run_checks(store: Any, checks: tuple[Check, ...] | list[Check] | None = None
     if progress:
         progress("validating", 0, len(todo))
     with ThreadPoolExecutor(n, thread_name_prefix="repnet-shacl") if n > 1 else contextlib.nullcontext() as pool:
-        each = (pool.map if pool is not None else map)(lambda job: _run_check(store, *job, limit=limit), todo)
+        each = (pool.map if pool is not None else map)(lambda job: _run_check(store, job[0], job[1], job[2], limit=limit), todo)
         for k, vs in enumerate(each, 1):
             found.extend(vs)
             if progress:

@@ -60,7 +60,7 @@ class Source:
 def default_paths() -> list[Path]:
     """The source files shipped in the package's ``data/`` folder."""
     root = files("repnet.data")
-    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(SUFFIXES))  # type: ignore[attr-defined]
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(SUFFIXES))
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

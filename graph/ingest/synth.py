@@ -361,12 +361,12 @@ class _Reference:
                 sanctions.append((sid, gov))
         self.mass: list[tuple[str, int, tuple[str, ...], list[str]]] = []  # (id, day, kinds, destinations)
         negotiations: list[Record] = []
-        for k, (y, m, d, kinds, abroad) in enumerate(MASS_RELEASES):
+        for k, (y, m, d, release_kinds, abroad) in enumerate(MASS_RELEASES):
             day = _D(dt.date(y, m, d))
             mid = f"release/synthetic-mass-{k + 1}"
             dest = sorted(rng.sample(self.abroad, 2), key=self.countries.index) if abroad else [self.home]
             rec = {"id": mid, "type": "MassRelease", "name": f"Synthetic release no. {k + 1}, {_iso(day)}{TAG}",
-                   "date": _iso(day), "kind": list(kinds), "released_by": self.home_gov, "destination": dest}
+                   "date": _iso(day), "kind": list(release_kinds), "released_by": self.home_gov, "destination": dest}
             if k >= 4:  # the later releases follow negotiations with a foreign government
                 gov = self.foreign_govs[k % len(self.foreign_govs)]
                 nid = f"negotiation/synthetic-{len(negotiations) + 1}"
@@ -387,7 +387,7 @@ class _Reference:
                 negotiations.append(neg)
                 rec["negotiation"] = nid
             add(rec)
-            self.mass.append((mid, day, kinds, dest))
+            self.mass.append((mid, day, release_kinds, dest))
         self.records.extend(negotiations)
 
 

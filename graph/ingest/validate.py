@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
 from ...ontology.resources import shapes_text
-from .dataset import Dataset
 from ..errors import ValidationFailed
-from ..progress import Progress
-from .shacl import Violation, run_checks, scoped_shapes
 from ..iris import is_derived
+from ..progress import Progress
 from ..store.embedded import EmbeddedStore
+from .dataset import Dataset
+from .shacl import Violation, run_checks, scoped_shapes
 
 ENGINES = ("fast", "pyshacl")
 
@@ -182,7 +183,7 @@ def locations(dataset: Dataset) -> Locations:
 
 
 def require_valid(dataset: Dataset, engine: str = "fast",
-                  progress: Progress | None = None) -> "callable[[EmbeddedStore], None]":  # type: ignore[valid-type]
+                  progress: Progress | None = None) -> Callable[[EmbeddedStore], None]:
     """A store check for :func:`repnet.graph.store.layout.replace_store` that raises ValidationFailed."""
 
     def check(store: EmbeddedStore) -> None:

@@ -20,11 +20,12 @@ import pyoxigraph as ox
 from ...ontology.namespaces import PREFIXES, XSD, data_prefixes
 from ...ontology.namespaces import RDF as RDF_NS
 from ...ontology.resources import read_text
-from ..store.embedded import EmbeddedStore
 from ..files import atomic_output, output_directory
 from ..formats import RDF
-from ..progress import Progress
 from ..iris import base_of, graph_iri
+from ..progress import Progress
+from ..store.embedded import EmbeddedStore
+from ..terms import value_of
 
 CSV_TABLES = ("persons", "sentences", "detentions", "releases", "sources")
 
@@ -89,7 +90,7 @@ class _Counter:
 @functools.cache
 def context() -> dict[str, Any]:
     """The project's JSON-LD context (ontology/context.jsonld)."""
-    return json.loads(read_text("context.jsonld"))["@context"]  # type: ignore[no-any-return]
+    return json.loads(read_text("context.jsonld"))["@context"]
 
 
 @functools.cache
@@ -106,7 +107,7 @@ def _terms() -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], dict[str, str
         p, _, local = v.partition(":")
         return prefixes[p] + local if p in prefixes else v
 
-    terms = {}
+    terms: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for k, v in ctx.items():
         if k.startswith("@") or k in prefixes:
             continue
@@ -164,7 +165,7 @@ def _node_object(subject: str, pos: list[tuple[Any, Any]], prefixes: dict[str, s
             node.setdefault("type", []).append(_curie(o.value, prefixes))
             continue
         value = _NO_FIT
-        for key, d in terms.get(piri, ()):
+        for key, d in terms.get(piri, ()):  # noqa: B007 (the term that fits is used after the loop)
             value = _compact_value(o, d, prefixes)
             if value is not _NO_FIT:
                 break
@@ -212,9 +213,9 @@ def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: dict[str, s
                 w(b"\n    ]}")
             w((b"" if first_graph else b",") + b'\n    {"id": ' + json.dumps(_curie(g or "", prefixes)).encode() + b', "@graph": [')
             first_graph, graph, subject, pos, first_node = False, g, None, [], True
-        if q.subject.value != subject:
+        if value_of(q.subject) != subject:
             flush_node()
-            subject, pos = q.subject.value, []
+            subject, pos = value_of(q.subject), []
         pos.append((q.predicate, q.object))
     flush_node()
     if not first_graph:
@@ -229,8 +230,8 @@ def export_csv(store: EmbeddedStore, directory: Path, raw: bool = False) -> dict
     Cells a spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`).
     The directory is created if missing; each file is written whole or not at all
     (:mod:`repnet.graph.files`), and a directory that cannot be written is a UsageError naming it."""
-    from ..csvsafe import Writer
     from ..ask import query as q
+    from ..csvsafe import Writer
     from ..terms import to_json
 
     directory = output_directory(directory)
