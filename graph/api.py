@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .store.base import Store as StoreBackend
 
 PathLike = str | os.PathLike[str]
 
@@ -63,11 +64,12 @@ class Rows(list[dict[str, Any]]):
 class Store:
     """A built store, opened for reading (see :func:`open`).
 
-    ``backend`` is the store object the rest of the library takes (``EmbeddedStore`` or
-    ``RemoteStore``), for calls this class does not wrap.
+    ``backend`` is the store object the rest of the library takes (anything that satisfies
+    :class:`repnet.graph.store.base.Store`: ``EmbeddedStore`` or ``RemoteStore``), for calls this
+    class does not wrap.
     """
 
-    def __init__(self, backend: Any):
+    def __init__(self, backend: StoreBackend):
         self.backend = backend
 
     def __repr__(self) -> str:

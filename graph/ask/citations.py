@@ -22,7 +22,7 @@ from typing import Any
 
 from ..iris import source_id
 from ..sparql import chunks, values
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 
 CITATIONS = """
 SELECT DISTINCT ?s ?g ?doc ?url ?title ?publisher ?date ?quote ?locator WHERE {
@@ -51,7 +51,7 @@ def _text(term: Any) -> str | None:
     return None if term is None else str(term.value)
 
 
-def citations(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+def citations(store: Store, subjects: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """Record IRI -> its citations, each ``{url, title, publisher, date, quote, locator, src: [source ids]}``.
 
     Keys whose value is unknown are left out. One citation stated by several sources is listed
@@ -70,7 +70,7 @@ def citations(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, list[d
     return out
 
 
-def inferences(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, dict[tuple[str, str], str]]:
+def inferences(store: Store, subjects: Iterable[str]) -> dict[str, dict[tuple[str, str], str]]:
     """Record IRI -> {(property IRI, source id): reason} for every value a source marks inferred."""
     out: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
     for chunk in chunks(sorted(set(subjects))):
@@ -80,7 +80,7 @@ def inferences(store: EmbeddedStore, subjects: Iterable[str]) -> dict[str, dict[
     return dict(out)
 
 
-def wordings(store: EmbeddedStore, subjects: Iterable[str]) -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
+def wordings(store: Store, subjects: Iterable[str]) -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
     """(record IRI, offence IRI) -> [(the words a source used for it, [source ids])], for charges,
     sentences and administrative detentions that keep their source's wording."""
     found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(dict)
@@ -90,6 +90,6 @@ def wordings(store: EmbeddedStore, subjects: Iterable[str]) -> dict[tuple[str, s
     return {k: sorted((w, sorted(src)) for w, src in v.items()) for k, v in found.items()}
 
 
-def wording_nodes(store: EmbeddedStore, subject: str) -> dict[str, tuple[str, str]]:
+def wording_nodes(store: Store, subject: str) -> dict[str, tuple[str, str]]:
     """Wording node IRI -> (offence IRI, words) for one record (to show a wording where the node is linked)."""
     return {row["w"].value: (row["o"].value, row["words"].value) for row in store.query(WORDINGS % values("s", [subject]))}

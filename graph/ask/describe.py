@@ -13,7 +13,7 @@ from ...ontology.namespaces import ACCESS, DCAT, DCTERMS, DEFAULT_BASE, ELI, ORG
 from ...ontology.namespaces import RDF as RDF_NS
 from ..formats import EXTENSIONS, RDF, media_type
 from ..iris import base_of
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 
 TITLE = "repnet: a knowledge graph of political-repression networks"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -28,7 +28,7 @@ def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def _modified(store: EmbeddedStore) -> str:
+def _modified(store: Store) -> str:
     """When the store was built: from its generation's name, else today."""
     if isinstance(store.location, Path):  # a remote store's location is its URL
         link = store.location / "current"
@@ -38,7 +38,7 @@ def _modified(store: EmbeddedStore) -> str:
     return dt.date.today().isoformat()
 
 
-def describe(store: EmbeddedStore, endpoint: str | None = None, dump_base: str | None = None) -> Iterator[ox.Triple]:
+def describe(store: Store, endpoint: str | None = None, dump_base: str | None = None) -> Iterator[ox.Triple]:
     """VoID + DCAT triples for the store as it is visible (public graphs only unless opened otherwise)."""
     seen: set[ox.Triple] = set()
     for t in _describe(store, endpoint, dump_base):
@@ -47,7 +47,7 @@ def describe(store: EmbeddedStore, endpoint: str | None = None, dump_base: str |
             yield t
 
 
-def _describe(store: EmbeddedStore, endpoint: str | None, dump_base: str | None) -> Iterator[ox.Triple]:
+def _describe(store: Store, endpoint: str | None, dump_base: str | None) -> Iterator[ox.Triple]:
     base = base_of(store.named_graphs(), DEFAULT_BASE)
     ds = _n(base + "dataset")
     T = ox.Triple

@@ -29,7 +29,7 @@ from ...ontology.namespaces import ORG, SDO, XSD
 from ..errors import QueryError, UnknownName, UsageError
 from ..formats import RDF, RESULTS
 from ..sparql import bind, forbidden_reason, from_clauses, locate, query_form
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 
 PARAM_KINDS = ("person", "organization", "entity", "date", "text", "int", "iri")
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -126,7 +126,7 @@ class NameIndex:
             self.preferred.setdefault(iri, label)
 
 
-def name_index(store: EmbeddedStore, kind: str = "entity") -> NameIndex:
+def name_index(store: Store, kind: str = "entity") -> NameIndex:
     classes = _CLASSES.get(kind, ())
     where = ("VALUES ?class { " + " ".join(f"<{c}>" for c in classes) + " } ?e a ?class .") if classes else \
         "FILTER(isIRI(?e))"
@@ -136,7 +136,7 @@ def name_index(store: EmbeddedStore, kind: str = "entity") -> NameIndex:
     return idx
 
 
-def resolve_name(store: EmbeddedStore, name: str, kind: str = "entity") -> str:
+def resolve_name(store: Store, name: str, kind: str = "entity") -> str:
     """An IRI, a label or a name variant -> the one entity IRI it names.
 
     Raises UnknownName listing candidates when the name is ambiguous or unknown.
@@ -163,7 +163,7 @@ def resolve_name(store: EmbeddedStore, name: str, kind: str = "entity") -> str:
 # ------------------------------------------------------------------------- running
 
 
-def _term_for(store: EmbeddedStore, p: Param, value: str) -> Any:
+def _term_for(store: Store, p: Param, value: str) -> Any:
     if p.kind in ("person", "organization", "entity"):
         return ox.NamedNode(resolve_name(store, value, p.kind))
     if p.kind == "iri":
@@ -192,7 +192,7 @@ class Prepared:
     columns: tuple[str, ...] = ()
 
 
-def prepare(store: EmbeddedStore, text: str, params: dict[str, str] | None = None,
+def prepare(store: Store, text: str, params: dict[str, str] | None = None,
             saved: SavedQuery | None = None) -> Prepared:
     """Check and bind a query. Saved queries check their declared parameters."""
     params = dict(params or {})
@@ -222,7 +222,7 @@ def prepare(store: EmbeddedStore, text: str, params: dict[str, str] | None = Non
     return Prepared(bind(text, values), form, saved.columns if saved else ())
 
 
-def source_graphs(store: EmbeddedStore, source_ids: Iterable[str]) -> list[str]:
+def source_graphs(store: Store, source_ids: Iterable[str]) -> list[str]:
     """Graph IRIs for source ids (public and restricted), plus the metadata and vocabulary graphs."""
     graphs = store.named_graphs()
     out = []
@@ -236,7 +236,7 @@ def source_graphs(store: EmbeddedStore, source_ids: Iterable[str]) -> list[str]:
     return out + [g for g in graphs if g.endswith(("/graph/meta", "/graph/vocabulary"))]
 
 
-def execute(store: EmbeddedStore, prepared: Prepared, graphs: list[str] | None = None) -> Any:
+def execute(store: Store, prepared: Prepared, graphs: list[str] | None = None) -> Any:
     """Run a prepared query. FROM / FROM NAMED in the query choose among the store's visible graphs."""
     default, named = from_clauses(prepared.text)
     if default and graphs is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 from ..terms import to_python
 
 _GRAPHS = """
@@ -40,7 +40,7 @@ def _local(iri: str) -> str:
     return iri
 
 
-def restricted_counts(full: EmbeddedStore) -> dict[str, int]:
+def restricted_counts(full: Store) -> dict[str, int]:
     """Triples per restricted graph, keyed by source id: numbers only, never titles or content."""
     out: dict[str, int] = {}
     for r in full.query(_GRAPHS, union=False):
@@ -51,7 +51,7 @@ def restricted_counts(full: EmbeddedStore) -> dict[str, int]:
     return out
 
 
-def stats(store: EmbeddedStore, full: EmbeddedStore | None = None) -> dict[str, Any]:
+def stats(store: Store, full: Store | None = None) -> dict[str, Any]:
     """A summary of the store as plain data (see `repnet stats --format json`).
 
     ``store`` is what may be shown (public graphs unless opened otherwise); ``full``, when given,

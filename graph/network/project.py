@@ -108,7 +108,7 @@ from ..dates import bound, parse_day
 from ..errors import UnknownName, UsageError
 from ..iris import source_id
 from ..progress import Progress, silent
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 from ..store.layout import current_path
 from ..terms import to_python
 
@@ -306,7 +306,7 @@ def check_view(classes: Collection[str] | None = None, relations: Collection[str
 class _Reader:
     """Scans of the store: one predicate at a time, per source graph; paths followed over them."""
 
-    def __init__(self, store: EmbeddedStore, restricted: bool):
+    def __init__(self, store: Store, restricted: bool):
         self.store = store
         self.restricted = restricted
         names = store.named_graphs()
@@ -399,7 +399,7 @@ class _Edges:
 
 
 # ---------------------------------------------------------------------------- the projection
-def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
+def project(store: Store, *, classes: Collection[str] | None = None,
             relations: Collection[str] | None = None, as_of: str | dt.date | None = None,
             restricted: bool = False, progress: Progress | None = None) -> nx.MultiDiGraph:
     """Project the store into a directed multigraph of entities (see the module docstring).
@@ -409,7 +409,7 @@ def project(store: EmbeddedStore, *, classes: Collection[str] | None = None,
 
     Parameters
     ----------
-    store : EmbeddedStore
+    store : Store
         An open store (``repnet.graph.store.open_store`` or ``memory_store``).
     classes : collection of str, optional
         Keep only nodes of these classes (:data:`NODE_CLASSES`) and the edges between them.
@@ -723,7 +723,7 @@ def cache_dir() -> Path:
     return Path(base) / "repnet" / "networks"
 
 
-def _cache_file(store: EmbeddedStore, restricted: bool) -> Path | None:
+def _cache_file(store: Store, restricted: bool) -> Path | None:
     """The cache file for this store generation, this projection code and networkx version."""
     location = getattr(store, "location", None)
     if not isinstance(location, Path):
@@ -737,7 +737,7 @@ def _cache_file(store: EmbeddedStore, restricted: bool) -> Path | None:
     return cache_dir() / f"{key}.pickle"
 
 
-def network(store: EmbeddedStore, *, classes: Collection[str] | None = None,
+def network(store: Store, *, classes: Collection[str] | None = None,
             relations: Collection[str] | None = None, as_of: str | dt.date | None = None,
             restricted: bool = False, cache: bool = True, progress: Progress | None = None) -> nx.MultiDiGraph:
     """The projection of a store, read from a cache when this store generation was projected before.
@@ -789,7 +789,7 @@ def _save(path: Path, G: nx.MultiDiGraph) -> None:
         pass
 
 
-def node_for(store: EmbeddedStore, G: nx.Graph, name: str) -> str:
+def node_for(store: Store, G: nx.Graph, name: str) -> str:
     """The node an IRI, label or name variant names (as ``repnet query`` resolves names).
 
     Raises UnknownName when the name matches no entity or several, or when the entity it names

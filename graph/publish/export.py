@@ -24,13 +24,13 @@ from ..files import atomic_output, output_directory
 from ..formats import RDF
 from ..iris import base_of, graph_iri
 from ..progress import Progress
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 from ..terms import value_of
 
 CSV_TABLES = ("persons", "sentences", "detentions", "releases", "sources")
 
 
-def dataset_quads(store: EmbeddedStore, description: bool = True, **describe_args: Any) -> Iterator[ox.Quad]:
+def dataset_quads(store: Store, description: bool = True, **describe_args: Any) -> Iterator[ox.Quad]:
     """The visible quads, then (optionally) the dataset description in its own graph."""
     yield from store.quads()
     if description:
@@ -41,11 +41,11 @@ def dataset_quads(store: EmbeddedStore, description: bool = True, **describe_arg
             yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
-def prefixes_for(store: EmbeddedStore) -> dict[str, str]:
+def prefixes_for(store: Store) -> dict[str, str]:
     return {**PREFIXES, **data_prefixes(base_of(store.named_graphs()))}
 
 
-def export_rdf(store: EmbeddedStore, fmt: str, out: IO[bytes], description: bool = True,
+def export_rdf(store: Store, fmt: str, out: IO[bytes], description: bool = True,
                progress: Progress | None = None, **describe_args: Any) -> int:
     """Write the dataset to ``out`` in ``fmt``; returns the number of quads (or triples) written.
 
@@ -224,7 +224,7 @@ def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: dict[str, s
 
 
 # ------------------------------------------------------------------ CSV tables
-def export_csv(store: EmbeddedStore, directory: Path, raw: bool = False) -> dict[str, int]:
+def export_csv(store: Store, directory: Path, raw: bool = False) -> dict[str, int]:
     """Write persons.csv, sentences.csv, detentions.csv, releases.csv and sources.csv; rows per table.
 
     Cells a spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`).

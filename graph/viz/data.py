@@ -18,7 +18,7 @@ import networkx as nx
 from ..ask import citations as cited
 from ..ask.query import fold
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 from .facts import entity_facts, name_variants, person_status, safe_url, sources_meta, stated_key
 from .layout import PHYSICS_LIMIT, Point, layout
 from .rank import MAX_EDGES, MAX_NODES, node_scores, reduce_view
@@ -53,7 +53,7 @@ class Citer:
         return out
 
 
-def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
+def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
               max_edges: int = MAX_EDGES, title: str | None = None) -> tuple[dict[str, Any], nx.MultiDiGraph]:
     """The data a page embeds and the graph it draws.
 
@@ -118,7 +118,7 @@ def page_data(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nod
     return data, H
 
 
-def node_records(store: EmbeddedStore, H: nx.MultiDiGraph, full_degree: dict[Any, int], scores: dict[Any, float],
+def node_records(store: Store, H: nx.MultiDiGraph, full_degree: dict[Any, int], scores: dict[Any, float],
                  pos: dict[Any, Point], citer: Citer) -> list[dict[str, Any]]:
     """One record per drawn node (see :func:`page_data`), with its names, facts, statuses and citations."""
     ids = list(H)

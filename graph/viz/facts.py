@@ -19,7 +19,7 @@ from ..ask import citations as cited
 from ..ask.status import HELD, stored_periods
 from ..iris import source_id
 from ..sparql import chunks, values
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 from ..terms import to_python
 
 _FACT_PROPERTIES = {
@@ -48,7 +48,7 @@ def safe_url(url: Any) -> str | None:
     return url
 
 
-def sources_meta(store: EmbeddedStore) -> dict[str, dict[str, Any]]:
+def sources_meta(store: Store) -> dict[str, dict[str, Any]]:
     """Source id -> title, publisher, date, url (http(s) only), from the metadata graph."""
     q = """
 SELECT DISTINCT ?g ?doc ?title ?pub ?publabel ?date ?url WHERE {
@@ -76,7 +76,7 @@ SELECT DISTINCT ?g ?doc ?title ?pub ?publabel ?date ?url WHERE {
     return out
 
 
-def entity_facts(store: EmbeddedStore, nodes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+def entity_facts(store: Store, nodes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Node IRI -> key facts about the entity itself (names, description, occupation ...), each with its sources."""
     facts: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(dict)
     inferred = cited.inferences(store, nodes)
@@ -137,7 +137,7 @@ def stated_key(stated: Any) -> str | None:
     return text.split(" ", 1)[1] if text.startswith(("after ", "before ")) else text
 
 
-def person_status(store: EmbeddedStore, persons: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+def person_status(store: Store, persons: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Person IRI -> status facts, oldest first: ``{"d": date as stated or None, "s": "held"|"released", "why": ..., "src": [...]}``.
 
     One fact per status period computed at build (:mod:`repnet.graph.ask.status`, the one definition
@@ -184,7 +184,7 @@ def status_on(facts: list[dict[str, Any]], day: str | None) -> dict[str, Any] | 
     return best
 
 
-def name_variants(store: EmbeddedStore, nodes: Sequence[str]) -> dict[str, list[str]]:
+def name_variants(store: Store, nodes: Sequence[str]) -> dict[str, list[str]]:
     """Node IRI -> every preferred label and name variant (all languages)."""
     out: dict[str, list[str]] = defaultdict(list)
     for chunk in chunks(list(nodes)):

@@ -17,7 +17,7 @@ import networkx as nx
 from ..errors import UsageError
 from ..files import atomic_output
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 from .facts import person_status, sources_meta, status_on
 from .layout import Point, layout
 from .page import Page
@@ -28,7 +28,7 @@ from .view import View
 FORMATS = ("png", "svg")
 
 
-def write_overview(store: EmbeddedStore, v: View, out: str | Path, *, size_by: str = "degree",
+def write_overview(store: Store, v: View, out: str | Path, *, size_by: str = "degree",
                    max_nodes: int = OVERVIEW_MAX_NODES, title: str | None = None) -> Page:
     """A still picture of the view (PNG or SVG, by ``out``'s extension) for reports, drawn with matplotlib.
 
@@ -55,7 +55,7 @@ def write_overview(store: EmbeddedStore, v: View, out: str | Path, *, size_by: s
                 view_edges=G.number_of_edges(), reduced=reduced, physics=False, seconds=time.perf_counter() - t0)
 
 
-def draw(store: EmbeddedStore, v: View, H: nx.MultiDiGraph, scores: dict[Any, float], measure_note: str,
+def draw(store: Store, v: View, H: nx.MultiDiGraph, scores: dict[Any, float], measure_note: str,
          title: str | None) -> Any:
     """The figure for the drawn graph ``H`` of view ``v``: the network, its title, legend and sources."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -156,7 +156,7 @@ def legend_handles(H: nx.MultiDiGraph) -> list[Any]:
     return handles
 
 
-def source_lines(store: EmbeddedStore, H: nx.MultiDiGraph, shown: int = 6) -> str:
+def source_lines(store: Store, H: nx.MultiDiGraph, shown: int = 6) -> str:
     """The picture's source note: the first ``shown`` sources of the drawn relations, wrapped, or ""."""
     sources = sources_meta(store)
     used = sorted({s for _, _, d in H.edges(data=True) for s in str(d.get("source", "")).split("; ") if s})

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..files import atomic_output
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 from .data import page_data
 from .rank import MAX_EDGES, MAX_NODES
 from .view import View
@@ -89,7 +89,7 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def render_page(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
+def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
                 max_edges: int = MAX_EDGES, title: str | None = None) -> Page:
     """The page for a view: one self-contained HTML document (see :mod:`repnet.graph.viz.explorer`).
 
@@ -120,7 +120,7 @@ def render_page(store: EmbeddedStore, v: View, *, size_by: str = "degree", max_n
                 seconds=time.perf_counter() - t0, notes=list(data["notes"]))
 
 
-def write_page(store: EmbeddedStore, v: View, out: str | Path, **kw: Any) -> Page:
+def write_page(store: Store, v: View, out: str | Path, **kw: Any) -> Page:
     """Render the page for a view and write it to ``out`` (UTF-8), whole or not at all.
 
     The file is opened first (:func:`repnet.graph.files.atomic_output`), so a path that cannot be

@@ -17,7 +17,7 @@ import networkx as nx
 from ..errors import UsageError
 from ..network import analysis
 from ..network.project import check_view, network, node_for, view
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 
 MAX_PATHS = 25
 """At most this many shortest paths are drawn for ``--path``."""
@@ -37,7 +37,7 @@ class View:
     restricted: bool = False
 
 
-def build_view(store: EmbeddedStore, *, classes: Sequence[str] | None = None, relations: Sequence[str] | None = None,
+def build_view(store: Store, *, classes: Sequence[str] | None = None, relations: Sequence[str] | None = None,
                as_of: str | dt.date | None = None, focus: str | None = None, radius: int = 1,
                path: Sequence[str] | None = None, restricted: bool = False,
                graph: nx.MultiDiGraph | None = None) -> View:
@@ -46,7 +46,7 @@ def build_view(store: EmbeddedStore, *, classes: Sequence[str] | None = None, re
 
     Parameters
     ----------
-    store : EmbeddedStore
+    store : Store
         An open store (public graphs only unless opened with restricted graphs).
     classes, relations : sequence of str, optional
         Node classes and relations to keep (:data:`repnet.graph.network.project.NODE_CLASSES`, ``RELATIONS``).

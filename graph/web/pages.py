@@ -18,7 +18,7 @@ from ..ask.status import COMPARISON_ONLY, STATUS_LABEL, stored_periods
 from ..formats import PAGE_TYPES, RDF, negotiate_page
 from ..iris import base_of as _base_from_graphs
 from ..iris import is_derived, source_id
-from ..store.embedded import EmbeddedStore
+from ..store.base import Store
 
 _OUT = """SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o"""
 _IN = """SELECT DISTINCT ?x ?p ?g WHERE { GRAPH ?g { ?x ?p ?s } FILTER(isIRI(?x)) } ORDER BY ?p ?x LIMIT 500"""
@@ -35,7 +35,7 @@ class Answer:
     ctype: str
 
 
-def base_of(store: EmbeddedStore) -> str:
+def base_of(store: Store) -> str:
     """The base IRI of the store's data (from its metadata graph's name)."""
     return _base_from_graphs(store.named_graphs())
 
@@ -48,7 +48,7 @@ def not_acceptable(fmt: str | None) -> Answer:
                        f"types in Accept, or add ?format=NAME.\n".encode(), "text/plain; charset=utf-8")
 
 
-def entity(store: EmbeddedStore, iri: str, accept: str | None, fmt: str | None = None) -> Answer:
+def entity(store: Store, iri: str, accept: str | None, fmt: str | None = None) -> Answer:
     """An entity's page: HTML for browsers, RDF by Accept or ``fmt`` (:func:`repnet.graph.formats.negotiate_page`)."""
     node = ox.NamedNode(iri)
     out = list(store.query(_OUT.replace("?s", str(node))))  # str(NamedNode) is the escaped <iri>
@@ -69,7 +69,7 @@ def entity(store: EmbeddedStore, iri: str, accept: str | None, fmt: str | None =
 _PROV_ENTITY = "http://www.w3.org/ns/prov#entity"
 
 
-def _part_triples(store: EmbeddedStore, iri: str, out: list[Any]) -> list[Any]:
+def _part_triples(store: Store, iri: str, out: list[Any]) -> list[Any]:
     """The triples of the record's own parts (citations, wordings, inferences: ``<iri>/...``) and of the
     documents its citations cite, so that machine output carries them with the record."""
     parts = [r["o"] for r in out if isinstance(r["o"], ox.NamedNode) and r["o"].value.startswith(iri + "/")]
@@ -98,7 +98,7 @@ def _link(iri: str, base: str, labels: dict[str, str]) -> str:
     return text
 
 
-def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[Any]) -> str:
+def render_html(store: Store, iri: str, out: list[Any], incoming: list[Any]) -> str:
     base = base_of(store)
     labels = {r["x"].value: r["l"].value for r in store.query(_LABELS)}
     sources = {r["g"].value: r for r in store.query(_SOURCES)}
@@ -158,7 +158,7 @@ def render_html(store: EmbeddedStore, iri: str, out: list[Any], incoming: list[A
 <p><a href="/">SPARQL query page</a></p></body></html>"""
 
 
-def _status_section(store: EmbeddedStore, iri: str) -> str:
+def _status_section(store: Store, iri: str) -> str:
     """A person's status over time (graph/status.py), dates as their sources state them."""
     periods = stored_periods(store, [iri]).get(iri, [])
     if not periods:
@@ -185,7 +185,7 @@ def _cited_document(c: dict[str, Any]) -> str:
     return title + (f" ({', '.join(bits)})" if bits else "")
 
 
-def description(store: EmbeddedStore, accept: str | None, endpoint: str, fmt: str | None = None) -> Answer:
+def description(store: Store, accept: str | None, endpoint: str, fmt: str | None = None) -> Answer:
     """The dataset's VoID/DCAT description: an HTML page for browsers, an RDF format by Accept or ``fmt``."""
     from ..ask.describe import describe
 
@@ -231,7 +231,7 @@ def _curie(iri: str) -> str:
     return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
 
 
-def render_description(store: EmbeddedStore, triples: list[Any]) -> str:
+def render_description(store: Store, triples: list[Any]) -> str:
     """The dataset description as a page: title, description, license, sources with their triples,
     classes with their entities, the endpoint and the dumps, all read from the VoID/DCAT ``triples``."""
     ds = next(t.subject for t in triples if t.predicate.value == _DCT + "title")
