@@ -18,11 +18,17 @@ ID = BASE + "id/"
 
 
 @pytest.fixture(scope="session")
-def belarus_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    """The packaged data/ built into a store on disk, opened read-only with restricted graphs visible."""
+def belarus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packaged data/ built once per test session into a store directory (tests only read it)."""
     root = tmp_path_factory.mktemp("belarus-store")
     build(None, root)
-    return open_store(root, include_restricted=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def belarus_store(belarus_dir: Path) -> EmbeddedStore:
+    """The session's Belarus store, opened read-only with restricted graphs visible."""
+    return open_store(belarus_dir, include_restricted=True)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from rdflib.compare import isomorphic
 from repnet.cli import cli
 from repnet.graph.ask.describe import describe
 from repnet.graph.formats import RDF
-from repnet.graph.ingest.build import build
 from repnet.graph.publish.export import export_rdf
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore
@@ -27,10 +26,8 @@ DESCRIPTION = "https://w3id.org/repnet/graph/description"
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("export-store")
-    build(None, root)
-    return root
+def store_dir(belarus_dir: Path) -> Path:
+    return belarus_dir
 
 
 @pytest.fixture(scope="module")

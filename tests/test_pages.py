@@ -24,10 +24,8 @@ LOIKA = ID + "person/nasta-loika"
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("pages-store")
-    build(None, root)
-    return root
+def store_dir(belarus_dir: Path) -> Path:
+    return belarus_dir
 
 
 def test_negotiation() -> None:

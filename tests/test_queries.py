@@ -288,12 +288,8 @@ def invoke(store_dir: Path, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from repnet.graph.ingest.build import build
-
-    root = tmp_path_factory.mktemp("query-store")
-    build(None, root)
-    return root
+def store_dir(belarus_dir: Path) -> Path:
+    return belarus_dir
 
 
 def test_query_list(store_dir: Path) -> None:

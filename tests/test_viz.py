@@ -26,7 +26,6 @@ import pytest
 
 from repnet.cli import cli
 from repnet.graph.ask.query import UnknownName
-from repnet.graph.ingest.build import build
 from repnet.graph.ingest.dataset import load_dataset
 from repnet.graph.network.project import NODE_CLASSES, project, view
 from repnet.graph.store import open_store
@@ -50,11 +49,9 @@ window.alert = window.confirm = window.prompt = function (m) { window.__alerts.p
 
 # ------------------------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
-    """The packaged data built into a store, opened as every read is: public graphs only."""
-    root = tmp_path_factory.mktemp("viz-store")
-    build(None, root)
-    s = open_store(root)
+def store(belarus_dir: Path) -> Iterator[EmbeddedStore]:
+    """The session's Belarus store, opened as every read is: public graphs only."""
+    s = open_store(belarus_dir)
     yield s
     s.close()
 
