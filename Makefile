@@ -4,7 +4,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test setup lint screenshots
+.PHONY: demo test setup lint bench screenshots
 
 $(BIN)/repnet: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,3 +34,8 @@ test: setup lint
 screenshots: setup
 	bash .ci/system-deps chromium
 	$(BIN)/python graph/viz/screenshots/make.py
+
+# The benchmark suite (tests/benchmarks, outside the runtime package): ratios against plain rdflib
+# and raw Oxigraph on the same data in one run. BENCH_ARGS e.g. "--sizes belarus,10000 --repeat 3".
+bench: setup
+	$(BIN)/python -m tests.benchmarks.suite $(BENCH_ARGS)

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from ...ontology.namespaces import XSD
 from ..errors import StoreError, UsageError
+from ..formats import RDF, media_type
 from ..progress import Progress
 from ..store.http import Endpoints, HttpClient, endpoints_for
 from ..store.remote import XSD_DURATION, RemoteStore
@@ -33,7 +34,7 @@ _XSD = str(XSD)
 COMPUTED = {XSD_DURATION} | {_XSD + t for t in ("decimal", "integer", "int", "long", "short", "byte", "double", "float",
                                                 "nonNegativeInteger", "positiveInteger", "negativeInteger",
                                                 "nonPositiveInteger", "unsignedInt", "unsignedLong", "boolean")}
-SYNTAXES = {"ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"), "turtle": (ox.RdfFormat.TURTLE, "text/turtle")}
+SYNTAXES = ("ntriples", "turtle")  # what a Graph Store Protocol PUT sends (formats.RDF)
 
 
 @dataclass
@@ -111,7 +112,7 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
         t0 = time.perf_counter()
         triples = _triples(store, graph)
         if method == "gsp":
-            fmt, ctype = SYNTAXES[syntax]
+            fmt, ctype = RDF[syntax], media_type(RDF[syntax])
             body = ox.serialize(triples, format=fmt) or b""
             sep = "&" if "?" in target else "?"
             http.request("PUT", f"{target}{sep}{urllib.parse.urlencode({'graph': graph})}", body, {"Content-Type": ctype})
