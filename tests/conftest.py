@@ -12,6 +12,8 @@ from repnet.graph.build import build
 from repnet.graph.store import EmbeddedStore, open_store
 from repnet.graph.terms import to_python
 
+from . import external
+
 BASE = "https://w3id.org/repnet/"
 ID = BASE + "id/"
 
@@ -22,6 +24,12 @@ def belarus_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
     root = tmp_path_factory.mktemp("belarus-store")
     build(None, root)
     return open_store(root, include_restricted=True)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium for playwright; skipped off CI when missing, a failure in CI (tests/external.py)."""
+    return external.chromium()
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ from the embedded store and from ``--store http://127.0.0.1:PORT/sparql``; restr
 leave the machine unless asked for, in any public output.
 
 Virtuoso (Debian ``virtuoso-opensource``, installed by ``.ci/system-deps``) is started on free loopback
-ports in a temporary directory and stopped by its PID. Without ``virtuoso-t`` these tests fail; a
-developer can set ``REPNET_SKIP_VIRTUOSO=1`` to skip them.
+ports in a temporary directory and stopped by its PID. Without ``virtuoso-t`` these tests fail in CI
+and are skipped elsewhere (``REPNET_SKIP_VIRTUOSO=1`` skips them even with it; see tests/external.py).
 
 Its result-size limit is set low (``ResultSetMaxRows = 300``) so that reading a graph of 488 triples
 goes through the paging a real server's limit (10,000 in Debian's virtuoso.ini) needs.

@@ -613,12 +613,7 @@ def test_every_saved_query_runs_on_the_endpoint(endpoint: Endpoint) -> None:
         assert status == 200, (name, body)
 
 
-def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_path: Path) -> None:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/system-deps installs it")
-        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_path: Path, chromium: str) -> None:
     from playwright.sync_api import sync_playwright
 
     expected = json_rows(post_form(endpoint, {"query": saved_queries()["sentences"].text})[2])

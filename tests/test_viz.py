@@ -1,7 +1,8 @@
 """repnet viz: offline network pages (in real headless Chromium, with no network) and still pictures.
 
 The browser tests drive Debian's chromium through playwright (``executable_path``; playwright's
-own browser download is never used). Every request a page makes is recorded and anything that is
+own browser download is never used); without it they fail in CI and are skipped elsewhere
+(tests/external.py). Every request a page makes is recorded and anything that is
 not a file: or data: URL is aborted and fails the test; the host resolver maps every name to
 nothing as a second guard.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import doctest
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -75,12 +75,7 @@ def belarus_html(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/system-deps installs it")
-        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
