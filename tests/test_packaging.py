@@ -8,6 +8,7 @@ package's folder, files only), so a new query, asset or source file that the glo
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import shutil
@@ -20,6 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
+# Files in package folders that nothing reads at run time, so not package data (relative to the root).
+NOT_PACKAGE_DATA = ("*/screenshots/*",)  # the README's pictures
 
 
 def package_folder(package: str) -> Path:
@@ -53,7 +56,8 @@ def tracked_files(folder: Path) -> set[Path]:
 @pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs a git checkout")
 def test_every_data_file_of_a_package_folder_is_package_data() -> None:
     packages = [p for p in SETUPTOOLS["packages"] if package_folder(p).resolve() != ROOT]  # the root holds no data
-    data = {f for p in packages for f in tracked_files(package_folder(p)) if f.suffix not in (".py", ".pyc")}
+    data = {f for p in packages for f in tracked_files(package_folder(p)) if f.suffix not in (".py", ".pyc")
+            and not any(fnmatch.fnmatch(f.relative_to(ROOT).as_posix(), pattern) for pattern in NOT_PACKAGE_DATA)}
     assert data, "no data files found: the package folders moved?"
     missing = sorted(str(f.relative_to(ROOT)) for f in data - packaged_data())
     assert not missing, f"not in [tool.setuptools.package-data], so not installed: {missing}"
