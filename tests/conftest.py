@@ -13,6 +13,8 @@ from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore
 from repnet.graph.terms import to_python
 
+from . import external
+
 BASE = "https://w3id.org/repnet/"
 ID = BASE + "id/"
 
@@ -29,6 +31,12 @@ def belarus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def belarus_store(belarus_dir: Path) -> EmbeddedStore:
     """The session's Belarus store, opened read-only with restricted graphs visible."""
     return open_store(belarus_dir, include_restricted=True)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium for playwright; skipped off CI when missing, a failure in CI (tests/external.py)."""
+    return external.chromium()
 
 
 @pytest.fixture

@@ -6,9 +6,15 @@
   Debian ``libapache-jena-java`` jars (Debian installs no wrapper scripts), including the
   workaround for the packaging bug that leaves the shaded xerces message bundles where xerces
   does not look for them (every Jena command otherwise dies in ``JenaSystem.init``).
+* :func:`chromium` finds Debian's ``chromium`` for the browser tests (playwright drives it).
 
-Both are installed by ``.ci/system-deps`` (see the Makefile's test target). A missing program is an
-error, not a skip, unless a developer sets ``REPNET_SKIP_VIRTUOSO=1`` / ``REPNET_SKIP_JENA=1``.
+All are installed by ``.ci/system-deps`` (see the Makefile's test target). :func:`require` decides
+what a missing one means (:func:`verdict`): in CI (``CI`` set, as CI runs ``.ci/run``) the test
+fails, since nothing may be skipped there; on a developer's machine it is skipped with the Debian
+package to install as the reason. ``REPNET_SKIP_VIRTUOSO=1`` / ``REPNET_SKIP_JENA=1`` /
+``REPNET_SKIP_CHROMIUM=1`` skip those tests outside CI even when the program is there. Programs
+are looked up on ``PATH`` only, so a run with a ``PATH`` that lacks them shows what a laptop without
+them gets.
 """
 
 from __future__ import annotations
@@ -84,16 +90,41 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def require(program: str, skip_env: str, package: str) -> str:
-    """The program's path; a missing program fails the test (skips only when ``skip_env`` is set)."""
-    path = shutil.which(program)
-    if path:
-        return path
-    message = (f"{program} is not installed: run `bash .ci/system-deps {package}` (the Makefile's test target does), "
-               f"or set {skip_env}=1 to skip these tests on a development machine")
-    if os.environ.get(skip_env) == "1":
-        pytest.skip(message)
-    pytest.fail(message)
+def in_ci() -> bool:
+    """Whether this run is CI's (``CI`` set to anything but empty, 0, false or no)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def verdict(found: bool, ci: bool, skip_asked: bool) -> str:
+    """What a test that needs an external program does: "run", "skip" or "fail".
+
+    CI runs every test: a missing program fails there, and a REPNET_SKIP_* variable is ignored.
+    Elsewhere a missing program, or one a developer asked to leave out, skips the test.
+    """
+    if ci:
+        return "run" if found else "fail"
+    return "run" if found and not skip_asked else "skip"
+
+
+def require(program: str, package: str, skip_env: str, path: Path | None = None) -> str:
+    """The program's path (``path``: a file to check instead of looking ``program`` up on PATH);
+    else skips or fails the test as :func:`verdict` says, naming the Debian package that brings it."""
+    found = (str(path) if path.exists() else None) if path is not None else shutil.which(program)
+    skip_asked = os.environ.get(skip_env) == "1"
+    action = verdict(found is not None, in_ci(), skip_asked)
+    if action == "run" and found is not None:
+        return found
+    if action == "skip" and found is not None:
+        pytest.skip(f"{skip_env}=1 leaves out the tests that need {program}")
+    if action == "skip":
+        pytest.skip(f"{program} is not installed (Debian package {package}; `sudo bash .ci/system-deps {package}`)")
+    pytest.fail(f"{program} is not installed and CI runs every test: `bash .ci/system-deps {package}` "
+                f"(the Makefile's test target runs it) must install Debian's {package}")
+
+
+def chromium() -> str:
+    """Debian's chromium for playwright's ``executable_path`` (playwright's own download is never used)."""
+    return require("chromium", "chromium", "REPNET_SKIP_CHROMIUM")
 
 
 @dataclass
@@ -141,7 +172,7 @@ class Virtuoso:
 
 def start_virtuoso(directory: Path, max_rows: int = 1_000_000, timeout: float = 60.0) -> Virtuoso:
     """Start a private Virtuoso in ``directory`` on free loopback ports and wait until /sparql answers."""
-    program = require(VIRTUOSO, "REPNET_SKIP_VIRTUOSO", "virtuoso-opensource")
+    program = require(VIRTUOSO, "virtuoso-opensource", "REPNET_SKIP_VIRTUOSO")
     directory.mkdir(parents=True, exist_ok=True)
     http, sql = _free_port(), _free_port()
     while sql == http:
@@ -189,13 +220,8 @@ def _jar(name: str) -> Path | None:
 
 def jena_classpath(work: Path) -> str:
     """A classpath for Jena's command classes (riotcmd.riot, shacl.shacl, ...), with the xerces fix in ``work``."""
-    require("java", "REPNET_SKIP_JENA", "default-jre-headless")
-    core = JAVA_DIR / "jena-core.jar"
-    if not core.exists():
-        if os.environ.get("REPNET_SKIP_JENA") == "1":
-            pytest.skip("Apache Jena is not installed (libapache-jena-java)")
-        pytest.fail("Apache Jena is not installed: run `bash .ci/system-deps libapache-jena-java` "
-                    "(or set REPNET_SKIP_JENA=1 to skip these tests on a development machine)")
+    require("java", "default-jre-headless", "REPNET_SKIP_JENA")
+    core = Path(require("Apache Jena", "libapache-jena-java", "REPNET_SKIP_JENA", path=JAVA_DIR / "jena-core.jar"))
     jars = [j for j in (_jar(n) for n in JENA_JARS) if j is not None]
     # Debian's jena-core holds the shaded xerces classes as xerces.* but their message bundles
     # under org/apache/jena/ext/xerces/: copy the bundles to where the classes look for them.

@@ -4,8 +4,8 @@ gives an isomorphic dataset; the SHACL shapes give the same verdict in pySHACL a
 
 Debian installs Jena's jars without wrapper scripts; tests/external.py builds the classpath and works
 around the packaging bug that breaks every Jena command (see there). Without Java or Jena these tests
-fail; ``REPNET_SKIP_JENA=1`` skips them on a development machine. Jena starts a JVM per command
-(1-3 s), so the commands of this module run in parallel, once.
+fail in CI and are skipped elsewhere (``REPNET_SKIP_JENA=1`` skips them even with both). Jena
+starts a JVM per command (1-3 s), so the commands of this module run in parallel, once.
 
 Two findings about Jena 4.5 as Debian 12 ships it:
 

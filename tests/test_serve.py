@@ -616,12 +616,7 @@ def test_every_saved_query_runs_on_the_endpoint(endpoint: Endpoint) -> None:
         assert status == 200, (name, body)
 
 
-def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_path: Path) -> None:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/system-deps installs it")
-        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_path: Path, chromium: str) -> None:
     from playwright.sync_api import sync_playwright
 
     expected = json_rows(post_form(endpoint, {"query": saved_queries()["sentences"].text})[2])
@@ -702,14 +697,10 @@ def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_pa
     assert seen and all(u.startswith(endpoint.url) for u in seen), seen
 
 
-def test_query_page_asks_for_a_saved_querys_parameters_in_headless_chromium(endpoint: Endpoint, store_root: Path) -> None:
+def test_query_page_asks_for_a_saved_querys_parameters_in_headless_chromium(endpoint: Endpoint, store_root: Path,
+                                                                           chromium: str) -> None:
     """Choosing a saved query shows a field per parameter; it does not run without the required ones
     (no request is sent), and runs by name with them, bound by the server as the CLI binds them."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/system-deps installs it")
-        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
     from playwright.sync_api import sync_playwright
 
     timeline = bound_rows(endpoint, store_root, "timeline", {"person": "Nasta Loika"})

@@ -1,7 +1,8 @@
 """repnet viz: offline network pages (in real headless Chromium, with no network) and still pictures.
 
 The browser tests drive Debian's chromium through playwright (``executable_path``; playwright's
-own browser download is never used). Every request a page makes is recorded and anything that is
+own browser download is never used); without it they fail in CI and are skipped elsewhere
+(tests/external.py). Every request a page makes is recorded and anything that is
 not a file: or data: URL is aborted and fails the test; the host resolver maps every name to
 nothing as a second guard.
 """
@@ -12,7 +13,6 @@ import ast
 import doctest
 import importlib
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -75,12 +75,7 @@ def belarus_html(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/system-deps installs it")
-        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
+def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -647,16 +642,13 @@ def test_a_failed_page_or_picture_leaves_the_previous_file_and_no_partial_one(
 
 
 # ------------------------------------------------------------------------ the README's pictures
-def test_make_screenshots_writes_the_readme_pictures(tmp_path: Path) -> None:
+def test_make_screenshots_writes_the_readme_pictures(tmp_path: Path, chromium: str) -> None:
+    import os
     import subprocess
     import sys
 
     from PIL import Image
 
-    if not Path("/usr/bin/chromium").exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/system-deps installs it")
-        pytest.skip("needs Debian's chromium: bash .ci/system-deps chromium")
     script = Path(viz.__file__).parent / "screenshots" / "make.py"
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     r = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, env=env,

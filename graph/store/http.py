@@ -91,7 +91,23 @@ class RemoteQueryError(StoreError, RuntimeError):
     """The server could not parse or run a query (`repnet query` reports it as a failed query)."""
 
 
-class _DigestAuthHandler(urllib.request.HTTPDigestAuthHandler):
+class ClosesAnswered401:
+    """urllib's auth handlers answer a 401 by sending the request again and leave the 401 response
+    they answered to the garbage collector, an unclosed socket (ResourceWarning) per challenge; this
+    closes it once it has been answered, whether the retry succeeded or raised."""
+
+    def http_error_401(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Message) -> Any:
+        try:
+            retry = super().http_error_401(req, fp, code, msg, headers)  # type: ignore[misc]
+        except BaseException:
+            fp.close()
+            raise
+        if retry is not None:
+            fp.close()
+        return retry
+
+
+class _DigestAuthHandler(ClosesAnswered401, urllib.request.HTTPDigestAuthHandler):
     """Digest auth that, once the server has challenged, answers that challenge up front on later
     requests: a large body is then not sent first without credentials (Virtuoso resets the
     connection of an unauthorised PUT of a few megabytes instead of answering 401)."""
@@ -115,7 +131,7 @@ class _DigestAuthHandler(urllib.request.HTTPDigestAuthHandler):
     https_request = http_request
 
 
-class _BasicAuthHandler(urllib.request.HTTPBasicAuthHandler):
+class _BasicAuthHandler(ClosesAnswered401, urllib.request.HTTPBasicAuthHandler):
     """Basic auth: answers a basic challenge (and leaves a digest one to the digest handler instead of
     raising); once the server has asked for basic credentials, or with ``eager``, sends them up front."""
 
