@@ -179,41 +179,32 @@
   $("generated").textContent = "Made with: repnet viz" + (D.options.length ? " " + D.options.join(" ") : "") +
     " (" + D.generated + "). " + (D.restricted ? "Includes RESTRICTED facts." : "Public sources only.");
 
-  Object.keys(D.classes).forEach(function (cls) {
-    var c = D.classes[cls];
+  // one legend row: a checkbox that shows or hides the entities of a class (or the edges of a relation)
+  function legendRow(list, attr, key, on, mark, name, n) {
     var li = el("li"), lab = el("label"), box = el("input");
     box.type = "checkbox";
     box.checked = true;
-    box.setAttribute("data-class", cls);
+    box.setAttribute(attr, key);
     box.addEventListener("change", function () {
-      if (box.checked) classOn.add(cls); else classOn.delete(cls);
+      if (box.checked) on.add(key); else on.delete(key);
       apply();
     });
     lab.appendChild(box);
-    lab.appendChild(swatch(c.shape, c.color));
-    lab.appendChild(el("span", null, cls));
-    lab.appendChild(el("span", "n", c.n.toLocaleString("en")));
+    lab.appendChild(mark);
+    lab.appendChild(name);
+    lab.appendChild(el("span", "n", n.toLocaleString("en")));
     li.appendChild(lab);
-    $("class-legend").appendChild(li);
+    $(list).appendChild(li);
+  }
+  Object.keys(D.classes).forEach(function (cls) {
+    var c = D.classes[cls];
+    legendRow("class-legend", "data-class", cls, classOn, swatch(c.shape, c.color), el("span", null, cls), c.n);
   });
   Object.keys(D.relations).forEach(function (rel) {
     var r = D.relations[rel];
-    var li = el("li"), lab = el("label"), box = el("input");
-    box.type = "checkbox";
-    box.checked = true;
-    box.setAttribute("data-relation", rel);
-    box.addEventListener("change", function () {
-      if (box.checked) relOn.add(rel); else relOn.delete(rel);
-      apply();
-    });
-    lab.appendChild(box);
-    lab.appendChild(swatch("line", r.color));
     var name = el("span", null, r.label + (r.directed ? " →" : ""));
     name.title = r.about;
-    lab.appendChild(name);
-    lab.appendChild(el("span", "n", r.n.toLocaleString("en")));
-    li.appendChild(lab);
-    $("relation-legend").appendChild(li);
+    legendRow("relation-legend", "data-relation", rel, relOn, swatch("line", r.color), name, r.n);
   });
   [["held", "held: the latest fact says detained or imprisoned", false],
    ["released", "released: the latest fact says released (or in exile)", true],
