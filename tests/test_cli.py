@@ -56,7 +56,7 @@ def test_store_from_environment(runner: CliRunner, tmp_path: Path) -> None:
 def test_stats_without_a_store_says_to_build(runner: CliRunner, tmp_path: Path) -> None:
     code, out, err = invoke(runner, "stats", store=tmp_path / "none")
     assert code == 1
-    assert err == f"Error: no store at {tmp_path / 'none'}.\nRun `repnet build` first (or point --store / REPNET_STORE at a built store).\n"
+    assert err == f"Error: no store at {tmp_path / 'none'}.\nBuild one first (`repnet build`, or repnet.build(store=...)), or open a built store (the store argument; --store or REPNET_STORE in the CLI).\n"
 
 
 def test_validate_the_shipped_data_conforms(runner: CliRunner) -> None:

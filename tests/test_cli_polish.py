@@ -60,7 +60,7 @@ def test_a_missing_store_is_a_message(run, tmp_path: Path) -> None:  # type: ign
     code, out, err = run("stats", "--store", str(tmp_path / "none"))
     assert (code, out) == (1, "")
     assert err == (f"Error: no store at {tmp_path / 'none'}.\n"
-                   "Run `repnet build` first (or point --store / REPNET_STORE at a built store).\n")
+                   "Build one first (`repnet build`, or repnet.build(store=...)), or open a built store (the store argument; --store or REPNET_STORE in the CLI).\n")
 
 
 def test_an_export_failing_midway_keeps_the_previous_file_and_leaves_no_part_file(

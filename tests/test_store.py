@@ -153,7 +153,7 @@ def test_a_partial_generation_left_by_a_dead_build_is_removed_by_the_next(tmp_pa
 
 
 def test_opening_a_store_that_was_never_built_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="Run `repnet build` first"):
+    with pytest.raises(StoreError, match=r"Build one first \(`repnet build`"):
         open_store(tmp_path / "nothing")
 
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from ..errors import StoreError
 from .base import Store
 from .embedded import EmbeddedStore
-from .layout import current_path, is_remote, remove_stale, resolve
+from .layout import current_path, is_remote, no_store, remove_stale, resolve
 from .remote import RemoteStore
 
 
@@ -30,7 +30,7 @@ def open_store(spec: str | os.PathLike[str] | None = None, include_restricted: b
     root = resolve(spec)
     path = current_path(root)
     if path is None:
-        raise StoreError(f"no store at {root}.\nRun `repnet build` first (or point --store / REPNET_STORE at a built store).")
+        raise no_store(root)
     remove_stale(root)
     try:
         return EmbeddedStore(ox.Store.read_only(str(path)), root, public_only=not include_restricted)

@@ -49,6 +49,12 @@ def is_remote(spec: str | os.PathLike[str] | None) -> bool:
     return spec is not None and str(spec).startswith(("http://", "https://"))
 
 
+def no_store(root: object) -> StoreError:
+    """The error for a store directory with no built generation, and what to do."""
+    return StoreError(f"no store at {root}.\nBuild one first (`repnet build`, or repnet.build(store=...)), or open a "
+                      f"built store (the store argument; --store or REPNET_STORE in the CLI).")
+
+
 def resolve(spec: str | os.PathLike[str] | None) -> Path:
     """A store spec (a directory; None for the default) -> its directory."""
     if spec is None or str(spec) == "":

@@ -41,7 +41,7 @@ def write_overview(store: Store, v: View, out: str | Path, *, size_by: str = "de
     t0 = time.perf_counter()
     fmt = Path(out).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise UsageError(f"--overview writes a .png or .svg file, not '{Path(out).name}'")
+        raise UsageError(f"an overview picture is a .png or .svg file, not '{Path(out).name}'")
     if max_nodes < 1:
         raise UsageError("max_nodes must be 1 or more", argument="max_nodes")
     G = v.graph

@@ -66,7 +66,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
-from ..errors import StoreError, UsageError
+from ..errors import UsageError
 from .limits import gb, query_refusal
 from .pool import WorkerPool
 from .server import Server, Settings
@@ -76,14 +76,15 @@ __all__ = ["Settings", "query_refusal", "serve"]
 
 def serve(settings: Settings, out: TextIO | None = None) -> None:
     """Run the endpoint until Ctrl-C or SIGTERM; then stop the workers."""
-    from ..store.layout import current_path, remove_stale
+    from ..store.layout import current_path, no_store, remove_stale
 
     out = out or sys.stdout
     remove_stale(settings.store)  # what interrupted builds left
     if current_path(settings.store) is None:
-        raise StoreError(f"no store at {settings.store}.\nRun `repnet build` first (or point --store / REPNET_STORE at a built store).")
+        raise no_store(settings.store)
     if settings.allow_update and not settings.token:
-        raise UsageError("--allow-update needs a token: --token T or REPNET_TOKEN (clients send Authorization: Bearer T).")
+        raise UsageError("allow_update needs a token: token=T or REPNET_TOKEN (clients send Authorization: Bearer T).",
+                         argument="allow_update,token")
     try:
         server = Server(settings, None)
     except OSError as e:

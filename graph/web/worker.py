@@ -47,11 +47,11 @@ class StoreView:
         """Open the store's current generation if it is not the one open now."""
         import pyoxigraph as ox
 
-        from ..store.layout import current_path
+        from ..store.layout import current_path, no_store
 
         path = current_path(self.root)
         if path is None:
-            raise StoreError(f"no store at {self.root}.\nRun `repnet build` first (or point --store / REPNET_STORE at a built store).")
+            raise no_store(self.root)
         if path != self.path:
             self.store = ox.Store.read_only(str(path))
             self.path = path
