@@ -232,6 +232,14 @@ def evidence(store: ox.Store, graphs: list[str]) -> list[Evidence]:
     return out
 
 
+def graph_documents(store: ox.Store, graphs: list[str]) -> dict[str, str]:
+    """Source graph -> the IRI of the source document it holds, for ``graphs``."""
+    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in graphs]
+    rows = solutions(store.query(_GRAPH_SOURCES, default_graph=[ox.NamedNode(g) for g in _meta_graphs(store)],
+                                 named_graphs=named))
+    return {row["g"].value: row["doc"].value for row in rows}
+
+
 def _meta_graphs(store: ox.Store) -> list[str]:
     return [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.endswith("/graph/meta")]
 
@@ -389,6 +397,124 @@ def status_at(periods: list[dict[str, Any]], day: str) -> tuple[str, str, dict[s
     return (best[1], best[2], best[3]) if best else None
 
 
+# ------------------------------------------------------------------------------- held days
+# ``detained-on`` asks, for one day, which persons a held period covers and how surely. Answering
+# that from the periods means joining a dozen properties of every period at query time (12 s at
+# 100,000 persons). The answer only changes at a few days per person (where a period may begin, is
+# first stated, is last observed, reaches its facility, may end), so the build cuts each person's
+# days into segments on which the row is the same, and stores one literal per segment
+# (rpn:heldOnDays). The query then reads one property and compares two ISO days. The rule is the
+# one above (:func:`certainty`, the surest period first); tests check the segments against it.
+NONE = "~"  # "no value" in a segment (Virtuoso reads an empty string as unbound)
+OPEN = "9999-12-31"  # the last day of a run with no end: one ISO comparison (Virtuoso mis-evaluates `= "~" || ...`)
+_RANK = {"stated": 1, "last known": 2, "possible": 3}
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """What ``detained-on`` lists for a person on the days of one segment."""
+
+    status: str  # stated | last known | possible
+    since: str | None
+    last_known: str | None
+    facility: str | None
+    sources: str | None
+
+
+def _held_row(p: Period, day: dt.date, facility_label: str | None) -> tuple[int, HeldRow] | None:
+    """How the held period ``p`` covers ``day``: its rank (1 surest) and row, or None."""
+    c = certainty(day, p.start.lo if p.start else None, p.first_day, p.last_known,
+                  p.end.lo if p.end else None, p.end.hi if p.end else None, p.intermittent)
+    if c is None:
+        return None
+    shown = facility_label if p.facility_from is not None and p.facility_from <= day else None
+    return _RANK[c], HeldRow(c, p.start.text if p.start else None, p.last_known_text() if p.end is None else None,
+                             shown, " | ".join(sorted(p.sources)) or None)
+
+
+def held_segments(periods_iris: list[tuple[Period, str]], facility_labels: dict[str, str]
+                  ) -> list[tuple[dt.date, dt.date | None, HeldRow]]:
+    """A person's days in held periods cut where the ``detained-on`` row changes: (first day, last
+    day or None when open, row). Of several periods covering a day the surest is taken (then the
+    smaller period IRI, as the query ranked them)."""
+    held = [(p, iri) for p, iri in periods_iris if p.status == HELD]
+    cuts: set[dt.date] = set()
+    for p, _ in held:
+        lo = p.start.lo if p.start and p.start.lo else p.first_day
+        if lo is None:
+            continue
+        cuts.add(lo)
+        for d in (p.first_day, p.facility_from):
+            if d is not None and d > lo:
+                cuts.add(d)
+        if p.last_known is not None:
+            cuts.add(p.last_known + ONE_DAY)
+        if p.end is not None and p.end.hi is not None:
+            cuts.add(p.end.hi + ONE_DAY)
+    days = sorted(cuts)
+    out: list[tuple[dt.date, dt.date | None, HeldRow]] = []
+    for k, day in enumerate(days):
+        found = [(rank, iri, row) for p, iri in held
+                 if (r := _held_row(p, day, facility_labels.get(p.facility or ""))) is not None
+                 for rank, row in [r]]
+        if not found:
+            continue
+        _, _, row = min(found, key=lambda f: (f[0], f[1]))
+        last = days[k + 1] - ONE_DAY if k + 1 < len(days) else None
+        if out and out[-1][2] == row and out[-1][1] is not None and out[-1][1] + ONE_DAY == day:
+            out[-1] = (out[-1][0], last, row)
+        else:
+            out.append((day, last, row))
+    return out
+
+
+def segment_literal(first: dt.date, last: dt.date | None, row: HeldRow, label: str | None) -> ox.Literal:
+    """``first<TAB>last<TAB>status<TAB>since<TAB>lastKnown<TAB>facility<TAB>sources<TAB>label``: "~" for
+    none, 9999-12-31 for the last day of a run with no end."""
+    def cell(v: str | None) -> str:
+        return NONE if not v else " ".join(v.split())  # no tab or line break inside a cell
+    parts = [first.isoformat(), last.isoformat() if last else OPEN, row.status, cell(row.since), cell(row.last_known),
+             cell(row.facility), cell(row.sources), cell(label)]
+    return ox.Literal("\t".join(parts))
+
+
+_LABELS = """SELECT ?g ?x ?l WHERE { GRAPH ?g { ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = "en") } }"""
+_SITES = """SELECT ?g ?x WHERE { GRAPH ?g { ?x a <http://www.w3.org/ns/org#Site> } }"""
+
+
+@dataclass
+class Names:
+    """English labels and the facilities (org:Site) one scope of graphs names."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    sites: set[str] = field(default_factory=set)
+
+    def facility_labels(self) -> dict[str, str]:
+        return {x: self.labels[x] for x in self.sites if x in self.labels}
+
+
+def names_by_graph(store: ox.Store, graphs: list[str]) -> dict[str, Names]:
+    """Graph -> the English labels and sites stated in it."""
+    out: dict[str, Names] = defaultdict(Names)
+    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in graphs]
+    for row in solutions(store.query(_LABELS, named_graphs=named, default_graph=[])):
+        labels, x, label = out[row["g"].value].labels, row["x"].value, row["l"].value
+        labels[x] = min(label, labels.get(x, label))
+    for row in solutions(store.query(_SITES, named_graphs=named, default_graph=[])):
+        out[row["g"].value].sites.add(row["x"].value)
+    return out
+
+
+def merged(parts: list[Names]) -> Names:
+    """The names of several graphs read together (the smallest label when two differ)."""
+    out = Names()
+    for n in parts:
+        for x, label in n.labels.items():
+            out.labels[x] = min(label, out.labels.get(x, label))
+        out.sites |= n.sites
+    return out
+
+
 # ------------------------------------------------------------------------------- RDF
 def _lit_day(d: dt.date) -> ox.Literal:
     return ox.Literal(d.isoformat(), datatype=ox.NamedNode(str(XSD.date)))
@@ -451,16 +577,23 @@ def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Itera
         by_source[ev.source].append(ev)
     for doc, evs in by_source.items():
         scopes[doc] = evs
+    by_graph = names_by_graph(store, public_graphs)
+    docs = graph_documents(store, public_graphs)
     for doc, evs in scopes.items():
         sid = doc.rsplit("/", 1)[-1] if doc else ""
         g = n(f"{base}graph/{sid}/derived" if sid else f"{base}graph/derived")
+        names = merged([nm for gr, nm in by_graph.items() if not doc or docs.get(gr) == doc])
+        facilities = names.facility_labels()
         per_person: dict[str, list[Evidence]] = defaultdict(list)
         for ev in evs:
             per_person[ev.person].append(ev)
         for person in sorted(per_person):
             ps, conflicts = periods(per_person[person])
-            for i, p in enumerate(ps):
-                yield from period_quads(p, n(f"{base}id/status/{sid or 'all'}/{_person_key(base, person)}/{i}"), g)
+            iris = [f"{base}id/status/{sid or 'all'}/{_person_key(base, person)}/{i}" for i in range(len(ps))]
+            for p, iri in zip(ps, iris, strict=True):
+                yield from period_quads(p, n(iri), g)
+            for first, last, row in held_segments(list(zip(ps, iris, strict=True)), facilities):
+                yield ox.Quad(n(person), n(str(RPN.heldOnDays)), segment_literal(first, last, row, names.labels.get(person)), g)
             if not sid:
                 for c in conflicts:
                     yield from conflict_quads(c, base, g)
@@ -478,5 +611,5 @@ def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Itera
 # as 2022-09-01 or 2022-09-30).
 COMPARISON_ONLY = frozenset(str(p) for p in (RPN.earliestStart, RPN.latestStart, RPN.earliestEnd, RPN.latestEnd,
                                               RPN.periodEarliestStart, RPN.periodEarliestEnd, RPN.periodLatestEnd,
-                                              RPN.firstKnown, RPN.lastKnown, RPN.heldAtFrom))
+                                              RPN.firstKnown, RPN.lastKnown, RPN.heldAtFrom, RPN.heldOnDays))
 

@@ -20,7 +20,9 @@ from ..iris import base_of as _base_from_graphs
 from ..iris import is_derived, source_id
 from ..store.base import Store
 
-_OUT = """SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o"""
+# rpn:heldOnDays is an index the build writes for `detained-on` (runs of days, packed): not a fact
+# about the entity, so pages (HTML and RDF) leave it out; the periods it is computed from are shown.
+_OUT = """SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?p != <https://w3id.org/repnet/ontology#heldOnDays>) } ORDER BY ?p ?o"""
 _IN = """SELECT DISTINCT ?x ?p ?g WHERE { GRAPH ?g { ?x ?p ?s } FILTER(isIRI(?x)) } ORDER BY ?p ?x LIMIT 500"""
 _SOURCES = """SELECT ?g ?title ?publisher ?date ?url WHERE {
   ?g prov:wasDerivedFrom ?doc . ?doc dcterms:title ?title ; schema:datePublished ?date .

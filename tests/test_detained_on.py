@@ -1,0 +1,79 @@
+"""``detained-on`` reads runs of days computed at build (rpn:heldOnDays); on every day it gives
+what the definition from the status periods gives (tests/fixtures/detained-on-from-periods.rq, the
+query it replaced, kept as the oracle): on the Belarus data, on two sources that disagree (all
+sources and each source alone), and on synthetic persons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from repnet.graph.ask import query as q
+from repnet.graph.ingest.build import build
+from repnet.graph.ingest.synth import write_synthetic
+from repnet.graph.store import open_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ORACLE = (FIXTURES / "detained-on-from-periods.rq").read_text(encoding="utf-8")
+
+
+def rows(store: Any, text: str, day: str, sources: list[str] | None = None) -> set[tuple[Any, ...]]:
+    saved = q.saved_queries()["detained-on"]
+    prepared = q.prepare(store, text, {"date": day}, saved)
+    graphs = q.source_graphs(store, sources) if sources else None
+    _, found = q.rows_of(q.execute(store, prepared, graphs))
+    return {(r["person"], r["personLabel"], r["facility"], r["since"], " | ".join(sorted((r["source"] or "").split(" | "))),
+             r["status"], r["lastKnown"]) for r in found}
+
+
+def days_to_ask(store: Any, extra: int, seed: int = 1) -> list[str]:
+    """Every first of a month 2019-2026, and days around the segments' edges (where answers change)."""
+    days = {dt.date(y, m, 1).isoformat() for y in range(2019, 2027) for m in range(1, 13)}
+    edges: set[str] = set()
+    for r in store.query("SELECT ?s WHERE { ?p rpn:heldOnDays ?s }"):
+        first, last = r["s"].value.split("\t")[:2]
+        for d in (first, last):
+            if d != "9999-12-31":
+                day = dt.date.fromisoformat(d)
+                edges |= {(day + dt.timedelta(days=k)).isoformat() for k in (-1, 0, 1)}
+    return sorted(days | set(random.Random(seed).sample(sorted(edges), min(extra, len(edges)))))
+
+
+def assert_same(store: Any, days: list[str], sources: list[str] | None = None) -> int:
+    text = q.saved_queries()["detained-on"].text
+    listed = 0
+    for day in days:
+        new = rows(store, text, day, sources)
+        assert new == rows(store, ORACLE, day, sources), day
+        listed += len(new)
+    return listed
+
+
+def test_the_belarus_data_on_every_day_that_matters(belarus_dir: Path) -> None:
+    store = open_store(belarus_dir)
+    assert assert_same(store, days_to_ask(store, 10_000)) > 100
+
+
+def test_two_sources_that_disagree_together_and_each_alone(tmp_path: Path) -> None:
+    build(sorted((FIXTURES / "many-sources").glob("*.yaml")), tmp_path)
+    store = open_store(tmp_path)
+    days = days_to_ask(store, 10_000)
+    assert assert_same(store, days) > 0
+    for sid in ("synthetic-first", "synthetic-second"):
+        assert_same(store, days, [sid])
+
+
+@pytest.fixture(scope="module")
+def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = tmp_path_factory.mktemp("synthetic-held")
+    files = write_synthetic(root / "src", persons=300, seed=7, per_file=150)
+    build(files, root / "store")
+    return open_store(root / "store")
+
+
+def test_synthetic_persons(synthetic_store: Any) -> None:
+    assert assert_same(synthetic_store, days_to_ask(synthetic_store, 60)) > 1000
