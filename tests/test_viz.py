@@ -486,13 +486,17 @@ def test_reduced_view_says_what_was_left_out(store: EmbeddedStore) -> None:
     v = viz.build_view(store)
     page = viz.render_page(store, v, max_nodes=8, size_by="pagerank")
     data = json.loads(re.search(r'id="repnet-data">(.*?)</script>', page.html, re.S).group(1))
-    assert page.reduced and data["reduced"] and page.nodes == 8 and page.view_nodes == 30
+    assert page.reduced and data["reduced"] and page.view_nodes == 30
     note = data["notes"][0]
     assert note.startswith(f"This page shows {page.nodes} of the view's 30 entities: those with the highest PageRank")
     assert "--focus NAME --radius 2" in note and "--max-nodes N" in note
     scores, _ = viz.node_scores(v.graph, "pagerank")
     top = sorted(scores, key=lambda n: (-scores[n], n))[:8]
-    assert set(top) == {n["id"] for n in data["nodes"]}
+    # of the top 8, the one whose relations all lead outside the page is left out, and said so
+    alone = [n for n in top if not any(w in top and w != n for w in nx.all_neighbors(v.graph, n))]
+    assert len(alone) == 1 and page.nodes == 7 and data["counts"]["cutAlone"] == 1
+    assert set(top) - set(alone) == {n["id"] for n in data["nodes"]}
+    assert "among them 1 of the top entities whose relations all lead outside the page" in note
     # a budget of relations reduces the view too, to the top entities that stay within it
     capped = viz.render_page(store, v, max_edges=12)
     assert capped.reduced and 0 < capped.edges <= 12 and capped.nodes < 30
@@ -537,6 +541,9 @@ def test_large_view_precomputed_layout_in_chromium(browser: Any, tmp_path: Path)
         assert f"This page shows {page.nodes} of the view's {v.graph.number_of_nodes()} entities" in notes
         assert "physics is off above 500 nodes" in notes
         assert o.page.evaluate("repnet.network.physics.options.enabled") is False
+        # an honest reduction: every drawn entity is drawn with at least one of its relations
+        assert o.page.evaluate("""() => repnet.nodeView.getIds().filter(i =>
+            repnet.edgeView.get({filter: e => e.from === i || e.to === i}).length === 0).length""") == 0
         assert_clean(o)
     finally:
         close(o)

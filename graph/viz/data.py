@@ -88,6 +88,7 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
     dates |= {fct["d"] for rec in nodes for fct in rec.get("st", []) if fct["d"]}
     counts = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(),
               "viewNodes": G.number_of_nodes(), "viewEdges": G.number_of_edges()}
+    counts["cutAlone"] = int(H.graph.get("cut_alone", 0)) if reduced else 0
     notes = page_notes(counts, measure_note, max_nodes, max_edges) if reduced else []
     if not physics:
         notes.append(f"Layout computed beforehand with networkx; physics is off above {PHYSICS_LIMIT} nodes "
@@ -182,7 +183,10 @@ def page_notes(counts: dict[str, int], measure_note: str, max_nodes: int, max_ed
     h_nodes, h_edges, g_nodes, g_edges = counts["nodes"], counts["edges"], counts["viewNodes"], counts["viewEdges"]
     return [f"This page shows {h_nodes:,} of the view's {g_nodes:,} entities: those "
             f"with the highest {measure_note}, and the {h_edges:,} relations among them. "
-            f"Left out: {g_nodes - h_nodes:,} entities and {g_edges - h_edges:,} relations. To see them, narrow the view "
+            f"Left out: {g_nodes - h_nodes:,} entities and {g_edges - h_edges:,} relations"
+            + (f" (among them {counts['cutAlone']:,} of the top entities whose relations all lead outside the page: "
+               "they are not drawn alone, as if they had none)" if counts.get("cutAlone") else "")
+            + ". To see them, narrow the view "
             "(repnet viz --focus NAME --radius 2, --path A B, --class CLASS, --relation REL, --as-of DATE) "
             f"or raise the limits with --max-nodes N (now {max_nodes:,}) and --max-edges M (now {max_edges:,}); "
             f"pages above {MAX_NODES:,} entities or {MAX_EDGES:,} relations get slow."]
