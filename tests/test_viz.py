@@ -693,3 +693,43 @@ def test_the_explorers_status_on_a_day_is_the_stored_periods_status(store: Embed
             if (None if stored is None else "held" if stored[0] == HELD else "released") != (drawn and drawn["s"]):
                 differ.append((person, day))
     assert len(periods) == 10 and differ == []
+
+
+# ------------------------------------------------------------------------ the overview (groups)
+def test_overview_draws_groups_and_opens_one_in_place(browser: Any, tmp_path: Path) -> None:
+    v = synthetic_view(900)
+    out = tmp_path / "groups.html"
+    page = viz.write_page(memory_store(), v, out, max_nodes=300)
+    data = json.loads(re.search(r'id="repnet-data">(.*?)</script>', out.read_text(encoding="utf-8"), re.S).group(1))
+    groups = data["groups"]
+    assert page.reduced and data["groupBy"] == "community" and 1 < len(groups) <= 300
+    assert sum(g["n"] for g in groups) == v.graph.number_of_nodes()  # every entity is in one group
+    assert "too many to draw one by one: the page draws them as" in page.notes[0]
+    o = open_page(browser, out)
+    try:
+        ids = o.page.evaluate("repnet.nodeView.getIds()")
+        assert sorted(ids) == sorted(f"g{j}" for j in range(len(groups)))
+        # a click on the largest group opens its members in place; the panel says what the group is
+        x, y = o.page.evaluate("""() => { const p = repnet.groupPoint(0), r = document.getElementById('network').getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top]; }""")
+        o.page.mouse.click(x, y)
+        assert o.page.evaluate("repnet.openGroups()") == [0]
+        members = {n["id"] for n in data["nodes"] if n["g"] == 0}
+        drawn_ids = o.page.evaluate("repnet.nodeView.getIds()")
+        assert {i for i in drawn_ids if isinstance(i, str)} == {f"g{j}" for j in range(1, len(groups))}
+        assert {data["nodes"][i]["id"] for i in drawn_ids if isinstance(i, int)} == members
+        assert len(members) == groups[0]["shown"] > 0
+        assert o.page.inner_text("#panel h2") == groups[0]["l"]
+        assert f"most central of {groups[0]['n']:,} members" in o.page.inner_text("#panel")
+        # every drawn member has a drawn relation (to a member, or to a closed group)
+        assert o.page.evaluate("""() => repnet.nodeView.getIds().filter(i => typeof i === 'number' &&
+            repnet.edgeView.get({filter: e => e.from === i || e.to === i}).length === 0).length""") == 0
+        # a member opens its sourced panel; closing the group draws it as one node again
+        first = next(i for i in drawn_ids if isinstance(i, int))
+        o.page.evaluate(f"repnet.select({json.dumps(data['nodes'][first]['id'])})")
+        assert o.page.inner_text("#panel h2") == data["nodes"][first]["l"]
+        o.page.click("#groups-open button[data-group='0']")
+        assert sorted(o.page.evaluate("repnet.nodeView.getIds()")) == sorted(f"g{j}" for j in range(len(groups)))
+        assert_clean(o)
+    finally:
+        close(o)

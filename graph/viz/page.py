@@ -90,7 +90,7 @@ def csp_hash(text: str) -> str:
 
 
 def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
-                max_edges: int = MAX_EDGES, title: str | None = None) -> Page:
+                max_edges: int = MAX_EDGES, title: str | None = None, group_by: str | None = "auto") -> Page:
     """The page for a view: one self-contained HTML document (see :mod:`repnet.graph.viz.explorer`).
 
     >>> from repnet.graph.ingest.dataset import load_dataset
@@ -104,7 +104,8 @@ def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: in
     t0 = time.perf_counter()
     if max_nodes < 1 or max_edges < 0:
         raise UsageError("max_nodes must be 1 or more and max_edges 0 or more", argument="max_nodes,max_edges")
-    data, _ = page_data(store, v, size_by=size_by, max_nodes=max_nodes, max_edges=max_edges, title=title)
+    data, _ = page_data(store, v, size_by=size_by, max_nodes=max_nodes, max_edges=max_edges, title=title,
+                        group_by=group_by)
     vis_js = inline_script(vis_network_js())
     app_js = inline_script(asset("viz.js"))
     css = asset("viz.css").replace("</", "<\\/")
