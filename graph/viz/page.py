@@ -43,6 +43,7 @@ class Page:
     reduced: bool
     physics: bool
     seconds: float = 0.0
+    groups: int = 0  # drawn groups (an overview page), else 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -118,7 +119,7 @@ def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: in
     c = data["counts"]
     return Page(html=page, nodes=c["nodes"], edges=c["edges"], view_nodes=c["viewNodes"],
                 view_edges=c["viewEdges"], reduced=bool(data["reduced"]), physics=bool(data["physics"]),
-                seconds=time.perf_counter() - t0, notes=list(data["notes"]))
+                seconds=time.perf_counter() - t0, notes=list(data["notes"]), groups=len(data.get("groups", [])))
 
 
 def write_page(store: Store, v: View, out: str | Path, **kw: Any) -> Page:
