@@ -57,8 +57,8 @@ def flow(store: Store, G: nx.MultiDiGraph, persons: set[str] | None = None, top:
     last = max((d for ps in periods.values() for p in ps for d in (p["first"], p["last"], p["lo"]) if d), default=None)
     for p in everyone:
         if not per[p]["release"]:
-            s = status_at(periods.get(p, []), last) if last else None
-            per[p]["release"] = {"still held" if s and s[0] == HELD else "no release stated"}
+            now = status_at(periods.get(p, []), last) if last else None
+            per[p]["release"] = {"still held" if now and now[0] == HELD else "no release stated"}
     names = [s[0] for s in STAGES]
     raw: dict[str, Counter[str]] = {s: Counter() for s in names}
     for p in everyone:
