@@ -235,6 +235,9 @@ def legends(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[st
 
 MIN_SHOWN = 5
 """An overview page carries at least this many of each group's most central members (for opening it)."""
+MEMBER_SPACING = 34.0
+"""Spacing (page pixels) of an opened group's members on their spiral."""
+"""An overview page carries at least this many of each group's most central members (for opening it)."""
 
 
 def group_members(G: nx.MultiDiGraph, ov: Overview, scores: dict[Any, float], max_nodes: int, max_edges: int,
@@ -253,7 +256,7 @@ def group_members(G: nx.MultiDiGraph, ov: Overview, scores: dict[Any, float], ma
         per = max(1, per * max_edges // (2 * H.number_of_edges()))
     H.graph["cut_alone"] = len(alone)
     gpos = group_positions(ov, per)
-    spiral = Spiral(34.0)
+    spiral = Spiral(MEMBER_SPACING)
     pos: dict[Any, Point] = {}
     for j, g in enumerate(ov.groups):
         for n in g.members:
@@ -263,13 +266,11 @@ def group_members(G: nx.MultiDiGraph, ov: Overview, scores: dict[Any, float], ma
 
 
 def group_positions(ov: Overview, per: int) -> dict[int, Point]:
-    """Where the groups go: networkx's layout of the groups linked by their relations, spread so that
-    an opened group's members (up to ``per``) have room around it."""
-    GG = nx.Graph()
-    GG.add_nodes_from(range(len(ov.groups)))
-    GG.add_edges_from(ov.links)
-    room = 1.0 + 0.35 * per ** 0.5
-    return {j: (p[0] * room, p[1] * room) for j, p in layout(GG).items()}
+    """Where the groups go: on a sunflower spiral, largest in the middle, far enough apart that an
+    opened group's members (up to ``per``, on their own spiral) do not cover the next group.
+    (A force layout of the groups put them on top of each other: most groups are linked to most.)"""
+    spiral = Spiral(MEMBER_SPACING * (per ** 0.5) * 1.25)
+    return {j: spiral.place((0.0, 0.0), 0.0) for j in range(len(ov.groups))}
 
 
 def group_records(G: nx.MultiDiGraph, ov: Overview, H: nx.MultiDiGraph,
@@ -286,7 +287,8 @@ def group_records(G: nx.MultiDiGraph, ov: Overview, H: nx.MultiDiGraph,
                     "top": [str(G.nodes[n].get("label", n)) for n in g.members[:3]],
                     "courts": top_labels(G, g.courts), "fac": top_labels(G, g.facilities), "shown": len(shown),
                     "x": round(centre[0], 1), "y": round(centre[1], 1),
-                    "s": round(16.0 + 44.0 * (len(g.members) / top) ** 0.5, 1),
+                    # as wide as its opened members' spiral, at least a readable dot
+                    "s": round(max(24.0, MEMBER_SPACING * len(shown) ** 0.5 * (0.5 + 0.5 * (len(g.members) / top) ** 0.5)), 1),
                     "c": CLASS_STYLE[node_class(main)][0]})
     links = [{"a": a, "b": b, "n": int(r["n"]), "p": int(r["p"]), "y": round(r["y"], 2)}
              for (a, b), r in sorted(ov.links.items())]

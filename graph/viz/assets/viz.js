@@ -617,7 +617,7 @@
       if (!nodes.get("g" + j)) {
         adds.push({ id: "g" + j, label: (g.l.length > 42 ? g.l.slice(0, 40) + "…" : g.l) + "\n" + g.n.toLocaleString("en"),
                     shape: "dot", size: g.s, x: g.x, y: g.y, color: { background: g.c, border: darker(g.c) },
-                    borderWidth: 2, font: { size: 16, strokeWidth: 4 } });
+                    borderWidth: 2, font: { size: Math.max(16, Math.round(g.s / 3)), strokeWidth: 4 } });
       }
     });
     if (adds.length) nodes.add(adds);
