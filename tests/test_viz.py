@@ -396,7 +396,7 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
         close(o)
 
 
-VIZ_MODULES = ("data", "explorer", "facts", "layout", "overview", "page", "rank", "style", "view")
+VIZ_MODULES = ("chart", "data", "explorer", "facts", "flow", "groups", "layout", "overview", "page", "rank", "style", "view")
 
 
 @pytest.mark.parametrize("name", VIZ_MODULES)
@@ -484,7 +484,7 @@ def test_status_sources_and_facts(store: EmbeddedStore) -> None:
 
 def test_reduced_view_says_what_was_left_out(store: EmbeddedStore) -> None:
     v = viz.build_view(store)
-    page = viz.render_page(store, v, max_nodes=8, size_by="pagerank")
+    page = viz.render_page(store, v, max_nodes=8, size_by="pagerank", group_by=None)
     data = json.loads(re.search(r'id="repnet-data">(.*?)</script>', page.html, re.S).group(1))
     assert page.reduced and data["reduced"] and page.view_nodes == 30
     note = data["notes"][0]
@@ -498,7 +498,7 @@ def test_reduced_view_says_what_was_left_out(store: EmbeddedStore) -> None:
     assert set(top) - set(alone) == {n["id"] for n in data["nodes"]}
     assert "among them 1 of the top entities whose relations all lead outside the page" in note
     # a budget of relations reduces the view too, to the top entities that stay within it
-    capped = viz.render_page(store, v, max_edges=12)
+    capped = viz.render_page(store, v, max_edges=12, group_by=None)
     assert capped.reduced and 0 < capped.edges <= 12 and capped.nodes < 30
     assert "--max-edges M (now 12)" in capped.notes[0]
 
@@ -530,7 +530,7 @@ def test_large_view_precomputed_layout_in_chromium(browser: Any, tmp_path: Path)
     pos = viz.layout(v.graph)
     assert set(pos) == set(v.graph) and len(set(pos.values())) == len(pos)
     out = tmp_path / "large.html"
-    page = viz.write_page(memory_store(), v, out, max_nodes=600)
+    page = viz.write_page(memory_store(), v, out, max_nodes=600, group_by=None)
     assert page.reduced and not page.physics and page.nodes == 600
     o = open_page(browser, out)
     try:

@@ -269,7 +269,7 @@ def group_positions(ov: Overview, per: int) -> dict[int, Point]:
     """Where the groups go: on a sunflower spiral, largest in the middle, far enough apart that an
     opened group's members (up to ``per``, on their own spiral) do not cover the next group.
     (A force layout of the groups put them on top of each other: most groups are linked to most.)"""
-    spiral = Spiral(MEMBER_SPACING * (per ** 0.5) * 1.25)
+    spiral = Spiral(MEMBER_SPACING * (per ** 0.5) * 1.5)
     return {j: spiral.place((0.0, 0.0), 0.0) for j in range(len(ov.groups))}
 
 
@@ -288,7 +288,7 @@ def group_records(G: nx.MultiDiGraph, ov: Overview, H: nx.MultiDiGraph,
                     "courts": top_labels(G, g.courts), "fac": top_labels(G, g.facilities), "shown": len(shown),
                     "x": round(centre[0], 1), "y": round(centre[1], 1),
                     # as wide as its opened members' spiral, at least a readable dot
-                    "s": round(max(24.0, MEMBER_SPACING * len(shown) ** 0.5 * (0.5 + 0.5 * (len(g.members) / top) ** 0.5)), 1),
+                    "s": round(max(24.0, 0.8 * MEMBER_SPACING * len(shown) ** 0.5 * (0.5 + 0.5 * (len(g.members) / top) ** 0.5)), 1),
                     "c": CLASS_STYLE[node_class(main)][0]})
     links = [{"a": a, "b": b, "n": int(r["n"]), "p": int(r["p"]), "y": round(r["y"], 2)}
              for (a, b), r in sorted(ov.links.items())]

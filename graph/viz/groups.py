@@ -63,7 +63,7 @@ def grouping(G: nx.MultiDiGraph, by: str = "community") -> dict[Any, Hashable]:
 
     >>> G = nx.MultiDiGraph()
     >>> G.add_nodes_from([("p", {"class": "Person"}), ("c", {"class": "Court"}), ("j", {"class": "Judge"})])
-    >>> G.add_edges_from([("p", "c"), ("p", "j")])
+    >>> _ = G.add_edges_from([("p", "c"), ("p", "j")])
     >>> sorted(grouping(G, "court").items())
     [('c', 'c'), ('j', ('class', 'Judge')), ('p', 'c')]
     """
@@ -95,7 +95,7 @@ def overview(G: nx.MultiDiGraph, scores: dict[Any, float], by: str = "community"
     >>> G = nx.MultiDiGraph()
     >>> G.add_nodes_from([("p", {"class": "Person"}), ("q", {"class": "Person"}), ("c", {"class": "Court", "label": "C"}),
     ...                   ("d", {"class": "Court", "label": "D"})])
-    >>> G.add_edges_from([("p", "c", {"years": 2.0}), ("q", "d", {"years": 3.0}), ("p", "q", {})])
+    >>> _ = G.add_edges_from([("p", "c", {"years": 2.0}), ("q", "d", {"years": 3.0}), ("p", "q", {})])
     >>> o = overview(G, {"c": 2, "d": 2, "p": 1, "q": 1}, "court")
     >>> [(g.label, g.members, g.persons, g.years) for g in o.groups], o.links
     ([('C', ['c', 'p'], 1, 2.0), ('D', ['d', 'q'], 1, 3.0)], {(0, 1): {'n': 1, 'p': 2, 'y': 0.0}})
