@@ -664,11 +664,20 @@ def _password(user: str | None, url: str) -> str | None:
 @click.option("--max-edges", type=click.IntRange(0, 100_000_000), default=None, metavar="M",
               help="A page draws at most M relations (default 30000): fewer top entities when they have more.")
 @click.option("--overview", is_flag=True, help="Write a still picture (PNG or SVG, by -o's extension) for reports.")
+@click.option("--chart", is_flag=True, help="Write the chart of persons held, sentenced and released per month "
+              "(PNG or SVG, by -o's extension; default held.png), from the stored status periods.")
+@click.option("--flow", is_flag=True, help="Write the flow of persons along charge (article), court, facility and "
+              "release or still held (PNG or SVG, by -o's extension; default flow.png); --focus, --class, --as-of "
+              "limit it to the view's persons.")
+@click.option("--group-by", "group_by", type=click.Choice(["auto", "none", "community", "class", "court", "facility",
+              "organization", "release-round"]), default="auto", show_default=True,
+              help="Draw groups of entities (a click opens one): auto groups a view too large to draw whole by "
+                   "Louvain community; none reduces it to the top --max-nodes entities instead.")
 @click.option("--title", metavar="TEXT", help="Title of the page or picture (default: from the view).")
 @click.pass_obj
 def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tuple[str, str] | None,
         classes: tuple[str, ...], relations: tuple[str, ...], as_of: str | None, size_by: str, max_nodes: int | None,
-        max_edges: int | None, overview: bool, title: str | None) -> None:
+        max_edges: int | None, overview: bool, chart: bool, flow: bool, group_by: str, title: str | None) -> None:
     """Draw the network as an interactive page that works offline, or as a still picture.
 
     The page is one HTML file (scripts, styles and data inline; nothing is fetched): colour and
@@ -684,13 +693,40 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
         repnet viz --path "Nasta Loika" "United States" -o path.html
         repnet viz --class Person --class Court --as-of 2025-12-01 -o dec.html
         repnet viz --overview -o overview.png                           # a still picture for reports
+        repnet viz --chart -o held.svg                                  # held, sentenced, released per month
+        repnet viz --flow -o flow.svg                                   # charge -> court -> facility -> release
     """
     from .graph.viz.overview import write_overview
     from .graph.viz.page import write_page
     from .graph.viz.rank import MAX_EDGES, MAX_NODES, OVERVIEW_MAX_NODES
     from .graph.viz.view import build_view
 
-    out = output or Path("overview.png" if overview else "network.html")
+    out = output or Path("overview.png" if overview else "held.png" if chart else "flow.png" if flow else "network.html")
+    if flow:
+        from .graph.viz.flow import write_flow
+
+        t0 = time.perf_counter()
+        store, G = _network(obj)
+        view = build_view(store, classes=classes or None, relations=relations or None, as_of=as_of, focus=focus,
+                          radius=radius, path=path, restricted=obj.include_restricted, graph=G)
+        numbers = write_flow(store, view.graph, out, title=title,
+                             persons=None if view.graph is G else set(view.graph))
+        click.echo(f"Wrote {out}: {numbers['persons']:,} persons along {len(numbers['stages'])} stages "
+                   f"({time.perf_counter() - t0:.1f} s).")
+        return
+    if chart:
+        from .graph.viz.chart import write_chart
+
+        t0 = time.perf_counter()
+        store, G = _network(obj)
+        view = build_view(store, classes=classes or None, relations=relations or None, as_of=as_of, focus=focus,
+                          radius=radius, path=path, restricted=obj.include_restricted, graph=G)
+        whole = view.graph is G
+        numbers = write_chart(store, out, view.graph, title=title, persons=None if whole else set(view.graph))
+        peak = max((sum(x) for x in zip(*numbers["held"].values(), strict=True)), default=0)
+        click.echo(f"Wrote {out}: {len(numbers['months'])} months, at most {peak:,} persons held on a month's last day "
+                   f"({time.perf_counter() - t0:.1f} s).")
+        return
     if not overview and out.suffix.lower() in (".png", ".svg"):
         raise UsageError(f"{out.name}: pictures are written with --overview (repnet viz --overview -o {out.name})")
     t0 = time.perf_counter()
@@ -702,11 +738,15 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
                               title=title)
     else:
         page = write_page(store, view, out, size_by=size_by, max_nodes=max_nodes or MAX_NODES,
-                          max_edges=MAX_EDGES if max_edges is None else max_edges, title=title)
+                          max_edges=MAX_EDGES if max_edges is None else max_edges, title=title,
+                          group_by=None if group_by == "none" else group_by)
     size = out.stat().st_size
     msg = (f"Wrote {out}: {page.nodes:,} entities, {page.edges:,} relations ({size / 1e6:.1f} MB, "
            f"{time.perf_counter() - t0:.1f} s)")
-    if page.reduced:
+    if page.groups:
+        msg += (f"; drawn as {page.groups:,} groups of the view's {page.view_nodes:,} entities (a click opens one; "
+                "--group-by none draws the top entities instead)")
+    elif page.reduced:
         msg += (f"; reduced from {page.view_nodes:,} entities and {page.view_edges:,} relations to the top "
                 f"{page.nodes:,} by {size_by} (narrow the view or raise --max-nodes/--max-edges to see the rest)")
     click.echo(msg + ".")

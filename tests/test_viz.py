@@ -396,7 +396,7 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
         close(o)
 
 
-VIZ_MODULES = ("data", "explorer", "facts", "layout", "overview", "page", "rank", "style", "view")
+VIZ_MODULES = ("chart", "data", "explorer", "facts", "flow", "groups", "layout", "overview", "page", "rank", "style", "view")
 
 
 @pytest.mark.parametrize("name", VIZ_MODULES)
@@ -484,17 +484,21 @@ def test_status_sources_and_facts(store: EmbeddedStore) -> None:
 
 def test_reduced_view_says_what_was_left_out(store: EmbeddedStore) -> None:
     v = viz.build_view(store)
-    page = viz.render_page(store, v, max_nodes=8, size_by="pagerank")
+    page = viz.render_page(store, v, max_nodes=8, size_by="pagerank", group_by=None)
     data = json.loads(re.search(r'id="repnet-data">(.*?)</script>', page.html, re.S).group(1))
-    assert page.reduced and data["reduced"] and page.nodes == 8 and page.view_nodes == 30
+    assert page.reduced and data["reduced"] and page.view_nodes == 30
     note = data["notes"][0]
     assert note.startswith(f"This page shows {page.nodes} of the view's 30 entities: those with the highest PageRank")
     assert "--focus NAME --radius 2" in note and "--max-nodes N" in note
     scores, _ = viz.node_scores(v.graph, "pagerank")
     top = sorted(scores, key=lambda n: (-scores[n], n))[:8]
-    assert set(top) == {n["id"] for n in data["nodes"]}
+    # of the top 8, the one whose relations all lead outside the page is left out, and said so
+    alone = [n for n in top if not any(w in top and w != n for w in nx.all_neighbors(v.graph, n))]
+    assert len(alone) == 1 and page.nodes == 7 and data["counts"]["cutAlone"] == 1
+    assert set(top) - set(alone) == {n["id"] for n in data["nodes"]}
+    assert "among them 1 of the top entities whose relations all lead outside the page" in note
     # a budget of relations reduces the view too, to the top entities that stay within it
-    capped = viz.render_page(store, v, max_edges=12)
+    capped = viz.render_page(store, v, max_edges=12, group_by=None)
     assert capped.reduced and 0 < capped.edges <= 12 and capped.nodes < 30
     assert "--max-edges M (now 12)" in capped.notes[0]
 
@@ -526,7 +530,7 @@ def test_large_view_precomputed_layout_in_chromium(browser: Any, tmp_path: Path)
     pos = viz.layout(v.graph)
     assert set(pos) == set(v.graph) and len(set(pos.values())) == len(pos)
     out = tmp_path / "large.html"
-    page = viz.write_page(memory_store(), v, out, max_nodes=600)
+    page = viz.write_page(memory_store(), v, out, max_nodes=600, group_by=None)
     assert page.reduced and not page.physics and page.nodes == 600
     o = open_page(browser, out)
     try:
@@ -537,6 +541,9 @@ def test_large_view_precomputed_layout_in_chromium(browser: Any, tmp_path: Path)
         assert f"This page shows {page.nodes} of the view's {v.graph.number_of_nodes()} entities" in notes
         assert "physics is off above 500 nodes" in notes
         assert o.page.evaluate("repnet.network.physics.options.enabled") is False
+        # an honest reduction: every drawn entity is drawn with at least one of its relations
+        assert o.page.evaluate("""() => repnet.nodeView.getIds().filter(i =>
+            repnet.edgeView.get({filter: e => e.from === i || e.to === i}).length === 0).length""") == 0
         assert_clean(o)
     finally:
         close(o)
@@ -686,3 +693,43 @@ def test_the_explorers_status_on_a_day_is_the_stored_periods_status(store: Embed
             if (None if stored is None else "held" if stored[0] == HELD else "released") != (drawn and drawn["s"]):
                 differ.append((person, day))
     assert len(periods) == 10 and differ == []
+
+
+# ------------------------------------------------------------------------ the overview (groups)
+def test_overview_draws_groups_and_opens_one_in_place(browser: Any, tmp_path: Path) -> None:
+    v = synthetic_view(900)
+    out = tmp_path / "groups.html"
+    page = viz.write_page(memory_store(), v, out, max_nodes=300)
+    data = json.loads(re.search(r'id="repnet-data">(.*?)</script>', out.read_text(encoding="utf-8"), re.S).group(1))
+    groups = data["groups"]
+    assert page.reduced and data["groupBy"] == "community" and 1 < len(groups) <= 300
+    assert sum(g["n"] for g in groups) == v.graph.number_of_nodes()  # every entity is in one group
+    assert "too many to draw one by one: the page draws them as" in page.notes[0]
+    o = open_page(browser, out)
+    try:
+        ids = o.page.evaluate("repnet.nodeView.getIds()")
+        assert sorted(ids) == sorted(f"g{j}" for j in range(len(groups)))
+        # a click on the largest group opens its members in place; the panel says what the group is
+        x, y = o.page.evaluate("""() => { const p = repnet.groupPoint(0), r = document.getElementById('network').getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top]; }""")
+        o.page.mouse.click(x, y)
+        assert o.page.evaluate("repnet.openGroups()") == [0]
+        members = {n["id"] for n in data["nodes"] if n["g"] == 0}
+        drawn_ids = o.page.evaluate("repnet.nodeView.getIds()")
+        assert {i for i in drawn_ids if isinstance(i, str)} == {f"g{j}" for j in range(1, len(groups))}
+        assert {data["nodes"][i]["id"] for i in drawn_ids if isinstance(i, int)} == members
+        assert len(members) == groups[0]["shown"] > 0
+        assert o.page.inner_text("#panel h2") == groups[0]["l"]
+        assert f"most central of {groups[0]['n']:,} members" in o.page.inner_text("#panel")
+        # every drawn member has a drawn relation (to a member, or to a closed group)
+        assert o.page.evaluate("""() => repnet.nodeView.getIds().filter(i => typeof i === 'number' &&
+            repnet.edgeView.get({filter: e => e.from === i || e.to === i}).length === 0).length""") == 0
+        # a member opens its sourced panel; closing the group draws it as one node again
+        first = next(i for i in drawn_ids if isinstance(i, int))
+        o.page.evaluate(f"repnet.select({json.dumps(data['nodes'][first]['id'])})")
+        assert o.page.inner_text("#panel h2") == data["nodes"][first]["l"]
+        o.page.click("#groups-open button[data-group='0']")
+        assert sorted(o.page.evaluate("repnet.nodeView.getIds()")) == sorted(f"g{j}" for j in range(len(groups)))
+        assert_clean(o)
+    finally:
+        close(o)

@@ -20,8 +20,9 @@ from ..ask.query import fold
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS
 from ..store.base import Store
 from .facts import entity_facts, name_variants, person_status, safe_url, sources_meta, stated_key
-from .layout import PHYSICS_LIMIT, Point, layout
-from .rank import MAX_EDGES, MAX_NODES, node_scores, reduce_view
+from .groups import Overview, overview, top_labels
+from .layout import PHYSICS_LIMIT, Point, Spiral, layout
+from .rank import MAX_EDGES, MAX_NODES, cut_alone, induced, node_scores, reduce_view
 from .style import CLASS_STYLE, OTHER_RELATION_COLOR, RELATION_COLOR, STATUS_STYLE, UNDIRECTED_RELATIONS, node_class, node_size
 from .view import View
 
@@ -54,7 +55,8 @@ class Citer:
 
 
 def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
-              max_edges: int = MAX_EDGES, title: str | None = None) -> tuple[dict[str, Any], nx.MultiDiGraph]:
+              max_edges: int = MAX_EDGES, title: str | None = None,
+              group_by: str | None = "auto") -> tuple[dict[str, Any], nx.MultiDiGraph]:
     """The data a page embeds and the graph it draws.
 
     Nodes and edges are lists; edges and the focus refer to nodes by their index, and facts refer
@@ -71,25 +73,49 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
     carry ``cites: [{d: m, q: quote, l: locator, src: [j]}]``, the citations of the entity or of the
     edge's event; a ``charged_under`` edge carries ``words``, the offence as its source worded it for
     that person.
+
+    The overview (``group_by``: a grouping of :data:`repnet.graph.viz.groups.GROUPINGS`; ``"auto"``,
+    the default, groups by Louvain community a view too large to draw whole, and ``None`` reduces
+    it to its top entities instead) adds ``groups`` and ``glinks``, and each node carries ``g``,
+    its group's index; the page draws the groups and opens one in place on a click::
+
+        groups[j]  {l: label, n: members, p: persons, yrs: sentence-years, cls: {class: n},
+                    top: [labels], courts: [[label, n]], fac: [[label, n]], shown: members on the page,
+                    x, y, s: size, c: colour}
+        glinks[k]  {a: j, b: j, n: relations, p: persons, y: sentence-years}
     """
     G = v.graph
     scores, measure_note = node_scores(G, size_by)
     reduced = G.number_of_nodes() > max_nodes or G.number_of_edges() > max_edges
-    H = reduce_view(G, scores, max_nodes, v.focus, max_edges) if reduced else G
-    physics = H.number_of_nodes() <= PHYSICS_LIMIT
+    if group_by == "auto":
+        group_by = "community" if reduced else None
+    ov = overview(G, scores, group_by) if group_by else None
+    if ov is not None:
+        H, pos = group_members(G, ov, scores, max_nodes, max_edges, v.focus)
+    else:
+        H = reduce_view(G, scores, max_nodes, v.focus, max_edges) if reduced else G
+        pos = layout(H)
+    physics = H.number_of_nodes() <= PHYSICS_LIMIT and ov is None
     ids = list(H)
     # documents cited by the entities and by the events behind the edges (cite: in the sources)
     events = sorted({str(d["event"]) for _, _, d in H.edges(data=True) if d.get("event")})
     citer = Citer(cited.citations(store, [*ids, *events]))
-    nodes = node_records(store, H, dict(G.degree()), scores, layout(H), citer)
+    nodes = node_records(store, H, dict(G.degree()), scores, pos, citer)
     index = {n: i for i, n in enumerate(ids)}
     edges = edge_records(H, index, cited.wordings(store, events), citer)
     dates = {e[k] for e in edges for k in ("since", "until") if k in e}
     dates |= {fct["d"] for rec in nodes for fct in rec.get("st", []) if fct["d"]}
     counts = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(),
               "viewNodes": G.number_of_nodes(), "viewEdges": G.number_of_edges()}
-    notes = page_notes(counts, measure_note, max_nodes, max_edges) if reduced else []
-    if not physics:
+    counts["cutAlone"] = int(H.graph.get("cut_alone", 0)) if H is not G else 0
+    if ov is not None:
+        for rec in nodes:
+            rec["g"] = ov.of[rec["id"]]
+        counts["groups"] = len(ov.groups)
+        notes = group_notes(ov, counts, measure_note)
+    else:
+        notes = page_notes(counts, measure_note, max_nodes, max_edges) if reduced else []
+    if not physics and ov is None:
         notes.append(f"Layout computed beforehand with networkx; physics is off above {PHYSICS_LIMIT} nodes "
                      "(the Physics switch turns it on, slowly).")
     sources = sources_meta(store)
@@ -115,6 +141,9 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
         "nodes": nodes,
         "edges": edges,
     }
+    if ov is not None:
+        data["groupBy"] = ov.by
+        data["groups"], data["glinks"] = group_records(G, ov, H, pos)
     return data, H
 
 
@@ -182,7 +211,10 @@ def page_notes(counts: dict[str, int], measure_note: str, max_nodes: int, max_ed
     h_nodes, h_edges, g_nodes, g_edges = counts["nodes"], counts["edges"], counts["viewNodes"], counts["viewEdges"]
     return [f"This page shows {h_nodes:,} of the view's {g_nodes:,} entities: those "
             f"with the highest {measure_note}, and the {h_edges:,} relations among them. "
-            f"Left out: {g_nodes - h_nodes:,} entities and {g_edges - h_edges:,} relations. To see them, narrow the view "
+            f"Left out: {g_nodes - h_nodes:,} entities and {g_edges - h_edges:,} relations"
+            + (f" (among them {counts['cutAlone']:,} of the top entities whose relations all lead outside the page: "
+               "they are not drawn alone, as if they had none)" if counts.get("cutAlone") else "")
+            + ". To see them, narrow the view "
             "(repnet viz --focus NAME --radius 2, --path A B, --class CLASS, --relation REL, --as-of DATE) "
             f"or raise the limits with --max-nodes N (now {max_nodes:,}) and --max-edges M (now {max_edges:,}); "
             f"pages above {MAX_NODES:,} entities or {MAX_EDGES:,} relations get slow."]
@@ -199,3 +231,82 @@ def legends(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[st
                           "about": RELATIONS.get(r, r), "directed": r not in UNDIRECTED_RELATIONS, "n": rels[r]}
                       for r in [*RELATIONS, *sorted(set(rels) - set(RELATIONS))] if rels[r]},
     }
+
+
+MIN_SHOWN = 5
+"""An overview page carries at least this many of each group's most central members (for opening it)."""
+MEMBER_SPACING = 34.0
+"""Spacing (page pixels) of an opened group's members on their spiral."""
+"""An overview page carries at least this many of each group's most central members (for opening it)."""
+
+
+def group_members(G: nx.MultiDiGraph, ov: Overview, scores: dict[Any, float], max_nodes: int, max_edges: int,
+                  keep: Iterable[Any] = ()) -> tuple[nx.MultiDiGraph, dict[Any, Point]]:
+    """The members an overview page carries (each group's most central ones, within the drawing
+    limits), and where they go when their group is opened: on a sunflower spiral around the group's
+    place, the most central in the middle. Members whose relations all lead to entities the page
+    does not carry are left out (counted in ``H.graph["cut_alone"]``), as in any honest reduction."""
+    per = max(MIN_SHOWN, max_nodes // max(1, len(ov.groups)))
+    while True:
+        chosen = {n for g in ov.groups for n in g.members[:per]} | {n for n in keep if n in G}
+        alone = cut_alone(G, chosen, set(keep))
+        H = induced(G, chosen - alone)
+        if H.number_of_edges() <= max_edges or per <= 1:
+            break
+        per = max(1, per * max_edges // (2 * H.number_of_edges()))
+    H.graph["cut_alone"] = len(alone)
+    gpos = group_positions(ov, per)
+    spiral = Spiral(MEMBER_SPACING)
+    pos: dict[Any, Point] = {}
+    for j, g in enumerate(ov.groups):
+        for n in g.members:
+            if n in H:
+                pos[n] = spiral.place(gpos[j], 0.0)
+    return H, pos
+
+
+def group_positions(ov: Overview, per: int) -> dict[int, Point]:
+    """Where the groups go: on a sunflower spiral, largest in the middle, far enough apart that an
+    opened group's members (up to ``per``, on their own spiral) do not cover the next group.
+    (A force layout of the groups put them on top of each other: most groups are linked to most.)"""
+    spiral = Spiral(MEMBER_SPACING * (per ** 0.5) * 1.5)
+    return {j: spiral.place((0.0, 0.0), 0.0) for j in range(len(ov.groups))}
+
+
+def group_records(G: nx.MultiDiGraph, ov: Overview, H: nx.MultiDiGraph,
+                  pos: dict[Any, Point]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The overview's groups and the links between them (see :func:`page_data`)."""
+    top = max((len(g.members) for g in ov.groups), default=1)
+    out = []
+    for g in ov.groups:
+        shown = [n for n in g.members if n in H]
+        main = g.classes.most_common(1)[0][0] if g.classes else "Unknown"
+        centre = pos[shown[0]] if shown else (0.0, 0.0)
+        out.append({"l": g.label, "n": len(g.members), "p": g.persons, "yrs": round(g.years, 2),
+                    "cls": dict(g.classes.most_common()),
+                    "top": [str(G.nodes[n].get("label", n)) for n in g.members[:3]],
+                    "courts": top_labels(G, g.courts), "fac": top_labels(G, g.facilities), "shown": len(shown),
+                    "x": round(centre[0], 1), "y": round(centre[1], 1),
+                    # as wide as its opened members' spiral, at least a readable dot
+                    "s": round(max(24.0, 0.8 * MEMBER_SPACING * len(shown) ** 0.5 * (0.5 + 0.5 * (len(g.members) / top) ** 0.5)), 1),
+                    "c": CLASS_STYLE[node_class(main)][0]})
+    links = [{"a": a, "b": b, "n": int(r["n"]), "p": int(r["p"]), "y": round(r["y"], 2)}
+             for (a, b), r in sorted(ov.links.items())]
+    return out, links
+
+
+def group_notes(ov: Overview, counts: dict[str, int], measure_note: str) -> list[str]:
+    """What an overview page says it shows, what it left out, and how to see the rest."""
+    how = {"community": "Louvain communities", "class": "class"}.get(ov.by, ov.by.replace("-", " "))
+    merged = next((g.merged for g in ov.groups if g.merged), 0)
+    text = (f"This view has {counts['viewNodes']:,} entities and {counts['viewEdges']:,} relations, too many to draw one by "
+            f"one: the page draws them as {len(ov.groups):,} groups ({how}"
+            + (f"; the {merged:,} smallest together as one group" if merged else "")
+            + "), sized by their members and linked by the relations between them. Click a group to open it in place: "
+            f"the page carries the {counts['nodes']:,} most central members by {measure_note}, and the "
+            f"{counts['edges']:,} relations among them")
+    if counts.get("cutAlone"):
+        text += (f"; {counts['cutAlone']:,} of them whose relations all lead outside the page are left out "
+                 "(not drawn alone, as if they had none)")
+    return [text + ". To see every member, narrow the view (repnet viz --focus NAME --radius 2, --class, --relation) "
+            "or explore the whole store live (repnet serve, then /explore)."]

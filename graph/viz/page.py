@@ -43,6 +43,7 @@ class Page:
     reduced: bool
     physics: bool
     seconds: float = 0.0
+    groups: int = 0  # drawn groups (an overview page), else 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -90,7 +91,7 @@ def csp_hash(text: str) -> str:
 
 
 def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
-                max_edges: int = MAX_EDGES, title: str | None = None) -> Page:
+                max_edges: int = MAX_EDGES, title: str | None = None, group_by: str | None = "auto") -> Page:
     """The page for a view: one self-contained HTML document (see :mod:`repnet.graph.viz.explorer`).
 
     >>> from repnet.graph.ingest.dataset import load_dataset
@@ -104,7 +105,8 @@ def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: in
     t0 = time.perf_counter()
     if max_nodes < 1 or max_edges < 0:
         raise UsageError("max_nodes must be 1 or more and max_edges 0 or more", argument="max_nodes,max_edges")
-    data, _ = page_data(store, v, size_by=size_by, max_nodes=max_nodes, max_edges=max_edges, title=title)
+    data, _ = page_data(store, v, size_by=size_by, max_nodes=max_nodes, max_edges=max_edges, title=title,
+                        group_by=group_by)
     vis_js = inline_script(vis_network_js())
     app_js = inline_script(asset("viz.js"))
     css = asset("viz.css").replace("</", "<\\/")
@@ -117,7 +119,7 @@ def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: in
     c = data["counts"]
     return Page(html=page, nodes=c["nodes"], edges=c["edges"], view_nodes=c["viewNodes"],
                 view_edges=c["viewEdges"], reduced=bool(data["reduced"]), physics=bool(data["physics"]),
-                seconds=time.perf_counter() - t0, notes=list(data["notes"]))
+                seconds=time.perf_counter() - t0, notes=list(data["notes"]), groups=len(data.get("groups", [])))
 
 
 def write_page(store: Store, v: View, out: str | Path, **kw: Any) -> Page:

@@ -56,12 +56,16 @@ def node_scores(G: nx.Graph, measure: str = "degree") -> tuple[dict[Any, float],
 def reduce_view(G: nx.MultiDiGraph, scores: dict[Any, float], max_nodes: int,
                 keep: Iterable[str] = (), max_edges: int | None = None) -> nx.MultiDiGraph:
     """The entities with the highest score (and those in ``keep``), at most ``max_nodes`` of them and
-    no more than reach ``max_edges`` relations among them, with those relations. An entity whose
-    neighbours all fall outside stays, drawn alone: it is among the top.
+    no more than reach ``max_edges`` relations among them, with those relations.
 
-    >>> G = nx.MultiDiGraph([("a", "hub"), ("b", "hub"), ("c", "hub")])
-    >>> sorted(reduce_view(G, {"hub": 3.0, "a": 1.0, "b": 1.0, "c": 1.0}, 2, keep=["c"]).edges())
-    [('c', 'hub')]
+    The reduction is honest: an entity that has relations in the view but none to another chosen
+    entity (all of its relations were cut) is not drawn alone, as if it had none; it is left out
+    and counted in ``H.graph["cut_alone"]`` (the page says how many). Entities in ``keep`` always stay.
+
+    >>> G = nx.MultiDiGraph([("a", "hub"), ("b", "hub"), ("c", "hub"), ("x", "y")])
+    >>> H = reduce_view(G, {"hub": 3.0, "x": 2.0, "a": 1.0, "b": 1.0, "c": 1.0}, 3, keep=["c"])
+    >>> sorted(H.edges()), H.graph["cut_alone"]
+    ([('c', 'hub')], 1)
     """
     must = [n for n in keep if n in G]
     ranked = sorted(G, key=lambda n: (-scores.get(n, 0.0), str(n)))
@@ -82,7 +86,20 @@ def reduce_view(G: nx.MultiDiGraph, scores: dict[Any, float], max_nodes: int,
             break
         chosen.add(n)
         edges += more
-    return induced(G, chosen)
+    alone = cut_alone(G, chosen, set(must))
+    H = induced(G, chosen - alone)
+    H.graph["cut_alone"] = len(alone)
+    return H
+
+
+def cut_alone(G: nx.MultiDiGraph, chosen: set[Any], keep: set[Any]) -> set[Any]:
+    """The entities of ``chosen`` (not in ``keep``) that have relations in ``G`` but none to another chosen entity.
+
+    >>> sorted(cut_alone(nx.MultiDiGraph([("a", "b"), ("c", "d")]), {"a", "b", "c"}, set()))
+    ['c']
+    """
+    return {n for n in chosen if n not in keep and G.degree(n) > 0
+            and not any(w in chosen and w != n for w in G.succ[n]) and not any(w in chosen and w != n for w in G.pred[n])}
 
 
 def induced(G: nx.MultiDiGraph, chosen: set[Any]) -> nx.MultiDiGraph:

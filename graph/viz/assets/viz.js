@@ -25,6 +25,10 @@
   var visibleNodes = new Set();
   var visibleEdges = new Set();
   var big = !D.physics;
+  // the overview (D.groups): groups drawn in place of their members until opened (see "groups" below)
+  var GR = D.groups || null;
+  var openG = new Set();              // indices of the opened groups
+  var groupShown = new Set();         // vis ids of the drawn group nodes ("g3") and group links ("L5", "x12:3")
 
   var INVERSE = {
     member_of: "has member", sentenced_by: "sentenced", sentenced_in: "place where it sentenced",
@@ -133,6 +137,7 @@
     var touched = new Set();
     D.edges.forEach(function (e) {
       if (!relOn.has(e.r)) return;
+      if (GR && (!openG.has(N[e.a].g) || !openG.has(N[e.b].g))) return;
       if (!classOn.has(N[e.a].c) || !classOn.has(N[e.b].c) || !edgeHolds(e)) return;
       visibleEdges.add(e.k);
       touched.add(e.a);
@@ -140,6 +145,7 @@
     });
     visibleNodes = new Set();
     N.forEach(function (n) {
+      if (GR && !openG.has(n.g)) return;
       if (classOn.has(n.c) && (touched.has(n.i) || edgesOf[n.i].length === 0)) visibleNodes.add(n.i);
     });
   }
@@ -148,14 +154,16 @@
   var nodes = new vis.DataSet(N.map(function (n) { return nodeItem(n, true); }));
   var edges = new vis.DataSet(D.edges.map(edgeItem));
   timings.datasets = performance.now();
-  var nodeView = new vis.DataView(nodes, { filter: function (n) { return visibleNodes.has(n.id); } });
-  var edgeView = new vis.DataView(edges, { filter: function (e) { return visibleEdges.has(e.id); } });
+  if (GR) groupItems();
+  var nodeView = new vis.DataView(nodes, { filter: function (n) { return visibleNodes.has(n.id) || groupShown.has(n.id); } });
+  var edgeView = new vis.DataView(edges, { filter: function (e) { return visibleEdges.has(e.id) || groupShown.has(e.id); } });
 
   function restyleStatuses() {
     nodes.update(N.filter(function (n) { return n.st; }).map(function (n) { return nodeItem(n, false); }));
   }
   function apply() {
     recompute();
+    if (GR) groupItems();
     nodeView.refresh();
     edgeView.refresh();
     summary();
@@ -169,6 +177,7 @@
       : "showing " + visibleNodes.size.toLocaleString("en") + " of " + c.nodes.toLocaleString("en") + " entities, " +
         visibleEdges.size.toLocaleString("en") + " of " + c.edges.toLocaleString("en") + " relations";
     var bits = [shown].concat(D.view || []);
+    if (GR) bits.unshift(GR.length.toLocaleString("en") + " groups (" + openG.size + " open)");
     if (day !== null) bits.push("as of " + day + " (time control)");
     $("summary").textContent = bits.join(" · ");
   }
@@ -483,16 +492,17 @@
     markReady();
   }
 
-  network.on("hoverNode", function (p) { showTip(nodeTip(p.node), p.pointer.DOM); });
+  network.on("hoverNode", function (p) { showTip(typeof p.node === "string" ? groupTip(p.node) : nodeTip(p.node), p.pointer.DOM); });
   network.on("blurNode", hideTip);
-  network.on("hoverEdge", function (p) { showTip(edgeTip(p.edge), p.pointer.DOM); });
+  network.on("hoverEdge", function (p) { showTip(typeof p.edge === "string" ? linkTip(p.edge) : edgeTip(p.edge), p.pointer.DOM); });
   network.on("blurEdge", hideTip);
   network.on("dragStart", hideTip);
   network.on("zoom", hideTip);
   network.on("click", function (p) {
     hideTip();
-    if (p.nodes.length) showNode(p.nodes[0]);
-    else if (p.edges.length) showEdge(p.edges[0]);
+    if (p.nodes.length && typeof p.nodes[0] === "string") openGroup(Number(p.nodes[0].slice(1)));
+    else if (p.nodes.length) showNode(p.nodes[0]);
+    else if (p.edges.length && typeof p.edges[0] !== "string") showEdge(p.edges[0]);
   });
 
   // ------------------------------------------------------------------ physics and time
@@ -582,6 +592,7 @@
   function select(i) {
     var n = N[i];
     if (!n) return;
+    if (GR && !openG.has(n.g)) { openG.add(n.g); apply(); groupList(); }
     if (!visibleNodes.has(i)) {  // hidden by a filter: show it
       classOn.add(n.c);
       var box = document.querySelector('input[data-class="' + CSS.escape(n.c) + '"]');
@@ -592,6 +603,128 @@
     network.selectNodes([i]);
     network.focus(i, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 400, easingFunction: "easeInOutQuad" } });
     showNode(i);
+  }
+
+  // ------------------------------------------------------------------ groups (the overview)
+  // A group is drawn as one node ("g" + index) until opened; then its members take its place, each
+  // member's relations to a closed group drawn as one dashed link to it ("x" + member + ":" + group).
+  function groupItems() {
+    groupShown = new Set();
+    var adds = [];
+    GR.forEach(function (g, j) {
+      if (openG.has(j)) return;
+      groupShown.add("g" + j);
+      if (!nodes.get("g" + j)) {
+        adds.push({ id: "g" + j, label: (g.l.length > 42 ? g.l.slice(0, 40) + "…" : g.l) + "\n" + g.n.toLocaleString("en"),
+                    shape: "dot", size: g.s, x: g.x, y: g.y, color: { background: g.c, border: darker(g.c) },
+                    borderWidth: 2, font: { size: Math.max(16, Math.round(g.s / 3)), strokeWidth: 4 } });
+      }
+    });
+    if (adds.length) nodes.add(adds);
+    var links = [];
+    (D.glinks || []).forEach(function (l, k) {
+      if (openG.has(l.a) || openG.has(l.b)) return;
+      groupShown.add("L" + k);
+      if (!edges.get("L" + k)) {
+        links.push({ id: "L" + k, from: "g" + l.a, to: "g" + l.b, color: { color: "#8a94a3", opacity: 0.6 },
+                     width: 1 + 2.5 * Math.log10(1 + l.n) });
+      }
+    });
+    var count = new Map();
+    D.edges.forEach(function (e) {
+      var ga = N[e.a].g, gb = N[e.b].g;
+      if (openG.has(ga) === openG.has(gb)) return;
+      var id = openG.has(ga) ? "x" + e.a + ":" + gb : "x" + e.b + ":" + ga;
+      if (!classOn.has(N[openG.has(ga) ? e.a : e.b].c)) return;
+      count.set(id, (count.get(id) || 0) + 1);
+    });
+    count.forEach(function (n, id) {
+      groupShown.add(id);
+      var m = id.slice(1).split(":");
+      if (!edges.get(id)) links.push({ id: id, from: Number(m[0]), to: "g" + m[1], dashes: true, color: { color: "#8a94a3", opacity: 0.7 },
+                                       width: 1 + Math.log10(n), rn: n });
+    });
+    if (links.length) edges.add(links);
+  }
+  function groupTip(id) {
+    var g = GR[Number(id.slice(1))];
+    var box = el("div");
+    box.appendChild(el("div", "t", g.l));
+    box.appendChild(el("div", "detail", groupLine(g)));
+    if (g.top.length) box.appendChild(el("div", "detail", "most central: " + g.top.join("; ")));
+    box.appendChild(el("div", "detail", "click to open"));
+    return box;
+  }
+  function groupLine(g) {
+    return g.n.toLocaleString("en") + " entities · " + g.p.toLocaleString("en") + " persons" +
+      (g.yrs ? " · " + fmtYears(g.yrs) + " of sentences" : "");
+  }
+  function linkTip(id) {
+    var box = el("div");
+    if (id.charAt(0) === "L") {
+      var l = D.glinks[Number(id.slice(1))];
+      box.appendChild(el("div", "t", GR[l.a].l + " — " + GR[l.b].l));
+      box.appendChild(el("div", "detail", l.n.toLocaleString("en") + " relations · " + l.p.toLocaleString("en") + " persons" +
+        (l.y ? " · " + fmtYears(l.y) + " of sentences" : "")));
+    } else {
+      var e = edges.get(id), m = id.slice(1).split(":");
+      box.appendChild(el("div", "t", N[Number(m[0])].l + " — " + GR[Number(m[1])].l));
+      box.appendChild(el("div", "detail", e.rn + " relation" + (e.rn === 1 ? "" : "s") + " to members on this page"));
+    }
+    return box;
+  }
+  function openGroup(j) {
+    openG.add(j);
+    apply();
+    groupList();
+    showGroup(j);
+  }
+  function closeGroup(j) {
+    openG.delete(j);
+    apply();
+    groupList();
+  }
+  // what a group is: its size, classes, most central members, courts and facilities (in the details panel)
+  function showGroup(j) {
+    var g = GR[j];
+    clear(panel);
+    panel.appendChild(el("h2", null, g.l));
+    panel.appendChild(el("div", "detail", groupLine(g)));
+    panel.appendChild(el("div", "detail", Object.keys(g.cls).map(function (c) { return g.cls[c].toLocaleString("en") + " " + c; }).join(", ")));
+    var lists = [["Most central members", g.top.map(function (t) { return [t]; })], ["Courts its members are linked to", g.courts],
+                 ["Facilities its members are linked to", g.fac]];
+    lists.forEach(function (x) {
+      if (!x[1].length) return;
+      panel.appendChild(el("h3", null, x[0]));
+      var ul = el("ul");
+      x[1].forEach(function (r) { ul.appendChild(el("li", "fact", r[0] + (r.length > 1 ? " (" + r[1].toLocaleString("en") + ")" : ""))); });
+      panel.appendChild(ul);
+    });
+    panel.appendChild(el("p", "muted", "Open: the page carries its " + g.shown.toLocaleString("en") + " most central of " +
+      g.n.toLocaleString("en") + " members; click one for its sourced facts."));
+    var b = el("button", "jump", "close this group");
+    b.type = "button";
+    b.addEventListener("click", function () { closeGroup(j); });
+    panel.appendChild(b);
+  }
+  function groupList() {
+    var ul = $("groups-open");
+    clear(ul);
+    Array.from(openG).sort(function (a, b) { return a - b; }).forEach(function (j) {
+      var li = el("li");
+      li.appendChild(el("span", null, GR[j].l));
+      var b = el("button", "jump", "close");
+      b.type = "button";
+      b.setAttribute("data-group", String(j));
+      b.addEventListener("click", function () { closeGroup(j); });
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+  }
+  if (GR) {
+    $("groups-section").hidden = false;
+    $("groups-note").textContent = GR.length.toLocaleString("en") + " groups by " + (D.groupBy || "community") +
+      "; click one to open it in place";
   }
 
   summary();
@@ -609,6 +742,10 @@
     selected: function () { return network.getSelectedNodes().map(function (i) { return N[i].id; }); },
     draws: function () { return draws; },
     showEdge: showEdge,
+    openGroup: function (j) { openGroup(j); },
+    closeGroup: function (j) { closeGroup(j); },
+    openGroups: function () { return Array.from(openG); },
+    groupPoint: function (j) { return network.canvasToDOM(network.getPosition("g" + j)); },
     visibleCounts: function () { return { nodes: nodeView.length, edges: edgeView.length }; }
   };
 })();
