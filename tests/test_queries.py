@@ -42,8 +42,8 @@ def sorted_parts(value: str | None, sep: str = "; ") -> str | None:
 
 def test_every_saved_query_declares_its_columns_and_runs(belarus_store: EmbeddedStore) -> None:
     assert sorted(q.saved_queries()) == ["charges", "conflicts", "counts", "courts", "detained-on", "detentions", "facilities",
-                                         "judges", "members", "persons", "release-rounds", "releases", "sentences", "sources",
-                                         "timeline"]
+                                         "judges", "members", "officials", "persons", "release-rounds", "releases", "sanctions",
+                                         "sentences", "sources", "timeline"]
     for name, saved in q.saved_queries().items():
         params = {p.name: {"date": "2024-01-01", "person": "Nasta Loika", "organization": "Viasna"}[p.kind]
                   for p in saved.params if p.required}

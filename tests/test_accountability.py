@@ -1,0 +1,73 @@
+"""Accountability (issue 12): officials and their posts, sanctions decisions, the `officials` and
+`sanctions` queries and `analyze accountability`, on a synthetic source
+(tests/fixtures/accountability/officials.yaml: invented officials at a court, a prosecutor's office,
+an investigative committee, a security unit and a colony; verdicts naming judges; one decision of an
+intergovernmental authority with three targets, one of a government, and a later delisting)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from repnet.cli import cli
+from repnet.graph.api import Store
+from repnet.graph.ingest.build import build
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
+
+FIXTURE = Path(__file__).parent / "fixtures" / "accountability"
+SRC = "https://w3id.org/repnet/id/source/accountability-synthetic"
+
+
+@pytest.fixture(scope="module")
+def acc_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("accountability-store")
+    build([FIXTURE], root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def acc_store(acc_dir: Path) -> EmbeddedStore:
+    return open_store(acc_dir)
+
+
+def rows(store: EmbeddedStore, name: str) -> list[tuple[object, ...]]:
+    result = Store(store).query(name)  # the library face: plain Python values
+    return [tuple(r[c] for c in result.columns) for r in result]
+
+
+def test_officials_rows_rank_posts_by_persons_and_years_with_who_sanctions_them(acc_store: EmbeddedStore) -> None:
+    P = "https://w3id.org/repnet/id/person/"
+    assert rows(acc_store, "officials") == [
+        (P + "sharapanava", "Volha Sharapanava", "prosecutor", "City Prosecutor's Office", "2016", "2024-03", 3, 18,
+         "Union of States", SRC),
+        (P + "kastsiuk", "Andrei Kastsiuk", "deputy head", "Penal Colony No. 1", "2023", None, 2, 15, None, SRC),
+        (P + "barysenka", "Mikalai Barysenka", "head", "Penal Colony No. 1", "2019-02-01", None, 2, 15, None, SRC),
+        (P + "lapitski", "Dzmitry Lapitski", "judge", "Central District Court", "2018", None, 2, 12, None, SRC),
+        (P + "hrushetskaya", "Alena Hrushetskaya", "judge", "Central District Court", "2015-09", None, 2, 8,
+         "Government of Y, Union of States", SRC),
+        (P + "tsitou", "Ihar Tsitou", "investigator", "Investigative Committee", None, None, 1, 10, None, SRC),
+        (P + "kurylenka", "Pavel Kurylenka", "officer", "Security Service Unit", None, None, None, None, None, SRC),
+    ]
+
+
+def test_sanctions_rows_one_per_decision_and_target_with_the_delisting(acc_store: EmbeddedStore) -> None:
+    P = "https://w3id.org/repnet/id/person/"
+    union = ("Union of States", "2022-02-24", "Council Regulation (synthetic) 2022/1", "Union listing 2022/1",
+             "responsible for politically motivated sentences and for the treatment of prisoners", SRC)
+    assert rows(acc_store, "sanctions") == [
+        (P + "hrushetskaya", "Alena Hrushetskaya", *union, None),
+        (P + "barysenka", "Mikalai Barysenka", *union, "2024-02-20"),
+        (P + "sharapanava", "Volha Sharapanava", *union, None),
+        (P + "hrushetskaya", "Alena Hrushetskaya", "Government of Y", "2023-08-09", "Executive Order (synthetic) 7",
+         "Government of Y designation 2023", "sentenced political prisoners", SRC, None),
+    ]
+
+
+def test_a_sanction_naming_no_target_entity_gives_one_row_with_its_words(belarus_store: EmbeddedStore) -> None:
+    assert rows(belarus_store, "sanctions") == [
+        (None, "Belarusian potash", None, None, None, "sanctions on Belarusian potash", None,
+         "https://w3id.org/repnet/id/source/hrw-2025-12-15-belarus", None)]
