@@ -765,6 +765,7 @@ def analyze() -> None:
         repnet analyze ego "Ales Bialiatski" --radius 2
         repnet analyze communities
         repnet analyze judges
+        repnet analyze accountability --unsanctioned
         repnet analyze diff --from 2025-09-01 --to 2025-12-31
         repnet analyze stats --format csv > sentence-stats.csv
     """
@@ -941,6 +942,32 @@ def analyze_judges(obj: Ctx, kind: str, top: int, relations: tuple[str, ...], as
 
     _, G = _network(obj, relations, as_of)
     _emit(obj, judges(G, kind=kind, top=top or None), fmt)
+
+
+@analyze.command(name="accountability")
+@click.option("--by", type=click.Choice(["official", "organization"]), default="official", show_default=True,
+              help="Rank all posts together, or within each court, office and facility.")
+@click.option("--unsanctioned", is_flag=True, help="Only officials no authority lists now (never listed, or delisted).")
+@click.option("--top", type=click.IntRange(0), default=0, show_default=True, help="How many rows (per organization with --by organization; 0: all).")
+@format_option
+@click.pass_obj
+def analyze_accountability(obj: Ctx, by: str, unsanctioned: bool, top: int, fmt: str | None) -> None:
+    """Officials ranked by the persons sentenced or held under their posts and the total years, with who sanctions them.
+
+    Officials are persons with a post (judge, prosecutor, investigator, head or deputy head of a
+    facility, officer); the numbers are those of `repnet query officials`, whose header defines them.
+
+    \b
+    Example:
+        repnet analyze accountability
+        repnet analyze accountability --unsanctioned --format csv > not-yet-sanctioned.csv
+        repnet analyze accountability --by organization
+    """
+    from .graph.api import Store
+    from .graph.network.analysis import accountability
+
+    rows = Store(obj.open()).query("officials")
+    _emit(obj, accountability(rows, by=by, unsanctioned=unsanctioned, top=top or None), fmt)
 
 
 @analyze.command(name="diff")

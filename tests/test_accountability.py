@@ -71,3 +71,41 @@ def test_a_sanction_naming_no_target_entity_gives_one_row_with_its_words(belarus
     assert rows(belarus_store, "sanctions") == [
         (None, "Belarusian potash", None, None, None, "sanctions on Belarusian potash", None,
          "https://w3id.org/repnet/id/source/hrw-2025-12-15-belarus", None)]
+
+
+def test_analyze_accountability_unsanctioned_lists_exactly_the_officials_no_authority_lists_now(acc_dir: Path) -> None:
+    out = CliRunner().invoke(cli, ["--store", str(acc_dir), "analyze", "accountability", "--unsanctioned", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert (result["officials"], result["sanctioned"], result["unsanctioned"]) == (7, 2, 5)
+    assert [(r["rank"], r["official"], r["post"], r["organization"], r["persons"], r["total_years"], r["sanctioned_by"])
+            for r in result["rows"]] == [
+        (1, "Andrei Kastsiuk", "deputy head", "Penal Colony No. 1", 2, 15, None),
+        (2, "Mikalai Barysenka", "head", "Penal Colony No. 1", 2, 15, None),  # delisted in 2024
+        (3, "Dzmitry Lapitski", "judge", "Central District Court", 2, 12, None),
+        (4, "Ihar Tsitou", "investigator", "Investigative Committee", 1, 10, None),
+        (5, "Pavel Kurylenka", "officer", "Security Service Unit", None, None, None),
+    ]
+
+
+def test_analyze_accountability_by_organization_ranks_within_each_court_office_and_facility(acc_dir: Path) -> None:
+    out = CliRunner().invoke(cli, ["--store", str(acc_dir), "analyze", "accountability", "--by", "organization",
+                                   "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    lines = [line.split(",")[:4] for line in out.stdout.splitlines()]
+    assert lines == [["organization", "rank", "official", "post"],
+                     ["Central District Court", "1", "Dzmitry Lapitski", "judge"],
+                     ["Central District Court", "2", "Alena Hrushetskaya", "judge"],
+                     ["City Prosecutor's Office", "1", "Volha Sharapanava", "prosecutor"],
+                     ["Investigative Committee", "1", "Ihar Tsitou", "investigator"],
+                     ["Penal Colony No. 1", "1", "Andrei Kastsiuk", "deputy head"],
+                     ["Penal Colony No. 1", "2", "Mikalai Barysenka", "head"],
+                     ["Security Service Unit", "1", "Pavel Kurylenka", "officer"]]
+
+
+def test_accountability_refuses_an_unknown_grouping() -> None:
+    from repnet.graph.errors import UsageError
+    from repnet.graph.network.analysis import accountability
+
+    with pytest.raises(UsageError, match="by='court': use official or organization"):
+        accountability([], by="court")
