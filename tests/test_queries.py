@@ -248,11 +248,19 @@ def test_a_name_variant_resolves_to_one_person(belarus_store: EmbeddedStore) -> 
         assert q.resolve_name(belarus_store, name, "person") == P + "nasta-loika"
 
 
+def test_cyrillic_romanised_and_reordered_names_resolve_to_one_person(belarus_store: EmbeddedStore) -> None:
+    # the store states only "Nasta Loika" and Latin variants; these are written as other sources would
+    for name in ("Наста Лойка", "Лойка Наста", "Loika Nasta", "Nasta Łojka"):
+        assert q.resolve_name(belarus_store, name, "person") == P + "nasta-loika"
+    assert q.resolve_name(belarus_store, "Марфа Рабкова", "person") == P + "marfa-rabkova"
+
+
 def test_an_unknown_name_lists_candidates(belarus_store: EmbeddedStore) -> None:
     with pytest.raises(q.UnknownName) as e:
         q.resolve_name(belarus_store, "Loika", "person")
     assert str(e.value) == ("no person is called 'Loika'.\nDid you mean: Nasta Loika\n"
-                            "Names and name variants are matched without case or diacritics.")
+                            "Names and name variants are matched without case or diacritics, in Latin or Cyrillic, "
+                            "in any common romanisation and in any order.")
 
 
 def test_an_ambiguous_name_lists_every_match(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from ..ask import citations as cited
-from ..ask.query import fold
+from ..names import browser_spec, fold, skeleton
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS
 from ..store.base import Store
 from .facts import entity_facts, name_variants, person_status, safe_url, sources_meta, stated_key
@@ -112,6 +112,7 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
         "dates": sorted(dates),
         "sources": [sources.get(sid, {"id": sid}) for sid in citer.sources],
         "docs": [dict(k) for k in citer.docs],
+        "fold": browser_spec(),  # the search box folds what is typed as repnet.graph.names does
         "nodes": nodes,
         "edges": edges,
     }
@@ -136,6 +137,7 @@ def node_records(store: Store, H: nx.MultiDiGraph, full_degree: dict[Any, int], 
         rec: dict[str, Any] = {"id": n, "l": label, "c": node_class(d.get("class")), "s": node_size(scores.get(n, 0.0), top),
                                "x": round(pos[n][0], 1), "y": round(pos[n][1], 1), "n": names,
                                "f": [fold(x) for x in names],  # aligned with names
+                               "k": [skeleton(x) for x in names],  # aligned with names
                                "deg": full_degree.get(n, 0), "score": round(scores.get(n, 0.0), 6)}
         if n in facts:
             rec["facts"] = [{**fct, "src": citer.cite(fct["src"])} for fct in facts[n]]

@@ -49,9 +49,22 @@
       return (x.protocol === "http:" || x.protocol === "https:") ? x.href : null;
     } catch (err) { return null; }
   }
+  // names are folded as repnet.graph.names folds them: its character table and rules come with the data
+  var FOLD = D.fold || { chars: {}, rules: [] };
+  var RULES = FOLD.rules.map(function (r) { return [new RegExp(r[0], "g"), r[1]]; });
   function fold(s) {
-    return String(s).replace(/ł/g, "l").replace(/Ł/g, "L").normalize("NFKD").replace(/\p{M}/gu, "")
-      .toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+    var out = "";
+    for (var ch of String(s)) {
+      var m = FOLD.chars[ch];
+      out += m !== undefined ? m : ch.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+    }
+    return out.split(/\s+/).filter(Boolean).join(" ");
+  }
+  function skeleton(s) {
+    return fold(s).split(" ").map(function (w) {
+      RULES.forEach(function (r) { w = w.replace(r[0], r[1]); });
+      return w.replace(/(.)\1+/g, "$1");
+    }).filter(Boolean).join(" ");
   }
   function fmtYears(y) {
     var r = Math.round(y * 100) / 100;
@@ -535,13 +548,23 @@
   // ------------------------------------------------------------------ search
   var input = $("search"), results = $("results");
   function search(q) {
-    var f = fold(q);
+    var f = fold(q), k = skeleton(q);
     if (!f) return [];
     var hits = [];
+    function rank(name, x) {
+      return name === x ? 0 : name.indexOf(x) === 0 ? 1 : (" " + name).indexOf(" " + x) >= 0 ? 2 : name.indexOf(x) >= 0 ? 3 : 9;
+    }
     N.forEach(function (n) {
       var best = 9, alias = null;
       n.f.forEach(function (name, i) {
-        var r = name === f ? 0 : name.indexOf(f) === 0 ? 1 : (" " + name).indexOf(" " + f) >= 0 ? 2 : name.indexOf(f) >= 0 ? 3 : 9;
+        // the spelling as typed first; then any script, romanisation or order (ranks 4 to 7)
+        var r = rank(name, f);
+        if (r === 9 && k && n.k) {
+          r = rank(n.k[i], k);
+          var sorted = k.split(" ").sort().join(" ");
+          if (r === 9 && n.k[i].split(" ").sort().join(" ") === sorted) r = 0;
+          if (r < 9) r += 4;
+        }
         if (r < best || (r === best && r < 9 && n.n[i].length < alias.length)) { best = r; alias = n.n[i]; }
       });
       if (best < 9) hits.push({ i: n.i, rank: best, alias: alias, score: n.score });
@@ -604,6 +627,7 @@
   window.repnet = {
     network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, data: D,
     search: function (q) { return search(q).map(function (h) { return N[h.i].id; }); },
+    fold: fold, skeleton: skeleton,
     select: function (iri) { if (indexOf.has(iri)) select(indexOf.get(iri)); },
     indexOf: function (iri) { return indexOf.has(iri) ? indexOf.get(iri) : null; },
     selected: function () { return network.getSelectedNodes().map(function (i) { return N[i].id; }); },
