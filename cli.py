@@ -419,6 +419,56 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
     click.echo(q.render_result(result, prepared, fmt, obj.raw_csv), nl=False)
 
 
+@cli.group(name="import")
+def import_() -> None:
+    """Import data made elsewhere as repnet source files, which `repnet build` then checks and loads.
+
+    \b
+    Examples:
+        repnet import ftm sanctions.ftm.json --source eu-sanctions -o sources/
+        repnet build data/ sources/
+    """
+
+
+@import_.command(name="ftm")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--source", "source_id", required=True, metavar="ID", help="The id of the source (and of its named graph).")
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Directory for the source file ID.json.")
+@click.option("--title", help="The source's title (default: 'FollowTheMoney entities from FILE').")
+@click.option("--publisher", help="Who published the file (default: the file's name).")
+@click.option("--published", metavar="DATE", help="When it was published or retrieved (default: today).")
+@click.option("--url", help="Where the file was published.")
+@click.pass_obj
+def import_ftm(obj: Ctx, file: str, source_id: str, output: str, title: str | None, publisher: str | None,
+               published: str | None, url: str | None) -> None:
+    """Read FollowTheMoney entities (JSON lines: Person, Organization, Sanction, Membership, ...) into a source file.
+
+    The file OUTPUT/ID.json is an ordinary source: `repnet build` checks it and loads it into the named
+    graph of source ID with its provenance. Every problem is listed with its line number and nothing
+    is written. An entity of a schema FtM does not define is skipped with a warning naming its line;
+    entities of schemata repnet does not import (Address, Vessel, ...) are skipped and counted.
+
+    \b
+    Example:
+        repnet import ftm sanctions.ftm.json --source eu-sanctions --publisher "Council of the EU" -o sources/
+    """
+    from .graph.files import output_directory, write_text
+    from .graph.ingest.ftm import read_ftm
+
+    result = read_ftm(file, source_id, title=title, publisher=publisher, published=published, url=url)
+    for w in result.warnings:
+        click.echo("warning: " + w, err=True)
+    target = output_directory(output) / f"{source_id}.json"
+    write_text(target, json.dumps(result.document, ensure_ascii=False, indent=1) + "\n")
+    if not obj.quiet:
+        read = ", ".join(f"{k} {v:,}" for k, v in sorted(result.counts.items())) or "nothing"
+        skipped = ", ".join(f"{k} {v:,}" for k, v in sorted(result.skipped.items()))
+        click.echo(f"Wrote {target}: {len(result.document['records']):,} records ({read})"
+                   + (f"; skipped schemata repnet does not import: {skipped}" if skipped else "")
+                   + f". Next: repnet build ... {output}", err=True)
+
+
 @cli.group()
 def export() -> None:
     """Export the graph: linked data (RDF), CSV tables, or the projected network.
@@ -430,6 +480,7 @@ def export() -> None:
         repnet export trig -o belarus.trig
         repnet export jsonld -o belarus.jsonld
         repnet export csv -o tables/
+        repnet export ftm -o repnet.ftm.json
         repnet export trig --include-restricted -o internal.trig
     """
 
@@ -471,6 +522,32 @@ def _rdf_export_command(fmt: str) -> None:
 
 for _fmt in ("trig", "nquads", "jsonld", "turtle", "ntriples", "rdfxml"):
     _rdf_export_command(_fmt)
+
+
+@export.command(name="ftm")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
+              help="File to write ('-' for stdout).")
+@click.pass_obj
+def export_ftm_command(obj: Ctx, output: str) -> None:
+    """Write the public graph as FollowTheMoney entities (JSON lines) for OpenSanctions, Aleph and other FtM tools.
+
+    Persons, organizations, posts (Membership), sanctions (one Sanction per target) and criminal cases
+    (CourtCase and CourtCaseParty), each made and validated with the followthemoney library. What FtM
+    cannot hold (sentences, detentions, verdicts, releases) is left out; see the README.
+
+    \b
+    Example:
+        repnet export ftm -o repnet.ftm.json
+    """
+    from .graph.publish.ftm import export_ftm
+    from .graph.store import open_store
+
+    store = open_store(obj.store)  # public graphs only: an FtM file is for publishing
+    with output_file(output) as fh:
+        counts = export_ftm(store, fh)
+    if output != "-" and not obj.quiet:
+        click.echo(f"Wrote {sum(counts.values()):,} FtM entities to {output} ("
+                   + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "); public graphs only.", err=True)
 
 
 @export.command(name="csv")
