@@ -5,8 +5,8 @@ an ordinary source file (JSON, the format ``repnet synth`` writes) whose records
 checks, validates and loads into the named graph ``<base>graph/ID`` with the source's provenance
 (title, publisher, date, URL) like any other source::
 
-    Person                          Person (name; other names and aliases; birthDate -> born;
-                                    position -> description)
+    Person                          Person (name; other names and aliases; birthDate -> birth_date;
+                                    position -> position, as stated)
     Organization, PublicBody,
     Company, LegalEntity            Organization (name, aliases)
     Sanction                        Sanction (entity -> target, authority -> an Organization record
@@ -173,9 +173,9 @@ def read_ftm(path: str | Path, source_id: str, *, title: str | None = None, publ
                 rec["names"] = names[1:]
             if s in PERSON:
                 if e.get("birthDate"):
-                    rec["born"] = _date(sorted(e.get("birthDate"))[0])
+                    rec["birth_date"] = _date(sorted(e.get("birthDate"))[0])
                 if e.get("position"):
-                    rec["description"] = "; ".join(e.get("position"))
+                    rec["position"] = "; ".join(e.get("position"))
             records.append(rec)
             counts["Person" if s in PERSON else "Organization"] += 1
         elif s == "Sanction":
