@@ -25,7 +25,7 @@ SRC = "https://w3id.org/repnet/id/source/accountability-synthetic"
 @pytest.fixture(scope="module")
 def acc_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("accountability-store")
-    build([FIXTURE], root)
+    build([FIXTURE / "officials.yaml"], root)
     return root
 
 
