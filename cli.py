@@ -215,8 +215,10 @@ BUILD_LINES: Lines = {
 @base_option
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine: shapes compiled to SPARQL in Oxigraph, or pySHACL (slow, reference).")
+@click.option("--judgements", "judgements", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A judgements file (repnet match --write): each 'same' becomes owl:sameAs in graph/judgements.")
 @click.pass_obj
-def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> None:
+def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, judgements: tuple[Path, ...]) -> None:
     """Build the store from source files (default: the packaged data/).
 
     Reads and checks every source, writes one named graph per source, validates the result
@@ -227,13 +229,14 @@ def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> N
     Example:
         repnet build
         repnet --store ./store build data/ more-sources/
+        repnet build data/ sources/ --judgements judgements.yaml
     """
     from .graph.ingest.build import build as run
 
     t0 = time.perf_counter()
     try:
         with obj.bar(BUILD_LINES) as bar:
-            r = run(paths or None, obj.store, base, engine, progress=bar.callback)
+            r = run(paths or None, obj.store, base, engine, progress=bar.callback, judgements=judgements)
     except RepnetError as e:
         e.args = (f"{e}\nThe store was not changed.",)
         raise
@@ -417,6 +420,60 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
         if prepared.form in ("CONSTRUCT", "DESCRIBE") and fmt == "table":
             fmt = "turtle"
     click.echo(q.render_result(result, prepared, fmt, obj.raw_csv), nl=False)
+
+
+@cli.command()
+@click.argument("source", metavar="SOURCE")
+@click.option("--against", metavar="SOURCE", help="Compare with the persons of this source (default: every person not in SOURCE).")
+@click.option("--judgements", "judgements_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A judgements file: pairs already judged show their decision.")
+@click.option("--write", "write_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Add the pairs not yet judged to this judgements file (proposed as 'same', the rest 'unsure').")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="List pairs scoring at least this.")
+@format_option
+@click.pass_obj
+def match(obj: Ctx, source: str, against: str | None, judgements_file: Path | None, write_file: Path | None,
+          min_score: float, fmt: str | None) -> None:
+    """Cross-reference: the persons of SOURCE (an imported sanctions list, say) who may be persons of the graph.
+
+    Names are compared across scripts and spellings (Cyrillic, Belarusian and Russian
+    romanisations, name order, patronymics); birth dates and posts are the evidence. Each pair has
+    a score and its reasons; at or above 0.85 it is 'proposed', below it listed for 'review'. Nothing
+    is merged here: --write records the pairs in a judgements file for a person to check, and
+    `repnet build --judgements FILE` applies its 'same' decisions as owl:sameAs.
+
+    \b
+    Example:
+        repnet match eu-sanctions --write judgements.yaml
+        repnet build data/ sources/ --judgements judgements.yaml
+    """
+    from .graph.ask.match import THRESHOLD
+    from .graph.ask.match import match as run
+    from .graph.ingest.judgements import Judgement, read_judgements, write_judgements
+    from .graph.network.analysis import Table
+
+    existing = read_judgements(judgements_file) if judgements_file else []
+    if write_file and write_file != judgements_file:
+        existing += read_judgements(write_file)
+    decided = {j.key(): j.decision for j in existing}
+    found = run(obj.open(), source, against, min_score=min_score)
+
+    def short(iri: str) -> str:
+        return iri.split("/id/", 1)[1] if "/id/" in iri else iri
+
+    rows = [{"score": round(c.score, 3),
+             "decision": decided.get(frozenset((short(c.a.iri), short(c.b.iri))),
+                                     decided.get(frozenset((c.a.iri, c.b.iri)), "proposed" if c.proposed else "review")),
+             "a": c.a.iri, "aLabel": c.a.label, "b": c.b.iri, "bLabel": c.b.label, "reasons": "; ".join(c.reasons)}
+            for c in found]
+    notes = {"threshold": THRESHOLD, "pairs": len(rows), "proposed": sum(1 for c in found if c.proposed)}
+    if write_file:
+        new = [Judgement(short(c.a.iri), short(c.b.iri), "same" if c.proposed else "unsure", c.score, "; ".join(c.reasons),
+                         "repnet match") for c in found
+               if frozenset((short(c.a.iri), short(c.b.iri))) not in decided]
+        write_judgements(write_file, read_judgements(write_file) + new)
+        notes["written"] = len(new)
+    _emit(obj, Table("match", ["score", "decision", "aLabel", "bLabel", "reasons"], rows, notes, ["a", "b"]), fmt)
 
 
 @cli.group(name="import")

@@ -33,7 +33,8 @@ QID = re.compile(r"Q[1-9][0-9]{0,11}")
 URL = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x1f\x7f]+")
 # graph names the store itself uses under <base>graph/: a source with one of these ids would
 # write into them (or be confused with them)
-RESERVED_SOURCE_IDS = ("meta", "vocabulary", "description", "derived", "restricted", "ontology", "void", "dataset")
+RESERVED_SOURCE_IDS = ("meta", "vocabulary", "description", "derived", "restricted", "ontology", "void", "dataset",
+                       "judgements")
 # text fields that may span lines (tab and line breaks allowed); every other text stays on one line
 MULTILINE_FIELDS = ("note", "description", "as_reported", "terms")
 SOURCE_KINDS = ("NewsArticle", "Report", "WebPage", "Dataset", "Legislation")

@@ -1,0 +1,115 @@
+"""Cross-reference (issue 12): `repnet match` of a synthetic FtM list (officials in Cyrillic and two
+Latin transliterations, namesakes with other birth dates) against synthetic officials, the
+judgements file it writes, and `repnet build --judgements` applying it as owl:sameAs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from repnet.cli import cli
+from repnet.graph.ask.match import THRESHOLD, Person, score
+from repnet.graph.errors import SourceError
+from repnet.graph.ingest.build import build
+from repnet.graph.ingest.judgements import read_judgements
+from repnet.graph.store import open_store
+
+from .conftest import select, write
+
+FIXTURE = Path(__file__).parent / "fixtures" / "accountability"
+ID = "https://w3id.org/repnet/id/"
+TRUE_PAIRS = {("syn-1", "hrushetskaya"), ("syn-2", "hrushetskaya"), ("syn-3", "hrushetskaya"),
+              ("syn-4", "lapitski"), ("syn-5", "lapitski"), ("syn-6", "lapitski"),
+              ("syn-7", "sharapanava"), ("syn-8", "sharapanava"), ("syn-9", "sharapanava")}
+NAMESAKES = {("syn-10", "hrushetskaya"), ("syn-11", "kurylenka")}
+
+
+@pytest.fixture(scope="module")
+def matched(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("match")
+    out = CliRunner().invoke(cli, ["import", "ftm", str(FIXTURE / "list.ftm.json"), "--source", "synthetic-list",
+                                   "--published", "2025-06-01", "-o", str(root / "src")])
+    assert out.exit_code == 0, out.output
+    build([FIXTURE / "officials.yaml", root / "src"], root / "store")
+    return root
+
+
+def pairs(rows: list[dict[str, str]]) -> set[tuple[str, str]]:
+    return {(r["a"].removeprefix(ID + "person/synthetic-list-"), r["b"].removeprefix(ID + "person/")) for r in rows}
+
+
+def run_match(root: Path, *args: str) -> dict[str, object]:
+    out = CliRunner().invoke(cli, ["--store", str(root / "store"), "match", "synthetic-list", "--format", "json", *args])
+    assert out.exit_code == 0, out.output
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def test_match_proposes_every_true_pair_and_no_namesake(matched: Path) -> None:
+    result = run_match(matched)
+    rows = result["rows"]
+    assert isinstance(rows, list)
+    assert pairs([r for r in rows if r["decision"] == "proposed"]) == TRUE_PAIRS
+    assert all(r["score"] >= THRESHOLD for r in rows if r["decision"] == "proposed")
+    everything = run_match(matched, "--min-score", "0")["rows"]
+    assert isinstance(everything, list)
+    namesakes = [r for r in everything if (r["a"].removeprefix(ID + "person/synthetic-list-"), r["b"].removeprefix(ID + "person/")) in NAMESAKES]
+    assert [(r["score"], r["decision"]) for r in namesakes] == [(0.3, "review"), (0.3, "review")]
+    assert all("birth dates differ" in r["reasons"] for r in namesakes)
+
+
+def test_the_reasons_name_the_evidence(matched: Path) -> None:
+    rows = {(r["a"].rsplit("-", 1)[-1], r["b"].rsplit("/", 1)[-1]): r for r in run_match(matched)["rows"]}  # type: ignore[union-attr]
+    r = rows[("7", "sharapanava")]
+    assert (r["score"], r["reasons"]) == (1.0, "name: 'Шарапанова Ольга Сергеевна' ~ 'Volha Sharapanava' (0.72); "
+                                               "same word: sarapanava; birth date 1983-11-20 ~ 1983-11-20; post: prosecutor in both")
+    assert rows[("8", "sharapanava")]["score"] == 0.852  # Olga for Volha: the name alone would not do
+
+
+def test_the_same_name_alone_is_not_proposed() -> None:
+    a = Person("a", "Alena Hrushetskaya", ["Alena Hrushetskaya"])
+    s, why = score(a, Person("b", "Алёна Грушецкая", ["Алёна Грушецкая"]))
+    assert round(s, 2) == 0.8 and s < THRESHOLD and why == ["name: 'Alena Hrushetskaya' ~ 'Алёна Грушецкая' (1.00)",
+                                                            "same word: hrasatka"]
+
+
+def test_judgements_are_written_for_review_and_applied_at_build(matched: Path, tmp_path: Path) -> None:
+    j = tmp_path / "judgements.yaml"
+    result = run_match(matched, "--write", str(j))
+    assert result["written"] == 9
+    items = read_judgements(j)
+    assert {(x.a, x.b, x.decision, x.by) for x in items} == {
+        (f"person/synthetic-list-{a}", f"person/{b}", "same", "repnet match") for a, b in TRUE_PAIRS}
+    # a reviewer overrules one; a second run adds nothing and shows the decisions
+    data = yaml.safe_load(j.read_text(encoding="utf-8"))
+    for item in data["judgements"]:
+        if item["a"] == "person/synthetic-list-syn-8":
+            item["decision"] = "different"
+    write(j, yaml.safe_dump(data, allow_unicode=True))
+    again = run_match(matched, "--write", str(j))
+    assert again["written"] == 0
+    assert {r["decision"] for r in again["rows"]} == {"same", "different"}  # type: ignore[union-attr]
+    store_dir = tmp_path / "store"
+    build([FIXTURE / "officials.yaml", matched / "src"], store_dir, judgements=[j])
+    store = open_store(store_dir)
+    links = select(store, "SELECT ?a ?b WHERE { GRAPH <https://w3id.org/repnet/graph/judgements> { ?a owl:sameAs ?b } }")
+    assert {(a.removeprefix(ID + "person/synthetic-list-"), b.removeprefix(ID + "person/")) for a, b in links} == \
+        TRUE_PAIRS - {("syn-8", "sharapanava")}
+    assert select(store, """SELECT ?access WHERE { <https://w3id.org/repnet/graph/judgements> dcterms:accessRights ?access }""") == [
+        ("http://publications.europa.eu/resource/authority/access-right/PUBLIC",)]
+
+
+def test_a_bad_judgement_stops_the_build_before_anything_changes(tmp_path: Path) -> None:
+    j = write(tmp_path / "j.yaml", "judgements:\n  - {a: person/x, b: person/y, decision: maybe}\n")
+    with pytest.raises(SourceError, match="judgement 1: decision 'maybe' is not one of same, different, unsure"):
+        build([FIXTURE / "officials.yaml"], tmp_path / "store", judgements=[j])
+    assert not (tmp_path / "store").exists()
+
+
+def test_match_names_a_source_without_persons(matched: Path) -> None:
+    out = CliRunner().invoke(cli, ["--store", str(matched / "store"), "match", "nothing-here"])
+    assert out.exit_code == 2 and "source 'nothing-here' types no person" in out.output
