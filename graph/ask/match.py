@@ -24,10 +24,11 @@ this module: ``--write FILE`` records the pairs not yet judged in a judgements f
 (:mod:`repnet.graph.ingest.judgements`), proposed ones as ``same`` and the rest as ``unsure``, for a
 person to check and correct; ``repnet build --judgements FILE`` applies the ``same`` ones.
 
-Candidate pairs come from blocking on the folded words of the names (a pair shares at least one
-word skeleton; words shared by more than :data:`MAX_BLOCK` persons of the other side are not used
-to find candidates unless a person has no rarer word), so 10,000 persons against 100,000 compare
-each person with a few dozen others, not all (timings in ``tests/benchmarks/match.py``).
+Candidate pairs come from blocking on the folded words of the names: a pair shares at least one
+word skeleton, and each person is compared with the persons sharing its rarest words, rarest first,
+up to :data:`MAX_BLOCK` (100) of them (always those of its rarest word). A surname is usually the
+rarest word; two persons who share only a common given name are not compared. So 10,000 persons
+against 100,000 compare each with at most a few hundred (timings in ``tests/benchmarks/match.py``).
 """
 
 from __future__ import annotations
@@ -38,14 +39,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz.distance import Indel
+
 from ..errors import UsageError
 from ..iris import source_id
-from ..names import fold, same_name_score, skeleton
+from ..names import fold, name_keys, skeleton
 from ..store.base import Store
 
 THRESHOLD = 0.85
 REVIEW_FLOOR = 0.5
-MAX_BLOCK = 1000
+MAX_BLOCK = 100
 ROLE_WORDS = frozenset({"judge", "prosecutor", "investigator", "head", "deputy", "officer", "chief", "director"})
 
 
@@ -59,6 +62,35 @@ class Person:
     born: list[str] = field(default_factory=list)
     posts: list[str] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)
+    _keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _words: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _roles: frozenset[str] | None = field(default=None, repr=False, compare=False)
+
+    def roles(self) -> frozenset[str]:
+        """The role words (:data:`ROLE_WORDS`) of the person's posts, computed once."""
+        if self._roles is None:
+            self._roles = frozenset(w for p in self.posts for w in re.split(r"[^a-z]+", fold(p))) & ROLE_WORDS
+        return self._roles
+
+    _by_name: dict[str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
+
+    def name_keys(self) -> dict[str, frozenset[str]]:
+        """Each name's keys (:func:`repnet.graph.names.name_keys`), computed once."""
+        if self._by_name is None:
+            self._by_name = {n: name_keys(n) for n in self.names}
+        return self._by_name
+
+    def keys(self) -> frozenset[str]:
+        """The name keys of every name, computed once."""
+        if self._keys is None:
+            self._keys = frozenset().union(*self.name_keys().values()) if self.names else frozenset()
+        return self._keys
+
+    def words(self) -> frozenset[str]:
+        """The name words (3+ letters) after folding and the spelling rules, computed once."""
+        if self._words is None:
+            self._words = frozenset(w for n in self.names for w in skeleton(n).split() if len(w) >= 3)
+        return self._words
 
 
 @dataclass
@@ -71,10 +103,6 @@ class Candidate:
     @property
     def proposed(self) -> bool:
         return self.score >= THRESHOLD
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in skeleton(text).split() if len(w) >= 3}
 
 
 def _birth(a: Sequence[str], b: Sequence[str]) -> tuple[float, str | None]:
@@ -92,10 +120,8 @@ def _birth(a: Sequence[str], b: Sequence[str]) -> tuple[float, str | None]:
     return -0.5, f"birth dates differ: {a[0]} vs {b[0]}"
 
 
-def _post(a: Sequence[str], b: Sequence[str]) -> str | None:
-    wa = {w for p in a for w in re.split(r"[^a-z]+", fold(p))} & ROLE_WORDS
-    wb = {w for p in b for w in re.split(r"[^a-z]+", fold(p))} & ROLE_WORDS
-    shared = sorted(wa & wb)
+def _post(a: Person, b: Person) -> str | None:
+    shared = sorted(a.roles() & b.roles())
     return f"post: {', '.join(shared)} in both" if shared else None
 
 
@@ -109,16 +135,17 @@ def score(a: Person, b: Person) -> tuple[float, list[str]]:
     >>> round(score(judge, Person("c", "Alena Hrushetskaya", ["Alena Hrushetskaya"], ["1990-06-01"], ["teacher"]))[0], 2)
     0.3
     """
+    # names.same_name_score's rule (a shared key is 1.0, else the best Indel similarity of two keys,
+    # at most 0.99) on keys computed once per person: computing them is most of a comparison's cost
     best, pair = 0.0, ("", "")
-    for x in a.names:
-        for y in b.names:
-            s = same_name_score(x, y)
-            if s > best:
-                best, pair = s, (x, y)
+    for x, kx in a.name_keys().items():
+        for y, ky in b.name_keys().items():
+            sim = 1.0 if kx & ky else min(0.99, max((Indel.normalized_similarity(p, q) for p in kx for q in ky), default=0.0))
+            if sim > best:
+                best, pair = sim, (x, y)
     reasons = [f"name: {pair[0]!r} ~ {pair[1]!r} ({best:.2f})"]
     total = 0.7 * best
-    shared = sorted(w for w in set().union(*map(_words, a.names)) & set().union(*map(_words, b.names)) if len(w) >= 5) \
-        if a.names and b.names else []
+    shared = sorted(w for w in a.words() & b.words() if len(w) >= 5)
     if shared:
         total += 0.1
         reasons.append(f"same word: {max(shared, key=len)}")
@@ -126,7 +153,7 @@ def score(a: Person, b: Person) -> tuple[float, list[str]]:
     total += bonus
     if why:
         reasons.append(why)
-    post = _post(a.posts, b.posts)
+    post = _post(a, b)
     if post:
         total += 0.1
         reasons.append(post)
@@ -139,16 +166,16 @@ def candidates(left: Sequence[Person], right: Sequence[Person], *, min_score: fl
     ``min_score``, best first; ``skip`` holds pairs already judged."""
     block: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(right):
-        for w in set().union(*map(_words, p.names)) if p.names else ():
+        for w in p.words():
             block[w].append(i)
     done = set(skip)
     out = []
     for a in left:
-        words = set().union(*map(_words, a.names)) if a.names else set()
-        sizes = sorted((len(block.get(w, ())), w) for w in words)
-        use = [w for n, w in sizes if 0 < n <= MAX_BLOCK] or [w for n, w in sizes[:1] if n]
+        sizes = sorted((len(block[w]), w) for w in a.words() if w in block)
         seen: set[int] = set()
-        for w in use:
+        for n, w in sizes:  # rarest words first, until MAX_BLOCK candidates (always the rarest)
+            if seen and len(seen) + n > MAX_BLOCK:
+                break
             seen.update(block[w])
         for i in sorted(seen):
             b = right[i]
