@@ -109,3 +109,34 @@ def test_accountability_refuses_an_unknown_grouping() -> None:
 
     with pytest.raises(UsageError, match="by='court': use official or organization"):
         accountability([], by="court")
+
+
+def test_an_entity_page_lists_posts_and_sanctions_with_their_sources(acc_store: EmbeddedStore) -> None:
+    from repnet.graph.web.pages import entity
+
+    page = entity(acc_store, "https://w3id.org/repnet/id/person/barysenka", "text/html").body.decode()
+    assert ("<h2>Posts</h2><table><tr><th>post</th><th>at</th><th>from</th><th>to</th><th>source</th></tr>"
+            '<tr><td>head</td><td><a href="/id/place/colony-1">Penal Colony No. 1</a></td><td>2019-02-01</td><td></td>'
+            "<td>accountability-synthetic</td></tr></table>") in page
+    assert ('<tr><td>Union of States</td><td>2022-02-24</td><td>Council Regulation (synthetic) 2022/1</td>'
+            '<td><a href="/id/sanction/union-2022-1">Union listing 2022/1</a></td><td>2024-02-20</td>'
+            "<td>accountability-synthetic</td></tr>") in page
+
+
+def test_the_explorer_marks_officials_sanctioned_or_not_with_authority_and_source_in_the_panel(acc_store: EmbeddedStore) -> None:
+    from repnet.graph.viz.data import page_data
+    from repnet.graph.viz.view import build_view
+
+    data, _ = page_data(acc_store, build_view(acc_store))
+    sources = list(data["sources"]) if isinstance(data["sources"], dict) else [s["id"] for s in data["sources"]]
+    marks = {n["l"]: (n.get("sanc"), [(f["k"], f["v"], [sources[i] for i in f["src"]]) for f in n.get("facts", [])
+                                       if f["k"] in ("post", "sanctioned by")])
+             for n in data["nodes"] if "sanc" in n}
+    assert marks["Alena Hrushetskaya"] == (1, [
+        ("post", "judge at Central District Court (from 2015-09)", ["accountability-synthetic"]),
+        ("sanctioned by", "Government of Y, 2023-08-09, Executive Order (synthetic) 7", ["accountability-synthetic"]),
+        ("sanctioned by", "Union of States, 2022-02-24, Council Regulation (synthetic) 2022/1", ["accountability-synthetic"])])
+    assert marks["Mikalai Barysenka"][0] == 0  # delisted: not sanctioned now
+    assert {k: v[0] for k, v in marks.items()} == {
+        "Alena Hrushetskaya": 1, "Volha Sharapanava": 1, "Mikalai Barysenka": 0, "Andrei Kastsiuk": 0,
+        "Dzmitry Lapitski": 0, "Ihar Tsitou": 0, "Pavel Kurylenka": 0}

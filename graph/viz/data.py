@@ -19,7 +19,7 @@ from ..ask import citations as cited
 from ..names import browser_spec, fold, skeleton
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS
 from ..store.base import Store
-from .facts import entity_facts, name_variants, person_status, safe_url, sources_meta, stated_key
+from .facts import accountability_facts, entity_facts, name_variants, person_status, safe_url, sources_meta, stated_key
 from .layout import PHYSICS_LIMIT, Point, layout
 from .rank import MAX_EDGES, MAX_NODES, node_scores, reduce_view
 from .style import CLASS_STYLE, OTHER_RELATION_COLOR, RELATION_COLOR, STATUS_STYLE, UNDIRECTED_RELATIONS, node_class, node_size
@@ -126,6 +126,7 @@ def node_records(store: Store, H: nx.MultiDiGraph, full_degree: dict[Any, int], 
     variants = name_variants(store, ids)
     facts = entity_facts(store, ids)
     status = person_status(store, [n for n in ids if H.nodes[n].get("class") in PERSON_CLASSES])
+    marks = accountability_facts(store, ids)
     top = max(scores.values(), default=0.0)
     nodes = []
     for n in ids:
@@ -139,6 +140,10 @@ def node_records(store: Store, H: nx.MultiDiGraph, full_degree: dict[Any, int], 
                                "f": [fold(x) for x in names],  # aligned with names
                                "k": [skeleton(x) for x in names],  # aligned with names
                                "deg": full_degree.get(n, 0), "score": round(scores.get(n, 0.0), 6)}
+        if n in marks:  # posts and sanctions (issue 12): panel facts, and 1/0 for the sanctions filter
+            facts.setdefault(n, []).extend(marks[n][0])
+            if marks[n][1] is not None:
+                rec["sanc"] = marks[n][1]
         if n in facts:
             rec["facts"] = [{**fct, "src": citer.cite(fct["src"])} for fct in facts[n]]
         if n in status:

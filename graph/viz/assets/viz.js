@@ -21,6 +21,11 @@
   var pathSet = new Set(D.path || []);
   var classOn = new Set(Object.keys(D.classes));
   var relOn = new Set(Object.keys(D.relations));
+  var sancOn = "all";  // the sanctions filter: all, yes (hide officials no authority lists), no (hide listed ones)
+  function nodeOn(n) {
+    if (!classOn.has(n.c)) return false;
+    return sancOn === "all" || n.sanc === undefined || (sancOn === "yes") === (n.sanc === 1);
+  }
   var day = null;                     // the time control's day, or null
   var visibleNodes = new Set();
   var visibleEdges = new Set();
@@ -146,14 +151,14 @@
     var touched = new Set();
     D.edges.forEach(function (e) {
       if (!relOn.has(e.r)) return;
-      if (!classOn.has(N[e.a].c) || !classOn.has(N[e.b].c) || !edgeHolds(e)) return;
+      if (!nodeOn(N[e.a]) || !nodeOn(N[e.b]) || !edgeHolds(e)) return;
       visibleEdges.add(e.k);
       touched.add(e.a);
       touched.add(e.b);
     });
     visibleNodes = new Set();
     N.forEach(function (n) {
-      if (classOn.has(n.c) && (touched.has(n.i) || edgesOf[n.i].length === 0)) visibleNodes.add(n.i);
+      if (nodeOn(n) && (touched.has(n.i) || edgesOf[n.i].length === 0)) visibleNodes.add(n.i);
     });
   }
 
@@ -514,6 +519,11 @@
   $("physics-note").textContent = D.physics ? "live layout; switch off to freeze it"
     : "off: layout computed beforehand (above " + "500 nodes physics is slow)";
   phys.addEventListener("change", function () { network.setOptions({ physics: { enabled: phys.checked } }); });
+  var sancBox = document.getElementById("sanctions");
+  if (N.some(function (n) { return n.sanc !== undefined; })) {
+    document.getElementById("sanctions-section").hidden = false;
+    sancBox.addEventListener("change", function () { sancOn = sancBox.value; apply(); });
+  }
 
   if (D.dates && D.dates.length) {
     $("time-section").hidden = false;
