@@ -330,6 +330,56 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
     sys.exit(0 if report.conforms else 1)
 
 
+# ------------------------------------------------------------------ import (issue 13: lists; issue 12 adds ftm)
+class ImportGroup(RepnetGroup):
+    """`repnet import FILE ...` is `repnet import list FILE ...`: a first argument that names no
+    subcommand is a list to import."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["list", *args]
+        return super().resolve_command(ctx, args)
+
+
+@cli.group(name="import", cls=ImportGroup)
+def import_() -> None:
+    """Import data into source files: lists of prisoners and victims (`repnet import list`, or
+    `repnet import FILE`)."""
+
+
+@import_.command(name="list")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The mapping (YAML) that says which records each row yields (README, 'Importing a list').")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory for the source file (and the rejects file).")
+@click.option("--skip-bad", is_flag=True, help="Write the good rows and put refused rows in <source id>.rejects.csv, "
+              "with the reason. Default: a bad row stops the import and nothing is written.")
+@click.option("--sheet", default=None, metavar="N|NAME", help="The spreadsheet's sheet (a number from 1, or a name). Default: the first.")
+@click.option("--encoding", default=None, help="The text encoding of a CSV/TSV (default: detected).")
+@click.option("--delimiter", default=None, help="The delimiter of a CSV (default: detected; tab for .tsv).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default=None,
+              help="The source file's format (default: YAML, JSON above 10,000 rows).")
+@click.pass_obj
+def import_list_command(obj: Ctx, file: Path, mapping: Path, out: Path, skip_bad: bool, sheet: str | None,
+                        encoding: str | None, delimiter: str | None, fmt: str | None) -> None:
+    """Import a list (CSV, TSV, XLSX, ODS, JSON lines) as a source file.
+
+    \b
+    Example:
+        repnet import prisoners.csv --mapping prisoners-map.yaml -o sources/
+        repnet import victims.xlsx --sheet 1 --mapping victims-map.yaml -o sources/ --skip-bad
+        repnet build data/ sources/
+    """
+    from .graph.ingest.lists import import_list
+
+    with obj.bar({}) as bar:
+        r = import_list(file, mapping, out, skip_bad=skip_bad, encoding=encoding, delimiter=delimiter, sheet=sheet,
+                        fmt=fmt, progress=bar.callback)
+    click.echo(f"Imported {r.imported:,} of {r.rows:,} rows as {r.records:,} records to {r.output}"
+               + (f"; {r.rejected:,} rows refused, listed with their reasons in {r.rejects}." if r.rejected else "."))
+
+
 @cli.command()
 @click.option("--persons", type=click.IntRange(1, 5_000_000), default=1000, show_default=True, help="Number of synthetic persons.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed; the same seed gives the same files.")
