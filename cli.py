@@ -381,6 +381,40 @@ def import_list_command(obj: Ctx, file: Path, mapping: Path, out: Path, skip_bad
 
 
 @cli.command()
+@click.option("--within", "within", type=click.Path(exists=True, path_type=Path), required=True, metavar="DIR",
+              help="Source files (an imported list, several lists) whose persons are compared.")
+@click.option("--graph", "against_graph", is_flag=True, help="Compare them with the persons of the built store instead of with each other.")
+@click.option("--review", is_flag=True, help="Add the new pairs to DIR/judgements.yaml (decision unsure; same at a score of 0.95 or more) "
+              "for a reviewer to decide; the build applies the decisions.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.6, show_default=True, help="List pairs scoring at least this.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default=None, help="Output format (default: table on a terminal, else csv).")
+@click.pass_obj
+def match(obj: Ctx, within: Path, against_graph: bool, review: bool, min_score: float, fmt: str | None) -> None:
+    """List pairs of persons that may be one person, with a score and the evidence.
+
+    \b
+    Example:
+        repnet match --within sources/ --review      # duplicates within the lists -> sources/judgements.yaml
+        repnet match --within sources/ --graph       # the lists' persons against the built graph
+    """
+    from .graph.ingest.match import candidates, persons_of_sources, persons_of_store, write_judgements
+    from .graph.output import render
+
+    persons = persons_of_sources([within])
+    with obj.bar({}) as bar:
+        found = candidates(persons, persons_of_store(obj.open()) if against_graph else None, min_score, progress=bar.callback)
+    rows = [{"a": c.a.id, "a_name": c.a.names[0] if c.a.names else "", "b": c.b.id, "b_name": c.b.names[0] if c.b.names else "",
+             "score": c.score, "evidence": c.evidence} for c in found]
+    click.echo(render(rows, ["a", "a_name", "b", "b_name", "score", "evidence"], output_format(fmt)).rstrip("\n"))
+    if review:
+        if not within.is_dir():
+            raise UsageError("--review writes DIR/judgements.yaml: give --within a directory")
+        path, added, auto = write_judgements(within, found)
+        click.echo(f"{len(found)} candidate pairs; {added} added to {path} ({auto} decided same automatically, score >= 0.95; "
+                   "the rest unsure). Edit the decisions, then build.", err=True)
+
+
+@cli.command()
 @click.option("--persons", type=click.IntRange(1, 5_000_000), default=1000, show_default=True, help="Number of synthetic persons.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed; the same seed gives the same files.")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
