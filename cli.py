@@ -377,7 +377,7 @@ def import_list_command(obj: Ctx, file: Path, mapping: Path, out: Path, skip_bad
         r = import_list(file, mapping, out, skip_bad=skip_bad, encoding=encoding, delimiter=delimiter, sheet=sheet,
                         fmt=fmt, progress=bar.callback)
     click.echo(f"Imported {r.imported:,} of {r.rows:,} rows as {r.records:,} records to {r.output}"
-               + (f"; {r.rejected:,} rows refused, listed with their reasons in {r.rejects}." if r.rejected else "."))
+               + (f"; {r.rejected:,} row{'s' if r.rejected != 1 else ''} refused, listed with their reasons in {r.rejects}." if r.rejected else "."))
 
 
 @cli.command()

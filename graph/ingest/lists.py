@@ -832,12 +832,13 @@ def _write_source(target: Path, fmt: str, meta: dict[str, Any], spool: IO[str]) 
             return
         import yaml
 
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when installed: ten times faster
         f.write("# Written by `repnet import list`; edit the list or the mapping and import again rather than this file.\n")
-        f.write(yaml.safe_dump({"source": meta}, allow_unicode=True, sort_keys=False, width=1000))
+        f.write(yaml.dump({"source": meta}, Dumper=dumper, allow_unicode=True, sort_keys=False, width=1000))
         f.write("records:\n")
         for line in spool:
             rec = json.loads(line)
-            text = yaml.safe_dump([rec], allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
+            text = yaml.dump([rec], Dumper=dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
             f.write("".join("  " + x + "\n" for x in text.splitlines()))
 
 

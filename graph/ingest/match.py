@@ -6,8 +6,9 @@ lists the pairs that may name one person:
 
 * **Candidates** come from blocks of :func:`repnet.graph.names.name_keys` and of single name words
   (the skeleton of each word of four letters or more), so "Alyona Zhuravenko" meets "Alena
-  Zhuravenka" and "Журавенко Алёна" without comparing every pair. A block of more than
-  :data:`MAX_BLOCK` persons is too common a word to say anything and is skipped.
+  Zhuravenka" and "Журавенко Алёна" without comparing every pair. A word shared by more than
+  :data:`MAX_BLOCK` persons (a common given name) is too common to say anything and makes no block;
+  the full-name keys always do.
 * **Score** in [0, 1]: ``0.6 x name + 0.2 x birth + 0.1 x birthplace + 0.1 x work or address``,
   where name is :func:`repnet.graph.names.same_name_score` of the closest two names; birth is 1 for
   the same birth year, 0 for different years, 0.5 when either is unknown; birthplace likewise
@@ -45,7 +46,7 @@ from .sources import expand_paths, read_source
 
 MIN_SCORE = 0.6
 AUTO_SAME = 0.95
-MAX_BLOCK = 200
+MAX_BLOCK = 100
 JUDGEMENTS = "judgements.yaml"
 
 
@@ -163,7 +164,7 @@ def candidates(persons: list[PersonRecord], against: list[PersonRecord] | None =
             blocks[b].append(i)
     seen: set[tuple[int, int]] = set()
     out = []
-    todo = [b for b in blocks.values() if 1 < len(b) <= MAX_BLOCK]
+    todo = [b for k, b in blocks.items() if 1 < len(b) and (len(b) <= MAX_BLOCK or not k.startswith("w:"))]
     for k, members in enumerate(todo, 1):
         if progress and k % 1000 == 0:
             progress("comparing blocks", k, len(todo))
