@@ -359,7 +359,7 @@ def import_() -> None:
 @click.option("--encoding", default=None, help="The text encoding of a CSV/TSV (default: detected).")
 @click.option("--delimiter", default=None, help="The delimiter of a CSV (default: detected; tab for .tsv).")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default=None,
-              help="The source file's format (default: YAML, JSON above 10,000 rows).")
+              help="The source file's format (default: YAML; JSON when YAML would pass the 4 MB limit of YAML sources).")
 @click.pass_obj
 def import_list_command(obj: Ctx, file: Path, mapping: Path, out: Path, skip_bad: bool, sheet: str | None,
                         encoding: str | None, delimiter: str | None, fmt: str | None) -> None:
@@ -397,12 +397,12 @@ def match(obj: Ctx, within: Path, against_graph: bool, review: bool, min_score: 
         repnet match --within sources/ --review      # duplicates within the lists -> sources/judgements.yaml
         repnet match --within sources/ --graph       # the lists' persons against the built graph
     """
-    from .graph.ingest.match import candidates, persons_of_sources, persons_of_store, write_judgements
+    from .graph.ingest.match import match as find_pairs
+    from .graph.ingest.match import write_judgements
     from .graph.output import render
 
-    persons = persons_of_sources([within])
     with obj.bar({}) as bar:
-        found = candidates(persons, persons_of_store(obj.open()) if against_graph else None, min_score, progress=bar.callback)
+        found = find_pairs(within, obj.open() if against_graph else None, min_score, progress=bar.callback)
     rows = [{"a": c.a.id, "a_name": c.a.names[0] if c.a.names else "", "b": c.b.id, "b_name": c.b.names[0] if c.b.names else "",
              "score": c.score, "evidence": c.evidence} for c in found]
     click.echo(render(rows, ["a", "a_name", "b", "b_name", "score", "evidence"], output_format(fmt)).rstrip("\n"))

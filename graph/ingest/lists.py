@@ -59,6 +59,7 @@ SEASONS = {"spring": "spring", "summer": "summer", "autumn": "autumn", "fall": "
            "весна": "spring", "весной": "spring", "лето": "summer", "летом": "summer", "осень": "autumn",
            "осенью": "autumn", "зима": "winter", "зимой": "winter"}
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
+YAML_SPOOL_LIMIT = 3 * 1024 * 1024  # records as JSON lines; YAML of them is about as large (the reader takes 4 MB)
 
 
 class _Bad(Exception):
@@ -717,7 +718,7 @@ def import_list(path: str | os.PathLike[str], mapping_path: str | os.PathLike[st
                 sheet: int | str | None = None, fmt: str | None = None, max_problems: int = 50,
                 progress: Progress | None = None) -> ImportReport:
     """Import a list as one source file ``<out_dir>/<source id>.yaml`` (``.json`` with ``fmt='json'``,
-    or by default when the list has more than 10,000 rows).
+    or by default when YAML would pass the 4 MB the reader takes for YAML: some 3,000 rows).
 
     Raises SourceError (the mapping, the list, or bad rows without ``skip_bad``: up to
     ``max_problems`` of them, each naming file, row, column, value and fix); then nothing is written.
@@ -740,10 +741,8 @@ def _import(m: ListMapping, table: Table, out_dir: str | os.PathLike[str], skip_
         raise UsageError(f"output {out} is not a directory", argument="out_dir")
     out.mkdir(parents=True, exist_ok=True)
     sid = m.source["id"]
-    fmt = fmt or ("json" if (table.total or 0) > 10_000 else "yaml")
-    if fmt not in ("yaml", "json"):
+    if fmt not in (None, "yaml", "json"):
         raise UsageError(f"format {fmt!r}: use yaml or json", argument="fmt")
-    target = out / f"{sid}.{fmt}"
     rejects_path = out / f"{sid}.rejects.csv"
     file = str(table.path)
     checker = RecordChecker(m.source, file)
@@ -809,6 +808,12 @@ def _import(m: ListMapping, table: Table, out_dir: str | os.PathLike[str], skip_
             more = "" if len(report.problems) < max_problems else f" (stopped after {max_problems} problems)"
             raise SourceError(report.problems + [Problem(file, None, None, f"nothing was written{more}",
                                                          "fix the rows, or run with --skip-bad to write the good rows and a rejects file")])
+        # YAML unless it would pass the reader's limit for YAML sources (then JSON, which reads faster too)
+        fmt = fmt or ("json" if spool.tell() > YAML_SPOOL_LIMIT else "yaml")
+        target = out / f"{sid}.{fmt}"
+        for other in ("yaml", "json"):
+            if other != fmt and (out / f"{sid}.{other}").exists():
+                (out / f"{sid}.{other}").unlink()  # an earlier import of the same list in the other format
         spool.seek(0)
         _write_source(target, fmt, m.source, spool)
         report.output = target

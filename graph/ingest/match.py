@@ -185,6 +185,17 @@ def candidates(persons: list[PersonRecord], against: list[PersonRecord] | None =
     return out
 
 
+def match(within: str | Path, store: Any = None, min_score: float = MIN_SCORE, review: bool = False,
+          progress: Progress | None = None) -> list[Candidate]:
+    """The library face of ``repnet match``: candidate pairs among the persons of the sources under
+    ``within`` (or, with ``store``, a Store from ``repnet.open``, between them and the graph's);
+    ``review=True`` also adds them to ``within/judgements.yaml``."""
+    found = candidates(persons_of_sources([within]), persons_of_store(store) if store is not None else None, min_score, progress)
+    if review:
+        write_judgements(Path(within), found)
+    return found
+
+
 # ---------------------------------------------------------------------------- judgements
 def judgement_id(a: str, b: str) -> str:
     x, y = sorted((a, b))
