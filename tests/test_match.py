@@ -73,3 +73,21 @@ def test_judgements_are_applied_at_build_and_can_be_taken_back(folder: Path, tmp
     (src / "judgements.yaml").write_text(edited, encoding="utf-8")
     build([src], store=tmp_path / "s")
     assert select(open_store(tmp_path / "s"), q) == [(P + "11", P + "27"), (P + "24", P + "8"), (P + "25", P + "9")]
+
+
+def test_match_against_the_graph(tmp_path: Path, runner: CliRunner) -> None:
+    import_list(LISTS / "prisoners.csv", LISTS / "prisoners-map.yaml", tmp_path / "built")
+    build([tmp_path / "built"], store=tmp_path / "s")
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "n.yaml").write_text("""\
+source: {id: synthetic-new, title: A new list (synthetic), publisher: org/n, published: 2026-04-01, terms: test data, synthetic: true}
+records:
+  - {id: org/n, type: Organization, name: N}
+  - {id: person/n-1, type: Person, name: Журавенко Алёна, birth_date: 1985}
+""", encoding="utf-8")
+    r = runner.invoke(cli, ["--store", str(tmp_path / "s"), "match", "--within", str(new), "--graph", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0] == "a,a_name,b,b_name,score,evidence"
+    rows = [line.split(",", 5) for line in r.stdout.splitlines()[1:]]
+    assert [(a, b, s) for a, _, b, _, s, _ in rows] == [("person/n-1", "person/spl-1", "0.9"), ("person/n-1", "person/spl-4", "0.9")]
