@@ -215,10 +215,8 @@ BUILD_LINES: Lines = {
 @base_option
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine: shapes compiled to SPARQL in Oxigraph, or pySHACL (slow, reference).")
-@click.option("--judgements", "judgements", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A judgements file (repnet match --write): each 'same' becomes owl:sameAs in graph/judgements.")
 @click.pass_obj
-def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, judgements: tuple[Path, ...]) -> None:
+def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> None:
     """Build the store from source files (default: the packaged data/).
 
     Reads and checks every source, writes one named graph per source, validates the result
@@ -229,14 +227,13 @@ def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, judg
     Example:
         repnet build
         repnet --store ./store build data/ more-sources/
-        repnet build data/ sources/ --judgements judgements.yaml
     """
     from .graph.ingest.build import build as run
 
     t0 = time.perf_counter()
     try:
         with obj.bar(BUILD_LINES) as bar:
-            r = run(paths or None, obj.store, base, engine, progress=bar.callback, judgements=judgements)
+            r = run(paths or None, obj.store, base, engine, progress=bar.callback)
     except RepnetError as e:
         e.args = (f"{e}\nThe store was not changed.",)
         raise
@@ -333,6 +330,56 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
     sys.exit(0 if report.conforms else 1)
 
 
+# ------------------------------------------------------------------ import (issue 13: lists; issue 12 adds ftm)
+class ImportGroup(RepnetGroup):
+    """`repnet import FILE ...` is `repnet import list FILE ...`: a first argument that names no
+    subcommand is a list to import."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["list", *args]
+        return super().resolve_command(ctx, args)
+
+
+@cli.group(name="import", cls=ImportGroup)
+def import_() -> None:
+    """Import data into source files: lists of prisoners and victims (`repnet import list`, or
+    `repnet import FILE`), FollowTheMoney entities (`repnet import ftm FILE --source ID`)."""
+
+
+@import_.command(name="list")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The mapping (YAML) that says which records each row yields (README, 'Importing a list').")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory for the source file (and the rejects file).")
+@click.option("--skip-bad", is_flag=True, help="Write the good rows and put refused rows in <source id>.rejects.csv, "
+              "with the reason. Default: a bad row stops the import and nothing is written.")
+@click.option("--sheet", default=None, metavar="N|NAME", help="The spreadsheet's sheet (a number from 1, or a name). Default: the first.")
+@click.option("--encoding", default=None, help="The text encoding of a CSV/TSV (default: detected).")
+@click.option("--delimiter", default=None, help="The delimiter of a CSV (default: detected; tab for .tsv).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default=None,
+              help="The source file's format (default: YAML; JSON when YAML would pass the 4 MB limit of YAML sources).")
+@click.pass_obj
+def import_list_command(obj: Ctx, file: Path, mapping: Path, out: Path, skip_bad: bool, sheet: str | None,
+                        encoding: str | None, delimiter: str | None, fmt: str | None) -> None:
+    """Import a list (CSV, TSV, XLSX, ODS, JSON lines) as a source file.
+
+    \b
+    Example:
+        repnet import prisoners.csv --mapping prisoners-map.yaml -o sources/
+        repnet import victims.xlsx --sheet 1 --mapping victims-map.yaml -o sources/ --skip-bad
+        repnet build data/ sources/
+    """
+    from .graph.ingest.lists import import_list
+
+    with obj.bar({}) as bar:
+        r = import_list(file, mapping, out, skip_bad=skip_bad, encoding=encoding, delimiter=delimiter, sheet=sheet,
+                        fmt=fmt, progress=bar.callback)
+    click.echo(f"Imported {r.imported:,} of {r.rows:,} rows as {r.records:,} records to {r.output}"
+               + (f"; {r.rejected:,} row{'s' if r.rejected != 1 else ''} refused, listed with their reasons in {r.rejects}." if r.rejected else "."))
+
+
 @cli.command()
 @click.option("--persons", type=click.IntRange(1, 5_000_000), default=1000, show_default=True, help="Number of synthetic persons.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed; the same seed gives the same files.")
@@ -423,68 +470,95 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
 
 
 @cli.command()
-@click.argument("source", metavar="SOURCE")
-@click.option("--against", metavar="SOURCE", help="Compare with the persons of this source (default: every person not in SOURCE).")
-@click.option("--judgements", "judgements_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A judgements file: pairs already judged show their decision.")
-@click.option("--write", "write_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Add the pairs not yet judged to this judgements file (proposed as 'same', the rest 'unsure').")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="List pairs scoring at least this.")
-@format_option
+@click.argument("source", metavar="[SOURCE]", required=False)
+@click.option("--against", metavar="SOURCE", help="With SOURCE: compare with the persons of this source (default: every person not in SOURCE).")
+@click.option("--within", "within", type=click.Path(exists=True, path_type=Path), metavar="DIR",
+              help="Source files (an imported list, several lists) whose persons are compared.")
+@click.option("--graph", "against_graph", is_flag=True, help="With --within: compare them with the persons of the built store instead of with each other.")
+@click.option("--review", is_flag=True, help="Add the new pairs to judgements.yaml in the --within DIR (or the --judgements DIR) "
+              "(decision unsure; same at a score of 0.95 or more) for a reviewer to decide; the build applies the decisions.")
+@click.option("--judgements", "judgements_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="With SOURCE: the folder of judgements.yaml (its decisions are shown; --review writes there).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=None,
+              help="List pairs scoring at least this (default 0.6 with --within, 0.5 with SOURCE).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default=None, help="Output format (default: table on a terminal, else csv).")
 @click.pass_obj
-def match(obj: Ctx, source: str, against: str | None, judgements_file: Path | None, write_file: Path | None,
-          min_score: float, fmt: str | None) -> None:
-    """Cross-reference: the persons of SOURCE (an imported sanctions list, say) who may be persons of the graph.
+def match(obj: Ctx, source: str | None, against: str | None, within: Path | None, against_graph: bool, review: bool,
+          judgements_dir: Path | None, min_score: float | None, fmt: str | None) -> None:
+    """List pairs of persons that may be one person, with a score and the evidence.
 
-    Names are compared across scripts and spellings (Cyrillic, Belarusian and Russian
-    romanisations, name order, patronymics); birth dates and posts are the evidence. Each pair has
-    a score and its reasons; at or above 0.85 it is 'proposed', below it listed for 'review'. Nothing
-    is merged here: --write records the pairs in a judgements file for a person to check, and
-    `repnet build --judgements FILE` applies its 'same' decisions as owl:sameAs.
+    With --within DIR: the persons of the source files in DIR, with each other or (--graph) with the
+    built store. With SOURCE (a source in the store, such as an imported sanctions list): its persons
+    against the rest of the graph (or --against another source), with birth dates and posts as
+    evidence; pairs at 0.85 or more are 'proposed', the rest listed for 'review'. Nothing is merged
+    here: --review writes the pairs to judgements.yaml for a person to decide, and the build applies
+    the 'same' decisions as owl:sameAs.
 
     \b
     Example:
-        repnet match eu-sanctions --write judgements.yaml
-        repnet build data/ sources/ --judgements judgements.yaml
+        repnet match --within sources/ --review      # duplicates within the lists -> sources/judgements.yaml
+        repnet match --within sources/ --graph       # the lists' persons against the built graph
+        repnet match eu-sanctions --review --judgements decisions/   # a sanctions list against the officials
     """
+    if (source is None) == (within is None):
+        raise UsageError("give a SOURCE to cross-reference, or --within DIR (not both)")
+    if source is None:
+        _match_within(obj, within, against_graph, review, 0.6 if min_score is None else min_score, fmt)
+    else:
+        _match_source(obj, source, against, review, judgements_dir, 0.5 if min_score is None else min_score, fmt)
+
+
+def _match_within(obj: Ctx, within: Any, against_graph: bool, review: bool, min_score: float, fmt: str | None) -> None:
+    """repnet match --within DIR [--graph] [--review] (issue 13)."""
+    from .graph.ingest.match import match as find_pairs
+    from .graph.ingest.match import write_judgements
+    from .graph.output import render
+
+    with obj.bar({}) as bar:
+        found = find_pairs(within, obj.open() if against_graph else None, min_score, progress=bar.callback)
+    rows = [{"a": c.a.id, "a_name": c.a.names[0] if c.a.names else "", "b": c.b.id, "b_name": c.b.names[0] if c.b.names else "",
+             "score": c.score, "evidence": c.evidence} for c in found]
+    click.echo(render(rows, ["a", "a_name", "b", "b_name", "score", "evidence"], output_format(fmt)).rstrip("\n"))
+    if review:
+        if not within.is_dir():
+            raise UsageError("--review writes DIR/judgements.yaml: give --within a directory")
+        path, added, auto = write_judgements(within, found)
+        click.echo(f"{len(found)} candidate pairs; {added} added to {path} ({auto} decided same automatically, score >= 0.95; "
+                   "the rest unsure). Edit the decisions, then build.", err=True)
+
+
+def _match_source(obj: Ctx, source: str, against: str | None, review: bool, judgements_dir: Path | None,
+                  min_score: float, fmt: str | None) -> None:
+    """repnet match SOURCE [--against SOURCE] [--review --judgements DIR] (issue 12's cross-reference)."""
     from .graph.ask.match import THRESHOLD
     from .graph.ask.match import match as run
-    from .graph.ingest.judgements import Judgement, read_judgements, write_judgements
+    from .graph.ingest.match import JUDGEMENTS, Candidate, PersonRecord, judgement_id, write_judgements
+    from .graph.ingest.sources import read_source
     from .graph.network.analysis import Table
 
-    existing = read_judgements(judgements_file) if judgements_file else []
-    if write_file and write_file != judgements_file:
-        existing += read_judgements(write_file)
-    decided = {j.key(): j.decision for j in existing}
+    if review and judgements_dir is None:
+        raise UsageError("--review writes DIR/judgements.yaml: give --judgements DIR")
+    decided: dict[str, str] = {}
+    if judgements_dir is not None and (judgements_dir / JUDGEMENTS).exists():
+        decided = {r.data["id"]: r.data.get("decision", "") for r in read_source(judgements_dir / JUDGEMENTS).records
+                   if r.data.get("type") == "Judgement"}
     found = run(obj.open(), source, against, min_score=min_score)
 
     def short(iri: str) -> str:
         return iri.split("/id/", 1)[1] if "/id/" in iri else iri
 
     rows = [{"score": round(c.score, 3),
-             "decision": decided.get(frozenset((short(c.a.iri), short(c.b.iri))),
-                                     decided.get(frozenset((c.a.iri, c.b.iri)), "proposed" if c.proposed else "review")),
+             "decision": decided.get(judgement_id(short(c.a.iri), short(c.b.iri))) or ("proposed" if c.proposed else "review"),
              "a": c.a.iri, "aLabel": c.a.label, "b": c.b.iri, "bLabel": c.b.label, "reasons": "; ".join(c.reasons)}
             for c in found]
-    notes = {"threshold": THRESHOLD, "pairs": len(rows), "proposed": sum(1 for c in found if c.proposed)}
-    if write_file:
-        new = [Judgement(short(c.a.iri), short(c.b.iri), "same" if c.proposed else "unsure", c.score, "; ".join(c.reasons),
-                         "repnet match") for c in found
-               if frozenset((short(c.a.iri), short(c.b.iri))) not in decided]
-        write_judgements(write_file, read_judgements(write_file) + new)
-        notes["written"] = len(new)
+    notes: dict[str, Any] = {"threshold": THRESHOLD, "pairs": len(rows), "proposed": sum(1 for c in found if c.proposed)}
+    if review and judgements_dir is not None:
+        judgements_dir.mkdir(parents=True, exist_ok=True)
+        pairs = [Candidate(PersonRecord(short(c.a.iri), c.a.names), PersonRecord(short(c.b.iri), c.b.names), c.score,
+                           "; ".join(c.reasons)) for c in found]
+        path, added, auto = write_judgements(judgements_dir, pairs)
+        notes.update({"written": added, "decided_same": auto})
     _emit(obj, Table("match", ["score", "decision", "aLabel", "bLabel", "reasons"], rows, notes, ["a", "b"]), fmt)
-
-
-@cli.group(name="import")
-def import_() -> None:
-    """Import data made elsewhere as repnet source files, which `repnet build` then checks and loads.
-
-    \b
-    Examples:
-        repnet import ftm sanctions.ftm.json --source eu-sanctions -o sources/
-        repnet build data/ sources/
-    """
 
 
 @import_.command(name="ftm")

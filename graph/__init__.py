@@ -3,8 +3,8 @@
     sources (YAML/JSON) -> ingest -> store -> ask / network -> publish / web / viz
 
 * ``ingest/``   read and check source files, records -> RDF quads, SHACL validation, the build,
-                synthetic data (sources.py safeyaml.py records.py dataset.py shacl.py validate.py
-                build.py synth.py)
+                synthetic data, lists imported as sources (sources.py safeyaml.py records.py dataset.py
+                shacl.py validate.py build.py synth.py lists.py)
 * ``store/``    the embedded Oxigraph store and its generations on disk, remote SPARQL servers
 * ``ask/``      saved queries (queries/*.rq) and their execution, status over time, statistics,
                 the dataset description, citations

@@ -95,12 +95,14 @@ def _skeleton_word(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+@functools.lru_cache(maxsize=65536)
 def skeleton(text: str) -> str:
     """The folded text, word by word, with the spelling differences of :data:`RULES` taken out:
     'Kolesnikova' and 'Калеснікава' -> 'kalasnakava'. Words keep their order."""
     return " ".join(w for w in (_skeleton_word(w) for w in fold(text).split()) if w)
 
 
+@functools.lru_cache(maxsize=65536)
 def name_keys(name: str) -> frozenset[str]:
     """The keys a person's name is found under: its skeleton words sorted, and without a patronymic.
 

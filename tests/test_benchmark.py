@@ -82,7 +82,7 @@ def test_one_run_on_the_belarus_data_measures_every_step(tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stderr
     rep = json.loads(out.read_text())
     r = rep["raw"][0]
-    assert r["quads"] == 1193  # every graph the build wrote, restricted ones included
+    assert r["quads"] == 1207  # every graph the build wrote, restricted ones included
     assert set(r) >= {"sources", "build", "raw", "queries", "analysis", "export"}
     assert all(r[s]["peak_mb"] > 0 for s in ("build", "raw", "queries", "analysis", "export"))
     rows = {q["query"]: q["rows"] for q in rep["queries"]}

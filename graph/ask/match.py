@@ -20,9 +20,15 @@ The score (documented in the README, tested in ``tests/test_match.py``)::
 A pair at or above :data:`THRESHOLD` (0.85) is ``proposed``: its names agree and so does at least
 one piece of evidence beyond the name (the same name alone scores 0.8). Below it, down to
 ``min_score`` (default :data:`REVIEW_FLOOR`), a pair is listed for ``review``. Nothing is merged by
-this module: ``--write FILE`` records the pairs not yet judged in a judgements file
-(:mod:`repnet.graph.ingest.judgements`), proposed ones as ``same`` and the rest as ``unsure``, for a
-person to check and correct; ``repnet build --judgements FILE`` applies the ``same`` ones.
+this module: ``repnet match SOURCE --review --judgements DIR`` adds the pairs not yet judged to
+``DIR/judgements.yaml`` with the judgements machinery of :mod:`repnet.graph.ingest.match` (a source
+file of Judgement records: ``same`` automatically only at 0.95 or more, else ``unsure``, for a person
+to decide); building DIR with the other sources states ``owl:sameAs`` for each ``same`` in
+``<base>graph/same-as``.
+
+This scorer differs from the lists' (:func:`repnet.graph.ingest.match.score_pair`, birth year,
+birthplace, employer and address) in its evidence: birth dates to the day and posts, read from the
+store, which is what sanctions lists and officials share.
 
 Candidate pairs come from blocking on the folded words of the names: a pair shares at least one
 word skeleton, and each person is compared with the persons sharing its rarest words, rarest first,

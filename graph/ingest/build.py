@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from ..progress import Progress
 from ..store.embedded import EmbeddedStore, memory_store
 from ..store.layout import replace_store, resolve
 from .dataset import Dataset, load_dataset
-from .judgements import judgement_quads, read_judgements
+from .match import same_as_quads
 from .validate import require_valid
 
 
@@ -31,13 +31,13 @@ class BuildResult:
     seconds_validate: float = 0.0
 
 
-def derive(store: EmbeddedStore, base: str, judgements: Sequence[str | Path] = ()) -> Iterator[ox.Quad]:
-    """What the build computes from a loaded generation: each person's status periods (from the
-    public graphs only, so nothing derived from a restricted fact is published), and the owl:sameAs
-    links of the judgements files (:mod:`repnet.graph.ingest.judgements`)."""
+def derive(store: EmbeddedStore, base: str) -> Iterator[ox.Quad]:
+    """What the build computes from a loaded generation: each person's status periods and the
+    owl:sameAs of the judgements decided "same" (from the public graphs only, so nothing derived
+    from a restricted fact is published)."""
     public = EmbeddedStore(store.oxigraph, public_only=True).visible_graphs()
     yield from derived_quads(store.oxigraph, base, public)
-    yield from judgement_quads(judgements, base)
+    yield from same_as_quads(store.oxigraph, base, public)  # the judgements of repnet match (issue 13)
 
 
 def in_memory(ds: Dataset, public_only: bool = False) -> EmbeddedStore:
@@ -57,24 +57,20 @@ def _store_stages(progress: Progress) -> Progress:
 
 
 def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[str] | None = None,
-          base: str | None = None, engine: str = "fast", progress: Progress | None = None,
-          judgements: Sequence[str | Path] = ()) -> BuildResult:
+          base: str | None = None, engine: str = "fast", progress: Progress | None = None) -> BuildResult:
     """Read and check the sources, load them into a new store generation, validate it, swap it in.
 
     ``progress(stage, done, total)`` (:mod:`repnet.graph.progress`) hears, in order: "reading files"
     (files), "checking records" (records), "loading records" (records, as their quads are loaded;
     between them "loaded triples" with the triples so far and no total), "deriving" and
-    "validating" (SHACL checks). ``judgements``: judgements files whose ``same`` decisions become
-    owl:sameAs in ``<base>graph/judgements`` (read before anything is loaded, so a bad file changes nothing).
+    "validating" (SHACL checks).
     """
     t0 = time.perf_counter()
-    for j in judgements:
-        read_judgements(j)
     ds: Dataset = load_dataset(paths, base, progress)
     t1 = time.perf_counter()
     with ds.nquads_batches(progress=progress) as batches:
         loaded = replace_store(store, nquads=batches, check=require_valid(ds, engine, progress),
                                progress=_store_stages(progress) if progress else None,
-                               derive=functools.partial(derive, base=ds.base, judgements=judgements))
+                               derive=functools.partial(derive, base=ds.base))
     return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds,
                        loaded.seconds_check)
