@@ -432,7 +432,8 @@ def bench_size(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
             continue
         _log(f"[{label}] {step} ...")
         res[step] = run_step(step, size, work, a)
-        _log(f"[{label}] {step}: {res[step]['seconds']:.2f} s, peak {res[step]['peak_mb']:,} MB")
+        secs = res[step]["seconds"]  # None for a step with nothing to do at this size (lists at Belarus)
+        _log(f"[{label}] {step}: " + (f"{secs:.2f} s" if secs is not None else "not run") + f", peak {res[step]['peak_mb']:,} MB")
     if size != "belarus":
         res["persons"] = int(size)
     res["quads"] = res["build"]["quads"]
