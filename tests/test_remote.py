@@ -361,7 +361,7 @@ def test_include_restricted_push_and_reads(tmp_path: Path, virtuoso: Virtuoso, r
     try:
         assert r.exit_code == 0 and "RESTRICTED graphs are uploaded" in r.stderr
         report = json.loads(r.stdout)
-        assert report["include_restricted"] is True and report["triples"] == 476
+        assert report["include_restricted"] is True and report["triples"] == 508
         assert base + "graph/conf-public/restricted" in [g["graph"] for g in report["graphs"]]
         public, full = open_store(virtuoso.sparql), open_store(virtuoso.sparql, include_restricted=True)
         assert not [g for g in public.named_graphs() if g.endswith("/restricted")]
