@@ -386,7 +386,8 @@ def import_list_command(obj: Ctx, file: Path, mapping: Path, out: Path, skip_bad
 @click.option("--graph", "against_graph", is_flag=True, help="Compare them with the persons of the built store instead of with each other.")
 @click.option("--review", is_flag=True, help="Add the new pairs to DIR/judgements.yaml (decision unsure; same at a score of 0.95 or more) "
               "for a reviewer to decide; the build applies the decisions.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.6, show_default=True, help="List pairs scoring at least this.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.75, show_default=True,
+              help="List pairs scoring at least this (namesakes born in different years score 0.7).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default=None, help="Output format (default: table on a terminal, else csv).")
 @click.pass_obj
 def match(obj: Ctx, within: Path, against_graph: bool, review: bool, min_score: float, fmt: str | None) -> None:
