@@ -480,7 +480,8 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
 @click.option("--judgements", "judgements_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="With SOURCE: the folder of judgements.yaml (its decisions are shown; --review writes there).")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
-              help="List pairs scoring at least this (default 0.6 with --within, 0.5 with SOURCE).")
+              help="List pairs scoring at least this (default 0.75 with --within, where namesakes born in different "
+              "years score 0.7; 0.5 with SOURCE).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default=None, help="Output format (default: table on a terminal, else csv).")
 @click.pass_obj
 def match(obj: Ctx, source: str | None, against: str | None, within: Path | None, against_graph: bool, review: bool,
@@ -503,7 +504,7 @@ def match(obj: Ctx, source: str | None, against: str | None, within: Path | None
     if (source is None) == (within is None):
         raise UsageError("give a SOURCE to cross-reference, or --within DIR (not both)")
     if source is None:
-        _match_within(obj, within, against_graph, review, 0.6 if min_score is None else min_score, fmt)
+        _match_within(obj, within, against_graph, review, 0.75 if min_score is None else min_score, fmt)
     else:
         _match_source(obj, source, against, review, judgements_dir, 0.5 if min_score is None else min_score, fmt)
 

@@ -13,8 +13,8 @@ lists the pairs that may name one person:
   where name is :func:`repnet.graph.names.same_name_score` of the closest two names; birth is 1 for
   the same birth year, 0 for different years, 0.5 when either is unknown; birthplace likewise
   (compared folded); work or address is 1 when the employer or the address is the same, else 0.5
-  (the same person is often listed twice at two addresses). Pairs under :data:`MIN_SCORE` are not
-  listed. The evidence says what was compared and found.
+  (the same person is often listed twice at two addresses). Pairs under :data:`MIN_SCORE` (0.75) are
+  not listed: namesakes born in different years score 0.7. The evidence says what was compared and found.
 * **Judgements** (``--review``) are written to ``DIR/judgements.yaml``, an ordinary source file of
   ``Judgement`` records (same / different / unsure) that a reviewer edits; a rerun keeps every
   decision already there. Nothing is decided automatically below :data:`AUTO_SAME` (0.95): under
@@ -44,7 +44,7 @@ from ..names import fold, name_keys, same_name_score, skeleton
 from ..progress import Progress
 from .sources import expand_paths, read_source
 
-MIN_SCORE = 0.6
+MIN_SCORE = 0.75
 AUTO_SAME = 0.95
 MAX_BLOCK = 100
 JUDGEMENTS = "judgements.yaml"
