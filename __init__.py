@@ -25,13 +25,16 @@ _LAZY = {
     "RepnetError": ".graph.errors", "SourceError": ".graph.errors", "ValidationFailed": ".graph.errors",
     "StoreError": ".graph.errors", "QueryError": ".graph.errors", "UnknownName": ".graph.errors",
     "UsageError": ".graph.errors",
+    "import_list": ".graph.ingest.lists", "match": ".graph.ingest.match",  # lists (issue 13)
 }
 __all__ = ["QueryError", "RepnetError", "Rows", "SourceError", "Store", "StoreError", "UnknownName", "UsageError",
-           "ValidationFailed", "__version__", "build", "open", "validate"]
+           "ValidationFailed", "__version__", "build", "import_list", "match", "open", "validate"]
 
 if TYPE_CHECKING:
     from .graph.api import Rows, Store, build, open, validate
     from .graph.errors import QueryError, RepnetError, SourceError, StoreError, UnknownName, UsageError, ValidationFailed
+    from .graph.ingest.lists import import_list
+    from .graph.ingest.match import match
 
 
 def __getattr__(name: str) -> Any:

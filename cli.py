@@ -330,6 +330,56 @@ def validate(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, f
     sys.exit(0 if report.conforms else 1)
 
 
+# ------------------------------------------------------------------ import (issue 13: lists; issue 12 adds ftm)
+class ImportGroup(RepnetGroup):
+    """`repnet import FILE ...` is `repnet import list FILE ...`: a first argument that names no
+    subcommand is a list to import."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["list", *args]
+        return super().resolve_command(ctx, args)
+
+
+@cli.group(name="import", cls=ImportGroup)
+def import_() -> None:
+    """Import data into source files: lists of prisoners and victims (`repnet import list`, or
+    `repnet import FILE`), FollowTheMoney entities (`repnet import ftm FILE --source ID`)."""
+
+
+@import_.command(name="list")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The mapping (YAML) that says which records each row yields (README, 'Importing a list').")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory for the source file (and the rejects file).")
+@click.option("--skip-bad", is_flag=True, help="Write the good rows and put refused rows in <source id>.rejects.csv, "
+              "with the reason. Default: a bad row stops the import and nothing is written.")
+@click.option("--sheet", default=None, metavar="N|NAME", help="The spreadsheet's sheet (a number from 1, or a name). Default: the first.")
+@click.option("--encoding", default=None, help="The text encoding of a CSV/TSV (default: detected).")
+@click.option("--delimiter", default=None, help="The delimiter of a CSV (default: detected; tab for .tsv).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default=None,
+              help="The source file's format (default: YAML; JSON when YAML would pass the 4 MB limit of YAML sources).")
+@click.pass_obj
+def import_list_command(obj: Ctx, file: Path, mapping: Path, out: Path, skip_bad: bool, sheet: str | None,
+                        encoding: str | None, delimiter: str | None, fmt: str | None) -> None:
+    """Import a list (CSV, TSV, XLSX, ODS, JSON lines) as a source file.
+
+    \b
+    Example:
+        repnet import prisoners.csv --mapping prisoners-map.yaml -o sources/
+        repnet import victims.xlsx --sheet 1 --mapping victims-map.yaml -o sources/ --skip-bad
+        repnet build data/ sources/
+    """
+    from .graph.ingest.lists import import_list
+
+    with obj.bar({}) as bar:
+        r = import_list(file, mapping, out, skip_bad=skip_bad, encoding=encoding, delimiter=delimiter, sheet=sheet,
+                        fmt=fmt, progress=bar.callback)
+    click.echo(f"Imported {r.imported:,} of {r.rows:,} rows as {r.records:,} records to {r.output}"
+               + (f"; {r.rejected:,} row{'s' if r.rejected != 1 else ''} refused, listed with their reasons in {r.rejects}." if r.rejected else "."))
+
+
 @cli.command()
 @click.option("--persons", type=click.IntRange(1, 5_000_000), default=1000, show_default=True, help="Number of synthetic persons.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed; the same seed gives the same files.")
@@ -419,6 +469,138 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
     click.echo(q.render_result(result, prepared, fmt, obj.raw_csv), nl=False)
 
 
+@cli.command()
+@click.argument("source", metavar="[SOURCE]", required=False)
+@click.option("--against", metavar="SOURCE", help="With SOURCE: compare with the persons of this source (default: every person not in SOURCE).")
+@click.option("--within", "within", type=click.Path(exists=True, path_type=Path), metavar="DIR",
+              help="Source files (an imported list, several lists) whose persons are compared.")
+@click.option("--graph", "against_graph", is_flag=True, help="With --within: compare them with the persons of the built store instead of with each other.")
+@click.option("--review", is_flag=True, help="Add the new pairs to judgements.yaml in the --within DIR (or the --judgements DIR) "
+              "(decision unsure; same at a score of 0.95 or more) for a reviewer to decide; the build applies the decisions.")
+@click.option("--judgements", "judgements_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="With SOURCE: the folder of judgements.yaml (its decisions are shown; --review writes there).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=None,
+              help="List pairs scoring at least this (default 0.75 with --within, where namesakes born in different "
+              "years score 0.7; 0.5 with SOURCE).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default=None, help="Output format (default: table on a terminal, else csv).")
+@click.pass_obj
+def match(obj: Ctx, source: str | None, against: str | None, within: Path | None, against_graph: bool, review: bool,
+          judgements_dir: Path | None, min_score: float | None, fmt: str | None) -> None:
+    """List pairs of persons that may be one person, with a score and the evidence.
+
+    With --within DIR: the persons of the source files in DIR, with each other or (--graph) with the
+    built store. With SOURCE (a source in the store, such as an imported sanctions list): its persons
+    against the rest of the graph (or --against another source), with birth dates and posts as
+    evidence; pairs at 0.85 or more are 'proposed', the rest listed for 'review'. Nothing is merged
+    here: --review writes the pairs to judgements.yaml for a person to decide, and the build applies
+    the 'same' decisions as owl:sameAs.
+
+    \b
+    Example:
+        repnet match --within sources/ --review      # duplicates within the lists -> sources/judgements.yaml
+        repnet match --within sources/ --graph       # the lists' persons against the built graph
+        repnet match eu-sanctions --review --judgements decisions/   # a sanctions list against the officials
+    """
+    if (source is None) == (within is None):
+        raise UsageError("give a SOURCE to cross-reference, or --within DIR (not both)")
+    if source is None:
+        _match_within(obj, within, against_graph, review, 0.75 if min_score is None else min_score, fmt)
+    else:
+        _match_source(obj, source, against, review, judgements_dir, 0.5 if min_score is None else min_score, fmt)
+
+
+def _match_within(obj: Ctx, within: Any, against_graph: bool, review: bool, min_score: float, fmt: str | None) -> None:
+    """repnet match --within DIR [--graph] [--review] (issue 13)."""
+    from .graph.ingest.match import match as find_pairs
+    from .graph.ingest.match import write_judgements
+    from .graph.output import render
+
+    with obj.bar({}) as bar:
+        found = find_pairs(within, obj.open() if against_graph else None, min_score, progress=bar.callback)
+    rows = [{"a": c.a.id, "a_name": c.a.names[0] if c.a.names else "", "b": c.b.id, "b_name": c.b.names[0] if c.b.names else "",
+             "score": c.score, "evidence": c.evidence} for c in found]
+    click.echo(render(rows, ["a", "a_name", "b", "b_name", "score", "evidence"], output_format(fmt)).rstrip("\n"))
+    if review:
+        if not within.is_dir():
+            raise UsageError("--review writes DIR/judgements.yaml: give --within a directory")
+        path, added, auto = write_judgements(within, found)
+        click.echo(f"{len(found)} candidate pairs; {added} added to {path} ({auto} decided same automatically, score >= 0.95; "
+                   "the rest unsure). Edit the decisions, then build.", err=True)
+
+
+def _match_source(obj: Ctx, source: str, against: str | None, review: bool, judgements_dir: Path | None,
+                  min_score: float, fmt: str | None) -> None:
+    """repnet match SOURCE [--against SOURCE] [--review --judgements DIR] (issue 12's cross-reference)."""
+    from .graph.ask.match import THRESHOLD
+    from .graph.ask.match import match as run
+    from .graph.ingest.match import JUDGEMENTS, Candidate, PersonRecord, judgement_id, write_judgements
+    from .graph.ingest.sources import read_source
+    from .graph.network.analysis import Table
+
+    if review and judgements_dir is None:
+        raise UsageError("--review writes DIR/judgements.yaml: give --judgements DIR")
+    decided: dict[str, str] = {}
+    if judgements_dir is not None and (judgements_dir / JUDGEMENTS).exists():
+        decided = {r.data["id"]: r.data.get("decision", "") for r in read_source(judgements_dir / JUDGEMENTS).records
+                   if r.data.get("type") == "Judgement"}
+    found = run(obj.open(), source, against, min_score=min_score)
+
+    def short(iri: str) -> str:
+        return iri.split("/id/", 1)[1] if "/id/" in iri else iri
+
+    rows = [{"score": round(c.score, 3),
+             "decision": decided.get(judgement_id(short(c.a.iri), short(c.b.iri))) or ("proposed" if c.proposed else "review"),
+             "a": c.a.iri, "aLabel": c.a.label, "b": c.b.iri, "bLabel": c.b.label, "reasons": "; ".join(c.reasons)}
+            for c in found]
+    notes: dict[str, Any] = {"threshold": THRESHOLD, "pairs": len(rows), "proposed": sum(1 for c in found if c.proposed)}
+    if review and judgements_dir is not None:
+        judgements_dir.mkdir(parents=True, exist_ok=True)
+        pairs = [Candidate(PersonRecord(short(c.a.iri), c.a.names), PersonRecord(short(c.b.iri), c.b.names), c.score,
+                           "; ".join(c.reasons)) for c in found]
+        path, added, auto = write_judgements(judgements_dir, pairs)
+        notes.update({"written": added, "decided_same": auto})
+    _emit(obj, Table("match", ["score", "decision", "aLabel", "bLabel", "reasons"], rows, notes, ["a", "b"]), fmt)
+
+
+@import_.command(name="ftm")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--source", "source_id", required=True, metavar="ID", help="The id of the source (and of its named graph).")
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Directory for the source file ID.json.")
+@click.option("--title", help="The source's title (default: 'FollowTheMoney entities from FILE').")
+@click.option("--publisher", help="Who published the file (default: the file's name).")
+@click.option("--published", metavar="DATE", help="When it was published or retrieved (default: today).")
+@click.option("--url", help="Where the file was published.")
+@click.pass_obj
+def import_ftm(obj: Ctx, file: str, source_id: str, output: str, title: str | None, publisher: str | None,
+               published: str | None, url: str | None) -> None:
+    """Read FollowTheMoney entities (JSON lines: Person, Organization, Sanction, Membership, ...) into a source file.
+
+    The file OUTPUT/ID.json is an ordinary source: `repnet build` checks it and loads it into the named
+    graph of source ID with its provenance. Every problem is listed with its line number and nothing
+    is written. An entity of a schema FtM does not define is skipped with a warning naming its line;
+    entities of schemata repnet does not import (Address, Vessel, ...) are skipped and counted.
+
+    \b
+    Example:
+        repnet import ftm sanctions.ftm.json --source eu-sanctions --publisher "Council of the EU" -o sources/
+    """
+    from .graph.files import output_directory, write_text
+    from .graph.ingest.ftm import read_ftm
+
+    result = read_ftm(file, source_id, title=title, publisher=publisher, published=published, url=url)
+    for w in result.warnings:
+        click.echo("warning: " + w, err=True)
+    target = output_directory(output) / f"{source_id}.json"
+    write_text(target, json.dumps(result.document, ensure_ascii=False, indent=1) + "\n")
+    if not obj.quiet:
+        read = ", ".join(f"{k} {v:,}" for k, v in sorted(result.counts.items())) or "nothing"
+        skipped = ", ".join(f"{k} {v:,}" for k, v in sorted(result.skipped.items()))
+        click.echo(f"Wrote {target}: {len(result.document['records']):,} records ({read})"
+                   + (f"; skipped schemata repnet does not import: {skipped}" if skipped else "")
+                   + f". Next: repnet build ... {output}", err=True)
+
+
 @cli.group()
 def export() -> None:
     """Export the graph: linked data (RDF), CSV tables, or the projected network.
@@ -430,6 +612,7 @@ def export() -> None:
         repnet export trig -o belarus.trig
         repnet export jsonld -o belarus.jsonld
         repnet export csv -o tables/
+        repnet export ftm -o repnet.ftm.json
         repnet export trig --include-restricted -o internal.trig
     """
 
@@ -471,6 +654,32 @@ def _rdf_export_command(fmt: str) -> None:
 
 for _fmt in ("trig", "nquads", "jsonld", "turtle", "ntriples", "rdfxml"):
     _rdf_export_command(_fmt)
+
+
+@export.command(name="ftm")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
+              help="File to write ('-' for stdout).")
+@click.pass_obj
+def export_ftm_command(obj: Ctx, output: str) -> None:
+    """Write the public graph as FollowTheMoney entities (JSON lines) for OpenSanctions, Aleph and other FtM tools.
+
+    Persons, organizations, posts (Membership), sanctions (one Sanction per target) and criminal cases
+    (CourtCase and CourtCaseParty), each made and validated with the followthemoney library. What FtM
+    cannot hold (sentences, detentions, verdicts, releases) is left out; see the README.
+
+    \b
+    Example:
+        repnet export ftm -o repnet.ftm.json
+    """
+    from .graph.publish.ftm import export_ftm
+    from .graph.store import open_store
+
+    store = open_store(obj.store)  # public graphs only: an FtM file is for publishing
+    with output_file(output) as fh:
+        counts = export_ftm(store, fh)
+    if output != "-" and not obj.quiet:
+        click.echo(f"Wrote {sum(counts.values()):,} FtM entities to {output} ("
+                   + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "); public graphs only.", err=True)
 
 
 @export.command(name="csv")
@@ -805,6 +1014,7 @@ def analyze() -> None:
         repnet analyze ego "Ales Bialiatski" --radius 2
         repnet analyze communities
         repnet analyze judges
+        repnet analyze accountability --unsanctioned
         repnet analyze diff --from 2025-09-01 --to 2025-12-31
         repnet analyze stats --format csv > sentence-stats.csv
     """
@@ -981,6 +1191,32 @@ def analyze_judges(obj: Ctx, kind: str, top: int, relations: tuple[str, ...], as
 
     _, G = _network(obj, relations, as_of)
     _emit(obj, judges(G, kind=kind, top=top or None), fmt)
+
+
+@analyze.command(name="accountability")
+@click.option("--by", type=click.Choice(["official", "organization"]), default="official", show_default=True,
+              help="Rank all posts together, or within each court, office and facility.")
+@click.option("--unsanctioned", is_flag=True, help="Only officials no authority lists now (never listed, or delisted).")
+@click.option("--top", type=click.IntRange(0), default=0, show_default=True, help="How many rows (per organization with --by organization; 0: all).")
+@format_option
+@click.pass_obj
+def analyze_accountability(obj: Ctx, by: str, unsanctioned: bool, top: int, fmt: str | None) -> None:
+    """Officials ranked by the persons sentenced or held under their posts and the total years, with who sanctions them.
+
+    Officials are persons with a post (judge, prosecutor, investigator, head or deputy head of a
+    facility, officer); the numbers are those of `repnet query officials`, whose header defines them.
+
+    \b
+    Example:
+        repnet analyze accountability
+        repnet analyze accountability --unsanctioned --format csv > not-yet-sanctioned.csv
+        repnet analyze accountability --by organization
+    """
+    from .graph.api import Store
+    from .graph.network.analysis import accountability
+
+    rows = Store(obj.open()).query("officials")
+    _emit(obj, accountability(rows, by=by, unsanctioned=unsanctioned, top=top or None), fmt)
 
 
 @analyze.command(name="diff")

@@ -3,8 +3,8 @@
     sources (YAML/JSON) -> ingest -> store -> ask / network -> publish / web / viz
 
 * ``ingest/``   read and check source files, records -> RDF quads, SHACL validation, the build,
-                synthetic data (sources.py safeyaml.py records.py dataset.py shacl.py validate.py
-                build.py synth.py)
+                synthetic data, lists imported as sources (sources.py safeyaml.py records.py dataset.py
+                shacl.py validate.py build.py synth.py lists.py)
 * ``store/``    the embedded Oxigraph store and its generations on disk, remote SPARQL servers
 * ``ask/``      saved queries (queries/*.rq) and their execution, status over time, statistics,
                 the dataset description, citations
@@ -16,6 +16,7 @@
 Foundation modules every stage may import (they import no stage): ``errors`` (the one exception
 hierarchy), ``iris`` (graph names and the base), ``dates`` (dates as stated), ``formats`` (RDF and
 result formats, content negotiation), ``sparql`` (query text), ``terms`` (RDF terms -> Python),
+``names`` (the one folding of names across scripts and spellings),
 ``output`` and ``csvsafe`` (rows as text), ``files`` (outputs written whole), ``progress``.
 ``api`` is the library face that ``import repnet`` exposes.
 """

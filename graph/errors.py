@@ -41,6 +41,31 @@ class Problem:
         return f"{where}{rec}: {self.message}\n    fix: {self.fix}"
 
 
+@dataclass(frozen=True)
+class RowProblem(Problem):
+    """One thing wrong in a row of a list being imported (``repnet import list``): ``line`` is the
+    row as a spreadsheet numbers it (the header is row 1), with the column and the value."""
+
+    column: str | None = None
+    value: str = ""
+
+    def __init__(self, file: str, row: int | None, column: str | None, value: str, message: str, fix: str):
+        object.__setattr__(self, "file", file)
+        object.__setattr__(self, "line", row)
+        object.__setattr__(self, "record", None)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "fix", fix)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "value", value)
+
+    def __str__(self) -> str:
+        where = self.file + (f", row {self.line}" if self.line else "")
+        col = f", column '{self.column}'" if self.column else ""
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        val = f", value {shown!r}" if self.value else ""
+        return f"{where}{col}{val}: {self.message}\n    fix: {self.fix}"
+
+
 class SourceError(RepnetError):
     """One or more source files break the source format."""
 

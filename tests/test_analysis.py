@@ -74,9 +74,9 @@ def test_docstring_examples_run(module: Any) -> None:
     assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
 
 
-def test_the_analysis_package_has_seven_modules_each_with_examples() -> None:
+def test_the_analysis_package_has_eight_modules_each_with_examples() -> None:
     names = sorted(m.__name__.rsplit(".", 1)[-1] for m in ANALYSIS_MODULES)
-    assert names == ["centralities", "change", "common", "connections", "louvain", "pairs", "sentences"]
+    assert names == ["accountability", "centralities", "change", "common", "connections", "louvain", "pairs", "sentences"]
     assert all(doctest.DocTestFinder().find(m) and m.__doc__ for m in ANALYSIS_MODULES)
 
 

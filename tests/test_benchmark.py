@@ -82,13 +82,13 @@ def test_one_run_on_the_belarus_data_measures_every_step(tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stderr
     rep = json.loads(out.read_text())
     r = rep["raw"][0]
-    assert r["quads"] == 1213  # every graph the build wrote, restricted ones included
+    assert r["quads"] == 1263  # every graph the build wrote, restricted ones included
     assert set(r) >= {"sources", "build", "raw", "queries", "analysis", "export"}
     assert all(r[s]["peak_mb"] > 0 for s in ("build", "raw", "queries", "analysis", "export"))
     rows = {q["query"]: q["rows"] for q in rep["queries"]}
     assert rows == {"charges": 7, "conflicts": 0, "counts": 4, "courts": 1, "detained-on": 3, "detentions": 7,
-                    "facilities": 1, "judges": 0, "members": 4, "persons": 11, "release-rounds": 2, "releases": 7,
-                    "sentences": 3, "sources": 2, "timeline": 9}
+                    "facilities": 1, "judges": 0, "members": 4, "officials": 0, "persons": 11, "release-rounds": 2,
+                    "releases": 7, "sanctions": 1, "sentences": 3, "sources": 2, "timeline": 9}
     assert r["export"]["formats"]["trig"]["quads"] > 700
     assert "| build (repnet build, validated, on disk) |" in proc.stdout
     assert [t["target"] for t in rep["targets"]][0] == "build within 2x of the raw Oxigraph bulk load"

@@ -39,7 +39,7 @@ def test_build_then_stats(runner: CliRunner, tmp_path: Path) -> None:
     # public graphs (2 sources, the derived status periods of all sources and of the one source that
     # has any, meta, vocabulary); the restricted one is only counted
     assert s["named_graphs"] == 6
-    assert (s["triples"], s["restricted_triples"], s["restricted_sources_triples"]) == (1190, 23, 0)
+    assert (s["triples"], s["restricted_triples"], s["restricted_sources_triples"]) == (1240, 23, 0)
     assert {c["class"]: c["entities"] for c in s["classes"]}["https://schema.org/Person"] == 11
     assert [(x["source"], x["restricted_triples"] > 0) for x in s["sources"]] == [
         ("hrw-2025-12-15-belarus", True), ("wikidata-links", False)]

@@ -129,7 +129,7 @@ def test_stats_is_csv_when_piped_and_a_table_on_request(run, store: str) -> None
     assert out.splitlines()[0] == "kind,name,count"
     assert "class,https://schema.org/Person,11" in out.splitlines()
     code, out, _ = run("stats", "--store", store, "--format", "table")
-    assert code == 0 and out.startswith(f"Store: {store}\nTriples: 1,190 in 6 named graphs")
+    assert code == 0 and out.startswith(f"Store: {store}\nTriples: 1,240 in 6 named graphs")
 
 
 def test_analyze_is_csv_when_piped_and_a_table_on_request(run, store: str) -> None:  # type: ignore[no-untyped-def]
@@ -203,7 +203,7 @@ def test_no_bar_when_stderr_is_not_a_terminal(run, tmp_path: Path) -> None:  # t
 def test_export_says_nothing_but_its_summary_without_a_terminal(run, store: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run("--store", store, "export", "nquads", "-o", str(tmp_path / "x.nq"))
     assert code == 0
-    assert re.fullmatch(rf"Wrote 1,333 quads to {re.escape(str(tmp_path / 'x.nq'))} \([\d,]+ bytes, [\d.]+ s\); "
+    assert re.fullmatch(rf"Wrote 1,383 quads to {re.escape(str(tmp_path / 'x.nq'))} \([\d,]+ bytes, [\d.]+ s\); "
                         r"public graphs only\.\n", err)
 
 

@@ -105,7 +105,7 @@ def interop(tmp_path_factory: pytest.TempPathFactory, belarus_store: EmbeddedSto
 
 def test_every_export_parses_in_jena_and_pyoxigraph_to_the_store_quads(interop: dict[str, Any]) -> None:
     expected: list[ox.Quad] = interop["expected"]
-    assert len(expected) == len(set(expected)) == 1190 + len([q for q in expected if q.graph_name.value.endswith("/description")])
+    assert len(expected) == len(set(expected)) == 1240 + len([q for q in expected if q.graph_name.value.endswith("/description")])
     merge = {ox.Triple(q.subject, q.predicate, q.object) for q in expected}
     for fmt, path in interop["files"].items():
         r = interop["jena"][f"riot {fmt}"]

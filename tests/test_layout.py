@@ -19,7 +19,7 @@ LAYERS = {
     "web": {"store", "ask", "publish"},
     "viz": {"store", "ask", "network"},
 }
-FOUNDATION = {"errors", "iris", "dates", "formats", "sparql", "terms", "output", "csvsafe", "files", "progress"}
+FOUNDATION = {"errors", "iris", "dates", "formats", "sparql", "terms", "output", "csvsafe", "files", "progress", "names"}
 
 
 def modules() -> dict[str, Path]:

@@ -94,7 +94,7 @@ def test_push_sends_the_public_graphs_and_reports_them(pushed: dict[str, Any], l
                                                       g + "meta", g + "vocabulary", g + "wikidata-links"]
     assert pushed["method"] == "gsp" and pushed["endpoint"] == virtuoso.graph_crud_auth
     assert pushed["include_restricted"] is False and pushed["verified"] is True
-    assert pushed["triples"] == len(local) == 1190
+    assert pushed["triples"] == len(local) == 1240
     assert all(x["triples"] == x["remote_triples"] > 0 and x["bytes"] > 0 for x in pushed["graphs"])
     assert pushed["bytes"] == sum(x["bytes"] for x in pushed["graphs"]) and pushed["seconds"] > 0
     assert pushed["requests"] == 6 and pushed["stale_graphs_on_server"] == []
@@ -126,14 +126,14 @@ def test_push_with_sparql_update_gives_the_same_graphs(virtuoso: Virtuoso, belar
     assert r.exit_code == 0, r.output
     report = json.loads(r.stdout)
     assert report["endpoint"] == virtuoso.base + "/sparql-auth" and report["verified"] is True
-    assert report["triples"] == 1190
+    assert report["triples"] == 1240
     assert set(RemoteStore(virtuoso.sparql).quads()) == set(local.quads())
 
 
 def test_push_table_report(virtuoso: Virtuoso, belarus_store: EmbeddedStore, pushed: dict[str, Any]) -> None:
     r = repnet("--store", str(belarus_store.location), "push", virtuoso.graph_crud_auth, "--user", "dba", "--syntax", "turtle")
     assert r.exit_code == 0, r.output
-    assert re.fullmatch(rf"Pushed 6 graphs, 1,190 triples, [\d,]+ bytes in [\d.]+ s to {re.escape(virtuoso.graph_crud_auth)} "
+    assert re.fullmatch(rf"Pushed 6 graphs, 1,240 triples, [\d,]+ bytes in [\d.]+ s to {re.escape(virtuoso.graph_crud_auth)} "
                         r"\(gsp, 6 requests, public graphs only\); the server holds them all\.\n", r.stdout)
     assert "https://w3id.org/repnet/graph/meta: 41 triples" in r.stderr
 
@@ -259,11 +259,11 @@ def test_commands_with_a_store_url(virtuoso: Virtuoso, belarus_store: EmbeddedSt
     a, b = (repnet("--store", s, "export", "jsonld", "--no-description") for s in (store, url))
     assert b.exit_code == 0
     parsed = [set(ox.parse(x.stdout.encode(), format=ox.RdfFormat.JSON_LD)) for x in (a, b)]
-    assert parsed[0] == parsed[1] and len(parsed[0]) == 1190
+    assert parsed[0] == parsed[1] and len(parsed[0]) == 1240
     a, b = (repnet("--store", s, "describe", "--format", "ntriples") for s in (store, url))
     assert b.exit_code == 0 and set(b.stdout.splitlines()) == set(a.stdout.splitlines())
     stats = json.loads(repnet("--store", url, "stats", "--format", "json").stdout)
-    assert stats["store"] == url and stats["triples"] == 1190  # only public graphs are there
+    assert stats["store"] == url and stats["triples"] == 1240  # only public graphs are there
     r = repnet("--store", url, "build")
     assert r.exit_code == 1 and f"repnet push {url}" in r.stderr
 
@@ -361,7 +361,7 @@ def test_include_restricted_push_and_reads(tmp_path: Path, virtuoso: Virtuoso, r
     try:
         assert r.exit_code == 0 and "RESTRICTED graphs are uploaded" in r.stderr
         report = json.loads(r.stdout)
-        assert report["include_restricted"] is True and report["triples"] == 462
+        assert report["include_restricted"] is True and report["triples"] == 512
         assert base + "graph/conf-public/restricted" in [g["graph"] for g in report["graphs"]]
         public, full = open_store(virtuoso.sparql), open_store(virtuoso.sparql, include_restricted=True)
         assert not [g for g in public.named_graphs() if g.endswith("/restricted")]

@@ -27,6 +27,7 @@ import pytest
 from repnet.cli import cli
 from repnet.graph.ask.query import UnknownName
 from repnet.graph.ingest.dataset import load_dataset
+from repnet.graph.names import fold, skeleton
 from repnet.graph.network.project import NODE_CLASSES, project, view
 from repnet.graph.store import open_store
 from repnet.graph.store.embedded import EmbeddedStore, memory_store
@@ -168,6 +169,13 @@ def test_belarus_page_in_headless_chromium(browser: Any, belarus_html: Path, who
             assert page.evaluate("repnet.selected()") == [LOIKA], name
             assert page.evaluate("q => repnet.search(q)[0]", name) == LOIKA
         assert page.inner_text("#panel h2") == "Nasta Loika"
+        # ... in Cyrillic, in another romanisation and surname first, folded as repnet.graph.names folds
+        for name in ("Наста Лойка", "Лойка Наста", "Лойка", "Loika Nasta"):
+            assert page.evaluate("q => repnet.search(q)[0]", name) == LOIKA, name
+        assert page.evaluate("q => repnet.search(q)[0]", "Марфа Рабкова") == ID + "person/marfa-rabkova"
+        samples = ["Калеснікава Марыя Аляксандраўна", "Statkievič", "Ціханоўская", "Gomel'", "Kalieśnikava", "Щука"]
+        assert page.evaluate("xs => xs.map(repnet.fold)", samples) == [fold(x) for x in samples]
+        assert page.evaluate("xs => xs.map(repnet.skeleton)", samples) == [skeleton(x) for x in samples]
         page.fill("#search", "")
 
         # hovering a node shows its key facts and its source; clicking shows the full panel

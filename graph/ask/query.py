@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -28,6 +27,7 @@ import pyoxigraph as ox
 from ...ontology.namespaces import ORG, SDO, XSD
 from ..errors import QueryError, UnknownName, UsageError
 from ..formats import RDF, RESULTS
+from ..names import fold, name_keys, skeleton
 from ..sparql import bind, forbidden_reason, from_clauses, locate, query_form
 from ..store.base import Store
 
@@ -94,10 +94,8 @@ def saved_queries() -> dict[str, SavedQuery]:
 
 
 # ------------------------------------------------------------------------- names
-def fold(text: str) -> str:
-    """Lowercase, no diacritics, single spaces: 'Łojka ' -> 'lojka'."""
-    text = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+# fold, skeleton and name_keys: the one folding of names (repnet.graph.names), re-exported here
+# for the stages that look names up through this module
 
 
 _CLASSES = {
@@ -115,15 +113,26 @@ SELECT DISTINCT ?e ?label ?pref WHERE {
 
 @dataclass
 class NameIndex:
-    """Folded label -> entities, for one class filter."""
+    """Folded label -> entities and name key -> entities (:mod:`repnet.graph.names`), for one class filter."""
 
     by_label: dict[str, set[str]] = field(default_factory=dict)
+    by_key: dict[str, set[str]] = field(default_factory=dict)
     preferred: dict[str, str] = field(default_factory=dict)
 
     def add(self, iri: str, label: str, pref: bool) -> None:
         self.by_label.setdefault(fold(label), set()).add(iri)
+        for key in name_keys(label):
+            self.by_key.setdefault(key, set()).add(iri)
         if pref:
             self.preferred.setdefault(iri, label)
+
+    def lookup(self, name: str) -> set[str]:
+        """The entities a name names: by its folded spelling (case, diacritics, script), else by
+        its name keys (romanisations, Russian forms, name order, patronymic)."""
+        hits = self.by_label.get(fold(name), set())
+        if hits:
+            return hits
+        return {i for key in name_keys(name) for i in self.by_key.get(key, ())}
 
 
 def name_index(store: Store, kind: str = "entity") -> NameIndex:
@@ -144,7 +153,7 @@ def resolve_name(store: Store, name: str, kind: str = "entity") -> str:
     if re.match(r"^(https?|urn):", name):
         return name
     idx = name_index(store, kind)
-    hits = idx.by_label.get(fold(name), set())
+    hits = idx.lookup(name)
     if len(hits) == 1:
         return next(iter(hits))
     what = kind if kind != "entity" else "entity"
@@ -152,12 +161,13 @@ def resolve_name(store: Store, name: str, kind: str = "entity") -> str:
         listing = "\n".join(f"  {idx.preferred.get(h, h)}  <{h}>" for h in sorted(hits))
         raise UnknownName(f"'{name}' names {len(hits)} {what}s:\n{listing}\nGive the IRI instead.")
     close = difflib.get_close_matches(fold(name), list(idx.by_label), n=5, cutoff=0.6)
-    # also match on any word of the name ("Loika" -> "Nasta Loika")
-    words = set(fold(name).split())
-    partial = sorted({lbl for lbl in idx.by_label if words & set(lbl.split())})[:5]
+    # also match on any word of the name, in any script or spelling ("Loika" -> "Nasta Loika")
+    words = set(skeleton(name).split())
+    partial = sorted({lbl for lbl in idx.by_label if words & set(skeleton(lbl).split())})[:5]
     candidates = sorted({idx.preferred.get(i, i) for lbl in close + partial for i in idx.by_label[lbl]})
     hint = ("\nDid you mean: " + "; ".join(candidates)) if candidates else ""
-    raise UnknownName(f"no {what} is called '{name}'.{hint}\nNames and name variants are matched without case or diacritics.")
+    raise UnknownName(f"no {what} is called '{name}'.{hint}\nNames and name variants are matched without case or diacritics, "
+                      "in Latin or Cyrillic, in any common romanisation and in any order.")
 
 
 # ------------------------------------------------------------------------- running

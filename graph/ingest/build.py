@@ -16,6 +16,7 @@ from ..progress import Progress
 from ..store.embedded import EmbeddedStore, memory_store
 from ..store.layout import replace_store, resolve
 from .dataset import Dataset, load_dataset
+from .match import same_as_quads
 from .validate import require_valid
 
 
@@ -31,10 +32,12 @@ class BuildResult:
 
 
 def derive(store: EmbeddedStore, base: str) -> Iterator[ox.Quad]:
-    """What the build computes from a loaded generation: each person's status periods (from the
-    public graphs only, so nothing derived from a restricted fact is published)."""
+    """What the build computes from a loaded generation: each person's status periods and the
+    owl:sameAs of the judgements decided "same" (from the public graphs only, so nothing derived
+    from a restricted fact is published)."""
     public = EmbeddedStore(store.oxigraph, public_only=True).visible_graphs()
     yield from derived_quads(store.oxigraph, base, public)
+    yield from same_as_quads(store.oxigraph, base, public)  # the judgements of repnet match (issue 13)
 
 
 def in_memory(ds: Dataset, public_only: bool = False) -> EmbeddedStore:

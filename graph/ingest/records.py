@@ -735,3 +735,55 @@ def records_quads(src: Source, recs: list[Record], mint: Minter, used: list[bool
             if not used[0] and q.graph_name == g_res:
                 used[0] = True
             yield q
+
+
+# ---------------------------------------------------------------------------- importers (issue 13)
+def check_meta(meta: dict[str, Any], file: str) -> list[Problem]:
+    """The problems of a source block on its own (what :func:`check` says of it), for importers that
+    write source files and must refuse a bad source block before reading any row."""
+    c = _Checker(mapping(), concept_schemes())
+    c.check_meta(Source(path=file, meta=meta, meta_line=None))
+    return c.problems
+
+
+class RecordChecker:
+    """The checks of :func:`check` for records that arrive a few at a time (one row of a list):
+    each batch is checked against the ids known so far (:meth:`know`) and its own, so an importer
+    can refuse one row and go on. References to ids no batch or :meth:`know` gave are errors, as
+    in :func:`check`."""
+
+    def __init__(self, meta: dict[str, Any], file: str):
+        self._c = _Checker(mapping(), concept_schemes())
+        self._src = Source(path=file, meta=meta, meta_line=None)
+        self._idx = Index()
+        try:
+            self._published = parse_date(meta["published"]) if meta.get("published") else None
+        except ValueError:
+            self._published = None
+
+    def know(self, rid: str, rtype: str, public: bool = True) -> None:
+        """Record that ``rid`` (of type ``rtype``) is defined, by an earlier batch or another source."""
+        self._idx.types.setdefault(rid, rtype)
+        if public:
+            self._idx.public.add(rid)
+
+    def check(self, records: list[dict[str, Any]]) -> list[Problem]:
+        """The problems of one batch (each Problem's ``record`` is the record's id); when there are
+        none, the batch's ids are known from then on."""
+        c = self._c
+        c.problems = []
+        recs = [Record(d, self._src.path, None, i) for i, d in enumerate(records)]
+        sub = Source(path=self._src.path, meta=self._src.meta, meta_line=None, records=recs)
+        own = c.index([sub])
+        idx = self._idx  # the batch's ids join the known ones, and leave again if the batch fails
+        new_types = {k: v for k, v in own.types.items() if k not in idx.types}
+        new_public = own.public - idx.public
+        idx.types.update(new_types)
+        idx.public |= new_public
+        for rec in recs:
+            c.check_record(sub, rec, idx, self._published)
+        if c.problems:
+            for k in new_types:
+                del idx.types[k]
+            idx.public -= new_public
+        return list(c.problems)

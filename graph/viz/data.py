@@ -16,10 +16,10 @@ from typing import Any
 import networkx as nx
 
 from ..ask import citations as cited
-from ..ask.query import fold
+from ..names import browser_spec, fold, skeleton
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS
 from ..store.base import Store
-from .facts import entity_facts, name_variants, person_status, safe_url, sources_meta, stated_key
+from .facts import accountability_facts, entity_facts, name_variants, person_status, safe_url, sources_meta, stated_key
 from .groups import Overview, overview, top_labels
 from .layout import PHYSICS_LIMIT, Point, Spiral, layout
 from .rank import MAX_EDGES, MAX_NODES, cut_alone, induced, node_scores, reduce_view
@@ -138,6 +138,7 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
         "dates": sorted(dates),
         "sources": [sources.get(sid, {"id": sid}) for sid in citer.sources],
         "docs": [dict(k) for k in citer.docs],
+        "fold": browser_spec(),  # the search box folds what is typed as repnet.graph.names does
         "nodes": nodes,
         "edges": edges,
     }
@@ -154,6 +155,7 @@ def node_records(store: Store, H: nx.MultiDiGraph, full_degree: dict[Any, int], 
     variants = name_variants(store, ids)
     facts = entity_facts(store, ids)
     status = person_status(store, [n for n in ids if H.nodes[n].get("class") in PERSON_CLASSES])
+    marks = accountability_facts(store, ids)
     top = max(scores.values(), default=0.0)
     nodes = []
     for n in ids:
@@ -165,7 +167,12 @@ def node_records(store: Store, H: nx.MultiDiGraph, full_degree: dict[Any, int], 
         rec: dict[str, Any] = {"id": n, "l": label, "c": node_class(d.get("class")), "s": node_size(scores.get(n, 0.0), top),
                                "x": round(pos[n][0], 1), "y": round(pos[n][1], 1), "n": names,
                                "f": [fold(x) for x in names],  # aligned with names
+                               "k": [skeleton(x) for x in names],  # aligned with names
                                "deg": full_degree.get(n, 0), "score": round(scores.get(n, 0.0), 6)}
+        if n in marks:  # posts and sanctions (issue 12): panel facts, and 1/0 for the sanctions filter
+            facts.setdefault(n, []).extend(marks[n][0])
+            if marks[n][1] is not None:
+                rec["sanc"] = marks[n][1]
         if n in facts:
             rec["facts"] = [{**fct, "src": citer.cite(fct["src"])} for fct in facts[n]]
         if n in status:

@@ -195,3 +195,34 @@ def name_variants(store: Store, nodes: Sequence[str]) -> dict[str, list[str]]:
             if text not in out[row["e"].value]:
                 out[row["e"].value].append(text)
     return out
+
+
+OFFICIAL_ROLES = frozenset({"judge", "prosecutor", "investigator", "head", "deputy head", "officer"})
+
+
+def accountability_facts(store: Store, nodes: Sequence[str]) -> dict[str, tuple[list[dict[str, Any]], int | None]]:
+    """Node IRI -> (its posts and sanctions as panel facts with their sources, 1 when an authority
+    lists it now / 0 for an official no authority lists now / None for anyone else).
+
+    A post reads "judge at Central District Court (2015-09 to 2024-03)"; a sanction "Union of States,
+    2022-02-24, Council Regulation ... (delisted 2024-02-20)". An official holds a post in the
+    apparatus (:data:`OFFICIAL_ROLES`); the explorer's sanctions filter uses the mark."""
+    from ..ask.accountability import listed_now, posts, sanctions
+
+    held, listed = posts(store, nodes), sanctions(store, nodes)
+    out: dict[str, tuple[list[dict[str, Any]], int | None]] = {}
+    for n in set(held) | set(listed):
+        facts = []
+        for p in held.get(n, []):
+            when = (f"{p['from']} to {p['to']}" if p["from"] and p["to"] else f"from {p['from']}" if p["from"]
+                    else f"until {p['to']}" if p["to"] else "")
+            facts.append({"k": "post", "v": f"{p['role']} at {p['organizationLabel']}" + (f" ({when})" if when else ""),
+                          "src": p["source"].split(", ")})
+        for s in listed.get(n, []):
+            text = ", ".join(str(x) for x in (s["authority"] or "authority not stated", s["date"], s["act"]) if x)
+            facts.append({"k": "sanctioned by", "v": text + (f" (delisted {s['delisted']})" if s["delisted"] else ""),
+                          "src": s["source"].split(", ")})
+        official = any(p["role"] in OFFICIAL_ROLES for p in held.get(n, []))
+        mark = 1 if listed_now(listed.get(n, [])) else 0 if official or n in listed else None
+        out[n] = (facts, mark)
+    return out

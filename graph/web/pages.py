@@ -13,6 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..ask.accountability import posts, sanctions
 from ..ask.citations import citations, inferences, wording_nodes
 from ..ask.status import COMPARISON_ONLY, STATUS_LABEL, stored_periods
 from ..formats import PAGE_TYPES, RDF, negotiate_page
@@ -146,7 +147,7 @@ def render_html(store: Store, iri: str, out: list[Any], incoming: list[Any]) -> 
                   f"<th>cited by source</th></tr>{rows_cited}</table>" if rows_cited else "")
     rows_in = "".join(f"<tr><td>{_link(r['x'].value, base, labels)}</td><td>{_link(r['p'].value, base, labels)}</td>"
                       f"<td>{source(r['g'])}</td></tr>" for r in incoming if not is_derived(r["g"].value))
-    status_html = _status_section(store, iri)
+    status_html = _status_section(store, iri) + _accountability_section(store, iri, base, labels)
     title = html.escape(labels.get(iri, iri))
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}: repnet</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -158,6 +159,25 @@ def render_html(store: Store, iri: str, out: list[Any], incoming: list[Any]) -> 
 {status_html}{cited_html}
 <h2>Linked from</h2><table><tr><th>entity</th><th>property</th><th>source</th></tr>{rows_in}</table>
 <p><a href="/">SPARQL query page</a></p></body></html>"""
+
+
+def _accountability_section(store: Store, iri: str, base: str, labels: dict[str, str]) -> str:
+    """A person's posts and the sanctions decisions listing the entity, each with its source."""
+    e = html.escape
+    held = posts(store, [iri]).get(iri, [])
+    listed = sanctions(store, [iri]).get(iri, [])
+    out = ""
+    if held:
+        out += ("<h2>Posts</h2><table><tr><th>post</th><th>at</th><th>from</th><th>to</th><th>source</th></tr>"
+                + "".join(f"<tr><td>{e(p['role'])}</td><td>{_link(p['organization'], base, labels)}</td><td>{e(p['from'] or '')}</td>"
+                          f"<td>{e(p['to'] or '')}</td><td>{e(p['source'])}</td></tr>" for p in held) + "</table>")
+    if listed:
+        out += ("<h2>Sanctions</h2><table><tr><th>authority</th><th>date</th><th>legal act</th><th>decision</th><th>delisted</th>"
+                "<th>source</th></tr>"
+                + "".join(f"<tr><td>{e(s['authority'] or 'not stated')}</td><td>{e(s['date'] or '')}</td><td>{e(s['act'] or '')}</td>"
+                          f"<td>{_link(s['sanction'], base, labels)}</td><td>{e(s['delisted'] or '')}</td><td>{e(s['source'])}</td></tr>"
+                          for s in listed) + "</table>")
+    return out
 
 
 def _status_section(store: Store, iri: str) -> str:

@@ -16,6 +16,9 @@ seed 1, 10,000 persons a file) and measures, on the same data:
   viz        explorer pages of 500, 5k and 50k-node views (as many as the projection holds):
              generation time, file size, and seconds until interactive in headless Chromium
   export     TriG and JSON-LD: size and time
+  lists      a synthetic prisoner list of as many rows as persons (tests/benchmarks/lists.py):
+             repnet import list, the build of what it wrote, the raw bulk load of the same quads,
+             and repnet match within it (persons with the same names, 2% of the rows)
 
 Each step runs in its own process, so its peak memory (maximum resident set size, from the
 kernel) is its own. Times are medians of up to --repeat runs; a step whose first run takes more
@@ -42,7 +45,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-STEPS = ("build", "raw", "queries", "rdflib", "analysis", "viz", "export")
+STEPS = ("build", "raw", "queries", "rdflib", "analysis", "viz", "export", "lists", "match")
 VIEWS = (500, 5000, 50_000)
 SEED, PER_FILE = 1, 10_000
 TARGETS = {"build_vs_raw": 2.0, "query_s": 1.0, "query_speedup": 10.0, "analysis_s": 60.0, "peak_mb": 2048}
@@ -336,9 +339,59 @@ def step_export(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": sum(v["seconds"] for v in out.values()), "runs": 1, "formats": out}
 
 
+def step_lists(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
+    """Import a synthetic list of ``size`` rows, build it, and bulk-load the same quads raw."""
+    import pyoxigraph as ox
+
+    from repnet.graph.ingest.build import build
+    from repnet.graph.ingest.lists import import_list
+    from repnet.graph.store import open_store
+
+    from .lists import MAPPING, write_list
+
+    if size == "belarus":
+        return {"seconds": None, "runs": 0, "note": "no list at this size"}
+    listing, out, store = work / "list.csv", work / "list-sources", work / "list-store"
+    write_list(listing, int(size))
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    r = import_list(listing, MAPPING, out)
+    t_import = time.perf_counter() - t0
+    shutil.rmtree(store, ignore_errors=True)
+    t0 = time.perf_counter()
+    b = build([out], store)
+    t_build = time.perf_counter() - t0
+    s = open_store(store, include_restricted=True)
+    with (work / "list.nq").open("wb") as f:
+        s.oxigraph.dump(f, format=ox.RdfFormat.N_QUADS)
+    s.close()
+    raw = work / "list-raw"
+    shutil.rmtree(raw, ignore_errors=True)
+    t0 = time.perf_counter()
+    st = ox.Store(str(raw))
+    st.bulk_load(path=str(work / "list.nq"), format=ox.RdfFormat.N_QUADS)
+    st.flush()
+    del st
+    t_raw = time.perf_counter() - t0
+    shutil.rmtree(raw, ignore_errors=True)
+    return {"seconds": t_import, "runs": 1, "rows": r.rows, "records": r.records, "build_s": t_build, "quads": b.quads,
+            "raw_s": t_raw, "rows_per_s": round(r.rows / t_import)}
+
+
+def step_match(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
+    """repnet match within the imported list (the step `lists` wrote it)."""
+    from repnet.graph.ingest.match import candidates, persons_of_sources
+
+    if size == "belarus" or not (work / "list-sources").exists():
+        return {"seconds": None, "runs": 0}
+    t0 = time.perf_counter()
+    found = candidates(persons_of_sources([work / "list-sources"]))
+    return {"seconds": time.perf_counter() - t0, "runs": 1, "pairs": len(found)}
+
+
 CHILD_STEPS: dict[str, Callable[[str, Path, argparse.Namespace], dict[str, Any]]] = {
     "sources": step_sources, "build": step_build, "raw": step_raw, "queries": step_queries, "rdflib": step_rdflib,
-    "analysis": step_analysis, "viz": step_viz, "export": step_export,
+    "analysis": step_analysis, "viz": step_viz, "export": step_export, "lists": step_lists, "match": step_match,
 }
 
 
@@ -375,9 +428,12 @@ def bench_size(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
             continue
         if step == "viz" and "analysis" in a.skip:
             continue
+        if step == "match" and "lists" in a.skip:
+            continue
         _log(f"[{label}] {step} ...")
         res[step] = run_step(step, size, work, a)
-        _log(f"[{label}] {step}: {res[step]['seconds']:.2f} s, peak {res[step]['peak_mb']:,} MB")
+        secs = res[step]["seconds"]  # None for a step with nothing to do at this size (lists at Belarus)
+        _log(f"[{label}] {step}: " + (f"{secs:.2f} s" if secs is not None else "not run") + f", peak {res[step]['peak_mb']:,} MB")
     if size != "belarus":
         res["persons"] = int(size)
     res["quads"] = res["build"]["quads"]
@@ -483,7 +539,11 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
         steps.append((f"explorer page, {v:,}-node view (generate)", s(["viz", "views", str(v), "seconds"]), "viz" if v == VIEWS[0] else None))
         steps.append((f"  interactive in headless Chromium, {v:,}-node view", s(["viz", "views", str(v), "interactive_s"]), None))
     steps += [("export TriG", s(["export", "formats", "trig", "seconds"]), "export"),
-              ("export JSON-LD", s(["export", "formats", "jsonld", "seconds"]), None)]
+              ("export JSON-LD", s(["export", "formats", "jsonld", "seconds"]), None),
+              ("list import (repnet import list, one row per person)", s(["lists", "seconds"]), "lists"),
+              ("  build of the imported list", s(["lists", "build_s"]), None),
+              ("  raw Oxigraph bulk load of the same quads", s(["lists", "raw_s"]), None),
+              ("match within the list (repnet match)", s(["match", "seconds"]), "match")]
     table = []
     for name, get, peak_step in steps:
         row: dict[str, Any] = {"step": name}

@@ -9,6 +9,7 @@ One algorithm family per module; this package re-exports their public API (``ana
     pairs         shared (pairs of persons sharing entities), SHARED_KINDS
     sentences     judges, stats (sentence years by court, judge, charge, year)
     change        as_of, diff (who was released, added, removed or changed between two days)
+    accountability  accountability (officials' posts ranked, with who sanctions them; from the officials query)
 
 Every function takes the projected ``networkx.MultiDiGraph`` (or any view of it) and returns rows of
 plain values, ready for ``--format table|json|csv``. Structural measures (centrality, communities,
@@ -21,6 +22,7 @@ every analysis finishes in under a minute on 2 cores; see :mod:`tests.benchmarks
 from __future__ import annotations
 
 from ..project import NODE_CLASSES
+from .accountability import ACCOUNTABILITY_BY, accountability
 from .centralities import (
                            BETWEENNESS_SAMPLES,
                            BETWEENNESS_SAMPLES_RANGE,
@@ -40,4 +42,5 @@ from .sentences import STATS_BY, judges, stats
 __all__ = ["Table", "undirected", "centrality", "partition", "communities", "brokers", "shortest_paths", "paths",
            "ego_network", "ego", "shared", "judges", "stats", "as_of", "diff", "NODE_CLASSES", "SHARED_KINDS",
            "DEFAULT_SHARED", "SHARED_MAX_PAIRS", "STATS_BY", "DEFAULT_SEED", "EXACT_BETWEENNESS_MAX_NODES",
-           "BETWEENNESS_SAMPLES", "BETWEENNESS_SAMPLES_RANGE", "BETWEENNESS_WORK", "betweenness", "betweenness_samples"]
+           "BETWEENNESS_SAMPLES", "BETWEENNESS_SAMPLES_RANGE", "BETWEENNESS_WORK", "betweenness", "betweenness_samples",
+           "accountability", "ACCOUNTABILITY_BY"]

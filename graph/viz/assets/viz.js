@@ -21,6 +21,11 @@
   var pathSet = new Set(D.path || []);
   var classOn = new Set(Object.keys(D.classes));
   var relOn = new Set(Object.keys(D.relations));
+  var sancOn = "all";  // the sanctions filter: all, yes (hide officials no authority lists), no (hide listed ones)
+  function nodeOn(n) {
+    if (!classOn.has(n.c)) return false;
+    return sancOn === "all" || n.sanc === undefined || (sancOn === "yes") === (n.sanc === 1);
+  }
   var day = null;                     // the time control's day, or null
   var visibleNodes = new Set();
   var visibleEdges = new Set();
@@ -53,9 +58,22 @@
       return (x.protocol === "http:" || x.protocol === "https:") ? x.href : null;
     } catch (err) { return null; }
   }
+  // names are folded as repnet.graph.names folds them: its character table and rules come with the data
+  var FOLD = D.fold || { chars: {}, rules: [] };
+  var RULES = FOLD.rules.map(function (r) { return [new RegExp(r[0], "g"), r[1]]; });
   function fold(s) {
-    return String(s).replace(/ł/g, "l").replace(/Ł/g, "L").normalize("NFKD").replace(/\p{M}/gu, "")
-      .toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+    var out = "";
+    for (var ch of String(s)) {
+      var m = FOLD.chars[ch];
+      out += m !== undefined ? m : ch.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+    }
+    return out.split(/\s+/).filter(Boolean).join(" ");
+  }
+  function skeleton(s) {
+    return fold(s).split(" ").map(function (w) {
+      RULES.forEach(function (r) { w = w.replace(r[0], r[1]); });
+      return w.replace(/(.)\1+/g, "$1");
+    }).filter(Boolean).join(" ");
   }
   function fmtYears(y) {
     var r = Math.round(y * 100) / 100;
@@ -138,7 +156,7 @@
     D.edges.forEach(function (e) {
       if (!relOn.has(e.r)) return;
       if (GR && (!openG.has(N[e.a].g) || !openG.has(N[e.b].g))) return;
-      if (!classOn.has(N[e.a].c) || !classOn.has(N[e.b].c) || !edgeHolds(e)) return;
+      if (!nodeOn(N[e.a]) || !nodeOn(N[e.b]) || !edgeHolds(e)) return;
       visibleEdges.add(e.k);
       touched.add(e.a);
       touched.add(e.b);
@@ -146,7 +164,7 @@
     visibleNodes = new Set();
     N.forEach(function (n) {
       if (GR && !openG.has(n.g)) return;
-      if (classOn.has(n.c) && (touched.has(n.i) || edgesOf[n.i].length === 0)) visibleNodes.add(n.i);
+      if (nodeOn(n) && (touched.has(n.i) || edgesOf[n.i].length === 0)) visibleNodes.add(n.i);
     });
   }
 
@@ -511,6 +529,11 @@
   $("physics-note").textContent = D.physics ? "live layout; switch off to freeze it"
     : "off: layout computed beforehand (above " + "500 nodes physics is slow)";
   phys.addEventListener("change", function () { network.setOptions({ physics: { enabled: phys.checked } }); });
+  var sancBox = document.getElementById("sanctions");
+  if (N.some(function (n) { return n.sanc !== undefined; })) {
+    document.getElementById("sanctions-section").hidden = false;
+    sancBox.addEventListener("change", function () { sancOn = sancBox.value; apply(); });
+  }
 
   if (D.dates && D.dates.length) {
     $("time-section").hidden = false;
@@ -545,13 +568,23 @@
   // ------------------------------------------------------------------ search
   var input = $("search"), results = $("results");
   function search(q) {
-    var f = fold(q);
+    var f = fold(q), k = skeleton(q);
     if (!f) return [];
     var hits = [];
+    function rank(name, x) {
+      return name === x ? 0 : name.indexOf(x) === 0 ? 1 : (" " + name).indexOf(" " + x) >= 0 ? 2 : name.indexOf(x) >= 0 ? 3 : 9;
+    }
     N.forEach(function (n) {
       var best = 9, alias = null;
       n.f.forEach(function (name, i) {
-        var r = name === f ? 0 : name.indexOf(f) === 0 ? 1 : (" " + name).indexOf(" " + f) >= 0 ? 2 : name.indexOf(f) >= 0 ? 3 : 9;
+        // the spelling as typed first; then any script, romanisation or order (ranks 4 to 7)
+        var r = rank(name, f);
+        if (r === 9 && k && n.k) {
+          r = rank(n.k[i], k);
+          var sorted = k.split(" ").sort().join(" ");
+          if (r === 9 && n.k[i].split(" ").sort().join(" ") === sorted) r = 0;
+          if (r < 9) r += 4;
+        }
         if (r < best || (r === best && r < 9 && n.n[i].length < alias.length)) { best = r; alias = n.n[i]; }
       });
       if (best < 9) hits.push({ i: n.i, rank: best, alias: alias, score: n.score });
@@ -737,6 +770,7 @@
   window.repnet = {
     network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, data: D,
     search: function (q) { return search(q).map(function (h) { return N[h.i].id; }); },
+    fold: fold, skeleton: skeleton,
     select: function (iri) { if (indexOf.has(iri)) select(indexOf.get(iri)); },
     indexOf: function (iri) { return indexOf.has(iri) ? indexOf.get(iri) : null; },
     selected: function () { return network.getSelectedNodes().map(function (i) { return N[i].id; }); },

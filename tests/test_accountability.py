@@ -1,0 +1,142 @@
+"""Accountability (issue 12): officials and their posts, sanctions decisions, the `officials` and
+`sanctions` queries and `analyze accountability`, on a synthetic source
+(tests/fixtures/accountability/officials.yaml: invented officials at a court, a prosecutor's office,
+an investigative committee, a security unit and a colony; verdicts naming judges; one decision of an
+intergovernmental authority with three targets, one of a government, and a later delisting)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from repnet.cli import cli
+from repnet.graph.api import Store
+from repnet.graph.ingest.build import build
+from repnet.graph.store import open_store
+from repnet.graph.store.embedded import EmbeddedStore
+
+FIXTURE = Path(__file__).parent / "fixtures" / "accountability"
+SRC = "https://w3id.org/repnet/id/source/accountability-synthetic"
+
+
+@pytest.fixture(scope="module")
+def acc_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("accountability-store")
+    build([FIXTURE / "officials.yaml"], root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def acc_store(acc_dir: Path) -> EmbeddedStore:
+    return open_store(acc_dir)
+
+
+def rows(store: EmbeddedStore, name: str) -> list[tuple[object, ...]]:
+    result = Store(store).query(name)  # the library face: plain Python values
+    return [tuple(r[c] for c in result.columns) for r in result]
+
+
+def test_officials_rows_rank_posts_by_persons_and_years_with_who_sanctions_them(acc_store: EmbeddedStore) -> None:
+    P = "https://w3id.org/repnet/id/person/"
+    assert rows(acc_store, "officials") == [
+        (P + "sharapanava", "Volha Sharapanava", "prosecutor", "City Prosecutor's Office", "2016", "2024-03", 3, 18,
+         "Union of States", SRC),
+        (P + "kastsiuk", "Andrei Kastsiuk", "deputy head", "Penal Colony No. 1", "2023", None, 2, 15, None, SRC),
+        (P + "barysenka", "Mikalai Barysenka", "head", "Penal Colony No. 1", "2019-02-01", None, 2, 15, None, SRC),
+        (P + "lapitski", "Dzmitry Lapitski", "judge", "Central District Court", "2018", None, 2, 12, None, SRC),
+        (P + "hrushetskaya", "Alena Hrushetskaya", "judge", "Central District Court", "2015-09", None, 2, 8,
+         "Government of Y, Union of States", SRC),
+        (P + "tsitou", "Ihar Tsitou", "investigator", "Investigative Committee", None, None, 1, 10, None, SRC),
+        (P + "kurylenka", "Pavel Kurylenka", "officer", "Security Service Unit", None, None, None, None, None, SRC),
+    ]
+
+
+def test_sanctions_rows_one_per_decision_and_target_with_the_delisting(acc_store: EmbeddedStore) -> None:
+    P = "https://w3id.org/repnet/id/person/"
+    union = ("Union of States", "2022-02-24", "Council Regulation (synthetic) 2022/1", "Union listing 2022/1",
+             "responsible for politically motivated sentences and for the treatment of prisoners", SRC)
+    assert rows(acc_store, "sanctions") == [
+        (P + "hrushetskaya", "Alena Hrushetskaya", *union, None),
+        (P + "barysenka", "Mikalai Barysenka", *union, "2024-02-20"),
+        (P + "sharapanava", "Volha Sharapanava", *union, None),
+        (P + "hrushetskaya", "Alena Hrushetskaya", "Government of Y", "2023-08-09", "Executive Order (synthetic) 7",
+         "Government of Y designation 2023", "sentenced political prisoners", SRC, None),
+    ]
+
+
+def test_a_sanction_naming_no_target_entity_gives_one_row_with_its_words(belarus_store: EmbeddedStore) -> None:
+    assert rows(belarus_store, "sanctions") == [
+        (None, "Belarusian potash", None, None, None, "sanctions on Belarusian potash", None,
+         "https://w3id.org/repnet/id/source/hrw-2025-12-15-belarus", None)]
+
+
+def test_analyze_accountability_unsanctioned_lists_exactly_the_officials_no_authority_lists_now(acc_dir: Path) -> None:
+    out = CliRunner().invoke(cli, ["--store", str(acc_dir), "analyze", "accountability", "--unsanctioned", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert (result["officials"], result["sanctioned"], result["unsanctioned"]) == (7, 2, 5)
+    assert [(r["rank"], r["official"], r["post"], r["organization"], r["persons"], r["total_years"], r["sanctioned_by"])
+            for r in result["rows"]] == [
+        (1, "Andrei Kastsiuk", "deputy head", "Penal Colony No. 1", 2, 15, None),
+        (2, "Mikalai Barysenka", "head", "Penal Colony No. 1", 2, 15, None),  # delisted in 2024
+        (3, "Dzmitry Lapitski", "judge", "Central District Court", 2, 12, None),
+        (4, "Ihar Tsitou", "investigator", "Investigative Committee", 1, 10, None),
+        (5, "Pavel Kurylenka", "officer", "Security Service Unit", None, None, None),
+    ]
+
+
+def test_analyze_accountability_by_organization_ranks_within_each_court_office_and_facility(acc_dir: Path) -> None:
+    out = CliRunner().invoke(cli, ["--store", str(acc_dir), "analyze", "accountability", "--by", "organization",
+                                   "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    lines = [line.split(",")[:4] for line in out.stdout.splitlines()]
+    assert lines == [["organization", "rank", "official", "post"],
+                     ["Central District Court", "1", "Dzmitry Lapitski", "judge"],
+                     ["Central District Court", "2", "Alena Hrushetskaya", "judge"],
+                     ["City Prosecutor's Office", "1", "Volha Sharapanava", "prosecutor"],
+                     ["Investigative Committee", "1", "Ihar Tsitou", "investigator"],
+                     ["Penal Colony No. 1", "1", "Andrei Kastsiuk", "deputy head"],
+                     ["Penal Colony No. 1", "2", "Mikalai Barysenka", "head"],
+                     ["Security Service Unit", "1", "Pavel Kurylenka", "officer"]]
+
+
+def test_accountability_refuses_an_unknown_grouping() -> None:
+    from repnet.graph.errors import UsageError
+    from repnet.graph.network.analysis import accountability
+
+    with pytest.raises(UsageError, match="by='court': use official or organization"):
+        accountability([], by="court")
+
+
+def test_an_entity_page_lists_posts_and_sanctions_with_their_sources(acc_store: EmbeddedStore) -> None:
+    from repnet.graph.web.pages import entity
+
+    page = entity(acc_store, "https://w3id.org/repnet/id/person/barysenka", "text/html").body.decode()
+    assert ("<h2>Posts</h2><table><tr><th>post</th><th>at</th><th>from</th><th>to</th><th>source</th></tr>"
+            '<tr><td>head</td><td><a href="/id/place/colony-1">Penal Colony No. 1</a></td><td>2019-02-01</td><td></td>'
+            "<td>accountability-synthetic</td></tr></table>") in page
+    assert ('<tr><td>Union of States</td><td>2022-02-24</td><td>Council Regulation (synthetic) 2022/1</td>'
+            '<td><a href="/id/sanction/union-2022-1">Union listing 2022/1</a></td><td>2024-02-20</td>'
+            "<td>accountability-synthetic</td></tr>") in page
+
+
+def test_the_explorer_marks_officials_sanctioned_or_not_with_authority_and_source_in_the_panel(acc_store: EmbeddedStore) -> None:
+    from repnet.graph.viz.data import page_data
+    from repnet.graph.viz.view import build_view
+
+    data, _ = page_data(acc_store, build_view(acc_store))
+    sources = list(data["sources"]) if isinstance(data["sources"], dict) else [s["id"] for s in data["sources"]]
+    marks = {n["l"]: (n.get("sanc"), [(f["k"], f["v"], [sources[i] for i in f["src"]]) for f in n.get("facts", [])
+                                       if f["k"] in ("post", "sanctioned by")])
+             for n in data["nodes"] if "sanc" in n}
+    assert marks["Alena Hrushetskaya"] == (1, [
+        ("post", "judge at Central District Court (from 2015-09)", ["accountability-synthetic"]),
+        ("sanctioned by", "Government of Y, 2023-08-09, Executive Order (synthetic) 7", ["accountability-synthetic"]),
+        ("sanctioned by", "Union of States, 2022-02-24, Council Regulation (synthetic) 2022/1", ["accountability-synthetic"])])
+    assert marks["Mikalai Barysenka"][0] == 0  # delisted: not sanctioned now
+    assert {k: v[0] for k, v in marks.items()} == {
+        "Alena Hrushetskaya": 1, "Volha Sharapanava": 1, "Mikalai Barysenka": 0, "Andrei Kastsiuk": 0,
+        "Dzmitry Lapitski": 0, "Ihar Tsitou": 0, "Pavel Kurylenka": 0}
