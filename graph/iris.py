@@ -62,6 +62,10 @@ def is_meta(graph: str) -> bool:
     return graph.endswith("/" + META)
 
 
+def is_vocabulary(graph: str) -> bool:
+    return graph.endswith("/" + VOCABULARY)
+
+
 def is_restricted(graph: str) -> bool:
     return graph.endswith(RESTRICTED_SUFFIX)
 

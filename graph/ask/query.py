@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from ...ontology.namespaces import ORG, SDO, XSD
 from ..errors import QueryError, UnknownName, UsageError
 from ..formats import RDF, RESULTS
+from ..iris import is_meta, is_vocabulary
 from ..names import fold, name_keys, skeleton
 from ..sparql import bind, forbidden_reason, from_clauses, locate, query_form
 from ..store.base import Store
@@ -243,7 +244,7 @@ def source_graphs(store: Store, source_ids: Iterable[str]) -> list[str]:
                           if "/graph/" in g and not g.endswith("/derived")} - {"meta", "vocabulary"})
             raise UsageError(f"no source '{sid}' in the store. Sources: {', '.join(ids)}")
         out += mine
-    return out + [g for g in graphs if g.endswith(("/graph/meta", "/graph/vocabulary"))]
+    return out + [g for g in graphs if is_meta(g) or is_vocabulary(g)]
 
 
 def execute(store: Store, prepared: Prepared, graphs: list[str] | None = None) -> Any:

@@ -49,6 +49,7 @@ import pyoxigraph as ox
 
 from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, RPNC, XSD
 from ..dates import parse_date
+from ..iris import graph_iri, is_meta
 from ..terms import solutions
 
 HELD, RELEASED, EXILE = "held", "released", "in-exile"
@@ -241,7 +242,7 @@ def graph_documents(store: ox.Store, graphs: list[str]) -> dict[str, str]:
 
 
 def _meta_graphs(store: ox.Store) -> list[str]:
-    return [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.endswith("/graph/meta")]
+    return [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and is_meta(g.value)]
 
 
 # ------------------------------------------------------------------------------- periods
@@ -569,7 +570,7 @@ def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Itera
     """The status periods of every person, from all sources and from each source alone, with the
     metadata that publishes their graphs. Reads only ``public_graphs``."""
     items = evidence(store, public_graphs)
-    meta = ox.NamedNode(f"{base}graph/meta")
+    meta = ox.NamedNode(graph_iri(base, part="meta"))
     n = ox.NamedNode
     scopes: dict[str, list[Evidence]] = {"": items}
     by_source: dict[str, list[Evidence]] = defaultdict(list)

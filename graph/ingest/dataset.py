@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, data_base
 from ...ontology.resources import read_text
 from ..formats import nquads_text
+from ..iris import graph_iri
 from ..progress import Progress
 from . import records
 from .sources import Source, default_paths, expand_paths, read_sources
@@ -152,7 +153,7 @@ def vocabulary_quads(base: str) -> Iterator[ox.Quad]:
     g = ox.NamedNode(f"{base}graph/vocabulary")
     for t in ox.parse(read_text("concepts.ttl"), format=ox.RdfFormat.TURTLE):
         yield ox.Quad(t.subject, t.predicate, t.object, g)
-    meta = ox.NamedNode(f"{base}graph/meta")
+    meta = ox.NamedNode(graph_iri(base, part="meta"))
     yield ox.Quad(g, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Entity)), meta)
     yield ox.Quad(g, ox.NamedNode(str(PROV.wasDerivedFrom)), ox.NamedNode(ONTOLOGY_IRI), meta)
     yield ox.Quad(g, ox.NamedNode(str(DCTERMS.accessRights)), ox.NamedNode(str(ACCESS.PUBLIC)), meta)

@@ -22,6 +22,7 @@ from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, RPNC, SDO, W
 from ...ontology.resources import FieldSpec, ItemSpec, Mapping, TypeSpec, concept_schemes, mapping, open_bounds
 from ..dates import DateValue, datatype, parse_date
 from ..errors import Problem, SourceError
+from ..iris import graph_iri
 from .sources import Record, Source
 
 # every pattern is matched with fullmatch (a `$` would let a trailing newline through) and spells
@@ -517,7 +518,7 @@ class Minter:
 
     @property
     def meta_graph(self) -> ox.NamedNode:
-        return self.node(f"{self.base}graph/meta")
+        return self.node(graph_iri(self.base, part="meta"))
 
 
 def _lit(value: str, datatype: str | None = None, lang: str | None = None) -> ox.Literal:
