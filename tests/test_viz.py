@@ -404,7 +404,7 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
         close(o)
 
 
-VIZ_MODULES = ("chart", "data", "explorer", "facts", "flow", "groups", "layout", "overview", "page", "rank", "style", "view")
+VIZ_MODULES = ("chart", "data", "explorer", "facts", "flow", "groups", "layout", "overview", "page", "picture", "rank", "style", "view")
 
 
 @pytest.mark.parametrize("name", VIZ_MODULES)

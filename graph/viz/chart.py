@@ -16,7 +16,6 @@ says how many).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,9 @@ from typing import Any
 import networkx as nx
 
 from ..ask.status import EXILE, HELD, RELEASED, status_at, stored_periods
-from ..errors import UsageError
-from ..files import atomic_output
 from ..store.base import Store
+from .picture import write_picture
 
-FORMATS = ("png", "svg")
 CERTAINTIES = ("stated", "last known", "possible")
 COLOURS = {"stated": "#d62728", "last known": "#f2a2a3", "possible": "#f6d5d5", "sentenced": "#6b4c9a",
            "released": "#2ca02c"}
@@ -109,15 +106,12 @@ def write_chart(store: Store, out: str | Path, G: nx.MultiDiGraph | None = None,
                 persons: set[str] | None = None) -> dict[str, Any]:
     """Draw the chart (PNG or SVG by ``out``'s extension) with matplotlib; the numbers drawn, and
     ``seconds``. Written whole or not at all; SVG text is drawn as paths."""
-    t0 = time.perf_counter()
-    fmt = Path(out).suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise UsageError(f"a chart is a .png or .svg file, not '{Path(out).name}'")
-    with atomic_output(out, "wb") as f:
+    def draw() -> tuple[dict[str, Any], Any]:
         data = monthly(store, G, persons)
-        fig = draw_chart(data, title or "Persons held, sentenced and released, by month")
-        fig.savefig(f, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-    return {**data, "seconds": time.perf_counter() - t0}
+        return data, draw_chart(data, title or "Persons held, sentenced and released, by month")
+
+    data, seconds = write_picture(out, "a chart", draw)
+    return {**data, "seconds": seconds}
 
 
 def draw_chart(data: dict[str, Any], title: str) -> Any:

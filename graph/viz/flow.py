@@ -13,7 +13,6 @@ distinct persons at both. Each stage draws its :data:`TOP` largest entities; the
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -21,17 +20,15 @@ from typing import Any
 import networkx as nx
 
 from ..ask.status import HELD, status_at, stored_periods
-from ..errors import UsageError
-from ..files import atomic_output
 from ..network.project import PERSON_CLASSES
 from ..store.base import Store
+from .picture import write_picture
 
 STAGES = (("article", "charged_under", ("Article", "Offence")), ("court", "sentenced_by", ("Court",)),
           ("facility", "held_at", ("Facility",)), ("release", "released_in", ("ReleaseRound",)))
 """The stages: name, the relation from the person, the classes it leads to."""
 TOP = 10
 NONE = "(none stated)"
-FORMATS = ("png", "svg")
 
 
 def person_stages(G: nx.MultiDiGraph, persons: set[str] | None = None) -> dict[str, dict[str, set[str]]]:
@@ -85,15 +82,12 @@ def flow(store: Store, G: nx.MultiDiGraph, persons: set[str] | None = None, top:
 def write_flow(store: Store, G: nx.MultiDiGraph, out: str | Path, *, persons: set[str] | None = None,
                title: str | None = None) -> dict[str, Any]:
     """Draw the flow (PNG or SVG by ``out``'s extension) with matplotlib, whole or not at all; the numbers drawn."""
-    t0 = time.perf_counter()
-    fmt = Path(out).suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise UsageError(f"a flow diagram is a .png or .svg file, not '{Path(out).name}'")
-    with atomic_output(out, "wb") as f:
+    def draw() -> tuple[dict[str, Any], Any]:
         data = flow(store, G, persons)
-        fig = draw_flow(data, title or "Persons along the apparatus: charge, court, facility, release")
-        fig.savefig(f, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-    return {**data, "seconds": time.perf_counter() - t0}
+        return data, draw_flow(data, title or "Persons along the apparatus: charge, court, facility, release")
+
+    data, seconds = write_picture(out, "a flow diagram", draw)
+    return {**data, "seconds": seconds}
 
 
 def draw_flow(data: dict[str, Any], title: str) -> Any:

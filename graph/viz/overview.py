@@ -21,11 +21,10 @@ from ..store.base import Store
 from .facts import person_status, sources_meta, status_on
 from .layout import Point, layout
 from .page import Page
+from .picture import picture_format, save_figure
 from .rank import OVERVIEW_MAX_NODES, node_scores, reduce_view
 from .style import CLASS_STYLE, RELATION_COLOR, STATUS_STYLE, node_size
 from .view import View
-
-FORMATS = ("png", "svg")
 
 
 def write_overview(store: Store, v: View, out: str | Path, *, size_by: str = "degree",
@@ -39,9 +38,7 @@ def write_overview(store: Store, v: View, out: str | Path, *, size_by: str = "de
     a :class:`~repnet.graph.errors.UsageError` at once) and replaced only when complete.
     """
     t0 = time.perf_counter()
-    fmt = Path(out).suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise UsageError(f"an overview picture is a .png or .svg file, not '{Path(out).name}'")
+    fmt = picture_format(out, "an overview picture")
     if max_nodes < 1:
         raise UsageError("max_nodes must be 1 or more", argument="max_nodes")
     G = v.graph
@@ -50,7 +47,7 @@ def write_overview(store: Store, v: View, out: str | Path, *, size_by: str = "de
     H = reduce_view(G, scores, max_nodes, v.focus) if reduced else G
     with atomic_output(out, "wb") as f:
         fig = draw(store, v, H, scores, measure_note, title)
-        fig.savefig(f, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+        save_figure(fig, f, fmt)
     return Page(html="", nodes=H.number_of_nodes(), edges=H.number_of_edges(), view_nodes=G.number_of_nodes(),
                 view_edges=G.number_of_edges(), reduced=reduced, physics=False, seconds=time.perf_counter() - t0)
 

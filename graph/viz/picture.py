@@ -1,0 +1,42 @@
+"""Still pictures (PNG or SVG, by the output's extension) written whole or not at all.
+
+One home for what the overview, the chart and the flow diagram share: the formats, the check of
+the output's extension, and saving a matplotlib figure into a file that replaces the target only
+when complete (:mod:`repnet.graph.files`). SVG gets no date, so the same data gives the same file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import UsageError
+from ..files import atomic_output
+
+FORMATS = ("png", "svg")
+T = TypeVar("T")
+
+
+def picture_format(out: str | Path, what: str) -> str:
+    """"png" or "svg" from ``out``'s extension; a UsageError naming ``what`` otherwise."""
+    fmt = Path(out).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UsageError(f"{what} is a .png or .svg file, not '{Path(out).name}'")
+    return fmt
+
+
+def save_figure(fig: Any, f: Any, fmt: str) -> None:
+    fig.savefig(f, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+
+
+def write_picture(out: str | Path, what: str, draw: Callable[[], tuple[T, Any]]) -> tuple[T, float]:
+    """Open ``out`` (an unwritable path fails before any work), ``draw()`` the figure, save it;
+    what ``draw`` returned with the figure, and the seconds it all took."""
+    t0 = time.perf_counter()
+    fmt = picture_format(out, what)
+    with atomic_output(out, "wb") as f:
+        result, fig = draw()
+        save_figure(fig, f, fmt)
+    return result, time.perf_counter() - t0
