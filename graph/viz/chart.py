@@ -106,12 +106,8 @@ def write_chart(store: Store, out: str | Path, G: nx.MultiDiGraph | None = None,
                 persons: set[str] | None = None) -> dict[str, Any]:
     """Draw the chart (PNG or SVG by ``out``'s extension) with matplotlib; the numbers drawn, and
     ``seconds``. Written whole or not at all; SVG text is drawn as paths."""
-    def draw() -> tuple[dict[str, Any], Any]:
-        data = monthly(store, G, persons)
-        return data, draw_chart(data, title or "Persons held, sentenced and released, by month")
-
-    data, seconds = write_picture(out, "a chart", draw)
-    return {**data, "seconds": seconds}
+    return write_picture(out, "a chart", lambda: monthly(store, G, persons),
+                         lambda data: draw_chart(data, title or "Persons held, sentenced and released, by month"))
 
 
 def draw_chart(data: dict[str, Any], title: str) -> Any:

@@ -82,12 +82,8 @@ def flow(store: Store, G: nx.MultiDiGraph, persons: set[str] | None = None, top:
 def write_flow(store: Store, G: nx.MultiDiGraph, out: str | Path, *, persons: set[str] | None = None,
                title: str | None = None) -> dict[str, Any]:
     """Draw the flow (PNG or SVG by ``out``'s extension) with matplotlib, whole or not at all; the numbers drawn."""
-    def draw() -> tuple[dict[str, Any], Any]:
-        data = flow(store, G, persons)
-        return data, draw_flow(data, title or "Persons along the apparatus: charge, court, facility, release")
-
-    data, seconds = write_picture(out, "a flow diagram", draw)
-    return {**data, "seconds": seconds}
+    return write_picture(out, "a flow diagram", lambda: flow(store, G, persons),
+                         lambda data: draw_flow(data, title or "Persons along the apparatus: charge, court, facility, release"))
 
 
 def draw_flow(data: dict[str, Any], title: str) -> Any:

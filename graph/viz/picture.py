@@ -10,13 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ..errors import UsageError
 from ..files import atomic_output
 
 FORMATS = ("png", "svg")
-T = TypeVar("T")
 
 
 def picture_format(out: str | Path, what: str) -> str:
@@ -31,12 +30,13 @@ def save_figure(fig: Any, f: Any, fmt: str) -> None:
     fig.savefig(f, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
 
 
-def write_picture(out: str | Path, what: str, draw: Callable[[], tuple[T, Any]]) -> tuple[T, float]:
-    """Open ``out`` (an unwritable path fails before any work), ``draw()`` the figure, save it;
-    what ``draw`` returned with the figure, and the seconds it all took."""
+def write_picture(out: str | Path, what: str, compute: Callable[[], dict[str, Any]],
+                  draw: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+    """Open ``out`` (an unwritable path fails before any work), ``compute()`` the numbers, ``draw``
+    them and save the figure; the numbers drawn, with the ``seconds`` it all took."""
     t0 = time.perf_counter()
     fmt = picture_format(out, what)
     with atomic_output(out, "wb") as f:
-        result, fig = draw()
-        save_figure(fig, f, fmt)
-    return result, time.perf_counter() - t0
+        data = compute()
+        save_figure(draw(data), f, fmt)
+    return {**data, "seconds": time.perf_counter() - t0}
