@@ -168,5 +168,5 @@ def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str =
         data.pop(key, None)
     if data["more"]:
         data["notes"] = [f"{shown:,} of {total:,} neighbours drawn (the most central); {data['more']:,} more. "
-                         f"To see them all: repnet viz --focus <{iri}> --radius 1 --max-nodes {total + 1}"]
+                         f"To see them all: repnet viz --focus '{iri}' --radius 1 --max-nodes {total + 1}"]
     return data
