@@ -27,7 +27,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..ask.query import _LABELS, NameIndex
+from ..ask.query import NAME_LABELS, NameIndex
 from ..names import fold, name_keys, skeleton
 from ..store.base import Store
 from ..viz.style import node_class
@@ -65,7 +65,7 @@ class Explorer:
     def names(self) -> NameIndex:
         if self._names is None:
             idx = NameIndex()
-            for row in self.store.query(_LABELS % "FILTER(isIRI(?e))"):
+            for row in self.store.query(NAME_LABELS % "FILTER(isIRI(?e))"):
                 iri, label = row["e"].value, row["label"].value
                 idx.add(iri, label, row["pref"].value == "true")
                 self._written.append((fold(label), label, iri))
