@@ -16,7 +16,7 @@ LAYERS = {
     "ask": {"store"},
     "network": {"store", "ask"},
     "publish": {"store", "ask"},
-    "web": {"store", "ask", "publish"},
+    "web": {"store", "ask", "publish", "network", "viz"},  # the live explorer (web/explore.py) serves viz data
     "viz": {"store", "ask", "network"},
 }
 FOUNDATION = {"errors", "iris", "dates", "formats", "sparql", "terms", "output", "csvsafe", "files", "progress", "names"}

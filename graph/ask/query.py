@@ -105,7 +105,8 @@ _CLASSES = {
     "entity": (),
 }
 
-_LABELS = """
+# every preferred label and name variant: (entity, label, preferred?); %s filters the entities
+NAME_LABELS = """
 SELECT DISTINCT ?e ?label ?pref WHERE {
   { ?e skos:prefLabel ?label BIND(true AS ?pref) } UNION { ?e skos:altLabel ?label BIND(false AS ?pref) }
   %s
@@ -141,7 +142,7 @@ def name_index(store: Store, kind: str = "entity") -> NameIndex:
     where = ("VALUES ?class { " + " ".join(f"<{c}>" for c in classes) + " } ?e a ?class .") if classes else \
         "FILTER(isIRI(?e))"
     idx = NameIndex()
-    for row in store.query(_LABELS % where):
+    for row in store.query(NAME_LABELS % where):
         idx.add(row["e"].value, row["label"].value, row["pref"].value == "true")
     return idx
 

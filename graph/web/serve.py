@@ -1,4 +1,5 @@
-"""`repnet serve`: a SPARQL 1.1 Protocol endpoint at ``/sparql`` and a query page at ``/``.
+"""`repnet serve`: a SPARQL 1.1 Protocol endpoint at ``/sparql``, a query page at ``/`` and the live
+network explorer at ``/explore`` (:mod:`repnet.graph.web.explore`).
 
 This module is the entry point (:func:`serve`); the map of the parts is in :mod:`repnet.graph.web`.
 

@@ -109,6 +109,17 @@ def static_file(name: str) -> bytes | None:
     return f.read_bytes() if f.is_file() else None
 
 
+VIS_NETWORK = "vis-network.min.js"
+
+
+def vis_network() -> bytes:
+    """vis-network's script for the live explorer, as shipped inside pyvis (never from a CDN): the
+    same script the offline pages inline (:func:`repnet.graph.viz.page.vis_network_js`)."""
+    from ..viz.page import vis_network_js
+
+    return vis_network_js().encode("utf-8")
+
+
 def saved_queries_json() -> bytes:
     """The saved queries for the query page: name, description, columns, parameters, text."""
     from ..ask.query import saved_queries
@@ -303,9 +314,16 @@ class Handler(BaseHTTPRequestHandler):
             assert page is not None, "graph/web/static/index.html is missing from the package"
             self._send(200, page, STATIC_TYPES[".html"], {"Content-Security-Policy": PAGE_CSP,
                                                           "Referrer-Policy": "no-referrer"})
+        elif url.path in ("/explore", "/explore/"):
+            page = static_file("explore.html")
+            assert page is not None, "graph/web/static/explore.html is missing from the package"
+            self._send(200, page, STATIC_TYPES[".html"], {"Content-Security-Policy": PAGE_CSP,
+                                                          "Referrer-Policy": "no-referrer"})
+        elif url.path in ("/explore/search", "/explore/neighbours"):
+            self._explore(url.path.rsplit("/", 1)[1], parse_qs(url.query, keep_blank_values=True))
         elif url.path.startswith("/static/"):
             name = url.path[len("/static/"):]
-            data = static_file(name)
+            data = vis_network() if name == VIS_NETWORK else static_file(name)
             if data is None:
                 self._error(404, f"no such file: {url.path}")
             else:
@@ -331,6 +349,41 @@ class Handler(BaseHTTPRequestHandler):
             self._page(url)
         else:
             self._error(404, f"nothing at {url.path}. The SPARQL endpoint is /sparql, the query page /.")
+
+    def _explore(self, what: str, params: dict[str, list[str]]) -> None:
+        """The live explorer's JSON (``/explore/search?q=``, ``/explore/neighbours?iri=``), answered by a
+        query worker under the same limits as queries (:mod:`repnet.graph.web.explore`)."""
+        from . import explore
+
+        key, default, top = (("q", explore.SEARCH_LIMIT, explore.MAX_SEARCH_LIMIT) if what == "search" else
+                             ("iri", explore.NEIGHBOUR_LIMIT, explore.MAX_NEIGHBOUR_LIMIT))
+        for name, values in params.items():
+            if name not in (key, "limit"):
+                self._error(400, f"/explore/{what} takes {key}=... and limit=..., not {name}")
+                return
+            if len(values) != 1:
+                self._error(400, f"give {name} once, not {len(values)} times")
+                return
+        value = params.get(key, [""])[0].strip()
+        if not value:
+            self._error(400, f"give {key}=... ({'a name to search for' if key == 'q' else 'an entity IRI'})")
+            return
+        if len(value) > (explore.MAX_Q if key == "q" else 2000):
+            self._error(400, f"{key} is too long")
+            return
+        if key == "iri" and not explore.IRI.match(value):
+            self._error(400, "iri is not an IRI (http://, https:// or urn:)")
+            return
+        limit = params.get("limit", [str(default)])[0]
+        if not re.fullmatch(r"[0-9]{1,4}", limit) or not 1 <= int(limit) <= top:
+            self._error(400, f"limit is a whole number from 1 to {top}")
+            return
+        assert self.server.pool is not None
+        reply = self.server.pool.run({"explore": what, key: value, "limit": int(limit)}, self.server.settings.timeout)
+        if reply.status != 200:
+            self._error(reply.status, reply.body.decode("utf-8", "replace"))
+            return
+        self._send(200, reply.body, reply.type)
 
     def _page(self, url: Any) -> None:
         """An entity's IRI path (HTML, Turtle or JSON-LD by Accept or ?format=) or the dataset description,

@@ -41,6 +41,7 @@ class StoreView:
         self.path: Path | None = None
         self.store: Any = None
         self.served: list[str] | None = None
+        self.explorer: Any = None  # the live explorer's names and projection (repnet.graph.web.explore)
         self.refresh()
 
     def refresh(self) -> None:
@@ -55,6 +56,7 @@ class StoreView:
         if path != self.path:
             self.store = ox.Store.read_only(str(path))
             self.path = path
+            self.explorer = None
             self.served = None if self.include_restricted else public_graphs(self.store)
 
     def embedded(self) -> Any:
@@ -71,6 +73,8 @@ class StoreView:
             return {"status": 500}, short_message(f"The store cannot be read: {e}").encode()
         if "page" in req:
             return self.page(req)
+        if "explore" in req:
+            return self.explore(req)
         if "saved" in req:
             return self.saved(req)
         return self.answer(req)
@@ -129,6 +133,24 @@ class StoreView:
             return {"status": 500}, f"The query failed: {e}".encode()
         media = canonical_type(kind, fmt)
         return {"status": 200, "type": media, "rows": rows, "truncated": truncated}, body
+
+    def explore(self, req: dict[str, Any]) -> Answer:
+        """The live explorer's JSON: a name search or an entity's neighbours (:mod:`.explore`)."""
+        import json
+
+        from . import explore, pages
+
+        if self.explorer is None:
+            self.explorer = explore.Explorer(self.embedded(), self.include_restricted)
+        try:
+            if req["explore"] == "search":
+                data = explore.search(self.explorer, req["q"], int(req["limit"]))
+            else:
+                data = explore.neighbours(self.explorer, req["iri"], int(req["limit"]), pages.base_of(self.explorer.store))
+        except explore.ExploreError as e:
+            return {"status": e.status}, str(e).encode()
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        return {"status": 200, "type": "application/json; charset=utf-8"}, body
 
     def page(self, req: dict[str, Any]) -> Answer:
         """An entity page (``/id/...``) or the dataset description (``/dataset``, ``/.well-known/void``)."""

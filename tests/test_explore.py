@@ -1,0 +1,182 @@
+"""The live explorer under `repnet serve`: /explore/search and /explore/neighbours on the Belarus
+store (plain HTTP), and the /explore page in headless Chromium (search, expand, facts)."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ID
+from .test_serve import CHROMIUM_ARGS, Endpoint, request, running
+
+LOIKA = ID + "person/nasta-loika"
+RESTRICTED = ("torture", "deteriorated", "ill-treatment", "allegation/", "health/")
+
+
+@pytest.fixture(scope="module")
+def explorer(belarus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
+    cache = tmp_path_factory.mktemp("explore-cache")
+    with running(belarus_dir, "--timeout", "20", "--workers", "2", tmp=tmp_path_factory.mktemp("explore"),
+                 env={"XDG_CACHE_HOME": str(cache)}) as e:
+        yield e
+
+
+def fetch(e: Endpoint, what: str, **params: str) -> tuple[int, Any]:
+    status, headers, body = request(f"{e.url}explore/{what}?{urllib.parse.urlencode(params)}")
+    if status == 200:
+        assert headers["Content-Type"] == "application/json; charset=utf-8"
+        return status, json.loads(body)
+    return status, body.decode()
+
+
+@pytest.mark.parametrize("q", ["Loika", "Nasta Lojka", "LOJKA", "Лойка", "Anastasia Loika"])
+def test_search_finds_a_person_by_any_name_and_script(explorer: Endpoint, q: str) -> None:
+    status, data = fetch(explorer, "search", q=q)
+    assert status == 200 and data["q"] == q
+    first = data["results"][0]
+    assert first == {"id": LOIKA, "l": "Nasta Loika", "c": "Person", "m": first["m"], "deg": 4}
+    assert first["m"].split()[-1] in ("Loika", "Lojka")  # the name variant that matched, as written
+
+
+def test_search_across_russian_and_belarusian_forms(explorer: Endpoint) -> None:
+    for q in ("Kolesnikova", "Колесникова", "Калеснікава"):
+        ids = [r["id"] for r in fetch(explorer, "search", q=q)[1]["results"]]
+        assert ids[0] == ID + "person/maria-kalesnikava", (q, ids)
+
+
+def test_search_limit_and_more(explorer: Endpoint) -> None:
+    status, every = fetch(explorer, "search", q="co", limit="100")
+    assert status == 200 and len(every["results"]) > 3 and every["more"] == 0
+    status, two = fetch(explorer, "search", q="co", limit="2")
+    assert [r["id"] for r in two["results"]] == [r["id"] for r in every["results"][:2]]
+    assert two["more"] == len(every["results"]) - 2
+    assert fetch(explorer, "search", q="zzzzqx")[1] == {"q": "zzzzqx", "results": [], "more": 0}
+
+
+def test_neighbours_of_a_person_as_the_offline_page_shapes_them(explorer: Endpoint) -> None:
+    status, d = fetch(explorer, "neighbours", iri=LOIKA)
+    assert status == 200
+    ids = [n["id"] for n in d["nodes"]]
+    assert d["nodes"][d["center"]]["id"] == LOIKA and d["total"] == 4 and d["more"] == 0 and "notes" not in d or not d["notes"]
+    assert sorted(ids) == sorted([LOIKA, ID + "offence/incitement-to-enmity", ID + "org/minsk-city-court",
+                                  ID + "offence/organizing-group-actions-violating-public-order",
+                                  ID + "offence/petty-hooliganism"])
+    assert sorted((e["r"], ids[e["b"]]) for e in d["edges"]) == [
+        ("charged_under", ID + "offence/incitement-to-enmity"),
+        ("charged_under", ID + "offence/organizing-group-actions-violating-public-order"),
+        ("charged_under", ID + "offence/petty-hooliganism"), ("sentenced_by", ID + "org/minsk-city-court")]
+    assert all(ids[e["a"]] == LOIKA and e["src"] and e["id"] for e in d["edges"])
+    centre = d["nodes"][d["center"]]
+    assert centre["page"] == "/id/person/nasta-loika" and centre["all"] == 4
+    assert [f["s"] for f in centre["st"]] == ["held", "held"]
+    assert d["sources"][0]["id"] == "hrw-2025-12-15-belarus" and d["sources"][0]["url"].startswith("https://www.hrw.org/")
+    assert set(d["classes"]) == {"Person", "Offence", "Court"} and set(d["relations"]) == {"charged_under", "sentenced_by"}
+
+
+def test_neighbours_are_capped_with_how_many_more(explorer: Endpoint) -> None:
+    status, d = fetch(explorer, "neighbours", iri=LOIKA, limit="2")
+    assert status == 200 and len(d["nodes"]) == 3 and d["total"] == 4 and d["more"] == 2
+    assert "2 more" in d["notes"][0] and LOIKA in d["nodes"][d["center"]]["id"]
+
+
+@pytest.mark.parametrize(("params", "status"), [
+    ({"iri": "not an iri"}, 400), ({"iri": "javascript:alert(1)"}, 400), ({"iri": "https://x/a b"}, 400),
+    ({}, 400), ({"iri": LOIKA, "limit": "0"}, 400), ({"iri": LOIKA, "limit": "501"}, 400),
+    ({"iri": LOIKA, "limit": "x"}, 400), ({"iri": LOIKA, "other": "1"}, 400),
+    ({"iri": ID + "person/nobody"}, 404), ({"iri": "urn:x:y"}, 404),
+])
+def test_neighbours_refusals(explorer: Endpoint, params: dict[str, str], status: int) -> None:
+    got, body = fetch(explorer, "neighbours", **params)
+    assert got == status and body.startswith(f"{status} "), body
+
+
+@pytest.mark.parametrize(("params", "status"), [
+    ({}, 400), ({"q": "a"}, 400), ({"q": " "}, 400), ({"q": "x" * 201}, 400), ({"q": "Loika", "limit": "101"}, 400),
+])
+def test_search_refusals(explorer: Endpoint, params: dict[str, str], status: int) -> None:
+    assert fetch(explorer, "search", **params)[0] == status
+
+
+def test_restricted_entities_and_facts_are_never_returned(explorer: Endpoint) -> None:
+    for iri in (ID + "allegation/rabkova-prison", ID + "health/rabkova-2025-12", ID + "allegation/loika-detention"):
+        assert fetch(explorer, "neighbours", iri=iri)[0] == 404
+    for q in ("rabkova", "loika", "prison", "health", "allegation"):
+        status, data = fetch(explorer, "search", q=q, limit="100")
+        assert status == 200 and not any(s in json.dumps(data) for s in RESTRICTED), q
+    for r in fetch(explorer, "search", q="rabkova")[1]["results"] + fetch(explorer, "search", q="loika")[1]["results"]:
+        text = json.dumps(fetch(explorer, "neighbours", iri=r["id"])[1])
+        assert not any(s in text for s in RESTRICTED), r["id"]
+
+
+def test_the_page_and_its_scripts_come_from_the_server(explorer: Endpoint) -> None:
+    status, headers, body = request(explorer.url + "explore")
+    assert status == 200 and "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe" not in headers["Content-Security-Policy"]
+    assert b"//cdn" not in body and b'src="/static/vis-network.min.js"' in body
+    status, headers, js = request(explorer.url + "static/vis-network.min.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript") and b"vis-network" in js[:400]
+    status, _, js = request(explorer.url + "static/explore.js")
+    assert status == 200 and b"innerHTML" not in js and b"eval(" not in js
+
+
+def test_explorer_in_headless_chromium(explorer: Endpoint, tmp_path: Path, chromium: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    seen: list[str] = []
+    errors: list[str] = []
+
+    def route(r: Any) -> None:
+        seen.append(r.request.url)
+        if r.request.url.startswith(explorer.url):
+            r.continue_()
+        else:
+            r.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(explorer.url + "explore")
+            page.wait_for_selector("body[data-ready='true']", state="attached")
+            # a Cyrillic spelling finds the person written in Latin in the sources
+            page.fill("#q", "Лойка")
+            page.click("#go")
+            page.wait_for_selector(f"#results button[data-iri='{LOIKA}']")
+            assert page.locator("#results button").first.get_attribute("data-iri") == LOIKA
+            assert page.inner_text("#results button >> nth=0").startswith("Nasta Loika")
+            page.click(f"#results button[data-iri='{LOIKA}']")
+            page.wait_for_selector("#panel:not([hidden])")
+            page.wait_for_selector("#p-edges li >> nth=3")
+            assert page.inner_text("#p-title") == "Nasta Loika"
+            assert "4 of 4 neighbours drawn" in page.inner_text("#status")
+            edges = page.locator("#p-edges li").all_inner_texts()
+            assert any("Minsk City Court" in t and "sentenced by" in t for t in edges), edges
+            facts = page.locator("#p-facts li").all_inner_texts()
+            assert any(t.startswith("status") and "held" in t and "Human Rights Watch" in t for t in facts), facts
+            assert page.get_attribute("#p-page", "href") == "/id/person/nasta-loika"
+            # the neighbours are drawn on the canvas: the network holds the five nodes
+            canvas = page.locator("#net canvas")
+            assert canvas.count() == 1 and canvas.bounding_box()["width"] > 400  # type: ignore[index]
+            # a second search and expansion adds to the drawing
+            page.fill("#q", "Minsk City Court")
+            page.click("#go")
+            page.wait_for_selector(f"#results button[data-iri='{ID}org/minsk-city-court']")
+            page.click(f"#results button[data-iri='{ID}org/minsk-city-court']")
+            page.wait_for_selector("#p-title:text-is('Minsk City Court')")
+            page.wait_for_selector("#status:has-text('neighbours drawn')")
+            shot = tmp_path / "explore.png"
+            page.screenshot(path=str(shot))
+            print(f"explorer screenshot: {shot}")
+        finally:
+            browser.close()
+    assert errors == []
+    assert seen and all(u.startswith(explorer.url) for u in seen), seen
