@@ -19,6 +19,7 @@ them gets.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -29,8 +30,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,6 +128,52 @@ def require(program: str, package: str, skip_env: str, path: Path | None = None)
 def chromium() -> str:
     """Debian's chromium for playwright's ``executable_path`` (playwright's own download is never used)."""
     return require("chromium", "chromium", "REPNET_SKIP_CHROMIUM")
+
+
+# Headless Chromium reaches no network: every name resolves to nothing (a page under test may only
+# reach the loopback server it was loaded from, when ``loopback``).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND"]
+LOOPBACK_ARGS = CHROMIUM_ARGS[:-1] + ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+
+
+@dataclass
+class ServedPage:
+    """A Chromium page of a local server: every request (``seen``), those refused because they left
+    the server (``blocked``), and the page's script errors and console errors (``errors``)."""
+
+    page: Any
+    seen: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def served_page(chromium: str, origin: str) -> Iterator[ServedPage]:
+    """A fresh headless Chromium with one page that may reach ``origin`` and nothing else."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=LOOPBACK_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
+            served = ServedPage(page=None)
+
+            def route(r: Any) -> None:
+                served.seen.append(r.request.url)
+                if r.request.url.startswith(origin):
+                    r.continue_()
+                else:
+                    served.blocked.append(r.request.url)
+                    r.abort()
+
+            context.route("**/*", route)
+            served.page = context.new_page()
+            served.page.on("pageerror", lambda exc: served.errors.append(str(exc)))
+            served.page.on("console", lambda m: served.errors.append(m.text) if m.type == "error" else None)
+            yield served
+        finally:
+            browser.close()
 
 
 @dataclass

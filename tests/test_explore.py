@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from .conftest import ID
-from .test_serve import CHROMIUM_ARGS, Endpoint, request, running
+from .external import served_page
+from .test_serve import Endpoint, request, running
 
 LOIKA = ID + "person/nasta-loika"
 RESTRICTED = ("torture", "deteriorated", "ill-treatment", "allegation/", "health/")
@@ -125,58 +126,40 @@ def test_the_page_and_its_scripts_come_from_the_server(explorer: Endpoint) -> No
 
 
 def test_explorer_in_headless_chromium(explorer: Endpoint, tmp_path: Path, chromium: str) -> None:
-    from playwright.sync_api import sync_playwright
 
-    seen: list[str] = []
-    errors: list[str] = []
 
-    def route(r: Any) -> None:
-        seen.append(r.request.url)
-        if r.request.url.startswith(explorer.url):
-            r.continue_()
-        else:
-            r.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(explorer.url + "explore")
-            page.wait_for_selector("body[data-ready='true']", state="attached")
-            # a Cyrillic spelling finds the person written in Latin in the sources
-            page.fill("#q", "Лойка")
-            page.click("#go")
-            page.wait_for_selector(f"#results button[data-iri='{LOIKA}']")
-            assert page.locator("#results button").first.get_attribute("data-iri") == LOIKA
-            assert page.inner_text("#results button >> nth=0").startswith("Nasta Loika")
-            page.click(f"#results button[data-iri='{LOIKA}']")
-            page.wait_for_selector("#panel:not([hidden])")
-            page.wait_for_selector("#p-edges li >> nth=3")
-            assert page.inner_text("#p-title") == "Nasta Loika"
-            assert "4 of 4 neighbours drawn" in page.inner_text("#status")
-            edges = page.locator("#p-edges li").all_inner_texts()
-            assert any("Minsk City Court" in t and "sentenced by" in t for t in edges), edges
-            facts = page.locator("#p-facts li").all_inner_texts()
-            assert any(t.startswith("status") and "held" in t and "Human Rights Watch" in t for t in facts), facts
-            assert page.get_attribute("#p-page", "href") == "/id/person/nasta-loika"
-            # the neighbours are drawn on the canvas: the network holds the five nodes
-            canvas = page.locator("#net canvas")
-            assert canvas.count() == 1 and canvas.bounding_box()["width"] > 400  # type: ignore[index]
-            # a second search and expansion adds to the drawing
-            page.fill("#q", "Minsk City Court")
-            page.click("#go")
-            page.wait_for_selector(f"#results button[data-iri='{ID}org/minsk-city-court']")
-            page.click(f"#results button[data-iri='{ID}org/minsk-city-court']")
-            page.wait_for_selector("#p-title:text-is('Minsk City Court')")
-            page.wait_for_selector("#status:has-text('neighbours drawn')")
-            shot = tmp_path / "explore.png"
-            page.screenshot(path=str(shot))
-            print(f"explorer screenshot: {shot}")
-        finally:
-            browser.close()
-    assert errors == []
-    assert seen and all(u.startswith(explorer.url) for u in seen), seen
+    with served_page(chromium, explorer.url) as served:
+        page = served.page
+        page.goto(explorer.url + "explore")
+        page.wait_for_selector("body[data-ready='true']", state="attached")
+        # a Cyrillic spelling finds the person written in Latin in the sources
+        page.fill("#q", "Лойка")
+        page.click("#go")
+        page.wait_for_selector(f"#results button[data-iri='{LOIKA}']")
+        assert page.locator("#results button").first.get_attribute("data-iri") == LOIKA
+        assert page.inner_text("#results button >> nth=0").startswith("Nasta Loika")
+        page.click(f"#results button[data-iri='{LOIKA}']")
+        page.wait_for_selector("#panel:not([hidden])")
+        page.wait_for_selector("#p-edges li >> nth=3")
+        assert page.inner_text("#p-title") == "Nasta Loika"
+        assert "4 of 4 neighbours drawn" in page.inner_text("#status")
+        edges = page.locator("#p-edges li").all_inner_texts()
+        assert any("Minsk City Court" in t and "sentenced by" in t for t in edges), edges
+        facts = page.locator("#p-facts li").all_inner_texts()
+        assert any(t.startswith("status") and "held" in t and "Human Rights Watch" in t for t in facts), facts
+        assert page.get_attribute("#p-page", "href") == "/id/person/nasta-loika"
+        # the neighbours are drawn on the canvas: the network holds the five nodes
+        canvas = page.locator("#net canvas")
+        assert canvas.count() == 1 and canvas.bounding_box()["width"] > 400  # type: ignore[index]
+        # a second search and expansion adds to the drawing
+        page.fill("#q", "Minsk City Court")
+        page.click("#go")
+        page.wait_for_selector(f"#results button[data-iri='{ID}org/minsk-city-court']")
+        page.click(f"#results button[data-iri='{ID}org/minsk-city-court']")
+        page.wait_for_selector("#p-title:text-is('Minsk City Court')")
+        page.wait_for_selector("#status:has-text('neighbours drawn')")
+        shot = tmp_path / "explore.png"
+        page.screenshot(path=str(shot))
+        print(f"explorer screenshot: {shot}")
+    assert served.errors == []
+    assert served.seen and all(u.startswith(explorer.url) for u in served.seen), served.seen

@@ -47,13 +47,11 @@ from repnet.graph.web import serve as srv
 from repnet.graph.web.loadtest import child_pids, is_gone
 
 from .conftest import BASE
+from .external import served_page
 
 TIMEOUT = 3  # the main endpoint's --timeout, seconds
 MAX_ROWS = 500  # the main endpoint's --max-rows; the public graphs hold 773 triples
 GRAPH = BASE + "graph/"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 PERSONS = """PREFIX schema: <https://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?person ?name WHERE {
@@ -617,151 +615,118 @@ def test_every_saved_query_runs_on_the_endpoint(endpoint: Endpoint) -> None:
 
 
 def test_query_page_runs_a_query_in_headless_chromium(endpoint: Endpoint, tmp_path: Path, chromium: str) -> None:
-    from playwright.sync_api import sync_playwright
-
     expected = json_rows(post_form(endpoint, {"query": saved_queries()["sentences"].text})[2])
     assert expected
-    seen: list[str] = []
-    blocked: list[str] = []
-    errors: list[str] = []
+    with served_page(chromium, endpoint.url) as served:
+        page = served.page
+        page.on("request", lambda r: served.seen.append(r.url))
+        page.goto(endpoint.url)
+        # (the page's CSP forbids eval, so the test waits on selectors, not on JavaScript expressions)
+        page.wait_for_selector("#examples[data-loaded='true']", state="attached")
+        assert page.locator("#examples option").count() == len(saved_queries()) + 1
+        page.select_option("#examples", "sentences")
+        assert page.input_value("#query") == saved_queries()["sentences"].text
+        page.click("#run")
+        page.wait_for_selector("#table tbody tr")
+        rows = page.locator("#table tbody tr")
+        assert rows.count() == len(expected)
+        assert page.locator("#table thead th").all_inner_texts() == list(saved_queries()["sentences"].columns)
+        names = page.locator("#table tbody tr td:nth-child(2)").all_inner_texts()
+        assert names == [f"{r[1]}@en" if r[1] else "" for r in expected]  # labels show their language
+        assert f"{len(expected)} rows" in page.inner_text("#status")
+        shot = tmp_path / "query-page.png"
+        page.screenshot(path=str(shot), full_page=True)
+        shutil.copy(shot, "/tmp/repnet-query-page.png")
+        print(f"query page screenshot: {shot} (copy: /tmp/repnet-query-page.png)")
 
-    def route(r: Any) -> None:
-        seen.append(r.request.url)
-        if r.request.url.startswith(endpoint.url):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
+        # data is shown as text, never as markup
+        evil = "<img src=x onerror=\"document.title='pwned'\">"
+        page.fill("#query", 'SELECT ?x WHERE { BIND("' + evil.replace('"', '\\"') + '" AS ?x) }')
+        page.click("#run")
+        page.wait_for_selector("#table tbody td")
+        assert page.inner_text("#table tbody td") == evil
+        assert page.locator("#results img").count() == 0 and page.title() == "repnet SPARQL"
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("request", lambda r: seen.append(r.url))
-            page.goto(endpoint.url)
-            # (the page's CSP forbids eval, so the test waits on selectors, not on JavaScript expressions)
-            page.wait_for_selector("#examples[data-loaded='true']", state="attached")
-            assert page.locator("#examples option").count() == len(saved_queries()) + 1
-            page.select_option("#examples", "sentences")
-            assert page.input_value("#query") == saved_queries()["sentences"].text
-            page.click("#run")
-            page.wait_for_selector("#table tbody tr")
-            rows = page.locator("#table tbody tr")
-            assert rows.count() == len(expected)
-            assert page.locator("#table thead th").all_inner_texts() == list(saved_queries()["sentences"].columns)
-            names = page.locator("#table tbody tr td:nth-child(2)").all_inner_texts()
-            assert names == [f"{r[1]}@en" if r[1] else "" for r in expected]  # labels show their language
-            assert f"{len(expected)} rows" in page.inner_text("#status")
-            shot = tmp_path / "query-page.png"
-            page.screenshot(path=str(shot), full_page=True)
-            shutil.copy(shot, "/tmp/repnet-query-page.png")
-            print(f"query page screenshot: {shot} (copy: /tmp/repnet-query-page.png)")
+        # errors are shown with the endpoint's message
+        page.fill("#query", "SELECT ?s WHERE { ?s ?p }")
+        page.click("#run")
+        page.wait_for_selector("#error:not([hidden])")
+        assert "SPARQL syntax error: line 1, column " in page.inner_text("#error")
 
-            # data is shown as text, never as markup
-            evil = "<img src=x onerror=\"document.title='pwned'\">"
-            page.fill("#query", 'SELECT ?x WHERE { BIND("' + evil.replace('"', '\\"') + '" AS ?x) }')
-            page.click("#run")
-            page.wait_for_selector("#table tbody td")
-            assert page.inner_text("#table tbody td") == evil
-            assert page.locator("#results img").count() == 0 and page.title() == "repnet SPARQL"
+        # an IRI in the table leads to what the store says about it
+        page.select_option("#examples", "sentences")
+        page.click("#run")
+        page.wait_for_selector("#table tbody tr")
+        page.locator("#table tbody tr td:first-child a").first.click()
+        page.wait_for_selector("#table thead th:text-is('property')")
+        assert page.locator("#table tbody tr").count() > 3
 
-            # errors are shown with the endpoint's message
-            page.fill("#query", "SELECT ?s WHERE { ?s ?p }")
-            page.click("#run")
-            page.wait_for_selector("#error:not([hidden])")
-            assert "SPARQL syntax error: line 1, column " in page.inner_text("#error")
-
-            # an IRI in the table leads to what the store says about it
-            page.select_option("#examples", "sentences")
-            page.click("#run")
-            page.wait_for_selector("#table tbody tr")
-            page.locator("#table tbody tr td:first-child a").first.click()
-            page.wait_for_selector("#table thead th:text-is('property')")
-            assert page.locator("#table tbody tr").count() > 3
-
-            # raw formats
-            page.select_option("#format", "csv")
-            page.fill("#query", "SELECT ?s WHERE { ?s a schema:Person } LIMIT 2")
-            page.click("#run")
-            page.wait_for_selector("#raw:not([hidden])")
-            assert page.inner_text("#raw").splitlines()[0] == "s"
-        finally:
-            browser.close()
+        # raw formats
+        page.select_option("#format", "csv")
+        page.fill("#query", "SELECT ?s WHERE { ?s a schema:Person } LIMIT 2")
+        page.click("#run")
+        page.wait_for_selector("#raw:not([hidden])")
+        assert page.inner_text("#raw").splitlines()[0] == "s"
     # the only console error is Chromium's note on the deliberate syntax error's 400
-    assert [e for e in errors if "status of 400 (Bad Request)" not in e] == []
-    assert blocked == []
-    assert seen and all(u.startswith(endpoint.url) for u in seen), seen
+    assert [e for e in served.errors if "status of 400 (Bad Request)" not in e] == []
+    assert served.blocked == []
+    assert served.seen and all(u.startswith(endpoint.url) for u in served.seen), served.seen
 
 
 def test_query_page_asks_for_a_saved_querys_parameters_in_headless_chromium(endpoint: Endpoint, store_root: Path,
                                                                            chromium: str) -> None:
     """Choosing a saved query shows a field per parameter; it does not run without the required ones
     (no request is sent), and runs by name with them, bound by the server as the CLI binds them."""
-    from playwright.sync_api import sync_playwright
-
     timeline = bound_rows(endpoint, store_root, "timeline", {"person": "Nasta Loika"})
     loika_sentences = bound_rows(endpoint, store_root, "sentences", {"person": "Nasta Loika"})
     all_sentences = bound_rows(endpoint, store_root, "sentences", {})
     assert len(timeline) > 3 and 0 < len(loika_sentences) < len(all_sentences) != len(timeline)
     posts: list[tuple[str, str]] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(service_workers="block")
-            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(endpoint.url) else r.abort())
-            page = context.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("request", lambda r: posts.append((r.url, r.post_data or "")) if r.method == "POST" else None)
-            page.goto(endpoint.url)
-            page.wait_for_selector("#examples[data-loaded='true']", state="attached")
+    with served_page(chromium, endpoint.url) as served:
+        page = served.page
+        page.on("request", lambda r: posts.append((r.url, r.post_data or "")) if r.method == "POST" else None)
+        page.goto(endpoint.url)
+        page.wait_for_selector("#examples[data-loaded='true']", state="attached")
 
-            page.select_option("#examples", "timeline")
-            assert page.is_visible("#params")
-            assert page.locator("#params label").all_inner_texts() == ["person (required)"]
-            assert page.get_attribute("#param-person", "aria-required") == "true"
-            page.click("#run")
-            page.wait_for_selector("#error:not([hidden])")
-            assert page.inner_text("#error") == (
-                "The saved query timeline needs a value for person (person: an IRI, or any of the person's names or "
-                "name variants). Fill it in above, then run it.")
-            assert posts == []  # refused in the page: nothing was sent
+        page.select_option("#examples", "timeline")
+        assert page.is_visible("#params")
+        assert page.locator("#params label").all_inner_texts() == ["person (required)"]
+        assert page.get_attribute("#param-person", "aria-required") == "true"
+        page.click("#run")
+        page.wait_for_selector("#error:not([hidden])")
+        assert page.inner_text("#error") == (
+            "The saved query timeline needs a value for person (person: an IRI, or any of the person's names or "
+            "name variants). Fill it in above, then run it.")
+        assert posts == []  # refused in the page: nothing was sent
 
-            page.fill("#param-person", "Nasta Loika")
-            assert page.get_attribute("#link", "href") == "queries/timeline?person=Nasta+Loika"
-            page.click("#run")
-            page.wait_for_selector("#table tbody tr")
-            assert page.locator("#table thead th").all_inner_texts() == list(saved_queries()["timeline"].columns)
-            assert page.locator("#table tbody tr").count() == len(timeline)
-            assert f"{len(timeline)} rows" in page.inner_text("#status")
-            assert posts == [(endpoint.url + "queries/timeline", "person=Nasta+Loika")]
+        page.fill("#param-person", "Nasta Loika")
+        assert page.get_attribute("#link", "href") == "queries/timeline?person=Nasta+Loika"
+        page.click("#run")
+        page.wait_for_selector("#table tbody tr")
+        assert page.locator("#table thead th").all_inner_texts() == list(saved_queries()["timeline"].columns)
+        assert page.locator("#table tbody tr").count() == len(timeline)
+        assert f"{len(timeline)} rows" in page.inner_text("#status")
+        assert posts == [(endpoint.url + "queries/timeline", "person=Nasta+Loika")]
 
-            # an optional parameter may stay empty; filled in, it narrows the rows
-            page.select_option("#examples", "sentences")
-            assert page.locator("#params label").all_inner_texts() == ["person"]
-            page.click("#run")
-            page.wait_for_selector(f"#status:has-text('{len(all_sentences)} rows')")
-            page.fill("#param-person", "Nasta Loika")
-            page.press("#param-person", "Enter")
-            page.wait_for_selector(f"#status:has-text('{len(loika_sentences)} rows')")
-            assert page.locator("#table tbody tr").count() == len(loika_sentences)
-            assert posts[1:] == [(endpoint.url + "queries/sentences", ""),
-                                 (endpoint.url + "queries/sentences", "person=Nasta+Loika")]
+        # an optional parameter may stay empty; filled in, it narrows the rows
+        page.select_option("#examples", "sentences")
+        assert page.locator("#params label").all_inner_texts() == ["person"]
+        page.click("#run")
+        page.wait_for_selector(f"#status:has-text('{len(all_sentences)} rows')")
+        page.fill("#param-person", "Nasta Loika")
+        page.press("#param-person", "Enter")
+        page.wait_for_selector(f"#status:has-text('{len(loika_sentences)} rows')")
+        assert page.locator("#table tbody tr").count() == len(loika_sentences)
+        assert posts[1:] == [(endpoint.url + "queries/sentences", ""),
+                             (endpoint.url + "queries/sentences", "person=Nasta+Loika")]
 
-            # editing the text makes it a plain query: the fields go, it is POSTed to sparql
-            page.fill("#query", "SELECT ?s WHERE { ?s a schema:Person } LIMIT 2")
-            assert page.is_hidden("#params") and page.input_value("#examples") == ""
-            page.click("#run")
-            page.wait_for_selector("#status:has-text('2 rows')")
-            assert posts[-1][0] == endpoint.url + "sparql"
-        finally:
-            browser.close()
-    assert errors == []
+        # editing the text makes it a plain query: the fields go, it is POSTed to sparql
+        page.fill("#query", "SELECT ?s WHERE { ?s a schema:Person } LIMIT 2")
+        assert page.is_hidden("#params") and page.input_value("#examples") == ""
+        page.click("#run")
+        page.wait_for_selector("#status:has-text('2 rows')")
+        assert posts[-1][0] == endpoint.url + "sparql"
+    assert served.errors == []
 
 
 # --------------------------------------------------------------------------------- pages over HTTP

@@ -34,13 +34,11 @@ from repnet.graph.store.embedded import EmbeddedStore, memory_store
 from repnet.graph.viz import explorer as viz
 
 from .conftest import ID, write
+from .external import CHROMIUM_ARGS
 
 HRW_TITLE = "More than 1,000 Belarusians remain in prison for exercising their rights"
 HRW_URL = "https://www.hrw.org/news/2025/12/15/more-than-1000-belarusians-remain-in-prison-for-exercising-their-rights"
 LOIKA = ID + "person/nasta-loika"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--host-resolver-rules=MAP * ~NOTFOUND"]
 # runs before the page's own scripts (injected by the browser, not subject to the page's CSP)
 TRAPS = """
 window.__alerts = [];

@@ -30,10 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.external import CHROMIUM_ARGS
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--host-resolver-rules=MAP * ~NOTFOUND"]
 GOAL_NODES, GOAL_SECONDS = 5000, 5.0
 
 
