@@ -251,7 +251,7 @@ def test_build_reports_every_stage_with_totals(tmp_path: Path) -> None:
     seen: list[tuple[str, int, int | None]] = []
     build(None, tmp_path / "s", progress=lambda stage, done, total=None: seen.append((stage, done, total)))
     stages = list(dict.fromkeys(s for s, _, _ in seen))
-    assert stages == ["reading files", "checking records", "loaded triples", "loading records", "deriving", "validating"]
+    assert stages == ["reading files", "checking records", "loaded triples", "loading records", "deriving", "indexing", "validating"]
     assert [x for x in seen if x[0] == "reading files"] == [("reading files", 0, 2), ("reading files", 1, 2),
                                                              ("reading files", 2, 2)]
     assert [x for x in seen if x[0] == "checking records"] == [("checking records", 0, 90), ("checking records", 90, 90)]

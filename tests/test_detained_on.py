@@ -1,7 +1,9 @@
 """``detained-on`` reads runs of days computed at build (rpn:heldOnDays); on every day it gives
 what the definition from the status periods gives (tests/fixtures/detained-on-from-periods.rq, the
 query it replaced, kept as the oracle): on the Belarus data, on two sources that disagree (all
-sources and each source alone), and on synthetic persons."""
+sources and each source alone), and on synthetic persons. Both ways of answering are checked: the
+built store's day index (graph/ask/dayindex.py, what `repnet query detained-on` reads) and the
+saved SPARQL (what remote stores and reads of chosen sources run)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from repnet.graph.ask import dayindex
 from repnet.graph.ask import query as q
 from repnet.graph.ingest.build import build
 from repnet.graph.ingest.synth import write_synthetic
@@ -21,11 +24,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ORACLE = (FIXTURES / "detained-on-from-periods.rq").read_text(encoding="utf-8")
 
 
-def rows(store: Any, text: str, day: str, sources: list[str] | None = None) -> set[tuple[Any, ...]]:
+def rows(store: Any, text: str, day: str, sources: list[str] | None = None, sparql: bool = False
+         ) -> set[tuple[Any, ...]]:
+    """The rows of ``text`` as `repnet query` gives them (the index may answer), or by its SPARQL."""
     saved = q.saved_queries()["detained-on"]
     prepared = q.prepare(store, text, {"date": day}, saved)
     graphs = q.source_graphs(store, sources) if sources else None
-    _, found = q.rows_of(q.execute(store, prepared, graphs))
+    result = store.query(prepared.text, graphs=graphs) if sparql else q.execute(store, prepared, graphs)
+    _, found = q.rows_of(result)
     return {(r["person"], r["personLabel"], r["facility"], r["since"], " | ".join(sorted((r["source"] or "").split(" | "))),
              r["status"], r["lastKnown"]) for r in found}
 
@@ -49,6 +55,7 @@ def assert_same(store: Any, days: list[str], sources: list[str] | None = None) -
     for day in days:
         new = rows(store, text, day, sources)
         assert new == rows(store, ORACLE, day, sources), day
+        assert new == rows(store, text, day, sources, sparql=True), day
         listed += len(new)
     return listed
 
@@ -77,3 +84,34 @@ def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_synthetic_persons(synthetic_store: Any) -> None:
     assert assert_same(synthetic_store, days_to_ask(synthetic_store, 60)) > 1000
+
+
+def test_the_build_writes_a_day_index_that_answers_in_label_order(belarus_dir: Path) -> None:
+    store = open_store(belarus_dir)
+    saved = q.saved_queries()["detained-on"]
+    prepared = q.prepare(store, saved.text, {"date": "2025-12-15"}, saved)
+    indexed = dayindex.answer(store.generation, "2025-12-15")
+    assert indexed is not None
+    by_index = q.rows_of(indexed)
+    by_sparql = q.rows_of(store.query(prepared.text))
+    assert by_index == by_sparql  # the same columns and rows, in the same order
+    assert [r["personLabel"] for r in by_index[1]] == sorted(r["personLabel"] for r in by_index[1])
+    assert "Mikalai Statkevich" in {r["personLabel"] for r in by_index[1]}
+
+
+def test_a_generation_without_the_index_runs_the_sparql(tmp_path: Path) -> None:
+    build(sorted((FIXTURES / "many-sources").glob("*.yaml")), tmp_path)
+    store = open_store(tmp_path)
+    days = days_to_ask(store, 200)
+    before = {day: rows(store, q.saved_queries()["detained-on"].text, day) for day in days}
+    (store.generation / dayindex.FILE).unlink()
+    assert dayindex.answer(store.generation, days[0]) is None
+    assert {day: rows(store, q.saved_queries()["detained-on"].text, day) for day in days} == before
+    assert any(before.values())
+
+
+def test_only_the_saved_text_itself_is_answered_from_the_index(belarus_dir: Path) -> None:
+    store = open_store(belarus_dir)
+    saved = q.saved_queries()["detained-on"]
+    assert q.prepare(store, saved.text, {"date": "2025-12-15"}, saved).saved == "detained-on"
+    assert q.prepare(store, ORACLE, {"date": "2025-12-15"}, saved).saved is None

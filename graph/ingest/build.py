@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..ask import dayindex
 from ..ask.status import derived_quads
 from ..progress import Progress
 from ..store.embedded import EmbeddedStore, memory_store
@@ -40,6 +41,12 @@ def derive(store: EmbeddedStore, base: str) -> Iterator[ox.Quad]:
     yield from same_as_quads(store.oxigraph, base, public)  # the judgements of repnet match (issue 13)
 
 
+def index(store: EmbeddedStore, base: str) -> None:
+    """Write the generation's indexes beside its triples: the day index of ``detained-on``."""
+    if store.generation is not None:
+        dayindex.write(store.oxigraph, base, store.generation)
+
+
 def in_memory(ds: Dataset, public_only: bool = False) -> EmbeddedStore:
     """The dataset in a new in-memory store, with what the build derives: the quads of :func:`build`."""
     store = memory_store(ds.quads())
@@ -62,7 +69,7 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
 
     ``progress(stage, done, total)`` (:mod:`repnet.graph.progress`) hears, in order: "reading files"
     (files), "checking records" (records), "loading records" (records, as their quads are loaded;
-    between them "loaded triples" with the triples so far and no total), "deriving" and
+    between them "loaded triples" with the triples so far and no total), "deriving", "indexing" and
     "validating" (SHACL checks).
     """
     t0 = time.perf_counter()
@@ -71,6 +78,7 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     with ds.nquads_batches(progress=progress) as batches:
         loaded = replace_store(store, nquads=batches, check=require_valid(ds, engine, progress),
                                progress=_store_stages(progress) if progress else None,
-                               derive=functools.partial(derive, base=ds.base))
+                               derive=functools.partial(derive, base=ds.base),
+                               index=functools.partial(index, base=ds.base))
     return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds,
                        loaded.seconds_check)

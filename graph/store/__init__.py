@@ -33,6 +33,6 @@ def open_store(spec: str | os.PathLike[str] | None = None, include_restricted: b
         raise no_store(root)
     remove_stale(root)
     try:
-        return EmbeddedStore(ox.Store.read_only(str(path)), root, public_only=not include_restricted)
+        return EmbeddedStore(ox.Store.read_only(str(path)), root, public_only=not include_restricted, generation=path)
     except OSError as e:
         raise StoreError(f"cannot open the store at {path}: {e}.\nRebuild it with `repnet build`.") from e

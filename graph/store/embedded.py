@@ -60,9 +60,11 @@ class EmbeddedStore:
     every restricted graph, stays invisible to queries, exports, the endpoint and analyses.
     """
 
-    def __init__(self, store: ox.Store, location: Path | None = None, public_only: bool = False):
+    def __init__(self, store: ox.Store, location: Path | None = None, public_only: bool = False,
+                 generation: Path | None = None):
         self._store = store
-        self.location = location
+        self.location = location  # the store's root directory (None in memory)
+        self.generation = generation  # the directory of the open generation, which holds its indexes
         self.public_only = public_only
         self._visible: list[str] | None = None
 

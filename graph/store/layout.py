@@ -163,10 +163,12 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
                   check: Callable[[EmbeddedStore], None] | None = None,
                   progress: Progress | None = None,
                   nquads: Iterable[tuple[bytes, int]] | None = None,
-                  derive: Callable[[EmbeddedStore], Iterable[ox.Quad]] | None = None) -> Loaded:
+                  derive: Callable[[EmbeddedStore], Iterable[ox.Quad]] | None = None,
+                  index: Callable[[EmbeddedStore], None] | None = None) -> Loaded:
     """Load ``quads`` (or ``nquads``: batches of N-Quads text and their quad counts, as
     :meth:`Dataset.nquads_batches` gives) into a new generation, add what ``derive`` computes from
-    it, run ``check`` on it, then swap it in.
+    it, write the generation's indexes with ``index`` (files in the generation's directory, given as
+    the store's ``generation``), run ``check`` on it, then swap it in.
 
     If loading or ``check`` raises (or the process dies), the previous generation stays current
     and the partial one is removed (now, or by the next build).
@@ -190,7 +192,7 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
     loaded = 0
     store: EmbeddedStore | None = None
     try:
-        store = EmbeddedStore(ox.Store(str(staging)), root)
+        store = EmbeddedStore(ox.Store(str(staging)), root, generation=staging)
         for data, n in nquads if nquads is not None else _chunks(quads):
             # parsed and loaded by Oxigraph without holding the GIL
             store.oxigraph.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
@@ -204,6 +206,10 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
                 store.oxigraph.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
                 loaded += n
         store.oxigraph.flush()
+        if index is not None:
+            if progress:
+                progress("indexing", loaded)
+            index(store)
         t_check = time.perf_counter()
         if check is not None:
             check(store)

@@ -1,0 +1,88 @@
+"""The day index: ``detained-on`` answered without evaluating SPARQL over every segment.
+
+The build stores each person's held days as runs (``rpn:heldOnDays`` literals, one per run on which
+the ``detained-on`` row is the same; :func:`repnet.graph.ask.status.held_segments`). The saved
+query reads them all and compares ISO days: correct on any SPARQL 1.1 store, but at 100,000
+persons Oxigraph spends about 3 s decoding 264,000 long literals, then cuts fields out of the
+78,000 that match and sorts them (10 s in all, measured). Oxigraph has no range index on literals.
+
+So the build also writes the same runs, read back from the store's own ``graph/derived`` triples,
+to an SQLite table in the store generation's directory (``held-on-days.sqlite``; SQLite is in
+Python's standard library, and its B-tree gives the range lookup Oxigraph lacks). Each row keeps
+its first and last day and the answer's row as SPARQL TSV results text, so an answer is a range
+scan plus pyoxigraph's own results parser: a result object like the SPARQL query's, with the same
+rows (tests compare both on every day where the answer changes). The index is a generation's
+file, written before the generation is swapped in and removed with it, so it never describes
+another build's data.
+
+:func:`answer` gives None (run the SPARQL) when the store has no index (in-memory or remote
+stores, generations built before the index existed) or when a read chooses graphs (``--source``,
+``FROM``): the index holds the answer over all public sources only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ...ontology.namespaces import RPN
+from ..iris import graph_iri
+from ..terms import solutions
+from .status import NONE
+
+FILE = "held-on-days.sqlite"
+COLUMNS = ("person", "personLabel", "facility", "since", "source", "status", "lastKnown")
+# fields of a segment literal (graph/ask/status.py segment_literal) -> the columns they fill
+_FIELDS = ("first", "last", "status", "since", "lastKnown", "facility", "source", "personLabel")
+
+_SEGMENTS = f"SELECT ?person ?segment WHERE {{ ?person <{RPN.heldOnDays}> ?segment }}"
+
+def _cell(value: str) -> str:
+    """One TSV results cell: a simple literal in N-Triples syntax, empty (unbound) for "~"."""
+    return "" if value == NONE else str(ox.Literal(value))
+
+def rows(store: ox.Store, base: str) -> list[tuple[str, str, str]]:
+    """(first day, last day, TSV results line) of every run in the build's all-sources derived
+    graph, in the saved query's order (by label, unlabelled first; then person and first day)."""
+    out = []
+    derived = ox.NamedNode(graph_iri(base, part="derived"))
+    for sol in solutions(store.query(_SEGMENTS, default_graph=[derived])):
+        person, literal = sol["person"], sol["segment"]
+        f = dict(zip(_FIELDS, literal.value.split("\t"), strict=True))
+        line = "\t".join([str(person)] + [_cell(f[c]) for c in COLUMNS[1:]])
+        label = f["personLabel"]
+        out.append(((label != NONE, "" if label == NONE else label, person.value, f["first"]), f["first"], f["last"], line))
+    out.sort()
+    return [(first, last, line) for _, first, last, line in out]
+
+def write(store: ox.Store, base: str, directory: Path) -> int:
+    """Write the index of the runs in ``store`` to ``directory``; returns the number of runs."""
+    path = directory / FILE
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    try:
+        db.execute("CREATE TABLE held (first TEXT NOT NULL, last TEXT NOT NULL, line TEXT NOT NULL)")
+        found = rows(store, base)  # inserted in answer order: a scan in rowid order needs no sort
+        db.executemany("INSERT INTO held VALUES (?, ?, ?)", found)
+        db.commit()
+    finally:
+        db.close()
+    return len(found)
+
+def answer(generation: Path | None, day: str) -> Any:
+    """The ``detained-on`` rows for ``day`` (YYYY-MM-DD) as pyoxigraph query solutions, ordered by
+    label (unlabelled first), or None when ``generation`` has no index."""
+    path = generation / FILE if generation is not None else None
+    if path is None or not path.is_file():
+        return None
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        lines = [r[0] for r in db.execute("SELECT line FROM held WHERE first <= ?1 AND last >= ?1 ORDER BY rowid",
+                                          (day,))]
+    finally:
+        db.close()
+    text = "\t".join(f"?{c}" for c in COLUMNS) + "\n" + "".join(line + "\n" for line in lines)
+    return ox.parse_query_results(text, format=ox.QueryResultsFormat.TSV)
