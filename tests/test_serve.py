@@ -872,6 +872,21 @@ def test_saved_queries_run_by_name_with_their_parameters(endpoint: Endpoint, sto
     assert json_rows(request(endpoint.url + "queries/sentences")[2]) == everyone
 
 
+def test_detained_on_by_name_reads_the_day_index_with_the_sparql_rows(endpoint: Endpoint, store_root: Path) -> None:
+    expected = bound_rows(endpoint, store_root, "detained-on", {"date": "2025-12-15"})  # the SPARQL, posted
+    assert len(expected) == 4
+    status, headers, body = request(endpoint.url + "queries/detained-on?date=2025-12-15")
+    assert (status, headers["X-Repnet-Rows"], json_rows(body)) == (200, str(len(expected)), expected)
+    status, headers, body = request(endpoint.url + "queries/detained-on?date=2025-12-15&format=csv")
+    assert (status, headers["Content-Type"], body.count(b"\r\n")) == (200, "text/csv; charset=utf-8", len(expected) + 1)
+    from repnet.graph.ask.query import indexed, prepare
+    from repnet.graph.web.worker import StoreView
+
+    view = StoreView(store_root, include_restricted=False)  # what a worker reads: it has the index
+    saved = saved_queries()["detained-on"]
+    assert indexed(view.embedded(), prepare(view.embedded(), saved.text, {"date": "2025-12-15"}, saved)) is not None
+
+
 def test_saved_query_parameters_are_checked_by_the_server(endpoint: Endpoint) -> None:
     def refusal(path: str) -> tuple[int, str]:
         status, _, body = request(endpoint.url + path)

@@ -258,7 +258,7 @@ def execute(store: Store, prepared: Prepared, graphs: list[str] | None = None) -
     """Run a prepared query. FROM / FROM NAMED in the query choose among the store's visible graphs."""
     default, named = from_clauses(prepared.text)
     if graphs is None and not default and not named:
-        found = _indexed(store, prepared)
+        found = indexed(store, prepared)
         if found is not None:
             return found
     if default and graphs is None:
@@ -271,7 +271,7 @@ def execute(store: Store, prepared: Prepared, graphs: list[str] | None = None) -
         raise QueryError(f"the query failed: {e}") from None
 
 
-def _indexed(store: Store, prepared: Prepared) -> Any:
+def indexed(store: Store, prepared: Prepared) -> Any:
     """The answer of a saved query that a built store keeps an index for, or None (run the SPARQL).
 
     Only reads of every public source: ``detained-on`` from the day index

@@ -63,7 +63,7 @@ class StoreView:
         """The open store behind repnet's store interface, showing what this endpoint serves."""
         from ..store.embedded import EmbeddedStore
 
-        return EmbeddedStore(self.store, public_only=not self.include_restricted)
+        return EmbeddedStore(self.store, public_only=not self.include_restricted, generation=self.path)
 
     def handle(self, req: dict[str, Any]) -> Answer:
         """One request of the server: a page, a saved query or a SPARQL query."""
@@ -80,8 +80,9 @@ class StoreView:
         return self.answer(req)
 
     def saved(self, req: dict[str, Any]) -> Answer:
-        """A saved query by name, its parameters bound as `repnet query NAME --param k=v` binds them."""
-        from ..ask.query import prepare, saved_queries
+        """A saved query by name, its parameters bound as `repnet query NAME --param k=v` binds them;
+        answered from the generation's index where it keeps one, as `repnet query` answers it."""
+        from ..ask.query import indexed, prepare, saved_queries
 
         query = saved_queries().get(req["saved"])
         if query is None:
@@ -92,15 +93,17 @@ class StoreView:
             return {"status": 400}, short_message(str(e).replace("--param ", "")).encode()
         except ValueError as e:  # an iri parameter that is not an IRI
             return {"status": 400}, short_message(f"A parameter is not valid: {e}").encode()
-        return self.answer({**req, "query": prepared.text})
+        found = None if req.get("default") or req.get("named") else indexed(self.embedded(), prepared)
+        return self.answer({**req, "query": prepared.text}, found)
 
-    def answer(self, req: dict[str, Any]) -> Answer:
-        """A SPARQL query -> its result in the negotiated format, cut at ``max_rows``."""
-        import pyoxigraph as ox
+    def answer(self, req: dict[str, Any], found: Any = None) -> Answer:
+        """A SPARQL query (or its ``found`` result) -> the result in the negotiated format, cut at ``max_rows``."""
 
         from ...ontology.namespaces import PREFIXES
 
         text = req["query"]
+        if found is not None:
+            return self.respond(req, found)
         try:
             options = dataset_options(text, req.get("default", []), req.get("named", []), self.served)
         except ValueError as e:
@@ -113,6 +116,12 @@ class StoreView:
             return {"status": 400}, short_message(f"SPARQL syntax error: {locate(str(e), excerpt_lines(text))}").encode()
         except (OSError, RuntimeError, ValueError) as e:
             return {"status": 500}, short_message(f"The query failed: {e}").encode()
+        return self.respond(req, result)
+
+    def respond(self, req: dict[str, Any], result: Any) -> Answer:
+        """A query's result in the negotiated format, cut at ``max_rows``."""
+        import pyoxigraph as ox
+
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "graph" if isinstance(result, ox.QueryTriples) \
             else "solutions"
         fmt = negotiate(kind, req.get("accept"), req.get("formats", []))
