@@ -115,3 +115,33 @@ def test_cli_exports(store_dir: Path, tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["--store", str(store_dir), "describe", "--endpoint", "http://127.0.0.1:8000/sparql"])
     assert r.exit_code == 0
     assert "void:sparqlEndpoint <http://127.0.0.1:8000/sparql>" in r.stdout
+
+
+def test_native_dumps_name_every_line_across_chunks_and_tricky_literals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from repnet.graph.publish import export as E
+    from repnet.graph.store.embedded import memory_store
+
+    g, h = "https://example.org/graph/a", "https://example.org/graph/b"
+    n = ox.NamedNode
+    quads = [ox.Quad(n(f"https://example.org/s{i}"), n("https://example.org/p"),
+                     ox.Literal(f"ends with a stop .\nand a line {i} .") if i % 2 else ox.Literal(f"plain {i}"), n(g))
+             for i in range(50)] + [ox.Quad(n("https://example.org/x"), n("https://example.org/p"), ox.BlankNode("b1"), n(h))]
+    store = memory_store(quads)
+    monkeypatch.setattr(E, "_CHUNK", 7)  # chunks far shorter than a line: every cut falls inside one
+    for fmt in E.NATIVE:
+        buf = io.BytesIO()
+        assert E.export_native(store, fmt, buf, description=False) == 51
+        parsed = list(ox.parse(buf.getvalue(), format=RDF[fmt]))
+        assert {(q.subject, q.predicate, q.object, q.graph_name) for q in parsed if not isinstance(q.object, ox.BlankNode)} \
+            == {(q.subject, q.predicate, q.object, q.graph_name) for q in quads[:50]}
+        assert [q.graph_name for q in parsed if isinstance(q.object, ox.BlankNode)] == [n(h)]
+
+
+def test_a_public_export_dumps_no_restricted_graph(belarus_store: EmbeddedStore, public: EmbeddedStore) -> None:
+    restricted = set(belarus_store.visible_graphs()) - set(public.visible_graphs())
+    assert restricted  # the Belarus data has a restricted graph
+    for fmt in ("nquads", "trig"):
+        buf = io.BytesIO()
+        export_rdf(public, fmt, buf)
+        names = {q.graph_name.value for q in ox.parse(buf.getvalue(), format=RDF[fmt]) if isinstance(q.graph_name, ox.NamedNode)}
+        assert names and not names & restricted

@@ -25,6 +25,7 @@ from ..formats import RDF
 from ..iris import base_of, graph_iri
 from ..progress import Progress
 from ..store.base import Store
+from ..store.embedded import EmbeddedStore
 from ..terms import value_of
 
 CSV_TABLES = ("persons", "sentences", "detentions", "releases", "sources")
@@ -52,6 +53,8 @@ def export_rdf(store: Store, fmt: str, out: IO[bytes], description: bool = True,
     ``progress("writing quads", done, total)`` is called every :data:`PROGRESS_EVERY` quads, the
     total being the store's visible quads (the description adds a few more).
     """
+    if fmt in NATIVE and isinstance(store, EmbeddedStore):
+        return export_native(store, fmt, out, description, progress, **describe_args)
     rdf_format, quads_ok = RDF[fmt], RDF[fmt].supports_datasets
     counter = _Counter(dataset_quads(store, description, **describe_args), progress, len(store) if progress else None)
     if fmt == "jsonld":
@@ -66,6 +69,78 @@ def export_rdf(store: Store, fmt: str, out: IO[bytes], description: bool = True,
 
 
 PROGRESS_EVERY = 10_000
+
+# ------------------------------------------------------------------ N-Quads and TriG by Oxigraph's own dumps
+# Streaming millions of quads through Python costs about 15 microseconds each (TriG: 56 s at 100,000
+# persons); Oxigraph dumps a graph in a fraction of that. It dumps named graphs only as a whole
+# dataset (restricted graphs included), so each visible graph is dumped on its own as triples and
+# given its graph name here: N-Triples lines get the name before their final " .", which is exact
+# because N-Triples escapes every line break inside a literal; Turtle gets wrapped in a TriG block
+# ``<g> { ... }`` after its prefix lines are moved to the top (TriG allows them only there).
+NATIVE = ("nquads", "trig")
+_CHUNK = 1 << 24
+
+
+def export_native(store: EmbeddedStore, fmt: str, out: IO[bytes], description: bool = True,
+                  progress: Progress | None = None, **describe_args: Any) -> int:
+    """:func:`export_rdf` for N-Quads and TriG from an embedded store; the same quads."""
+    import tempfile
+
+    sizes = store.graph_sizes()
+    total, done = sum(sizes.values()), 0
+    prefixes = prefixes_for(store) if fmt == "trig" else None
+    if prefixes:
+        out.write("".join(f"@prefix {p}: {ox.NamedNode(ns)} .\n" for p, ns in prefixes.items()).encode())
+    for g in store.visible_graphs():
+        if not sizes.get(g):
+            continue
+        with tempfile.TemporaryFile() as tmp:
+            store.dump_graph(g, tmp, ox.RdfFormat.TURTLE if prefixes else ox.RdfFormat.N_TRIPLES, prefixes)
+            tmp.seek(0)
+            _named(tmp, out, g, block=bool(prefixes))
+        done += sizes[g]
+        if progress is not None:
+            progress("writing quads", done, total)
+    if description:
+        from ..ask.describe import describe
+
+        g = graph_iri(base_of(store.named_graphs()), part="description")
+        triples = list(describe(store, **describe_args))
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE if prefixes else ox.RdfFormat.N_TRIPLES,
+                            prefixes=prefixes)
+        import io
+
+        _named(io.BytesIO(data or b""), out, g, block=bool(prefixes))
+        done += len(triples)
+    if progress is not None:
+        progress("writing quads", done, max(done, total))
+    return done
+
+
+def _named(src: IO[bytes], out: IO[bytes], graph: str, block: bool) -> None:
+    """Copy one graph's dump from ``src`` into ``out`` under the name ``graph``: N-Triples as
+    N-Quads lines, or (``block``) Turtle without its prefix lines as a TriG graph block."""
+    name = str(ox.NamedNode(graph)).encode()
+    rest, started = b"", False
+    while data := src.read(_CHUNK):
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        whole, rest = data[:cut], data[cut:]
+        if block:
+            if not started:
+                while whole.startswith((b"@prefix ", b"PREFIX ")):
+                    whole = whole[whole.index(b"\n") + 1:]
+                if not whole.strip():
+                    continue  # only prefix lines so far
+                out.write(name + b" {\n")
+                started = True
+            out.write(whole)
+        else:
+            out.write(whole.replace(b" .\n", b" " + name + b" .\n"))
+    if rest.strip():
+        raise ValueError(f"the dump of {graph} does not end with a line break")
+    if started:
+        out.write(b"}\n")
 
 
 class _Counter:
