@@ -196,21 +196,57 @@ def _terms() -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], dict[str, str
     return terms, prefixes
 
 
-def _curie(iri: str, prefixes: dict[str, str]) -> str:
-    best = max((ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    local = iri[len(best):]
-    if local.startswith("//"):
-        return iri
-    return next(p for p, ns in prefixes.items() if ns == best) + ":" + local
+class Curies:
+    """IRI -> its CURIE under the longest namespace in ``prefixes`` it extends (else the IRI itself).
+
+    Called for every IRI of an export: namespaces that end with "/" or "#" (all of ours) are found
+    by trying the IRI's own cut points from the right, a dictionary lookup each, instead of
+    testing every namespace."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = prefixes
+        self.by_ns: dict[str, str] = {}
+        for p, ns in prefixes.items():
+            self.by_ns.setdefault(ns, p)
+        self.odd = any(not ns.endswith(("/", "#")) for ns in prefixes.values())
+        self.known: dict[str, str] = {}  # the few IRIs that recur (properties, classes, datatypes)
+
+    def recurring(self, iri: str) -> str:
+        """:meth:`__call__` remembered: for properties, classes and datatypes, not for every node."""
+        found = self.known.get(iri)
+        if found is None:
+            found = self.known[iri] = self(iri)
+        return found
+
+    def __call__(self, iri: str) -> str:
+        best = None
+        if self.odd:
+            best = max((ns for ns in self.prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len,
+                       default=None)
+        else:
+            end = len(iri) - 1  # a namespace must leave a non-empty local part
+            while end > 0:
+                cut = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+                if cut < 0:
+                    break
+                if iri[:cut + 1] in self.by_ns:
+                    best = iri[:cut + 1]
+                    break
+                end = cut
+        if best is None:
+            return iri
+        local = iri[len(best):]
+        if local.startswith("//"):
+            return iri
+        return self.by_ns[best] + ":" + local
 
 
 _NO_FIT = object()
+_RDF_TYPE = str(RDF_NS.type)
 _XSD_STRING = str(XSD.string)
 
 
-def _compact_value(o: Any, d: dict[str, Any], prefixes: dict[str, str]) -> Any:
+def _compact_value(o: Any, d: dict[str, Any], curie: Curies) -> Any:
     """The compacted JSON value of ``o`` under a term definition ``d`` ({} for a CURIE key)."""
     coerce, container = d.get("@type"), d.get("@container")
     if isinstance(o, ox.Literal):
@@ -224,29 +260,29 @@ def _compact_value(o: Any, d: dict[str, Any], prefixes: dict[str, str]) -> Any:
             return {"@value": o.value, "@language": o.language}
         if o.datatype.value == _XSD_STRING:
             return o.value
-        return {"@value": o.value, "@type": _curie(o.datatype.value, prefixes)}
+        return {"@value": o.value, "@type": curie.recurring(o.datatype.value)}
     if container is not None or (coerce is not None and coerce != "@id"):
         return _NO_FIT
-    ref = _curie(o.value, prefixes)
+    ref = curie(o.value)
     return ref if coerce == "@id" else {"@id": ref}
 
 
-def _node_object(subject: str, pos: list[tuple[Any, Any]], prefixes: dict[str, str]) -> dict[str, Any]:
+def _node_object(subject: str, pos: list[tuple[Any, Any]], curie: Curies) -> dict[str, Any]:
     terms, _ = _terms()
-    node: dict[str, Any] = {"id": _curie(subject, prefixes)}
+    node: dict[str, Any] = {"id": curie(subject)}
     for p, o in pos:
         piri = p.value
-        if piri == str(RDF_NS.type):
-            node.setdefault("type", []).append(_curie(o.value, prefixes))
+        if piri == _RDF_TYPE:
+            node.setdefault("type", []).append(curie.recurring(o.value))
             continue
         value = _NO_FIT
         for key, d in terms.get(piri, ()):  # noqa: B007 (the term that fits is used after the loop)
-            value = _compact_value(o, d, prefixes)
+            value = _compact_value(o, d, curie)
             if value is not _NO_FIT:
                 break
         if value is _NO_FIT:  # no term's coercion or container fits this value: use the CURIE
-            key, d = _curie(piri, prefixes), {}
-            value = _compact_value(o, d, prefixes)
+            key, d = curie.recurring(piri), {}
+            value = _compact_value(o, d, curie)
         if isinstance(value, tuple):  # a language-map entry
             node.setdefault(key, {}).setdefault(value[0], []).append(value[1])
             continue
@@ -268,6 +304,7 @@ def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: dict[str, s
     for p, ns in prefixes.items():  # a store under another base gets its own data prefixes
         if ctx.get(p) != ns and p not in PREFIXES:
             ctx[p] = ns
+    curie = Curies(prefixes)
     w = out.write
     w(b'{\n  "@context": ' + json.dumps(ctx, ensure_ascii=False).encode() + b',\n  "@graph": [')
     first_graph, graph, subject, pos = True, None, None, []  # type: ignore[var-annotated]
@@ -277,7 +314,7 @@ def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: dict[str, s
         nonlocal first_node
         if subject is not None:
             w((b"" if first_node else b",") + b"\n      " +
-              json.dumps(_node_object(subject, pos, prefixes), ensure_ascii=False).encode())
+              json.dumps(_node_object(subject, pos, curie), ensure_ascii=False).encode())
             first_node = False
 
     for q in quads:
@@ -286,7 +323,7 @@ def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: dict[str, s
             flush_node()
             if graph is not None or not first_graph:
                 w(b"\n    ]}")
-            w((b"" if first_graph else b",") + b'\n    {"id": ' + json.dumps(_curie(g or "", prefixes)).encode() + b', "@graph": [')
+            w((b"" if first_graph else b",") + b'\n    {"id": ' + json.dumps(curie(g or "")).encode() + b', "@graph": [')
             first_graph, graph, subject, pos, first_node = False, g, None, [], True
         if value_of(q.subject) != subject:
             flush_node()
