@@ -130,6 +130,18 @@ def test_push_with_sparql_update_gives_the_same_graphs(virtuoso: Virtuoso, belar
     assert set(RemoteStore(virtuoso.sparql).quads()) == set(local.quads())
 
 
+def test_push_in_parts_gives_the_same_graphs(virtuoso: Virtuoso, belarus_store: EmbeddedStore, local: EmbeddedStore,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from repnet.graph.publish import push as P
+
+    monkeypatch.setattr(P, "PART_BYTES", 4000)  # every graph of more than a few triples goes in parts
+    r = repnet("--store", str(belarus_store.location), "push", virtuoso.graph_crud_auth, "--user", "dba", "--format", "json")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert report["verified"] is True and report["requests"] > 20
+    assert set(RemoteStore(virtuoso.sparql).quads()) == set(local.quads())
+
+
 def test_push_table_report(virtuoso: Virtuoso, belarus_store: EmbeddedStore, pushed: dict[str, Any]) -> None:
     r = repnet("--store", str(belarus_store.location), "push", virtuoso.graph_crud_auth, "--user", "dba", "--syntax", "turtle")
     assert r.exit_code == 0, r.output
@@ -426,3 +438,17 @@ def test_a_remote_store_is_opened_lazily() -> None:
     assert open_store("https://example.org/sparql", include_restricted=True).public_only is False
     with pytest.raises(StoreError, match="cannot reach"):
         s.named_graphs()
+
+
+def test_a_large_graph_goes_in_parts_and_a_graph_with_blank_nodes_whole() -> None:
+    from repnet.graph.publish.push import parts_of
+
+    body = b"".join(b"<http://e/s%d> <http://e/p> \"x\" .\n" % i for i in range(1000))
+    parts = parts_of(body, size=1000)
+    assert len(parts) > 10 and b"".join(bytes(p) for p in parts) == body
+    assert all(bytes(p).endswith(b" .\n") for p in parts)  # every part ends at a line end
+    assert parts_of(body, size=len(body)) == [memoryview(body)]
+    blank = body + b"_:b1 <http://e/p> <http://e/o> .\n"
+    assert [bytes(p) for p in parts_of(blank, size=1000)] == [blank]
+    as_object = body + b"<http://e/s> <http://e/p> _:b2 .\n"
+    assert len(parts_of(as_object, size=1000)) == 1

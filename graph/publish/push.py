@@ -112,6 +112,22 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
     graphs = list(store.named_graphs())
     native = isinstance(store, EmbeddedStore) and method == "gsp"
     sizes = store.graph_sizes() if native else {}
+    pool = _Senders(http, target) if native and syntax == "ntriples" else None
+    try:
+        _send(store, graphs, sizes, http, target, method, syntax, chunk, pool, report, progress)
+    finally:
+        if pool is not None:
+            pool.close()
+    if verify:
+        _verify(eps, http, report, before)
+    report.seconds = time.perf_counter() - t_all
+    return report
+
+
+def _send(store: Any, graphs: list[str], sizes: dict[str, int], http: HttpClient, target: str, method: str,
+          syntax: str, chunk: int, pool: _Senders | None, report: PushReport, progress: Progress | None) -> None:
+    """Each graph to the server, in order (see :func:`push`)."""
+    native = isinstance(store, EmbeddedStore) and method == "gsp"
     for graph in graphs:
         t0 = time.perf_counter()
         if method == "gsp":
@@ -124,8 +140,12 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
                 triples = _triples(store, graph)
                 body, count = ox.serialize(triples, format=fmt) or b"", len(triples)
             sep = "&" if "?" in target else "?"
-            http.request("PUT", f"{target}{sep}{urllib.parse.urlencode({'graph': graph})}", body, {"Content-Type": ctype})
-            sent, report.requests = len(body), report.requests + 1
+            url = f"{target}{sep}{urllib.parse.urlencode({'graph': graph})}"
+            parts = parts_of(body) if pool is not None else [memoryview(body)]
+            http.request("PUT", url, parts[0], {"Content-Type": ctype})  # replaces the graph
+            if pool is not None and len(parts) > 1:
+                pool.post(url, parts[1:], ctype)  # the rest added to it, several requests at once
+            sent, report.requests = len(body), report.requests + len(parts)
         else:
             triples = _triples(store, graph)
             sent, count = _update(http, target, graph, triples, chunk, report), len(triples)
@@ -133,10 +153,65 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
         report.graphs.append(pushed)
         if progress:
             progress("pushing graphs", len(report.graphs), len(graphs))
-    if verify:
-        _verify(eps, http, report, before)
-    report.seconds = time.perf_counter() - t_all
-    return report
+
+
+# A graph's N-Triples larger than PART_BYTES go as a PUT of the first part and POSTs (Graph Store
+# Protocol "add") of the others, SENDERS at a time: the server parses each request on its own
+# thread (Virtuoso: 13.0 s for one 58 MB PUT, 8.9 s in four parts, measured at 10,000 persons).
+# N-Triples is one triple per line, so any cut at a line end is a valid document; a graph with a
+# blank node goes whole, because a blank node label means one node only within one document.
+PART_BYTES = 8 << 20
+SENDERS = 4
+
+
+def parts_of(body: bytes, size: int | None = None) -> list[memoryview]:
+    """``body`` (N-Triples) cut at line ends into parts of about ``size`` bytes (default
+    :data:`PART_BYTES`; views, not copies); whole when it holds a blank node (a line starting "_:",
+    or "> _:" after a predicate)."""
+    size = PART_BYTES if size is None else size
+    view = memoryview(body)
+    if len(body) <= size or body.startswith(b"_:") or b"\n_:" in body or b"> _:" in body:
+        return [view]
+    out, start = [], 0
+    while start < len(body):
+        end = body.find(b"\n", min(start + size, len(body)) - 1)
+        end = len(body) if end < 0 else end + 1
+        out.append(view[start:end])
+        start = end
+    return out
+
+
+class _Senders:
+    """A few threads, each with its own HTTP client (authentication state is per client), that POST
+    parts; :meth:`post` returns when all its parts are in (or raises the first failure)."""
+
+    def __init__(self, http: HttpClient, target: str):
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.http, self.target, self.local = http, target, threading.local()
+        self.pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="repnet-push")
+
+    def client(self) -> HttpClient:
+        if not hasattr(self.local, "http"):
+            h = HttpClient(self.target, user=self.http.user, password=self.http.password, auth=self.http.auth,
+                           prompt=None, timeout=self.http.timeout)
+            if h.password is not None:
+                sep = "&" if "?" in self.target else "?"
+                h.authenticate(f"{self.target}{sep}graph=urn:repnet:no-graph")
+            self.local.http = h
+        client: HttpClient = self.local.http
+        return client
+
+    def send(self, url: str, part: memoryview, ctype: str) -> None:
+        self.client().request("POST", url, part, {"Content-Type": ctype})
+
+    def post(self, url: str, parts: list[memoryview], ctype: str) -> None:
+        for f in [self.pool.submit(self.send, url, p, ctype) for p in parts]:
+            f.result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _update(http: HttpClient, target: str, graph: str, triples: list[ox.Triple], chunk: int, report: PushReport) -> int:

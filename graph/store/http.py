@@ -216,7 +216,7 @@ class HttpClient:
             if e.code == 401:
                 raise
 
-    def request(self, method: str, url: str, data: bytes | None = None,
+    def request(self, method: str, url: str, data: bytes | memoryview | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
         """(status, headers, body) of one request; HTTP errors raise RemoteHTTPError, network errors StoreError."""
         asked = False
