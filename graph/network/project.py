@@ -109,6 +109,7 @@ from ..errors import UnknownName, UsageError
 from ..iris import source_id
 from ..progress import Progress, silent
 from ..store.base import Store
+from ..store.embedded import EmbeddedStore
 from ..store.layout import current_path
 from ..terms import to_python
 
@@ -318,16 +319,33 @@ class _Reader:
         self.typed: dict[tuple[str, ...], dict[str, set[str]]] = {}
 
     def scan(self, predicate: str) -> Links:
-        """Subject -> [(object, source id)] for one predicate, read once."""
+        """Subject -> [(object, source id)] for one predicate, read once.
+
+        An embedded store is read in one pass of Oxigraph's predicate index over every graph
+        (one SPARQL query per graph cost 21 queries a predicate at 100,000 persons); the pairs are
+        kept in the order the per-graph queries gave: graph by graph, each in index order."""
         if predicate not in self.links:
             out: Links = defaultdict(list)
-            for g in self.sources:
-                sid = source_id(g)
-                for s, o in self.store.query(_SCAN % predicate, graphs=[g]):
+            for sid, pairs in self._pairs(predicate):
+                for s, o in pairs:
                     # interned: an IRI read under several predicates is one string in memory
                     out[sys.intern(s.value)].append((sys.intern(o.value) if isinstance(o, ox.NamedNode) else _plain(o), sid))
             self.links[predicate] = out
         return self.links[predicate]
+
+    def _pairs(self, predicate: str) -> Iterable[tuple[str, Iterable[tuple[Any, Any]]]]:
+        """(source id, its (subject, object) pairs) of each source graph read, in graph order."""
+        if not isinstance(self.store, EmbeddedStore):
+            for g in self.sources:
+                yield source_id(g), self.store.query(_SCAN % predicate, graphs=[g])
+            return
+        by_graph: dict[str, list[tuple[Any, Any]]] = {g: [] for g in self.sources}
+        for q in self.store.oxigraph.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+            found = by_graph.get(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else None
+            if found is not None:
+                found.append((q.subject, q.object))
+        for g, pairs in by_graph.items():
+            yield source_id(g), pairs
 
     def index(self, step: Step) -> Links:
         """The links of one step: forwards (subject -> objects) or backwards (object -> subjects)."""
