@@ -30,7 +30,8 @@ def accountability(officials: Iterable[Mapping[str, Any]], *, by: str = "officia
     ----------
     officials : rows of the saved query ``officials`` (dicts with its columns, plain values).
     by : ``official`` ranks every post together; ``organization`` ranks the posts within each
-        court, office, unit or facility (rank restarts at 1 for each), organizations by name.
+        court, office, unit or facility (rank restarts at 1 for each), organizations by name, and
+        the rows that name none (an official named on verdicts outside any post) last.
     unsanctioned : keep only officials no authority lists now (never listed, or delisted).
     top : the first ``top`` rows overall (``official``) or per organization.
 
@@ -71,7 +72,7 @@ def accountability(officials: Iterable[Mapping[str, Any]], *, by: str = "officia
         groups: dict[str, list[dict[str, Any]]] = {}
         for p in posts:
             groups.setdefault(p["organization"] or "", []).append(p)
-        for org in sorted(groups):
+        for org in sorted(groups, key=lambda o: (o == "", o)):  # rows naming no organization last
             part = sorted(groups[org], key=key)
             for i, p in enumerate(part[:top] if top else part, 1):
                 p["rank"] = i
