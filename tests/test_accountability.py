@@ -7,7 +7,9 @@ intergovernmental authority with three targets, one of a government, and a later
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -153,3 +155,43 @@ def test_the_explorer_marks_officials_sanctioned_or_not_with_authority_and_sourc
     assert {k: v[0] for k, v in marks.items()} == {
         "Alena Hrushetskaya": 1, "Volha Sharapanava": 1, "Mikalai Barysenka": 0, "Andrei Kastsiuk": 0,
         "Dzmitry Lapitski": 0, "Ihar Tsitou": 0, "Pavel Kurylenka": 0}
+
+
+# ------------------------------------------------------------------------------- on Virtuoso
+@pytest.fixture(scope="module")
+def acc_remote(acc_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The accountability store pushed to a private Virtuoso of its own (tests/external.py), read back
+    through ``--store http://127.0.0.1:PORT/sparql``."""
+    from .external import start_virtuoso
+
+    v = start_virtuoso(tmp_path_factory.mktemp("acc-virtuoso"))
+    try:
+        r = CliRunner().invoke(cli, ["--store", str(acc_dir), "push", v.graph_crud_auth, "--user", "dba"],
+                               env={"REPNET_PASSWORD": "dba"})
+        assert r.exit_code == 0, r.output
+        yield v
+    finally:
+        v.stop()
+
+
+@pytest.mark.parametrize("name", ["officials", "sanctions"])
+def test_officials_and_sanctions_give_the_same_rows_on_virtuoso(name: str, acc_store: EmbeddedStore, acc_remote: Any) -> None:
+    remote = open_store(acc_remote.sparql)
+    expected = rows(acc_store, name)
+    assert len(expected) == {"officials": 10, "sanctions": 4}[name]
+    assert rows(remote, name) == expected
+
+
+def test_analyze_accountability_and_entity_facts_are_the_same_on_virtuoso(acc_dir: Path, acc_store: EmbeddedStore,
+                                                                          acc_remote: Any) -> None:
+    from repnet.graph.ask.accountability import posts, sanctions
+
+    for args in (["--unsanctioned"], ["--by", "organization"]):
+        local, remote = (CliRunner().invoke(cli, ["--store", s, "analyze", "accountability", *args, "--format", "json"])
+                         for s in (str(acc_dir), acc_remote.sparql))
+        assert remote.exit_code == 0, remote.output
+        assert json.loads(remote.output) == json.loads(local.output)
+    people = [f"https://w3id.org/repnet/id/person/{p}" for p in ("barysenka", "hrushetskaya", "zhukava", "s-1")]
+    server = open_store(acc_remote.sparql)
+    assert posts(server, people) == posts(acc_store, people)
+    assert sanctions(server, people) == sanctions(acc_store, people)
