@@ -4,7 +4,8 @@ who has not (:func:`accountability`).
 
 The numbers are those of the saved query ``officials`` (``graph/ask/queries/officials.rq``, which
 defines them: a judge's sentences at the post's court, a prosecutor's or investigator's through the
-verdict, trial or case, a facility head's persons held there); this module ranks, groups and filters
+verdict, trial or case, a facility head's persons held there, each within the post's dates; and the
+officials named outside any post); this module ranks, groups and filters
 its rows, so the query and the analysis can never disagree. It takes the rows rather than the
 network because a post, its dates and the authorities that listed an official are facts on
 membership and sanction nodes that the projection does not keep.
