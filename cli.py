@@ -1204,7 +1204,9 @@ def analyze_accountability(obj: Ctx, by: str, unsanctioned: bool, top: int, fmt:
     """Officials ranked by the persons sentenced or held under their posts and the total years, with who sanctions them.
 
     Officials are persons with a post (judge, prosecutor, investigator, head or deputy head of a
-    facility, officer); the numbers are those of `repnet query officials`, whose header defines them.
+    facility, officer), and judges, prosecutors and investigators named on verdicts, trials or cases
+    outside any post of theirs (a row with no dates); a post counts only what its dates allow. The
+    numbers are those of `repnet query officials`, whose header defines them.
 
     \b
     Example:

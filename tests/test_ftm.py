@@ -35,7 +35,7 @@ def acc_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_export_ftm_round_trips_through_followthemoney(acc_dir: Path, tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["--store", str(acc_dir), "export", "ftm", "-o", str(tmp_path / "x.ftm.json")])
     assert out.exit_code == 0, out.output
-    assert "Wrote 35 FtM entities" in out.output
+    assert "Wrote 41 FtM entities" in out.output
     proxies = {}
     for line in (tmp_path / "x.ftm.json").read_text(encoding="utf-8").splitlines():
         data = json.loads(line)
@@ -46,14 +46,14 @@ def test_export_ftm_round_trips_through_followthemoney(acc_dir: Path, tmp_path: 
     counts: dict[str, int] = {}
     for p in proxies.values():
         counts[p.schema.name] = counts.get(p.schema.name, 0) + 1
-    assert counts == {"CourtCase": 1, "CourtCaseParty": 3, "Membership": 7, "Organization": 4, "Person": 11,
-                      "PublicBody": 5, "Sanction": 4}
+    assert counts == {"CourtCase": 1, "CourtCaseParty": 3, "Membership": 7, "Organization": 4, "Person": 15,
+                      "PublicBody": 7, "Sanction": 4}
     judge = proxies["person-hrushetskaya"]
     assert (judge.get("name"), judge.get("alias"), judge.get("birthDate")) == (
         ["Alena Hrushetskaya"], ["Алена Грушэцкая"], ["1975-03-14"])
     post = proxies["membership-barysenka-colony-1-head"]
-    assert (post.get("member"), post.get("organization"), post.get("role"), post.get("startDate")) == (
-        ["person-barysenka"], ["place-colony-1"], ["head"], ["2019-02-01"])
+    assert (post.get("member"), post.get("organization"), post.get("role"), post.get("startDate"), post.get("endDate")) == (
+        ["person-barysenka"], ["place-colony-1"], ["head"], ["2019-02-01"], ["2022-12"])
     assert proxies["place-colony-1"].schema.name == "PublicBody"
     s = proxies["sanction-union-2022-1--person-barysenka"]
     assert {k: s.get(k) for k in ("entity", "authority", "program", "startDate", "endDate")} == {

@@ -4,7 +4,8 @@ who has not (:func:`accountability`).
 
 The numbers are those of the saved query ``officials`` (``graph/ask/queries/officials.rq``, which
 defines them: a judge's sentences at the post's court, a prosecutor's or investigator's through the
-verdict, trial or case, a facility head's persons held there); this module ranks, groups and filters
+verdict, trial or case, a facility head's persons held there, each within the post's dates; and the
+officials named outside any post); this module ranks, groups and filters
 its rows, so the query and the analysis can never disagree. It takes the rows rather than the
 network because a post, its dates and the authorities that listed an official are facts on
 membership and sanction nodes that the projection does not keep.
@@ -30,7 +31,8 @@ def accountability(officials: Iterable[Mapping[str, Any]], *, by: str = "officia
     ----------
     officials : rows of the saved query ``officials`` (dicts with its columns, plain values).
     by : ``official`` ranks every post together; ``organization`` ranks the posts within each
-        court, office, unit or facility (rank restarts at 1 for each), organizations by name.
+        court, office, unit or facility (rank restarts at 1 for each), organizations by name, and
+        the rows that name none (an official named on verdicts outside any post) last.
     unsanctioned : keep only officials no authority lists now (never listed, or delisted).
     top : the first ``top`` rows overall (``official``) or per organization.
 
@@ -71,7 +73,7 @@ def accountability(officials: Iterable[Mapping[str, Any]], *, by: str = "officia
         groups: dict[str, list[dict[str, Any]]] = {}
         for p in posts:
             groups.setdefault(p["organization"] or "", []).append(p)
-        for org in sorted(groups):
+        for org in sorted(groups, key=lambda o: (o == "", o)):  # rows naming no organization last
             part = sorted(groups[org], key=key)
             for i, p in enumerate(part[:top] if top else part, 1):
                 p["rank"] = i
