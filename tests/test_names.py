@@ -72,8 +72,9 @@ def test_given_names_join_full_names_but_not_other_names() -> None:
 
 def test_the_given_names_table_has_one_word_per_row() -> None:
     # every form of a row is one word, and no form is written as the word of another row
-    import yaml
     from importlib.resources import files
+
+    import yaml
 
     rows = yaml.safe_load(files("repnet.graph").joinpath("given-names.yaml").read_text(encoding="utf-8"))
     assert len(rows) == 46
