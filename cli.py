@@ -480,8 +480,8 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
 @click.option("--judgements", "judgements_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="With SOURCE: the folder of judgements.yaml (its decisions are shown; --review writes there).")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
-              help="List pairs scoring at least this (default 0.75 with --within, where namesakes born in different "
-              "years score 0.7; 0.5 with SOURCE).")
+              help="List pairs scoring at least this (default 0.5; namesakes born in different years score 0.3, "
+              "pairs at 0.85 or more are proposed).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default=None, help="Output format (default: table on a terminal, else csv).")
 @click.pass_obj
 def match(obj: Ctx, source: str | None, against: str | None, within: Path | None, against_graph: bool, review: bool,
@@ -490,8 +490,9 @@ def match(obj: Ctx, source: str | None, against: str | None, within: Path | None
 
     With --within DIR: the persons of the source files in DIR, with each other or (--graph) with the
     built store. With SOURCE (a source in the store, such as an imported sanctions list): its persons
-    against the rest of the graph (or --against another source), with birth dates and posts as
-    evidence; pairs at 0.85 or more are 'proposed', the rest listed for 'review'. Nothing is merged
+    against the rest of the graph (or --against another source). One score for both (birth dates,
+    birthplace, employer or address, posts as evidence; graph/resolution.py): pairs at 0.85 or more
+    are 'proposed', the rest listed for 'review'. Nothing is merged
     here: --review writes the pairs to judgements.yaml for a person to decide, and the build applies
     the 'same' decisions as owl:sameAs.
 
@@ -501,12 +502,14 @@ def match(obj: Ctx, source: str | None, against: str | None, within: Path | None
         repnet match --within sources/ --graph       # the lists' persons against the built graph
         repnet match eu-sanctions --review --judgements decisions/   # a sanctions list against the officials
     """
+    from .graph.resolution import REVIEW_FLOOR
+
     if (source is None) == (within is None):
         raise UsageError("give a SOURCE to cross-reference, or --within DIR (not both)")
     if source is None:
-        _match_within(obj, within, against_graph, review, 0.75 if min_score is None else min_score, fmt)
+        _match_within(obj, within, against_graph, review, REVIEW_FLOOR if min_score is None else min_score, fmt)
     else:
-        _match_source(obj, source, against, review, judgements_dir, 0.5 if min_score is None else min_score, fmt)
+        _match_source(obj, source, against, review, judgements_dir, REVIEW_FLOOR if min_score is None else min_score, fmt)
 
 
 def _match_within(obj: Ctx, within: Any, against_graph: bool, review: bool, min_score: float, fmt: str | None) -> None:
@@ -514,17 +517,18 @@ def _match_within(obj: Ctx, within: Any, against_graph: bool, review: bool, min_
     from .graph.ingest.match import match as find_pairs
     from .graph.ingest.match import write_judgements
     from .graph.output import render
+    from .graph.resolution import AUTO_SAME, THRESHOLD
 
     with obj.bar({}) as bar:
         found = find_pairs(within, obj.open() if against_graph else None, min_score, progress=bar.callback)
     rows = [{"a": c.a.id, "a_name": c.a.names[0] if c.a.names else "", "b": c.b.id, "b_name": c.b.names[0] if c.b.names else "",
-             "score": c.score, "evidence": c.evidence} for c in found]
-    click.echo(render(rows, ["a", "a_name", "b", "b_name", "score", "evidence"], output_format(fmt)).rstrip("\n"))
+             "score": c.score, "decision": "proposed" if c.score >= THRESHOLD else "review", "evidence": c.evidence} for c in found]
+    click.echo(render(rows, ["a", "a_name", "b", "b_name", "score", "decision", "evidence"], output_format(fmt)).rstrip("\n"))
     if review:
         if not within.is_dir():
             raise UsageError("--review writes DIR/judgements.yaml: give --within a directory")
         path, added, auto = write_judgements(within, found)
-        click.echo(f"{len(found)} candidate pairs; {added} added to {path} ({auto} decided same automatically, score >= 0.95; "
+        click.echo(f"{len(found)} candidate pairs; {added} added to {path} ({auto} decided same automatically, score >= {AUTO_SAME}; "
                    "the rest unsure). Edit the decisions, then build.", err=True)
 
 
@@ -533,9 +537,10 @@ def _match_source(obj: Ctx, source: str, against: str | None, review: bool, judg
     """repnet match SOURCE [--against SOURCE] [--review --judgements DIR] (issue 12's cross-reference)."""
     from .graph.ask.match import THRESHOLD
     from .graph.ask.match import match as run
-    from .graph.ingest.match import JUDGEMENTS, Candidate, PersonRecord, judgement_id, write_judgements
+    from .graph.ingest.match import JUDGEMENTS, Candidate, judgement_id, write_judgements
     from .graph.ingest.sources import read_source
     from .graph.network.analysis import Table
+    from .graph.resolution import Person
 
     if review and judgements_dir is None:
         raise UsageError("--review writes DIR/judgements.yaml: give --judgements DIR")
@@ -555,7 +560,7 @@ def _match_source(obj: Ctx, source: str, against: str | None, review: bool, judg
     notes: dict[str, Any] = {"threshold": THRESHOLD, "pairs": len(rows), "proposed": sum(1 for c in found if c.proposed)}
     if review and judgements_dir is not None:
         judgements_dir.mkdir(parents=True, exist_ok=True)
-        pairs = [Candidate(PersonRecord(short(c.a.iri), c.a.names), PersonRecord(short(c.b.iri), c.b.names), c.score,
+        pairs = [Candidate(Person(short(c.a.iri), c.a.label, c.a.names), Person(short(c.b.iri), c.b.label, c.b.names), c.score,
                            "; ".join(c.reasons)) for c in found]
         path, added, auto = write_judgements(judgements_dir, pairs)
         notes.update({"written": added, "decided_same": auto})

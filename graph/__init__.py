@@ -16,7 +16,8 @@
 Foundation modules every stage may import (they import no stage): ``errors`` (the one exception
 hierarchy), ``iris`` (graph names and the base), ``dates`` (dates as stated), ``formats`` (RDF and
 result formats, content negotiation), ``sparql`` (query text), ``terms`` (RDF terms -> Python),
-``names`` (the one folding of names across scripts and spellings),
+``names`` (the one folding of names across scripts and spellings), ``resolution`` (the one score of
+"may be one person" that both `repnet match` modes use),
 ``output`` and ``csvsafe`` (rows as text), ``files`` (outputs written whole), ``progress``.
 ``api`` is the library face that ``import repnet`` exposes.
 """

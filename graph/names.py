@@ -18,16 +18,23 @@ query, the endpoint's pages, the explorer's search box, ``repnet match``) uses t
   (Belarusian г is h, Russian g; Łacinka ch is х), ``ts``/``c``/``t`` are ``t`` and ``dz``/``d``
   are ``d`` (Belarusian ц/дз for Russian т/д), ``zh`` is ``z``, ``sh`` is ``s``, and ``v``/``w``
   before a consonant or at the end is a vowel (Belarusian ў for Russian в). Kolesnikova and
-  Kalesnikava give ``kalasnakava``; Babariko and Babaryka ``babaraka``.
+  Kalesnikava give ``kalasnakava``; Babariko and Babaryka ``babaraka``. Last, a word that is a
+  given name of ``graph/given-names.yaml`` (:data:`GIVEN`: the Belarusian and Russian forms of one
+  name, Volha and Olga, Mikalai and Nikolai, Aliaksandr and Alexander) is written as the table's
+  first form, so the two forms are one word.
 * :func:`name_keys` -- the keys a person's name is found under: the skeleton's words sorted (so
   name order does not matter), and the same without a patronymic when the name has three or more
   words and one of them (not the first) ends like one (-ovich, -evna, -aŭna, ...).
+* :func:`name_words` -- the words a one-word lookup (a surname alone) finds a name by: its skeleton
+  words of three letters or more that are neither a given name of the table nor the patronymic
+  :func:`name_keys` drops.
 * :func:`same_name_score` -- 1.0 when two names share a key, else a similarity in [0, 1) of their
   sorted skeletons (``rapidfuzz``'s normalised Indel similarity), for ``repnet match``.
 
-A lookup first compares :func:`fold` (exact spelling up to case, diacritics and script) and only
-then :func:`name_keys`, which is deliberately loose (Loika and Luka share a skeleton): a loose hit
-that names several entities is an error listing them, never a guess.
+A lookup first compares :func:`fold` (exact spelling up to case, diacritics and script), then
+:func:`name_keys`, which is deliberately loose (Loika and Luka share a skeleton), and, for a lookup
+of one word, :func:`name_words` (``Kolesnikova`` finds Maria Kalesnikava): a loose hit that names
+several entities is an error listing them, never a guess.
 
 The explorer page runs the same folding in the browser: :func:`browser_spec` gives the character
 table and the rules that ``graph/viz/assets/viz.js`` applies, generated from this module, so
@@ -44,11 +51,13 @@ from __future__ import annotations
 
 import functools
 import re
+from importlib.resources import files
 
+import yaml
 from anyascii import anyascii
 from rapidfuzz.distance import Indel
 
-__all__ = ["fold", "skeleton", "name_keys", "same_name_score", "browser_spec", "RULES"]
+__all__ = ["fold", "skeleton", "name_keys", "name_words", "same_name_score", "browser_spec", "RULES", "GIVEN"]
 
 # Latin letters whose plain-ASCII form would lose what they stand for (č is ч, not c)
 _PRE = {"č": "ch", "Č": "ch", "š": "sh", "Š": "sh", "ž": "zh", "Ž": "zh", "ł": "l", "Ł": "l",
@@ -89,10 +98,32 @@ def fold(text: str) -> str:
     return " ".join("".join(_char(c) for c in text).split())
 
 
-def _skeleton_word(word: str) -> str:
+def _rules_word(word: str) -> str:
     for pattern, repl in _RULES:
         word = pattern.sub(repl, word)
     return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _given_names() -> dict[str, str]:
+    """graph/given-names.yaml as skeleton of any form -> skeleton of the row's first form."""
+    rows = yaml.safe_load(files("repnet.graph").joinpath("given-names.yaml").read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    for row in rows:
+        first = _rules_word(fold(row[0]))
+        for form in row:
+            key = _rules_word(fold(form))
+            if out.setdefault(key, first) != first:
+                raise ValueError(f"graph/given-names.yaml: {form!r} has the key {key!r} of another row ({out[key]!r})")
+    return out
+
+
+# skeleton of a given name's Belarusian or Russian form -> the one word both are written as
+GIVEN: dict[str, str] = _given_names()
+
+
+def _skeleton_word(word: str) -> str:
+    word = _rules_word(word)
+    return GIVEN.get(word, word)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -111,15 +142,42 @@ def name_keys(name: str) -> frozenset[str]:
     """
     words = fold(name).split()
     keys = {" ".join(sorted(w for w in map(_skeleton_word, words) if w))}
-    if len(words) >= 3:
-        # given-name first: the patronymic is in the middle; surname first: it is last
-        at = [i for i in range(1, len(words)) if len(words[i]) > 5 and _PATRONYMIC.search(words[i])]
-        if at:
-            drop = 1 if 1 in at else at[-1]
-            rest = [w for i, w in enumerate(words) if i != drop]
-            keys.add(" ".join(sorted(w for w in map(_skeleton_word, rest) if w)))
+    drop = _patronymic_at(words)
+    if drop is not None:
+        rest = [w for i, w in enumerate(words) if i != drop]
+        keys.add(" ".join(sorted(w for w in map(_skeleton_word, rest) if w)))
     keys.discard("")
     return frozenset(keys)
+
+
+def _patronymic_at(words: list[str]) -> int | None:
+    """The index of the patronymic among a name's folded words, if it has three or more words and
+    one (not the first) ends like one: given-name first, it is the second; surname first, the last."""
+    if len(words) < 3:
+        return None
+    at = [i for i in range(1, len(words)) if len(words[i]) > 5 and _PATRONYMIC.search(words[i])]
+    return (1 if 1 in at else at[-1]) if at else None
+
+
+@functools.lru_cache(maxsize=65536)
+def name_words(name: str) -> frozenset[str]:
+    """The words a lookup by one word (a surname alone) finds the name by: skeleton words of three
+    letters or more that are not a given name (:data:`GIVEN`) or a patronymic.
+
+    >>> sorted(name_words("Калеснікава Марыя Аляксандраўна"))
+    ['kalasnakava']
+    """
+    given = set(GIVEN.values())
+    out = set()
+    words = fold(name).split()
+    drop = _patronymic_at(words)
+    for i, word in enumerate(words):
+        if i == drop:
+            continue
+        sk = _skeleton_word(word)
+        if len(sk) >= 3 and sk not in given:
+            out.add(sk)
+    return frozenset(out)
 
 
 def same_name_score(a: str, b: str) -> float:
@@ -135,8 +193,8 @@ def same_name_score(a: str, b: str) -> float:
 
 def browser_spec() -> dict[str, object]:
     """What the explorer needs to fold and skeletonise as this module does: the per-character table
-    (only characters whose folding is not their lowercase), the characters mapped to a space, and
-    :data:`RULES`."""
+    (only characters whose folding is not their lowercase), the characters mapped to a space,
+    :data:`RULES` and the given names' words (:data:`GIVEN`)."""
     table = {}
     for lo, hi in _TABLE_RANGES:
         for cp in range(lo, hi):
@@ -149,4 +207,4 @@ def browser_spec() -> dict[str, object]:
         table[c] = ""
     for c in _SPACE:
         table[c] = " "
-    return {"chars": table, "rules": [list(r) for r in RULES]}
+    return {"chars": table, "rules": [list(r) for r in RULES], "given": dict(sorted(GIVEN.items()))}

@@ -12,9 +12,9 @@ import yaml
 from click.testing import CliRunner
 
 from repnet.cli import cli
-from repnet.graph.ask.match import THRESHOLD, Person, score
 from repnet.graph.ingest.build import build
 from repnet.graph.ingest.sources import read_source
+from repnet.graph.resolution import THRESHOLD, Person, score
 from repnet.graph.store import open_store
 
 from .conftest import select, write
@@ -64,9 +64,11 @@ def test_match_proposes_every_true_pair_and_no_namesake(matched: Path) -> None:
 def test_the_reasons_name_the_evidence(matched: Path) -> None:
     rows = {(r["a"].rsplit("-", 1)[-1], r["b"].rsplit("/", 1)[-1]): r for r in run_match(matched)["rows"]}  # type: ignore[union-attr]
     r = rows[("7", "sharapanava")]
-    assert (r["score"], r["reasons"]) == (0.952, "name: 'Шарапанова Ольга Сергеевна' ~ 'Volha Sharapanava' (0.65); "
+    # Ольга is Вольга (graph/given-names.yaml): the names agree, and so do the birth date and the post
+    assert (r["score"], r["reasons"]) == (1.0, "name: 'Шарапанова Ольга Сергеевна' ~ 'Volha Sharapanava' (1.00); "
                                                "same word: sarapanava; birth date 1983-11-20 ~ 1983-11-20; post: prosecutor in both")
-    assert rows[("8", "sharapanava")]["score"] == 0.852  # Olga for Volha: the name alone would not do
+    assert (rows[("8", "sharapanava")]["score"], rows[("8", "sharapanava")]["reasons"]) == (
+        1.0, "name: 'Olga Sharapanova' ~ 'Volha Sharapanava' (1.00); same word: sarapanava; birth date 1983-11-20 ~ 1983-11-20")
 
 
 def test_the_same_name_alone_is_not_proposed() -> None:
@@ -79,14 +81,14 @@ def test_the_same_name_alone_is_not_proposed() -> None:
 def test_judgements_are_written_for_review_and_applied_at_build(matched: Path, tmp_path: Path) -> None:
     d = tmp_path / "decisions"
     result = run_match(matched, "--review", "--judgements", str(d))
-    assert (result["written"], result["decided_same"]) == (9, 8)  # Olga Sharapanova (0.852) is left to a person
+    assert (result["written"], result["decided_same"]) == (9, 9)  # every true pair has a full birth date or a post
     items = {(r.data["entity"], r.data["other"]): r.data for r in read_source(d / "judgements.yaml").records
              if r.data["type"] == "Judgement"}
     expected = {tuple(sorted((f"person/synthetic-list-{a}", f"person/{b}"))) for a, b in TRUE_PAIRS}
     assert set(items) == expected
     olga = items[("person/sharapanava", "person/synthetic-list-syn-8")]
-    assert (olga["decision"], olga["score"]) == ("unsure", 85)
-    # a reviewer decides the open pair and overrules another; a rerun adds nothing and shows the decisions
+    assert (olga["decision"], olga["score"]) == ("same", 100)
+    # a reviewer confirms one pair and overrules another; a rerun adds nothing and shows the decisions
     data = yaml.safe_load((d / "judgements.yaml").read_text(encoding="utf-8"))
     for r in data["records"]:
         if r.get("other") == "person/synthetic-list-syn-8":
@@ -104,7 +106,7 @@ def test_judgements_are_written_for_review_and_applied_at_build(matched: Path, t
     assert got == expected - {tuple(sorted(("person/synthetic-list-syn-2", "person/hrushetskaya")))}
 
 
-@pytest.mark.parametrize("module", ["repnet.graph.ask.match", "repnet.graph.ingest.ftm", "repnet.graph.publish.ftm"])
+@pytest.mark.parametrize("module", ["repnet.graph.resolution", "repnet.graph.ingest.ftm", "repnet.graph.publish.ftm"])
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib

@@ -50,6 +50,11 @@ def test_search_across_russian_and_belarusian_forms(explorer: Endpoint) -> None:
         assert ids[0] == ID + "person/maria-kalesnikava", (q, ids)
 
 
+def test_search_finds_the_russian_form_of_a_given_name(explorer: Endpoint) -> None:
+    ids = [r["id"] for r in fetch(explorer, "search", q="Николай Статкевич")[1]["results"]]
+    assert ids[0] == ID + "person/mikalai-statkevich", ids
+
+
 def test_search_limit_and_more(explorer: Endpoint) -> None:
     status, every = fetch(explorer, "search", q="co", limit="100")
     assert status == 200 and len(every["results"]) > 3 and every["more"] == 0

@@ -19,7 +19,7 @@ LAYERS = {
     "web": {"store", "ask", "publish", "network", "viz"},  # the live explorer (web/explore.py) serves viz data
     "viz": {"store", "ask", "network"},
 }
-FOUNDATION = {"errors", "iris", "dates", "formats", "sparql", "terms", "output", "csvsafe", "files", "progress", "names"}
+FOUNDATION = {"errors", "iris", "dates", "formats", "sparql", "terms", "output", "csvsafe", "files", "progress", "names", "resolution"}
 
 
 def modules() -> dict[str, Path]:

@@ -67,7 +67,7 @@ def test_several_articles_in_one_cell() -> None:
 
 # ------------------------------------------------------------------ after import
 def test_persons_after_import(store: EmbeddedStore) -> None:
-    # the victims list is in Russian: its persons show their Russian names; organisations are named in English only
+    # the victims list is in Russian: its persons and their parties show their Russian names
     rows = store_rows(store, "persons", ("person", "name", "variants", "organizations"))
     assert rows[:4] == [
         (P + "spl-1", "Alena Zhuravenka", "Алена Жураўенка", None),
@@ -75,26 +75,36 @@ def test_persons_after_import(store: EmbeddedStore) -> None:
         (P + "spl-3", "Ihar Paulavets", "Ігар Паўлавец", None),
         (P + "spl-2", "Siarhei Mazheika", "Сяргей Мажэйка", None),
     ]
-    assert sorted(rows[4:6]) == [(P + "svl-101", "Журавский Андрей Петрович", None, None),
-                                 (P + "svl-103", "Журавский Андрей Петрович", None, None)]  # the same name: either order
-    assert rows[6:] == [(P + "svl-102", "Левин Исаак Моисеевич", None, None), (P + "svl-104", "Сидорчук Мария Ивановна", None, None)]
+    assert sorted(rows[4:6]) == [(P + "svl-101", "Журавский Андрей Петрович", None, "ВКП(б)"),
+                                 (P + "svl-103", "Журавский Андрей Петрович", None, "ВКП(б)")]  # the same name: either order
+    assert rows[6:] == [(P + "svl-102", "Левин Исаак Моисеевич", None, None), (P + "svl-104", "Сидорчук Мария Ивановна", None, "ВЛКСМ")]
 
 
 def test_sentences_after_import(store: EmbeddedStore) -> None:
-    rows = store_rows(store, "sentences", ("person", "date", "years", "charges"))
-    assert [(p, d, None if y is None else float(y), c) for p, d, y, c in rows] == [
-        (P + "svl-101", None, None, None),  # death penalty: no term
-        (P + "svl-102", None, 10.0, None),
-        (P + "svl-103", None, None, None),
-        (P + "svl-104", None, 8.5, None),
-        (P + "spl-1", "2021-06", 5.5, "Article 361-1 part 1; Article 342"),
-        (P + "spl-4", "2021-06", 5.5, "Article 342"),
-        (P + "spl-3", "2021-11", 10.0, "Article 130 part 3; Article 361-1"),
-        (P + "spl-2", "2021-02", 3.0, "Article 342"),
+    rows = store_rows(store, "sentences", ("person", "personLabel", "date", "years", "charges"))
+    # the persons of the Russian-language list are named by their Russian names (no English one), sorted after the Latin ones
+    got = [(p, n, d, None if y is None else float(y), c) for p, n, d, y, c in rows]
+    assert got[:4] == [
+        (P + "spl-1", "Alena Zhuravenka", "2021-06", 5.5, "Article 361-1 part 1; Article 342"),
+        (P + "spl-4", "Alyona Zhuravenko", "2021-06", 5.5, "Article 342"),
+        (P + "spl-3", "Ihar Paulavets", "2021-11", 10.0, "Article 130 part 3; Article 361-1"),
+        (P + "spl-2", "Siarhei Mazheika", "2021-02", 3.0, "Article 342"),
     ]
+    assert sorted(got[4:6]) == [(P + "svl-101", "Журавский Андрей Петрович", None, None, None),  # death penalty: no term
+                                (P + "svl-103", "Журавский Андрей Петрович", None, None, None)]  # the same name: either order
+    assert got[6:] == [(P + "svl-102", "Левин Исаак Моисеевич", None, 10.0, None), (P + "svl-104", "Сидорчук Мария Ивановна", None, 8.5, None)]
     penalties = select(store, "SELECT ?s ?p WHERE { ?s rpn:penaltyType ?p FILTER(CONTAINS(STR(?s), 'svl-10')) } ORDER BY ?s")
     C = "https://w3id.org/repnet/concept/penalty/"
     assert [p for _, p in penalties] == [C + "death-penalty", C + "imprisonment", C + "death-penalty", C + "imprisonment"]
+
+
+def test_members_of_a_party_named_only_in_russian(store: EmbeddedStore) -> None:
+    from repnet.graph.ask.query import execute, prepare, rows_of, saved_queries
+
+    q = saved_queries()["members"]
+    _, rows = rows_of(execute(store, prepare(store, q.text, {"organization": "ВКП(б)"}, q)))
+    assert sorted((r["person"], r["personLabel"], r["role"]) for r in rows) == [
+        (P + "svl-101", "Журавский Андрей Петрович", "member"), (P + "svl-103", "Журавский Андрей Петрович", "member")]
 
 
 def store_rows(store: EmbeddedStore, name: str, columns: tuple[str, ...]) -> list[tuple[object, ...]]:

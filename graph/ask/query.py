@@ -28,7 +28,7 @@ from ...ontology.namespaces import ORG, SDO, XSD
 from ..errors import QueryError, UnknownName, UsageError
 from ..formats import RDF, RESULTS
 from ..iris import is_meta, is_vocabulary
-from ..names import fold, name_keys, skeleton
+from ..names import fold, name_keys, name_words, skeleton
 from ..sparql import bind, forbidden_reason, from_clauses, locate, query_form
 from ..store.base import Store
 
@@ -115,26 +115,35 @@ SELECT DISTINCT ?e ?label ?pref WHERE {
 
 @dataclass
 class NameIndex:
-    """Folded label -> entities and name key -> entities (:mod:`repnet.graph.names`), for one class filter."""
+    """Folded label -> entities, name key -> entities and name word -> entities
+    (:mod:`repnet.graph.names`), for one class filter."""
 
     by_label: dict[str, set[str]] = field(default_factory=dict)
     by_key: dict[str, set[str]] = field(default_factory=dict)
+    by_word: dict[str, set[str]] = field(default_factory=dict)
     preferred: dict[str, str] = field(default_factory=dict)
 
     def add(self, iri: str, label: str, pref: bool) -> None:
         self.by_label.setdefault(fold(label), set()).add(iri)
         for key in name_keys(label):
             self.by_key.setdefault(key, set()).add(iri)
+        if len(label.split()) > 1:
+            for word in name_words(label):
+                self.by_word.setdefault(word, set()).add(iri)
         if pref:
             self.preferred.setdefault(iri, label)
 
     def lookup(self, name: str) -> set[str]:
         """The entities a name names: by its folded spelling (case, diacritics, script), else by
-        its name keys (romanisations, Russian forms, name order, patronymic)."""
+        its name keys (romanisations, Russian forms, name order, patronymic), else, for one word
+        that is not a given name (a surname alone: ``Kolesnikova``), by the words of their names."""
         hits = self.by_label.get(fold(name), set())
         if hits:
             return hits
-        return {i for key in name_keys(name) for i in self.by_key.get(key, ())}
+        hits = {i for key in name_keys(name) for i in self.by_key.get(key, ())}
+        if hits or len(fold(name).split()) != 1:
+            return hits
+        return {i for word in name_words(name) for i in self.by_word.get(word, ())}
 
 
 def name_index(store: Store, kind: str = "entity") -> NameIndex:

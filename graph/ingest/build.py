@@ -75,7 +75,7 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     t0 = time.perf_counter()
     ds: Dataset = load_dataset(paths, base, progress)
     t1 = time.perf_counter()
-    with ds.nquads_batches(progress=progress) as batches:
+    with ds.nquads_batches(progress=progress, release=True) as batches:
         loaded = replace_store(store, nquads=batches, check=require_valid(ds, engine, progress),
                                progress=_store_stages(progress) if progress else None,
                                derive=functools.partial(derive, base=ds.base),

@@ -9,23 +9,19 @@ lists the pairs that may name one person:
   Zhuravenka" and "Журавенко Алёна" without comparing every pair. A word shared by more than
   :data:`MAX_BLOCK` persons (a common given name) is too common to say anything and makes no block;
   the full-name keys always do.
-* **Score** in [0, 1]: ``0.6 x name + 0.2 x birth + 0.1 x birthplace + 0.1 x work or address``,
-  where name is :func:`repnet.graph.names.same_name_score` of the closest two names; birth is 1 for
-  the same birth year, 0 for different years, 0.5 when either is unknown; birthplace likewise
-  (compared folded); work or address is 1 when the employer or the address is the same, else 0.5
-  (the same person is often listed twice at two addresses). Pairs under :data:`MIN_SCORE` (0.75) are
-  not listed: namesakes born in different years score 0.7. The evidence says what was compared and found.
+* **Score** in [0, 1]: :func:`repnet.graph.resolution.score`, the one scorer ``repnet match SOURCE``
+  (the cross-reference of officials) uses too: the name similarity, a shared surname, birth dates
+  (a birth year in a list), birthplace, employer or address, posts. Pairs under ``min_score``
+  (default :data:`~repnet.graph.resolution.REVIEW_FLOOR`, 0.5) are not listed; at or above
+  :data:`~repnet.graph.resolution.THRESHOLD` (0.85) a pair is proposed: namesakes born in other
+  years score 0.3, the same name and birth year 0.9. The evidence says what was compared and found.
 * **Judgements** (``--review``) are written to ``DIR/judgements.yaml``, an ordinary source file of
   ``Judgement`` records (same / different / unsure) that a reviewer edits; a rerun keeps every
-  decision already there. Nothing is decided automatically below :data:`AUTO_SAME` (0.95): under
+  decision already there. Nothing is decided automatically below :data:`~repnet.graph.resolution.AUTO_SAME` (0.95): under
   it a new pair is written ``unsure``; at or above it ``same``, ``by: repnet match (automatic)``.
 * **At build**, :func:`same_as_quads` states ``owl:sameAs`` (both ways) for each public judgement
   whose decision is ``same``, in the graph ``<base>graph/same-as`` and nowhere else: changing the
   decision and building again takes it back.
-
-The scoring is hand-written (with the reason): it is a few weighted comparisons of the fields lists
-state, over the names module's keys; the cross-reference of officials in the accountability work
-uses the same functions (:func:`candidates`, :func:`score_pair`).
 """
 
 from __future__ import annotations
@@ -33,41 +29,27 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from ...ontology.namespaces import ACCESS, DCTERMS, OWL, PROV, RDF, RPN, RPNC
-from ..names import fold, name_keys, same_name_score, skeleton
+from ..names import fold, skeleton
 from ..progress import Progress
+from ..resolution import AUTO_SAME, REVIEW_FLOOR, Person, score
 from .sources import expand_paths, read_source
 
-MIN_SCORE = 0.75
-AUTO_SAME = 0.95
+MIN_SCORE = REVIEW_FLOOR
 MAX_BLOCK = 100
 JUDGEMENTS = "judgements.yaml"
 
 
 @dataclass
-class PersonRecord:
-    """What matching compares of one person."""
-
-    id: str
-    names: list[str]
-    birth_year: str | None = None
-    birth_place: str | None = None
-    employer: str | None = None
-    residence: str | None = None
-    source: str = ""
-    keys: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass
 class Candidate:
-    a: PersonRecord
-    b: PersonRecord
+    a: Person
+    b: Person
     score: float
     evidence: str
 
@@ -76,7 +58,7 @@ class Candidate:
         return (self.a.id, self.b.id) if self.a.id < self.b.id else (self.b.id, self.a.id)
 
 
-def persons_of_sources(paths: Iterable[str | Path]) -> list[PersonRecord]:
+def persons_of_sources(paths: Iterable[str | Path]) -> list[Person]:
     """The Person records of the source files under ``paths`` (a judgements file is skipped)."""
     out = []
     for p in expand_paths(paths):
@@ -90,72 +72,44 @@ def persons_of_sources(paths: Iterable[str | Path]) -> list[PersonRecord]:
                 continue
             ns = [d["name"]] if isinstance(d.get("name"), str) else []
             ns += [n for n in d.get("names") or [] if isinstance(n, str)]
-            born = str(d.get("birth_date") or "")[:4] or None
+            born = str(d.get("birth_date") or "")[:10]
             place = d.get("birth_place")
-            out.append(PersonRecord(r.id, ns, born, names.get(place, place) if isinstance(place, str) else None,
-                                    d.get("employer"), d.get("residence"), src.id))
+            out.append(Person(r.id, ns[0] if ns else r.id, ns, [born] if born else [], [],
+                              names.get(place, place) if isinstance(place, str) else None,
+                              d.get("employer"), d.get("residence"), {src.id}))
     return out
 
 
-def persons_of_store(store: Any) -> list[PersonRecord]:
+def persons_of_store(store: Any) -> list[Person]:
     """The persons of a built store, with their names and birth dates (for matching against the graph)."""
     rows = store.query("""
         SELECT ?p ?n ?born WHERE { ?p a <https://schema.org/Person> { ?p skos:prefLabel ?n } UNION { ?p skos:altLabel ?n }
                                    OPTIONAL { ?p <https://schema.org/birthDate> ?born } }""")
-    by: dict[str, PersonRecord] = {}
+    by: dict[str, Person] = {}
     base = None
     for row in rows:
         iri = row["p"].value
         base = base or iri.split("/id/", 1)[0] + "/id/"
         rid = iri.split("/id/", 1)[-1]
-        rec = by.setdefault(rid, PersonRecord(rid, [], source="store"))
+        rec = by.setdefault(rid, Person(rid, row["n"].value, sources={"store"}))
         if row["n"].value not in rec.names:
             rec.names.append(row["n"].value)
-        if row["born"] is not None:
-            rec.birth_year = row["born"].value[:4]
+        if row["born"] is not None and row["born"].value[:10] not in rec.born:
+            rec.born.append(row["born"].value[:10])
     return list(by.values())
 
 
-def score_pair(a: PersonRecord, b: PersonRecord) -> tuple[float, str]:
-    """The score of a pair and its evidence (see the module's documentation)."""
-    name, na, nb = max(((same_name_score(x, y), x, y) for x in a.names for y in b.names), default=(0.0, "", ""))
-    ev = [f"names {na!r} ~ {nb!r} {name:.2f}"]
-    if a.birth_year and b.birth_year:
-        birth = 1.0 if a.birth_year == b.birth_year else 0.0
-        ev.append(f"born {a.birth_year}" + (" both" if birth else f" vs {b.birth_year}"))
-    else:
-        birth = 0.5
-    if a.birth_place and b.birth_place:
-        place = 1.0 if skeleton(a.birth_place) == skeleton(b.birth_place) else 0.0
-        ev.append(f"birthplace {'same' if place else 'differs'}")
-    else:
-        place = 0.5
-    work = 0.5
-    if a.employer and b.employer and fold(a.employer) == fold(b.employer):
-        work = 1.0
-        ev.append("employer same")
-    elif a.residence and b.residence and fold(a.residence) == fold(b.residence):
-        work = 1.0
-        ev.append("address same")
-    elif a.residence and b.residence:
-        ev.append("addresses differ")
-    score = round(0.6 * name + 0.2 * birth + 0.1 * place + 0.1 * work, 3)
-    return score, "; ".join(ev)
-
-
-def _blocks(p: PersonRecord) -> set[str]:
-    out = set(p.keys)
+def _blocks(p: Person) -> set[str]:
+    out = set(p.keys())
     for n in p.names:
         out |= {"w:" + w for w in skeleton(n).split() if len(w) >= 4}
     return out
 
 
-def candidates(persons: list[PersonRecord], against: list[PersonRecord] | None = None, min_score: float = MIN_SCORE,
+def candidates(persons: list[Person], against: list[Person] | None = None, min_score: float = MIN_SCORE,
                progress: Progress | None = None) -> list[Candidate]:
     """Pairs that may name one person, best first: within ``persons``, or between ``persons`` and
     ``against`` (the graph) when given."""
-    for p in [*persons, *(against or [])]:
-        p.keys = frozenset(k for n in p.names for k in name_keys(n))
     blocks: dict[str, list[int]] = defaultdict(list)
     pool = persons + (against or [])
     left = len(persons)
@@ -176,9 +130,9 @@ def candidates(persons: list[PersonRecord], against: list[PersonRecord] | None =
                 if (i, j) in seen or pool[i].id == pool[j].id:
                     continue
                 seen.add((i, j))
-                s, ev = score_pair(pool[i], pool[j])
+                s, why = score(pool[i], pool[j])
                 if s >= min_score:
-                    out.append(Candidate(pool[i], pool[j], s, ev))
+                    out.append(Candidate(pool[i], pool[j], s, "; ".join(why)))
     if progress:
         progress("comparing blocks", len(todo), len(todo))
     out.sort(key=lambda c: (-c.score, c.pair))
@@ -224,7 +178,7 @@ def write_judgements(folder: Path, found: list[Candidate], today: str | None = N
         same = c.score >= AUTO_SAME
         records.append({"id": rid, "type": "Judgement", "entity": c.pair[0], "other": c.pair[1],
                         "decision": "same" if same else "unsure", "score": round(c.score * 100), "evidence": c.evidence,
-                        "by": "repnet match (automatic, score >= 0.95)" if same else "repnet match"})
+                        "by": f"repnet match (automatic, score >= {AUTO_SAME})" if same else "repnet match"})
         have.add(rid)
         added += 1
         auto += same

@@ -249,13 +249,29 @@ def _walk_json(value: Any, depth: int) -> None:
         raise ReadError("NaN is not a number a source can state", None, "write the number, or leave the field out")
 
 
+_SHARED_MAX = 200  # strings up to this length are shared between records
+
+
 def load_json(text: str) -> Any:
     """A JSON document -> plain values; the same refusals as :func:`load_yaml` (without lines)."""
     if len(text) > MAX_JSON_BYTES:
         raise ReadError(f"the file is larger than the limit of {MAX_JSON_BYTES // (1024 * 1024)} MB for JSON sources",
                         None, "split the source into several files")
+    # one object for each repeated string (a list's citation title, its record types and constants),
+    # not one per record: the records of a 100,000-row list are held in memory through the build
+    memo: dict[str, str] = {}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = _json_pairs(items)
+        for k, v in out.items():
+            if isinstance(v, str) and len(v) <= _SHARED_MAX:
+                out[k] = memo.setdefault(v, v)
+            elif isinstance(v, list):
+                out[k] = [memo.setdefault(x, x) if isinstance(x, str) and len(x) <= _SHARED_MAX else x for x in v]
+        return out
+
     try:
-        doc = json.loads(text, object_pairs_hook=_json_pairs)
+        doc = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as e:
         raise ReadError(f"invalid JSON: {e.msg} (column {e.colno})", e.lineno, "fix the JSON syntax at that line") from None
     except RecursionError:

@@ -56,6 +56,11 @@ class Source:
     def id(self) -> str:
         return str(self.meta.get("id", ""))
 
+    def release(self) -> None:
+        """Keep of each record only its id, file, line and index (what names it in an error): the
+        build calls this once a source's quads are loaded."""
+        self.records = [Record({"id": r.id} if r.id else {}, r.file, r.line, r.index) for r in self.records]
+
 
 def default_paths() -> list[Path]:
     """The source files shipped in the package's ``data/`` folder."""
@@ -76,10 +81,16 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _strip_lines(value: Any) -> Any:
+    """The value without the line bookkeeping of the YAML reader, removed in place: the records of a
+    100,000-row list are not held twice while a file is read."""
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k not in (LINE, KEY_LINES)}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
+        value.pop(LINE, None)
+        value.pop(KEY_LINES, None)
+        for v in value.values():
+            _strip_lines(v)
+    elif isinstance(value, list):
+        for v in value:
+            _strip_lines(v)
     return value
 
 
@@ -134,8 +145,10 @@ def read_source(path: Path) -> Source:
         records = []
     if problems:
         raise SourceError(problems)
-    out = Source(path=name, meta=_strip_lines(meta), meta_line=meta.get(LINE) if isinstance(meta, dict) else None,
-                 sha256=hashlib.sha256(raw_bytes).hexdigest(), meta_lines=dict(meta.get(KEY_LINES, {})))
+    meta_line, meta_lines = meta.get(LINE), dict(meta.get(KEY_LINES, {}))
+    out = Source(path=name, meta=_strip_lines(meta), meta_line=meta_line, sha256=hashlib.sha256(raw_bytes).hexdigest(),
+                 meta_lines=meta_lines)
+    del raw_bytes, text, doc  # the records are what is kept
     for i, r in enumerate(records):
         if isinstance(r, dict):
             line = r.get(LINE)

@@ -150,7 +150,7 @@ class Loaded:
 
 # Quads per bulk-load call when loading quad objects: Oxigraph's bulk loader buffers up to a
 # million quads per thread before writing, so smaller calls bound its memory.
-LOAD_CHUNK = 400_000
+LOAD_CHUNK = 100_000
 
 
 def _chunks(quads: Iterable[ox.Quad]) -> Iterator[tuple[bytes, int]]:

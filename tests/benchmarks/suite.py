@@ -426,6 +426,7 @@ def step_lists(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     b = build([out], store)
     t_build = time.perf_counter() - t0
+    hwm = _vm_hwm_mb()  # the peak of this process through the import and the build, before the raw load
     s = open_store(store, include_restricted=True)
     with (work / "list.nq").open("wb") as f:
         s.oxigraph.dump(f, format=ox.RdfFormat.N_QUADS)
@@ -440,7 +441,16 @@ def step_lists(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     t_raw = time.perf_counter() - t0
     shutil.rmtree(raw, ignore_errors=True)
     return {"seconds": t_import, "runs": 1, "rows": r.rows, "records": r.records, "build_s": t_build, "quads": b.quads,
-            "raw_s": t_raw, "rows_per_s": round(r.rows / t_import)}
+            "raw_s": t_raw, "rows_per_s": round(r.rows / t_import), "import_build_peak_mb": hwm}
+
+
+def _vm_hwm_mb() -> int | None:
+    """This process's peak resident memory so far (Linux VmHWM), in MB; None elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return None
 
 
 def step_match(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
@@ -586,7 +596,7 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
             return v
         return get
 
-    steps: list[tuple[str, Callable[[dict[str, Any]], Any], str | None]] = [
+    steps: list[tuple[str, Callable[[dict[str, Any]], Any], str | list[str] | None]] = [
         ("synthetic sources (repnet synth)", s(["sources", "seconds"]), "sources"),
         ("build (repnet build, validated, on disk)", s(["build", "seconds"]), "build"),
         ("  of which: read and check the sources", s(["build", "read_s"]), None),
@@ -611,7 +621,8 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
               ("push to Virtuoso (repnet push, Graph Store Protocol)", s(["push", "seconds"]), "push"),
               ("  Virtuoso's bulk loader, the same quads", s(["push", "bulk_s"]), None),
               ("list import (repnet import list, one row per person)", s(["lists", "seconds"]), "lists"),
-              ("  build of the imported list", s(["lists", "build_s"]), None),
+              ("  build of the imported list (peak: import and build, before the raw load)", s(["lists", "build_s"]),
+               ["lists", "import_build_peak_mb"]),
               ("  raw Oxigraph bulk load of the same quads", s(["lists", "raw_s"]), None),
               ("match within the list (repnet match)", s(["match", "seconds"]), "match")]
     table = []
@@ -624,7 +635,9 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
             except KeyError:
                 v = None
             row[r["label"]] = v
-            if peak_step and peak_step in r:
+            if isinstance(peak_step, list):  # a peak the step measured itself
+                row[r["label"] + " peak"] = r.get(peak_step[0], {}).get(peak_step[1])
+            elif peak_step and peak_step in r:
                 row[r["label"] + " peak"] = r[peak_step]["peak_mb"]
             if v is not None and "persons" in r:
                 pts.append((r["persons"], v))

@@ -61,6 +61,7 @@
   // names are folded as repnet.graph.names folds them: its character table and rules come with the data
   var FOLD = D.fold || { chars: {}, rules: [] };
   var RULES = FOLD.rules.map(function (r) { return [new RegExp(r[0], "g"), r[1]]; });
+  var GIVEN = FOLD.given || {};
   function fold(s) {
     var out = "";
     for (var ch of String(s)) {
@@ -72,7 +73,8 @@
   function skeleton(s) {
     return fold(s).split(" ").map(function (w) {
       RULES.forEach(function (r) { w = w.replace(r[0], r[1]); });
-      return w.replace(/(.)\1+/g, "$1");
+      w = w.replace(/(.)\1+/g, "$1");
+      return GIVEN[w] !== undefined ? GIVEN[w] : w;  // Volha and Olga are one word (graph/given-names.yaml)
     }).filter(Boolean).join(" ");
   }
   function fmtYears(y) {
