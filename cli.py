@@ -875,9 +875,13 @@ def _password(user: str | None, url: str) -> str | None:
 @click.option("--overview", is_flag=True, help="Write a still picture (PNG or SVG, by -o's extension) for reports.")
 @click.option("--chart", is_flag=True, help="Write the chart of persons held, sentenced and released per month "
               "(PNG or SVG, by -o's extension; default held.png), from the stored status periods.")
-@click.option("--flow", is_flag=True, help="Write the flow of persons along charge (article), court, facility and "
-              "release or still held (PNG or SVG, by -o's extension; default flow.png); --focus, --class, --as-of "
-              "limit it to the view's persons.")
+@click.option("--flow", is_flag=True, help="Write the flow of persons along arrest or detention, charge (article), "
+              "court, judge, facility and release or still held (PNG or SVG, by -o's extension; default flow.png); "
+              "--from/--to choose the persons detained in a date range, --focus NAME those linked to one entity.")
+@click.option("--from", "since", metavar="YYYY-MM-DD", help="With --flow: only the persons arrested or detained on "
+              "or after this day (the earliest day the sources allow for the start).")
+@click.option("--to", "until", metavar="YYYY-MM-DD", help="With --flow: only the persons arrested or detained on or "
+              "before this day.")
 @click.option("--group-by", "group_by", type=click.Choice(["auto", "none", "community", "class", "court", "facility",
               "organization", "release-round"]), default="auto", show_default=True,
               help="Draw groups of entities (a click opens one): auto groups a view too large to draw whole by "
@@ -886,7 +890,8 @@ def _password(user: str | None, url: str) -> str | None:
 @click.pass_obj
 def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tuple[str, str] | None,
         classes: tuple[str, ...], relations: tuple[str, ...], as_of: str | None, size_by: str, max_nodes: int | None,
-        max_edges: int | None, overview: bool, chart: bool, flow: bool, group_by: str, title: str | None) -> None:
+        max_edges: int | None, overview: bool, chart: bool, flow: bool, since: str | None, until: str | None,
+        group_by: str, title: str | None) -> None:
     """Draw the network as an interactive page that works offline, or as a still picture.
 
     The page is one HTML file (scripts, styles and data inline; nothing is fetched): colour and
@@ -903,7 +908,9 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
         repnet viz --class Person --class Court --as-of 2025-12-01 -o dec.html
         repnet viz --overview -o overview.png                           # a still picture for reports
         repnet viz --chart -o held.svg                                  # held, sentenced, released per month
-        repnet viz --flow -o flow.svg                                   # charge -> court -> facility -> release
+        repnet viz --flow -o flow.svg                                   # arrest -> charge -> court -> judge -> facility -> release
+        repnet viz --flow --from 2020-08-09 --to 2020-12-31 -o flow.svg # the persons detained in those months
+        repnet viz --flow --focus "Minsk City Court" -o court.svg        # the persons linked to one entity
     """
     from .graph.viz.overview import write_overview
     from .graph.viz.page import write_page
@@ -911,6 +918,9 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
     from .graph.viz.view import build_view
 
     out = output or Path("overview.png" if overview else "held.png" if chart else "flow.png" if flow else "network.html")
+    if (since or until) and not flow:
+        raise UsageError("--from and --to choose the persons of a flow diagram: add --flow (the page's flow view has "
+                         "its own date range)")
     if flow:
         from .graph.viz.flow import write_flow
 
@@ -918,9 +928,11 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
         store, G = _network(obj)
         view = build_view(store, classes=classes or None, relations=relations or None, as_of=as_of, focus=focus,
                           radius=radius, path=path, restricted=obj.include_restricted, graph=G)
-        numbers = write_flow(store, view.graph, out, title=title,
+        numbers = write_flow(store, view.graph, out, title=title, since=since, until=until,
                              persons=None if view.graph is G else set(view.graph))
-        click.echo(f"Wrote {out}: {numbers['persons']:,} persons along {len(numbers['stages'])} stages "
+        span = f", arrested or detained {since or '(any day)'} to {until or '(any day)'}" if since or until else ""
+        n = numbers["persons"]
+        click.echo(f"Wrote {out}: {n:,} person{'s' if n != 1 else ''}{span} along {len(numbers['stages'])} stages "
                    f"({time.perf_counter() - t0:.1f} s).")
         return
     if chart:
