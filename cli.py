@@ -922,7 +922,10 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
         raise UsageError("--from and --to choose the persons of a flow diagram: add --flow (the page's flow view has "
                          "its own date range)")
     if flow:
+        from .graph.dates import parse_day
         from .graph.viz.flow import write_flow
+
+        since, until = parse_day(since, "from"), parse_day(until, "to")
 
         t0 = time.perf_counter()
         store, G = _network(obj)

@@ -176,6 +176,6 @@ def test_viz_flow_command_with_a_date_range(runner: Any, belarus_dir: Path, bela
     assert r.output.startswith(f"Wrote {out}: 1 person, arrested or detained 2020-08-09 to 2020-12-31 along 6 stages")
     assert out.read_bytes()[:5] == b"<?xml"
     r = runner.invoke(cli, ["--store", str(belarus_dir), "viz", "--flow", "--from", "2021-02-30", "-o", str(out)])
-    assert r.exit_code == 2 and "since='2021-02-30': give a day, YYYY-MM-DD" in r.output
+    assert r.exit_code == 2 and "--from '2021-02-30': give a day, YYYY-MM-DD" in r.output
     r = runner.invoke(cli, ["--store", str(belarus_dir), "viz", "--from", "2021-01-01", "-o", str(tmp_path / "x.html")])
     assert r.exit_code == 2 and "add --flow" in r.output
