@@ -963,7 +963,7 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
     else:
         page = write_page(store, view, out, size_by=size_by, max_nodes=max_nodes or MAX_NODES,
                           max_edges=MAX_EDGES if max_edges is None else max_edges, title=title,
-                          group_by=None if group_by == "none" else group_by)
+                          group_by=None if group_by == "none" else group_by, network=G)
     size = out.stat().st_size
     msg = (f"Wrote {out}: {page.nodes:,} entities, {page.edges:,} relations ({size / 1e6:.1f} MB, "
            f"{time.perf_counter() - t0:.1f} s)")
