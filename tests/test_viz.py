@@ -284,8 +284,8 @@ def test_page_is_self_contained_and_locked_down(belarus_html: Path, store: Embed
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
     assert csp and "default-src 'none'" in csp.group(1) and "connect-src 'none'" in csp.group(1)
-    assert "unsafe-eval" not in csp.group(1) and csp.group(1).count("'sha256-") == 2
-    assert text.count("</script>") == 5  # data, chart and flow (JSON, not run), vis-network, the page's script
+    assert "unsafe-eval" not in csp.group(1) and csp.group(1).count("'sha256-") == 3
+    assert text.count("</script>") == 6  # data, chart, flow (JSON, not run), vis-network, the views, the page's script
     # restricted facts (ill-treatment, health) never reach a public page
     data = re.search(r'id="repnet-data">(.*?)</script>', text, re.S).group(1)
     for secret in ("torture", "deteriorated", "ill-treatment", "allegation/", "health/"):
@@ -355,7 +355,7 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
     assert focused.nodes == 2 and "<img" not in focused.html
     viz.write_page(store, viz.build_view(store), out, title=title)
     text = out.read_text(encoding="utf-8")
-    assert text.count("</script>") == 5
+    assert text.count("</script>") == 6
     assert "<img" not in text and "<!--" not in text and "\u2028" not in text
     assert "javascript:alert(12)" not in text  # the source link is dropped, not neutralised in the page
     assert f"<title>{'&lt;script&gt;'}" in text
@@ -403,7 +403,7 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
         assert page.evaluate("document.querySelectorAll('img, iframe, object, embed, b, a').length") == 0
         assert page.evaluate("""() => [...document.querySelectorAll('svg, svg *')].filter(e => !e.closest('#flow-box, #chart-box')
             || !['svg', 'g', 'rect', 'path', 'text', 'title', 'line'].includes(e.tagName)).length""") == 0
-        assert page.evaluate("document.querySelectorAll('script').length") == 5
+        assert page.evaluate("document.querySelectorAll('script').length") == 6
         assert_clean(o)
     finally:
         close(o)

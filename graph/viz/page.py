@@ -129,14 +129,15 @@ def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: in
     chart, flow = views_data(store, v, network)
     vis_js = inline_script(vis_network_js())
     app_js = inline_script(asset("viz.js"))
+    views_js = inline_script(asset("views.js"))
     css = asset("viz.css").replace("</", "<\\/")
-    csp = ("default-src 'none'; script-src " + csp_hash(vis_js) + " " + csp_hash(app_js) +
+    csp = ("default-src 'none'; script-src " + csp_hash(vis_js) + " " + csp_hash(views_js) + " " + csp_hash(app_js) +
            "; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
            "base-uri 'none'; form-action 'none'; frame-src 'none'; object-src 'none'")
     parts = {"TITLE": html.escape(str(data["title"]), quote=True), "CSP": html.escape(csp, quote=False), "CSS": css,
              "DATA": json_for_script(data), "CHART": json_for_script(chart), "FLOW": json_for_script(flow),
-             "VIS": vis_js, "APP": app_js}
-    page = re.sub(r"\{\{(TITLE|CSP|CSS|DATA|CHART|FLOW|VIS|APP)\}\}", lambda m: parts[m.group(1)], asset("viz.html"))
+             "VIS": vis_js, "VIEWS": views_js, "APP": app_js}
+    page = re.sub(r"\{\{(TITLE|CSP|CSS|DATA|CHART|FLOW|VIS|VIEWS|APP)\}\}", lambda m: parts[m.group(1)], asset("viz.html"))
     c = data["counts"]
     return Page(html=page, nodes=c["nodes"], edges=c["edges"], view_nodes=c["viewNodes"],
                 view_edges=c["viewEdges"], reduced=bool(data["reduced"]), physics=bool(data["physics"]),

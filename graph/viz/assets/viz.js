@@ -763,14 +763,6 @@
   // ------------------------------------------------------------------ views: the flow and the chart
   // Their data sits in two more JSON scripts, parsed the first time a view is opened (a large
   // page's flow carries every person's path: it should not delay the network).
-  var SVGNS = "http://www.w3.org/2000/svg";
-  function svg(tag, attrs, text) {
-    var e = document.createElementNS(SVGNS, tag);
-    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function titled(e, text) { e.appendChild(svg("title", null, text)); return e; }
   var lazy = {};
   function json(id) {
     if (!(id in lazy)) {
@@ -845,7 +837,18 @@
     };
   }
 
-  var FLOW_COLOURS = ["#d62728", "#c44e8a", "#6b4c9a", "#8c564b", "#5c5c5c", "#17becf"];
+  // flowOf's numbers in the shape views.js draws (keys as text: IRIs, the stage words, "+more")
+  function flowShape(F, r) {
+    var text = function (k) { return k === FMORE ? "+more" : r.key(k); };
+    var links = [];
+    r.links.forEach(function (n, id) {
+      var p = id.split(" ");
+      links.push([Number(p[0]), text(Number(p[1])), text(Number(p[2])), n]);
+    });
+    return { stages: r.stages, stageLabels: F.stageLabels, persons: r.persons, links: links,
+             nodes: r.nodes.map(function (col, j) { return col.map(function (kv) { return [text(kv[0]), r.label(j, kv[0]), kv[1]]; }); }) };
+  }
+  var keyIndex = null;
   function drawFlow() {
     var F = json("repnet-flow");
     var box = $("flow-box");
@@ -854,56 +857,17 @@
       $("flow-summary").textContent = "No person in this view has an arrest, detention, charge, sentence, facility or release stated.";
       return;
     }
-    var r = flowOf(F, flowState.since, flowState.until, flowState.through);
+    if (!keyIndex) { keyIndex = new Map(); F.keys.forEach(function (k, i) { keyIndex.set(k, i); }); }
+    var t = flowState.through === null ? null : (keyIndex.has(flowState.through) ? keyIndex.get(flowState.through) : -3);
+    var r = flowOf(F, flowState.since, flowState.until, t);
     var span = flowState.since || flowState.until ? ", arrested or detained " + (flowState.since || "(any day)") + " to " +
       (flowState.until || "(any day)") : "";
+    var throughLabel = t !== null && t >= 0 ? F.labels[t] : flowState.through;
     $("flow-summary").textContent = r.persons.toLocaleString("en") + " person" + (r.persons === 1 ? "" : "s") + span +
-      (flowState.through !== null ? ", through " + F.labels[flowState.through] : "") + ". Click an entity to keep the persons who pass through it.";
-    var chip = $("flow-through");
-    clear(chip);
-    if (flowState.through !== null) chip.textContent = "through: " + F.labels[flowState.through];
-    var W = Math.max(1150, (box.clientWidth || 900) - 4), H = Math.max(420, ($("stage").clientHeight || 700) - 150);
-    var top = 22, right = 200, colW = (W - right - 20) / (r.stages.length - 1), gap = 6, barW = 12;
-    var unit = Infinity;
-    r.nodes.forEach(function (col) {
-      var total = col.reduce(function (a, kv) { return a + kv[1]; }, 0);
-      if (total) unit = Math.min(unit, (H - top - gap * Math.max(0, col.length - 1)) / total);
-    });
-    if (!isFinite(unit)) unit = 1;
-    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Flow diagram" });
-    var place = r.stages.map(function () { return new Map(); });
-    var bands = svg("g", { "fill-opacity": 0.28 }), bars = svg("g");
-    r.nodes.forEach(function (col, j) {
-      var x = 10 + j * colW, y = top;
-      root.appendChild(svg("text", { x: x, y: 13, "class": "stage" }, F.stageLabels[j]));
-      col.forEach(function (kv) {
-        var h = Math.max(1, kv[1] * unit);
-        place[j].set(kv[0], { y: y, h: h, out: y, inn: y, n: kv[1] });
-        var g = svg("g", { "class": "fnode", "data-stage": r.stages[j], "data-key": kv[0] === FMORE ? "+more" : r.key(kv[0]),
-                           "data-n": kv[1] });
-        g.appendChild(titled(svg("rect", { x: x, y: y, width: barW, height: h, fill: FLOW_COLOURS[j % 6] }),
-          r.label(j, kv[0]) + ": " + kv[1].toLocaleString("en") + " persons"));
-        var name = r.label(j, kv[0]);
-        if (name.length > 26) name = name.slice(0, 25) + "…";
-        if (h >= 9 || col.length <= 14) g.appendChild(svg("text", { x: x + barW + 3, y: y + h / 2 + 4 }, name + " (" + kv[1].toLocaleString("en") + ")"));
-        if (kv[0] >= 0) g.addEventListener("click", function () { flowState.through = kv[0]; drawFlow(); });
-        bars.appendChild(g);
-        y += h + gap;
-      });
-    });
-    Array.from(r.links.entries()).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (e) {
-      var p = e[0].split(" "), j = Number(p[0]), a = place[j].get(Number(p[1])), b = place[j + 1].get(Number(p[2]));
-      var w = Math.max(0.5, e[1] * unit), x0 = 10 + j * colW + barW, x1 = 10 + (j + 1) * colW;
-      var y0 = a.out + w / 2, y1 = b.inn + w / 2;
-      a.out += w; b.inn += w;
-      var xm = (x0 + x1) / 2;
-      bands.appendChild(titled(svg("path", { d: "M" + x0 + "," + y0 + " C" + xm + "," + y0 + " " + xm + "," + y1 + " " + x1 + "," + y1,
-        fill: "none", stroke: FLOW_COLOURS[j % 6], "stroke-opacity": 0.3, "stroke-width": w }),
-        r.label(j, Number(p[1])) + " → " + r.label(j + 1, Number(p[2])) + ": " + e[1].toLocaleString("en") + " persons"));
-    });
-    root.appendChild(bands);
-    root.appendChild(bars);
-    box.appendChild(root);
+      (flowState.through !== null ? ", through " + throughLabel : "") + ". Click an entity to keep the persons who pass through it.";
+    $("flow-through").textContent = flowState.through !== null ? "through: " + throughLabel : "";
+    repnetViews.drawFlow(box, flowShape(F, r), function (stage, key) { flowState.through = key; drawFlow(); },
+                         ($("stage").clientHeight || 700) - 150);
     $("flow-note").textContent = "A person is counted at every arrest or detention kind, offence, court, judge and facility their " +
       "records name (a column can add up to more than the persons) and at \u201c" + F.none + "\u201d where none is; each column draws " +
       "its " + F.top + " largest entities, the rest as one \u201cN more\u201d. The last column is the release round, else the " +
@@ -920,61 +884,14 @@
     drawFlow();
   });
 
-  var CHART_COLOURS = { "stated": "#d62728", "last known": "#f2a2a3", "possible": "#f6d5d5", sentenced: "#6b4c9a", released: "#2ca02c" };
   function drawChart() {
     var C = json("repnet-chart");
     var box = $("chart-box");
     clear(box);
     if (!C || !C.months.length) { $("chart-summary").textContent = "No status period or dated sentence in this view."; return; }
-    var kinds = ["stated", "last known", "possible"], n = C.months.length;
-    var held = C.months.map(function (_, i) { return kinds.reduce(function (a, k) { return a + C.held[k][i]; }, 0); });
-    var peak = Math.max.apply(null, held.concat([1]));
-    var peakAt = held.indexOf(peak);
+    var drawnChart = repnetViews.drawChart(box, C);
     $("chart-summary").textContent = C.persons.toLocaleString("en") + " persons with a status period; at most " +
-      peak.toLocaleString("en") + " held on a month's last day (" + C.ends[peakAt] + ").";
-    var W = Math.max(600, (box.clientWidth || 900) - 4), left = 54, right = 12, topH = 260, lowH = 110, gapH = 40;
-    var base = 24 + topH + gapH + lowH, H = base + 80, bw = (W - left - right) / n;
-    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Persons held over time" });
-    var lowPeak = Math.max.apply(null, C.sentenced.concat(C.released, [1]));
-    function axis(y0, h, max, title) {
-      root.appendChild(svg("text", { x: 4, y: y0 - 8, "class": "axis-title" }, title));
-      [0, 0.5, 1].forEach(function (f) {
-        var y = y0 + h - f * h;
-        root.appendChild(svg("line", { x1: left - 4, x2: W - right, y1: y, y2: y, stroke: "#e3e6ea" }));
-        root.appendChild(svg("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, Math.round(f * max).toLocaleString("en")));
-      });
-    }
-    axis(24, topH, peak, "persons held on the month's last day");
-    axis(24 + topH + gapH, lowH, lowPeak, "persons sentenced and released in the month");
-    C.months.forEach(function (m, i) {
-      var x = left + i * bw, y = 24 + topH;
-      kinds.forEach(function (k) {
-        var v = C.held[k][i];
-        if (!v) return;
-        var h = v / peak * topH;
-        y -= h;
-        root.appendChild(titled(svg("rect", { x: x + 0.5, y: y, width: Math.max(1, bw - 1), height: h, fill: CHART_COLOURS[k],
-          "class": "held", "data-month": m, "data-kind": k, "data-n": v }), m + ": " + v.toLocaleString("en") + " held (" + k + ")"));
-      });
-      [["sentenced", 0], ["released", 1]].forEach(function (sr) {
-        var v = C[sr[0]][i];
-        if (!v) return;
-        var h = v / lowPeak * lowH;
-        root.appendChild(titled(svg("rect", { x: x + 0.5 + sr[1] * bw / 2, y: base - h, width: Math.max(0.5, bw / 2 - 0.5), height: h,
-          fill: CHART_COLOURS[sr[0]], "class": sr[0], "data-month": m, "data-n": v }), m + ": " + v.toLocaleString("en") + " " + sr[0]));
-      });
-      if (i % Math.max(1, Math.ceil(n / 14)) === 0) {
-        root.appendChild(svg("text", { x: x, y: base + 14, transform: "rotate(40 " + x + " " + (base + 14) + ")" }, m));
-      }
-    });
-    var lx = left;
-    kinds.map(function (k) { return ["held (" + k + ")", CHART_COLOURS[k]]; })
-      .concat([["sentenced", CHART_COLOURS.sentenced], ["released", CHART_COLOURS.released]]).forEach(function (l) {
-        root.appendChild(svg("rect", { x: lx, y: H - 14, width: 10, height: 10, fill: l[1] }));
-        root.appendChild(svg("text", { x: lx + 14, y: H - 5 }, l[0]));
-        lx += 14 + l[0].length * 6.5 + 16;
-      });
-    box.appendChild(root);
+      drawnChart.peak.toLocaleString("en") + " held on a month's last day (" + drawnChart.peakEnd + ").";
     $("chart-note").textContent = C.limits + (C.undatedSentences ? " " + C.undatedSentences.toLocaleString("en") +
       " sentences are dated by less than a month and not counted." : "") + " For a report: repnet viz --chart -o held.svg.";
   }
@@ -1022,7 +939,7 @@
     visibleCounts: function () { return { nodes: nodeView.length, edges: edgeView.length }; },
     showView: showView,
     flow: function (since, until, through) {
-      var F = json("repnet-flow"), t = through ? F.keys.indexOf(through) : null;
+      var F = json("repnet-flow"), t = through ? F.keys.indexOf(through) : null;  // (-1: no such key, no person)
       var r = flowOf(F, since || null, until || null, t === -1 ? -3 : t);
       var out = {};
       r.stages.forEach(function (s, j) {
@@ -1033,7 +950,7 @@
     },
     setFlow: function (since, until, through) {
       var F = json("repnet-flow");
-      flowState = { since: since || null, until: until || null, through: through ? F.keys.indexOf(through) : null };
+      flowState = { since: since || null, until: until || null, through: through || null };
       $("flow-from").value = since || "";
       $("flow-to").value = until || "";
       showView("flow");
