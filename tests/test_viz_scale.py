@@ -106,7 +106,8 @@ STAGE_PERSONS = {
 def sparql_counts(store: EmbeddedStore, stage: str, span: tuple[str, str] | None = None) -> dict[str, int]:
     pattern = STAGE_PERSONS[stage]
     if span and stage == "detention":  # the first stage counts only the arrests and detentions in the range
-        pattern += ' ?e rpn:earliestStart ?day FILTER(SUBSTR(STR(?day), 1, 10) >= "%s" && SUBSTR(STR(?day), 1, 10) <= "%s")' % span
+        pattern += (' ?e rpn:earliestStart ?day FILTER(SUBSTR(STR(?day), 1, 10) >= "{}" '
+                    '&& SUBSTR(STR(?day), 1, 10) <= "{}")').format(*span)
     elif span:
         pattern = COHORT % span + " " + pattern
     q = PREFIXES + f"SELECT ?k (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {pattern} }} GROUP BY ?k"

@@ -34,9 +34,9 @@ from typing import Any
 
 import networkx as nx
 
+from ..ask.status import EXILE, HELD, RELEASED, status_at, stored_periods
 from ..dates import parse_day
 from ..errors import UsageError
-from ..ask.status import EXILE, HELD, RELEASED, status_at, stored_periods
 from ..network.project import PERSON_CLASSES
 from ..store.base import Store
 from .picture import write_picture

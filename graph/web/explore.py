@@ -46,6 +46,7 @@ from ..ask.query import NAME_LABELS, NameIndex
 from ..dates import parse_day
 from ..errors import RepnetError
 from ..names import fold, name_keys, skeleton
+from ..network.project import NODE_CLASSES, RELATIONS
 from ..store.base import Store
 from ..viz.style import node_class
 
@@ -297,6 +298,7 @@ def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str =
         data["notes"] = [f"{shown:,} of {total:,} neighbours drawn (the most central); {data['more']:,} more. "
                          f"To see them all: repnet viz --focus '{iri}' --radius 1 --max-nodes {total + 1}"]
     data["asOf"] = day
+    data["allClasses"], data["allRelations"] = list(NODE_CLASSES), list(RELATIONS)
     return data
 
 
@@ -305,8 +307,8 @@ def flow(ex: Explorer, since: str | None = None, until: str | None = None, throu
     """The flow of the whole store's persons (:func:`repnet.graph.viz.flow.flow_of`) in the shape
     the pages draw (graph/viz/assets/views.js): ``{stages, stageLabels, persons, nodes: [[[key,
     label, n]] per stage], links: [[stage index, key, key, n]], since, until, through,
-    throughLabel}``. ``through``: an entity of a stage keeps the persons at it; any other entity,
-    the persons one relation away from it."""
+    throughLabel}``. ``through``: an entity of a stage keeps the persons at it; a person, their own
+    path; any other entity, the persons one relation away from it."""
     from ..viz.flow import STAGES, Paths, flow_of, node_label
 
     try:
@@ -318,7 +320,9 @@ def flow(ex: Explorer, since: str | None = None, until: str | None = None, throu
     if through is not None:
         if not IRI.match(through):
             raise ExploreError(400, "through is not an IRI (http://, https:// or urn:)")
-        if through not in P.labels:
+        if through in P.at:  # a person: their own path
+            P = Paths({through: P.at[through]}, P.starts, P.labels, P.last_day)
+        elif through not in P.labels:
             G = ex.graph
             if through not in G:
                 raise ExploreError(404, f"no entity <{through}> in the network this endpoint serves")

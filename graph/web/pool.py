@@ -29,7 +29,6 @@ from ..errors import StoreError
 from .limits import MEMORY_LIMIT, MEMORY_MESSAGE, POLL, gb, short_message
 from .protocol import Deadline, read_frame_fd, write_frame
 
-
 READY_TIMEOUT = 600.0
 """Seconds a starting worker may take to open the store and read the explorer's names and network."""
 

@@ -249,7 +249,11 @@ def worker_main() -> None:  # pragma: no cover - runs in the worker processes
     # the explorer's names and projection, before the pool hands this worker a request; read on a
     # thread of low priority (Linux gives each thread its own nice value), so that a worker started
     # while others answer queries does not take the CPU from them
-    warming = threading.Thread(target=lambda: (_lower_priority(), view.warm()), name="repnet-warm")
+    def warm() -> None:
+        _lower_priority()
+        view.warm()
+
+    warming = threading.Thread(target=warm, name="repnet-warm")
     warming.start()
     warming.join()
 
