@@ -24,7 +24,7 @@ import networkx as nx
 
 from ..ask.status import EXILE, HELD, RELEASED, status_at, stored_periods
 from ..store.base import Store
-from .picture import write_picture
+from .picture import wrap, write_picture
 
 CERTAINTIES = ("stated", "last known", "possible")
 COLOURS = {"stated": "#d62728", "last known": "#f2a2a3", "possible": "#f6d5d5", "sentenced": "#6b4c9a",
@@ -117,7 +117,6 @@ def draw_chart(data: dict[str, Any], title: str) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .overview import wrap
 
     fig = Figure(figsize=(11, 6.5), dpi=100)
     FigureCanvasAgg(fig)
