@@ -672,18 +672,20 @@ def test_make_screenshots_writes_the_readme_pictures(tmp_path: Path, chromium: s
     script = Path(viz.__file__).parent / "screenshots" / "make.py"
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     r = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, env=env,
-                       timeout=120, check=False)
+                       timeout=300, check=False)
     assert r.returncode == 0, r.stderr
+    names = ["explorer.png", "overview.png", "overview-groups.png", "drill-down.png", "flow.png", "held.png"]
     wrote = [line.split(" (")[0] for line in r.stdout.splitlines() if line.startswith(f"Wrote {tmp_path}/")]
-    assert wrote == [f"Wrote {tmp_path / 'explorer.png'}", f"Wrote {tmp_path / 'overview.png'}"]
+    assert wrote == [f"Wrote {tmp_path / name}" for name in names]
     sizes = {}
-    for name in ("explorer.png", "overview.png"):
+    for name in names:
         with Image.open(tmp_path / name) as im:
             sizes[name] = (im.size, im.mode)
         assert (tmp_path / name).stat().st_size < 250_000, name
-    assert sizes == {"explorer.png": ((1000, 650), "P"), "overview.png": ((1000, 714), "P")}
-    # the store, the page and the projection cache stayed in the script's own temporary directory
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["explorer.png", "overview.png"]
+    assert sizes == {"explorer.png": ((1000, 650), "P"), "overview.png": ((1000, 714), "P"),
+                     **{name: ((1000, 614), "P") for name in names[2:]}}
+    # the stores, the pages and the projection cache stayed in the script's own temporary directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
 
 
 def test_the_explorers_status_on_a_day_is_the_stored_periods_status(store: EmbeddedStore) -> None:

@@ -63,7 +63,7 @@ class StoreView:
         """The open store behind repnet's store interface, showing what this endpoint serves."""
         from ..store.embedded import EmbeddedStore
 
-        return EmbeddedStore(self.store, public_only=not self.include_restricted)
+        return EmbeddedStore(self.store, self.root, public_only=not self.include_restricted)
 
     def handle(self, req: dict[str, Any]) -> Answer:
         """One request of the server: a page, a saved query or a SPARQL query."""
