@@ -177,6 +177,27 @@ def flow(store: Store, G: nx.MultiDiGraph, persons: set[str] | None = None, top:
     return flow_of(person_paths(store, G, persons), top=top, since=since, until=until, through=through)
 
 
+def store_views(store: Store, G: nx.MultiDiGraph, restricted: bool = False) -> tuple[Paths, dict[str, Any]]:
+    """Every person's path and the chart's months (:func:`repnet.graph.viz.chart.monthly`, with its
+    ``limits`` text) for the whole store, from the status periods read once; kept per store
+    generation in the cache folder ``views`` beside the projections'
+    (:func:`repnet.graph.network.project.cache_file`), so the next page or explorer of the same
+    store reads them back (tens of seconds at 100,000 persons)."""
+    from ..network.project import cache_file, read_cache, save_cache
+    from .chart import LIMITS, monthly
+
+    here = Path(__file__).resolve().parent
+    path = cache_file(store, restricted, "views", [here / "flow.py", here / "chart.py", here.parent / "ask" / "status.py"])
+    cached = read_cache(path)
+    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Paths):
+        return cached
+    periods = stored_periods(store)
+    out = (person_paths(store, G, None, periods), {**monthly(store, G, None, periods), "limits": LIMITS})
+    if path is not None:
+        save_cache(path, out)
+    return out
+
+
 def flow_records(P: Paths) -> dict[str, Any]:
     """The paths as a page carries them, for counting in the browser (the same rules as
     :func:`flow_of`): ``{stages, stageLabels, top, keys: [key], labels: [label], people: [[starts,

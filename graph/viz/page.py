@@ -99,10 +99,13 @@ def views_data(store: Store, v: View, network: nx.MultiDiGraph | None = None) ->
     projection, when given: a person's court may lie outside a focus view)."""
     from ..ask.status import stored_periods
     from .chart import LIMITS, monthly
-    from .flow import flow_records, person_paths
+    from .flow import flow_records, person_paths, store_views
 
     persons = None if not v.options else set(v.graph)
-    periods = stored_periods(store, None if persons is None else sorted(persons))
+    if persons is None:
+        P, chart = store_views(store, network if network is not None else v.graph, v.restricted)
+        return chart, flow_records(P)
+    periods = stored_periods(store, sorted(persons))
     chart = {**monthly(store, network if network is not None else v.graph, persons, periods), "limits": LIMITS}
     flow = flow_records(person_paths(store, network if network is not None else v.graph, persons, periods))
     return chart, flow

@@ -61,7 +61,7 @@ MAX_Q = 200
 IRI = re.compile(r"^(https?://|urn:)[^\s<>\"{}|\\^`]+$")
 
 
-CACHED = ("_names", "_written", "_words", "_skeletons", "_keyed", "_paths", "_chart")
+CACHED = ("_names", "_written", "_words", "_skeletons", "_keyed")
 """What :meth:`Explorer.warm` keeps in the cache."""
 
 
@@ -91,15 +91,14 @@ class Explorer:
 
     def warm(self) -> None:
         """Read the name index, the projection, the flow's paths and the chart's months now (a
-        worker does before its first request). What is read from the store (all but the
-        projection, which has its own cache) is kept per store generation in the cache folder
-        ``explore`` beside the projections' (:func:`repnet.graph.network.project.cache_file`), so
-        the next worker, or the next `repnet serve` of the same store, reads it back instead."""
+        worker does before its first request). The name index is kept per store generation in the
+        cache folder ``explore`` beside the projections' (:func:`repnet.graph.network.project.cache_file`;
+        the projection, the paths and the months have their own), so the next worker, or the next
+        `repnet serve` of the same store, reads it back instead."""
         from ..network.project import cache_file, read_cache, save_cache
 
         here = Path(__file__).resolve().parent.parent
-        code = [here / "web" / "explore.py", here / "viz" / "flow.py", here / "viz" / "chart.py",
-                here / "ask" / "status.py", here / "ask" / "query.py", here / "names.py"]
+        code = [here / "web" / "explore.py", here / "ask" / "query.py", here / "names.py"]
         path = cache_file(self.store, self.restricted, "explore", code)
         cached = read_cache(path)
         if isinstance(cached, dict) and set(cached) == set(CACHED):
@@ -110,6 +109,8 @@ class Explorer:
         self.paths  # noqa: B018
         if path is not None and cached is None:
             save_cache(path, {k: getattr(self, k) for k in CACHED})
+        if self.degree:  # and the code an expansion runs (its first run imports and compiles for a second)
+            neighbours(self, min(self.degree, key=lambda n: (self.degree[n], n)), limit=5)
 
     @property
     def names(self) -> NameIndex:
@@ -172,13 +173,9 @@ class Explorer:
         return self._chart
 
     def _read_periods(self) -> None:
-        from ..ask.status import stored_periods
-        from ..viz.chart import LIMITS, monthly
-        from ..viz.flow import person_paths
+        from ..viz.flow import store_views
 
-        periods = stored_periods(self.store)
-        self._paths = person_paths(self.store, self.graph, None, periods)
-        self._chart = {**monthly(self.store, self.graph, None, periods), "limits": LIMITS}
+        self._paths, self._chart = store_views(self.store, self.graph, self.restricted)
 
     def label(self, iri: str) -> str:
         d = self.graph.nodes.get(iri) if iri in self.graph else None
@@ -281,7 +278,8 @@ def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str =
         raise ExploreError(404, f"no entity <{iri}> in the graphs this endpoint serves")
     total = H.number_of_nodes() - 1
     v = View(H, ex.label(iri), focus=[iri], restricted=ex.restricted)
-    data, drawn = page_data(ex.store, v, max_nodes=limit + 1, max_edges=max(10 * limit, 100), group_by=None)
+    data, drawn = page_data(ex.store, v, max_nodes=limit + 1, max_edges=max(10 * limit, 100), group_by=None,
+                            placed=False)
     for rec in data["nodes"]:
         n = rec["id"]
         rec["all"] = G.degree(n) if n in G else 0
