@@ -745,7 +745,8 @@ def describe(obj: Ctx, fmt: str, endpoint: str | None, dump_base: str | None) ->
 @click.option("--token", envvar="REPNET_TOKEN", default=None, metavar="T",
               help="Bearer token for --allow-update. Env: REPNET_TOKEN.")
 @click.option("--memory-limit", type=click.IntRange(64, 1_000_000), default=2048, show_default=True, metavar="MB",
-              help="Memory a query worker may use; a query past it is stopped with 503 and the worker replaced.")
+              help="Memory a query worker may grow by beyond its size when ready (with the explorer's data read); "
+                   "a query past it is stopped with 503 and the worker replaced.")
 @click.option("--slow-after", type=click.FloatRange(0.05, 3600), default=0.25, show_default=True, metavar="SECONDS",
               help="A query running longer moves to the slow lane, and a fresh worker takes its place.")
 @click.option("--slow-workers", type=click.IntRange(0, 64), default=2, show_default=True,
