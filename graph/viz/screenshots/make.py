@@ -89,7 +89,7 @@ def views(page: Path, out_dir: Path) -> list[Path]:
             tab.screenshot(path=str(out_dir / "overview-groups.png"))
             tab.evaluate("repnet.openGroup(0)")
             tab.wait_for_timeout(300)
-            tab.evaluate("repnet.network.fit({nodes: repnet.nodeView.getIds().filter(i => typeof i === 'number')})")
+            tab.evaluate("repnet.network.fit()")
             tab.wait_for_timeout(300)
             tab.screenshot(path=str(out_dir / "drill-down.png"))
             tab.evaluate("repnet.showView('flow')")
