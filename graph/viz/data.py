@@ -56,7 +56,8 @@ class Citer:
 
 def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
               max_edges: int = MAX_EDGES, title: str | None = None,
-              group_by: str | None = "auto", placed: bool = True) -> tuple[dict[str, Any], nx.MultiDiGraph]:
+              group_by: str | None = "auto", placed: bool = True,
+              sources: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, Any], nx.MultiDiGraph]:
     """The data a page embeds and the graph it draws.
 
     Nodes and edges are lists; edges and the focus refer to nodes by their index, and facts refer
@@ -75,7 +76,8 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
     that person.
 
     ``placed=False`` leaves the layout to the browser (every ``x``, ``y`` is 0: the live explorer's
-    expansions, drawn with physics).
+    expansions, drawn with physics); ``sources``, :func:`repnet.graph.viz.facts.sources_meta` when
+    already read.
 
     The overview (``group_by``: a grouping of :data:`repnet.graph.viz.groups.GROUPINGS`; ``"auto"``,
     the default, groups by Louvain community a view too large to draw whole, and ``None`` reduces
@@ -121,7 +123,7 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
     if not physics and ov is None:
         notes.append(f"Layout computed beforehand with networkx; physics is off above {PHYSICS_LIMIT} nodes "
                      "(the Physics switch turns it on, slowly).")
-    sources = sources_meta(store)
+    sources = sources_meta(store) if sources is None else sources
     data = {
         "title": title or v.title,
         "view": list(v.description),

@@ -61,7 +61,7 @@ MAX_Q = 200
 IRI = re.compile(r"^(https?://|urn:)[^\s<>\"{}|\\^`]+$")
 
 
-CACHED = ("_names", "_written", "_words", "_skeletons", "_keyed")
+CACHED = ("_names", "_written", "_words", "_skeletons", "_keyed", "_blob", "_starts")
 """What :meth:`Explorer.warm` keeps in the cache."""
 
 
@@ -85,7 +85,10 @@ class Explorer:
     _words: list[tuple[str, int]] = field(default_factory=list)  # (a word of a folded name, index in _written), sorted
     _skeletons: list[tuple[str, int]] = field(default_factory=list)  # (a skeleton word of a name, index), sorted
     _keyed: dict[str, list[int]] = field(default_factory=dict)  # name key -> indexes
+    _blob: str = ""  # every folded name, one a line, for finding a text inside names at C speed
+    _starts: list[int] = field(default_factory=list)  # where each name begins in _blob
     _degree: dict[str, int] | None = None
+    _sources: dict[str, dict[str, Any]] | None = None
     _paths: Any = None
     _chart: dict[str, Any] | None = None
 
@@ -107,6 +110,7 @@ class Explorer:
         self.names  # noqa: B018 - reads them
         self.degree  # noqa: B018
         self.paths  # noqa: B018
+        self.sources  # noqa: B018
         if path is not None and cached is None:
             save_cache(path, {k: getattr(self, k) for k in CACHED})
         if self.degree:  # and the code an expansion runs (its first run imports and compiles for a second)
@@ -128,6 +132,10 @@ class Explorer:
                     self._keyed.setdefault(key, []).append(i)
             self._words.sort()
             self._skeletons.sort()
+            self._starts = [0]
+            for name, _, _ in self._written:
+                self._starts.append(self._starts[-1] + len(name) + 1)
+            self._blob = "\n".join(name for name, _, _ in self._written)
             self._names = idx
         return self._names
 
@@ -149,6 +157,15 @@ class Explorer:
 
             self._graph = network(self.store, restricted=self.restricted)
         return self._graph
+
+    @property
+    def sources(self) -> dict[str, dict[str, Any]]:
+        """The sources' titles, publishers, dates and links (:func:`repnet.graph.viz.facts.sources_meta`), read once."""
+        if self._sources is None:
+            from ..viz.facts import sources_meta
+
+            self._sources = sources_meta(self.store)
+        return self._sources
 
     @property
     def degree(self) -> dict[str, int]:
@@ -212,9 +229,12 @@ def search(ex: Explorer, q: str, limit: int = SEARCH_LIMIT) -> dict[str, Any]:
             hit(i, 1)
     for i in prefixed(ex._words, text):  # a word of the name starts with it
         hit(i, 2)
-    for i, (name, _, _) in enumerate(written):  # the name contains it
-        if text in name:
-            hit(i, 3)
+    blob, starts = ex._blob, ex._starts
+    at = blob.find(text)
+    while at >= 0:  # the name contains it
+        i = bisect.bisect_right(starts, at) - 1
+        hit(i, 3)
+        at = blob.find(text, starts[i + 1]) if i + 1 < len(starts) else -1
     words = [w for w in skeleton(q).split() if len(w) >= 2]
     if words:  # every word typed starts a word of the name, in any script or spelling
         common = set(prefixed(ex._skeletons, words[0]))
@@ -279,7 +299,7 @@ def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str =
     total = H.number_of_nodes() - 1
     v = View(H, ex.label(iri), focus=[iri], restricted=ex.restricted)
     data, drawn = page_data(ex.store, v, max_nodes=limit + 1, max_edges=max(10 * limit, 100), group_by=None,
-                            placed=False)
+                            placed=False, sources=ex.sources)
     for rec in data["nodes"]:
         n = rec["id"]
         rec["all"] = G.degree(n) if n in G else 0
