@@ -243,7 +243,11 @@ def search(ex: Explorer, q: str, limit: int = SEARCH_LIMIT) -> dict[str, Any]:
         for i in common:
             hit(i, 4)
     degree = ex.degree
-    ordered = heapq.nsmallest(limit, rank, key=lambda i: (rank[i][0], -degree.get(i, 0), ex.label(i).lower(), i))
+    # best first: rank, relations, label, IRI (the labels read only for those that can be among the first)
+    coarse = {i: (rank[i][0], -degree.get(i, 0)) for i in rank}
+    cut = heapq.nsmallest(limit, coarse.values())[-1] if coarse else None
+    ordered = sorted((i for i in rank if coarse[i] <= cut),  # type: ignore[operator]
+                     key=lambda i: (*coarse[i], ex.label(i).lower(), i))[:limit]
     G = ex.graph
     results = []
     for iri in ordered:
