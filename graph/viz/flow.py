@@ -27,6 +27,7 @@ SPARQL counts.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,29 @@ class Paths:
     starts: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     last_day: str | None = None
+    index: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # built by flow_of when needed
+
+    def through(self, key: str) -> list[str]:
+        """The persons with ``key`` at some stage."""
+        if "through" not in self.index:
+            by: dict[str, list[str]] = defaultdict(list)
+            for p, stages in self.at.items():
+                for x in {x for s in STAGES for x in stages[s]}:
+                    by[x].append(p)
+            self.index["through"] = dict(by)
+        return list(self.index["through"].get(key, []))
+
+    def dated(self, since: str | None, until: str | None) -> dict[str, set[str]]:
+        """Person -> the kinds of their arrests and detentions whose earliest day is in the range."""
+        if "starts" not in self.index:
+            self.index["starts"] = sorted((d, p, k) for p, ks in self.starts.items() for k, d in ks if d is not None)
+        rows = self.index["starts"]
+        lo = bisect.bisect_left(rows, (since,)) if since else 0
+        hi = bisect.bisect_right(rows, (until, "\uffff")) if until else len(rows)
+        out: dict[str, set[str]] = defaultdict(set)
+        for _d, p, k in rows[lo:hi]:
+            out[p].add(k)
+        return out
 
 
 def person_paths(store: Store, G: nx.MultiDiGraph, persons: set[str] | None = None,
@@ -135,16 +159,24 @@ def flow_of(P: Paths, *, top: int = TOP, since: str | None = None, until: str | 
     since, until = parse_day(since, "since"), parse_day(until, "until")
     if since and until and since > until:
         raise UsageError(f"the range {since} to {until} ends before it begins", argument="since,until")
+    memo = (top, since, until, through)
+    if memo in P.index.get("memo", {}):
+        return dict(P.index["memo"][memo])
+    persons: Any = P.at if through is None else P.through(through)
+    kinds: dict[str, set[str]] | None = None
+    if since is not None or until is not None:
+        kinds = P.dated(since, until)
+        persons = kinds if through is None else [p for p in persons if p in kinds]
+    none = {NONE}
     chosen: dict[str, dict[str, set[str]]] = {}
-    for p, stages in P.at.items():
-        if since is not None or until is not None:
-            kinds = {k for k, d in P.starts.get(p, []) if _in_range(d, since, until)}
-            if not kinds:
-                continue
-            stages = {**stages, "detention": kinds}
-        if through is not None and not any(through in stages[s] for s in STAGES):
+    for p in persons:
+        stages = P.at.get(p)
+        if stages is None:
             continue
-        chosen[p] = {s: stages[s] or {NONE} for s in STAGES}
+        at = {s: (kinds[p] if kinds is not None and s == "detention" else stages[s]) or none for s in STAGES}
+        if through is not None and kinds is not None and not any(through in at[s] for s in STAGES):
+            continue  # (through a kind of detention: one in the range)
+        chosen[p] = at
     raw: dict[str, Counter[str]] = {s: Counter() for s in STAGES}
     for stages in chosen.values():
         for s in STAGES:
@@ -163,12 +195,15 @@ def flow_of(P: Paths, *, top: int = TOP, since: str | None = None, until: str | 
             links.update((a, x, b, y) for x in shown[a] for y in shown[b])
     used = {x for s in STAGES for x in nodes[s]}
     out_labels = {x: labels.get(x, x) for x in used if x != MORE}
-    return {"stages": list(STAGES), "stageLabels": [STAGE_LABELS[s] for s in STAGES],
-            "nodes": {s: dict(sorted(nodes[s].items(), key=lambda kv: (-kv[1], out_labels.get(kv[0], ""), kv[0])))
-                      for s in STAGES},
-            "more": {s: more[s] for s in STAGES if MORE in nodes[s]},
-            "labels": out_labels, "links": dict(links), "persons": len(chosen),
-            "since": since, "until": until, "through": through}
+    out = {"stages": list(STAGES), "stageLabels": [STAGE_LABELS[s] for s in STAGES],
+           "nodes": {s: dict(sorted(nodes[s].items(), key=lambda kv: (-kv[1], out_labels.get(kv[0], ""), kv[0])))
+                     for s in STAGES},
+           "more": {s: more[s] for s in STAGES if MORE in nodes[s]},
+           "labels": out_labels, "links": dict(links), "persons": len(chosen),
+           "since": since, "until": until, "through": through}
+    if since is None and until is None and through is None:  # the whole flow, asked for most often
+        P.index.setdefault("memo", {})[memo] = out
+    return dict(out)
 
 
 def flow(store: Store, G: nx.MultiDiGraph, persons: set[str] | None = None, top: int = TOP, *,
