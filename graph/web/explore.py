@@ -109,7 +109,9 @@ class Explorer:
                 setattr(self, k, cached[k])
         self.names  # noqa: B018 - reads them
         self.degree  # noqa: B018
-        self.paths  # noqa: B018
+        self.paths.through("")  # the flow's indexes and the whole flow, asked for first
+        self.paths.dated(None, None)
+        flow(self)
         self.sources  # noqa: B018
         if path is not None and cached is None:
             save_cache(path, {k: getattr(self, k) for k in CACHED})
