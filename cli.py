@@ -750,7 +750,8 @@ def describe(obj: Ctx, fmt: str, endpoint: str | None, dump_base: str | None) ->
 @click.option("--token", envvar="REPNET_TOKEN", default=None, metavar="T",
               help="Bearer token for --allow-update. Env: REPNET_TOKEN.")
 @click.option("--memory-limit", type=click.IntRange(64, 1_000_000), default=2048, show_default=True, metavar="MB",
-              help="Memory a query worker may use; a query past it is stopped with 503 and the worker replaced.")
+              help="Memory a query worker may grow by beyond its size when ready (with the explorer's data read); "
+                   "a query past it is stopped with 503 and the worker replaced.")
 @click.option("--slow-after", type=click.FloatRange(0.05, 3600), default=0.25, show_default=True, metavar="SECONDS",
               help="A query running longer moves to the slow lane, and a fresh worker takes its place.")
 @click.option("--slow-workers", type=click.IntRange(0, 64), default=2, show_default=True,
@@ -880,9 +881,13 @@ def _password(user: str | None, url: str) -> str | None:
 @click.option("--overview", is_flag=True, help="Write a still picture (PNG or SVG, by -o's extension) for reports.")
 @click.option("--chart", is_flag=True, help="Write the chart of persons held, sentenced and released per month "
               "(PNG or SVG, by -o's extension; default held.png), from the stored status periods.")
-@click.option("--flow", is_flag=True, help="Write the flow of persons along charge (article), court, facility and "
-              "release or still held (PNG or SVG, by -o's extension; default flow.png); --focus, --class, --as-of "
-              "limit it to the view's persons.")
+@click.option("--flow", is_flag=True, help="Write the flow of persons along arrest or detention, charge (article), "
+              "court, judge, facility and release or still held (PNG or SVG, by -o's extension; default flow.png); "
+              "--from/--to choose the persons detained in a date range, --focus NAME those linked to one entity.")
+@click.option("--from", "since", metavar="YYYY-MM-DD", help="With --flow: only the persons arrested or detained on "
+              "or after this day (the earliest day the sources allow for the start).")
+@click.option("--to", "until", metavar="YYYY-MM-DD", help="With --flow: only the persons arrested or detained on or "
+              "before this day.")
 @click.option("--group-by", "group_by", type=click.Choice(["auto", "none", "community", "class", "court", "facility",
               "organization", "release-round"]), default="auto", show_default=True,
               help="Draw groups of entities (a click opens one): auto groups a view too large to draw whole by "
@@ -891,7 +896,8 @@ def _password(user: str | None, url: str) -> str | None:
 @click.pass_obj
 def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tuple[str, str] | None,
         classes: tuple[str, ...], relations: tuple[str, ...], as_of: str | None, size_by: str, max_nodes: int | None,
-        max_edges: int | None, overview: bool, chart: bool, flow: bool, group_by: str, title: str | None) -> None:
+        max_edges: int | None, overview: bool, chart: bool, flow: bool, since: str | None, until: str | None,
+        group_by: str, title: str | None) -> None:
     """Draw the network as an interactive page that works offline, or as a still picture.
 
     The page is one HTML file (scripts, styles and data inline; nothing is fetched): colour and
@@ -908,7 +914,9 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
         repnet viz --class Person --class Court --as-of 2025-12-01 -o dec.html
         repnet viz --overview -o overview.png                           # a still picture for reports
         repnet viz --chart -o held.svg                                  # held, sentenced, released per month
-        repnet viz --flow -o flow.svg                                   # charge -> court -> facility -> release
+        repnet viz --flow -o flow.svg                                   # arrest -> charge -> court -> judge -> facility -> release
+        repnet viz --flow --from 2020-08-09 --to 2020-12-31 -o flow.svg # the persons detained in those months
+        repnet viz --flow --focus "Minsk City Court" -o court.svg        # the persons linked to one entity
     """
     from .graph.viz.overview import write_overview
     from .graph.viz.page import write_page
@@ -916,16 +924,24 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
     from .graph.viz.view import build_view
 
     out = output or Path("overview.png" if overview else "held.png" if chart else "flow.png" if flow else "network.html")
+    if (since or until) and not flow:
+        raise UsageError("--from and --to choose the persons of a flow diagram: add --flow (the page's flow view has "
+                         "its own date range)")
     if flow:
+        from .graph.dates import parse_day
         from .graph.viz.flow import write_flow
+
+        since, until = parse_day(since, "from"), parse_day(until, "to")
 
         t0 = time.perf_counter()
         store, G = _network(obj)
         view = build_view(store, classes=classes or None, relations=relations or None, as_of=as_of, focus=focus,
                           radius=radius, path=path, restricted=obj.include_restricted, graph=G)
-        numbers = write_flow(store, view.graph, out, title=title,
+        numbers = write_flow(store, view.graph, out, title=title, since=since, until=until,
                              persons=None if view.graph is G else set(view.graph))
-        click.echo(f"Wrote {out}: {numbers['persons']:,} persons along {len(numbers['stages'])} stages "
+        span = f", arrested or detained {since or '(any day)'} to {until or '(any day)'}" if since or until else ""
+        n = numbers["persons"]
+        click.echo(f"Wrote {out}: {n:,} person{'s' if n != 1 else ''}{span} along {len(numbers['stages'])} stages "
                    f"({time.perf_counter() - t0:.1f} s).")
         return
     if chart:
@@ -953,7 +969,7 @@ def viz(obj: Ctx, output: Path | None, focus: str | None, radius: int, path: tup
     else:
         page = write_page(store, view, out, size_by=size_by, max_nodes=max_nodes or MAX_NODES,
                           max_edges=MAX_EDGES if max_edges is None else max_edges, title=title,
-                          group_by=None if group_by == "none" else group_by)
+                          group_by=None if group_by == "none" else group_by, network=G)
     size = out.stat().st_size
     msg = (f"Wrote {out}: {page.nodes:,} entities, {page.edges:,} relations ({size / 1e6:.1f} MB, "
            f"{time.perf_counter() - t0:.1f} s)")

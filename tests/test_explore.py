@@ -168,3 +168,102 @@ def test_explorer_in_headless_chromium(explorer: Endpoint, tmp_path: Path, chrom
         print(f"explorer screenshot: {shot}")
     assert served.errors == []
     assert served.seen and all(u.startswith(explorer.url) for u in served.seen), served.seen
+
+
+# ------------------------------------------------------------------------ time, filters, flow, chart
+def test_neighbours_as_of_a_day_and_by_class_and_relation(explorer: Endpoint, belarus_store: Any) -> None:
+    from repnet.graph.network.project import project, view
+
+    G = project(belarus_store)
+    for params, cut in (({"as_of": "2021-01-01"}, {"as_of": "2021-01-01"}), ({"class": "Court"}, {"classes": ["Court", "Person"]}),
+                        ({"relation": "released_in"}, {"relations": ["released_in"]})):
+        status, d = fetch(explorer, "neighbours", iri=LOIKA, **params)
+        assert status == 200, d
+        H = view(G, **cut)  # type: ignore[arg-type]
+        expected = {w for _, w in H.out_edges(LOIKA)} | {u for u, _ in H.in_edges(LOIKA)} if LOIKA in H else set()
+        if "class" in params:  # the class filter keeps neighbours of the class, whatever the centre's class
+            expected = {n for n in set(G.successors(LOIKA)) | set(G.predecessors(LOIKA)) if G.nodes[n]["class"] == "Court"}
+        assert {n["id"] for n in d["nodes"]} - {LOIKA} == expected, params
+        assert d["total"] == len(expected)
+    status, d = fetch(explorer, "neighbours", iri=LOIKA, as_of="2019-01-01")
+    assert status == 200 and d["total"] == 0 and d["asOf"] == "2019-01-01"
+    assert fetch(explorer, "neighbours", iri=LOIKA, as_of="2021-02-30")[0] == 400
+    assert fetch(explorer, "neighbours", iri=LOIKA, relation="likes")[0] == 400
+
+
+def test_flow_and_chart_endpoints_count_as_the_pictures(explorer: Endpoint, belarus_store: Any) -> None:
+    from repnet.graph.network.project import project
+    from repnet.graph.viz.chart import monthly
+    from repnet.graph.viz.flow import flow_of, person_paths
+
+    P = person_paths(belarus_store, project(belarus_store))
+    court = ID + "org/minsk-city-court"
+    for params, kw in (({}, {}), ({"from": "2020-08-09", "to": "2021-12-31"}, {"since": "2020-08-09", "until": "2021-12-31"}),
+                       ({"through": court}, {"through": court})):
+        status, F = fetch(explorer, "flow", **params)
+        assert status == 200, F
+        expected = flow_of(P, **kw)
+        assert F["persons"] == expected["persons"] > 0
+        assert [{k: n for k, _, n in col} for col in F["nodes"]] == [expected["nodes"][s] for s in expected["stages"]]
+    # through an entity of no stage (an organization): the persons linked to it
+    org = ID + "org/viasna"
+    status, F = fetch(explorer, "flow", through=org)
+    G = project(belarus_store)
+    linked = {p for p in set(G.successors(org)) | set(G.predecessors(org)) if p in P.at}
+    assert status == 200 and F["persons"] == len(linked) > 0 and F["throughLabel"]
+    for params in ({"from": "2021-13-01"}, {"from": "2022-01-01", "to": "2021-01-01"}, {"through": "x"}, {"other": "1"}):
+        assert fetch(explorer, "flow", **params)[0] == 400, params
+    assert fetch(explorer, "flow", through=ID + "person/nobody")[0] == 404
+    status, C = fetch(explorer, "chart")
+    assert status == 200 and {k: C[k] for k in ("months", "held", "released", "sentenced")} == \
+        {k: v for k, v in monthly(belarus_store, G).items() if k in ("months", "held", "released", "sentenced")}
+    assert "Last known" in C["limits"]
+
+
+def test_explorer_time_filters_flow_and_chart_in_headless_chromium(explorer: Endpoint, chromium: str) -> None:
+    with served_page(chromium, explorer.url) as served:
+        page = served.page
+        page.goto(explorer.url + "explore")
+        page.wait_for_selector("body[data-ready='true']", state="attached")
+        page.fill("#q", "Loika")
+        page.click("#go")
+        page.click(f"#results button[data-iri='{LOIKA}']")
+        page.wait_for_selector("#status:has-text('4 of 4 neighbours drawn')")
+        shown = "() => repnetExplore.edges.get().filter(e => !e.hidden).length"
+        assert page.evaluate(shown) == 4
+        # as of a day before her detention: no relation held yet; her ring follows her status that day
+        page.click("#filters summary")
+        page.fill("#as-of", "2019-01-01")
+        page.dispatch_event("#as-of", "change")
+        assert page.evaluate(shown) == 0
+        page.fill("#as-of", "")
+        page.dispatch_event("#as-of", "change")
+        assert page.evaluate(shown) == 4
+        page.uncheck("#relation-filter input[data-name='sentenced_by']")
+        assert page.evaluate(shown) == 3
+        page.check("#relation-filter input[data-name='sentenced_by']")
+        # the flow through the selected person: read from the server, drawn with her column entries
+        page.click("#p-flow")
+        page.wait_for_selector("#flow-summary:has-text('through Nasta Loika')")
+        F = page.evaluate("repnetExplore.lastFlow()")
+        assert F["persons"] == 1 and page.locator("#flow-box g.fnode").count() == sum(len(c) for c in F["nodes"])
+        page.fill("#flow-from", "2020-08-09")
+        page.dispatch_event("#flow-from", "change")
+        page.click("#flow-clear")
+        page.wait_for_selector("#flow-through:empty", state="attached")
+        page.wait_for_selector("#flow-summary:not(:has-text('arrested or detained'))")
+        whole = page.evaluate("repnetExplore.lastFlow()")
+        assert whole["persons"] > 1 and whole["through"] is None
+        # a click on a court in the diagram keeps its persons
+        page.click(f"#flow-box g.fnode[data-key='{ID}org/minsk-city-court'] rect")
+        page.wait_for_selector("#flow-summary:has-text('through Minsk City Court')")
+        # the chart: bars with the monthly numbers the server sent
+        page.click("#tabs button[data-view=chart]")
+        page.wait_for_selector("#chart-box rect.held")
+        C = page.evaluate("repnetExplore.lastChart()")
+        held = page.evaluate("""() => [...document.querySelectorAll('#chart-box rect.held')].map(r =>
+            [r.dataset.month, r.dataset.kind, Number(r.dataset.n)])""")
+        assert sorted(map(tuple, held)) == sorted((m, k, C["held"][k][i]) for k in C["held"]
+                                                  for i, m in enumerate(C["months"]) if C["held"][k][i])
+    assert served.errors == []
+    assert served.seen and all(u.startswith(explorer.url) for u in served.seen), served.seen

@@ -286,8 +286,8 @@ def test_page_is_self_contained_and_locked_down(belarus_html: Path, store: Embed
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
     assert csp and "default-src 'none'" in csp.group(1) and "connect-src 'none'" in csp.group(1)
-    assert "unsafe-eval" not in csp.group(1) and csp.group(1).count("'sha256-") == 2
-    assert text.count("</script>") == 3  # data (JSON, not run), vis-network, the page's script
+    assert "unsafe-eval" not in csp.group(1) and csp.group(1).count("'sha256-") == 3
+    assert text.count("</script>") == 6  # data, chart, flow (JSON, not run), vis-network, the views, the page's script
     # restricted facts (ill-treatment, health) never reach a public page
     data = re.search(r'id="repnet-data">(.*?)</script>', text, re.S).group(1)
     for secret in ("torture", "deteriorated", "ill-treatment", "allegation/", "health/"):
@@ -357,7 +357,7 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
     assert focused.nodes == 2 and "<img" not in focused.html
     viz.write_page(store, viz.build_view(store), out, title=title)
     text = out.read_text(encoding="utf-8")
-    assert text.count("</script>") == 3
+    assert text.count("</script>") == 6
     assert "<img" not in text and "<!--" not in text and "\u2028" not in text
     assert "javascript:alert(12)" not in text  # the source link is dropped, not neutralised in the page
     assert f"<title>{'&lt;script&gt;'}" in text
@@ -392,13 +392,20 @@ def test_script_injection_never_runs(browser: Any, tmp_path: Path) -> None:
         page.wait_for_selector("#tooltip:not([hidden])")
         assert "<img src=x onerror=alert(1)>" in page.inner_text("#tooltip")
 
+        # the flow and the chart draw the hostile names as SVG text
+        page.evaluate("repnet.showView('flow')")
+        page.evaluate("repnet.showView('chart')")
+        page.evaluate("repnet.showView('network')")
+
         # nothing ran, nothing was injected: no handler attributes, no new elements
         assert page.evaluate("window.__alerts") == []
         assert page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(e =>
             [...e.attributes].filter(a => a.name.startsWith('on') || /^\\s*javascript:/i.test(a.value))
             .map(a => e.tagName + ' ' + a.name))""") == []
-        assert page.evaluate("document.querySelectorAll('img, iframe, svg, object, embed, b, a').length") == 0
-        assert page.evaluate("document.querySelectorAll('script').length") == 3
+        assert page.evaluate("document.querySelectorAll('img, iframe, object, embed, b, a').length") == 0
+        assert page.evaluate("""() => [...document.querySelectorAll('svg, svg *')].filter(e => !e.closest('#flow-box, #chart-box')
+            || !['svg', 'g', 'rect', 'path', 'text', 'title', 'line'].includes(e.tagName)).length""") == 0
+        assert page.evaluate("document.querySelectorAll('script').length") == 6
         assert_clean(o)
     finally:
         close(o)
@@ -667,18 +674,20 @@ def test_make_screenshots_writes_the_readme_pictures(tmp_path: Path, chromium: s
     script = Path(viz.__file__).parent / "screenshots" / "make.py"
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     r = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, env=env,
-                       timeout=120, check=False)
+                       timeout=300, check=False)
     assert r.returncode == 0, r.stderr
+    names = ["explorer.png", "overview.png", "overview-groups.png", "drill-down.png", "flow.png", "held.png"]
     wrote = [line.split(" (")[0] for line in r.stdout.splitlines() if line.startswith(f"Wrote {tmp_path}/")]
-    assert wrote == [f"Wrote {tmp_path / 'explorer.png'}", f"Wrote {tmp_path / 'overview.png'}"]
+    assert wrote == [f"Wrote {tmp_path / name}" for name in names]
     sizes = {}
-    for name in ("explorer.png", "overview.png"):
+    for name in names:
         with Image.open(tmp_path / name) as im:
             sizes[name] = (im.size, im.mode)
         assert (tmp_path / name).stat().st_size < 250_000, name
-    assert sizes == {"explorer.png": ((1000, 650), "P"), "overview.png": ((1000, 714), "P")}
-    # the store, the page and the projection cache stayed in the script's own temporary directory
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["explorer.png", "overview.png"]
+    assert sizes == {"explorer.png": ((1000, 650), "P"), "overview.png": ((1000, 714), "P"),
+                     **{name: ((1000, 614), "P") for name in names[2:]}}
+    # the stores, the pages and the projection cache stayed in the script's own temporary directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
 
 
 def test_the_explorers_status_on_a_day_is_the_stored_periods_status(store: EmbeddedStore) -> None:
@@ -738,6 +747,73 @@ def test_overview_draws_groups_and_opens_one_in_place(browser: Any, tmp_path: Pa
         assert o.page.inner_text("#panel h2") == data["nodes"][first]["l"]
         o.page.click("#groups-open button[data-group='0']")
         assert sorted(o.page.evaluate("repnet.nodeView.getIds()")) == sorted(f"g{j}" for j in range(len(groups)))
+        assert_clean(o)
+    finally:
+        close(o)
+
+
+# ------------------------------------------------------------------------ the flow and the chart
+@pytest.fixture(scope="module")
+def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    from repnet.graph.ingest.build import in_memory
+    from repnet.graph.ingest.dataset import load_dataset
+    from repnet.graph.ingest.synth import write_synthetic
+
+    out = tmp_path_factory.mktemp("synth-views")
+    write_synthetic(out, persons=250, seed=5, per_file=250, progress=None)
+    return in_memory(load_dataset([out]))
+
+
+@pytest.mark.parametrize("which", ["belarus", "synthetic"])
+def test_page_flow_and_chart_show_the_counted_numbers(which: str, browser: Any, store: EmbeddedStore,
+                                                      synthetic_store: EmbeddedStore, tmp_path: Path) -> None:
+    from repnet.graph.viz.chart import monthly
+    from repnet.graph.viz.flow import MORE, flow_of, person_paths
+
+    s = store if which == "belarus" else synthetic_store
+    out = tmp_path / "views.html"
+    viz.write_page(s, viz.build_view(s), out)
+    G = project(s)
+    P = person_paths(s, G)
+    whole = flow_of(P)
+    court = next(k for k in whole["nodes"]["court"] if k.startswith("http"))
+    o = open_page(browser, out)
+    try:
+        # the page counts as flow.py counts, with and without the date range and the entity filter
+        for since, until, through in ((None, None, None), ("2020-08-09", "2021-12-31", None), ("2021-01-01", None, None),
+                                      (None, None, court)):
+            expected = flow_of(P, since=since, until=until, through=through)
+            got = o.page.evaluate("a => repnet.flow(a[0], a[1], a[2])", [since, until, through])
+            assert got == {"persons": expected["persons"], "nodes": expected["nodes"]}, (since, until, through)
+            assert expected["persons"] > 0
+        # and draws them: one bar per node with its count, the range set in the page's own date fields
+        o.page.click("button[data-view=flow]")
+        o.page.fill("#flow-from", "2020-08-09")
+        o.page.fill("#flow-to", "2021-12-31")
+        expected = flow_of(P, since="2020-08-09", until="2021-12-31")
+        n = expected["persons"]
+        assert o.page.inner_text("#flow-summary").startswith(f"{n:,} person{'s' if n != 1 else ''}, arrested or detained "
+                                                             "2020-08-09 to 2021-12-31")
+        bars = o.page.evaluate("""() => [...document.querySelectorAll('#flow-box g.fnode')].map(g =>
+            [g.dataset.stage, g.dataset.key, Number(g.dataset.n)])""")
+        assert sorted(map(tuple, bars)) == sorted((st, k, v) for st, ns in expected["nodes"].items() for k, v in ns.items())
+        # a click on a court keeps the persons who pass through it
+        o.page.click("#flow-clear")
+        o.page.click(f"#flow-box g.fnode[data-key='{court}'] rect")
+        through = flow_of(P, through=court)
+        assert o.page.inner_text("#flow-summary").startswith(f"{through['persons']:,} person")
+        assert MORE not in through["nodes"]["court"] or through["nodes"]["court"][court] > 0
+        # the chart's bars are the monthly numbers (which equal detained-on at each month's end)
+        o.page.click("button[data-view=chart]")
+        C = monthly(s, G)
+        held = o.page.evaluate("""() => [...document.querySelectorAll('#chart-box rect.held')].map(r =>
+            [r.dataset.month, r.dataset.kind, Number(r.dataset.n)])""")
+        assert sorted(map(tuple, held)) == sorted((m, k, C["held"][k][i]) for k in C["held"]
+                                                  for i, m in enumerate(C["months"]) if C["held"][k][i])
+        released = o.page.evaluate("""() => [...document.querySelectorAll('#chart-box rect.released')].map(r =>
+            [r.dataset.month, Number(r.dataset.n)])""")
+        assert sorted(map(tuple, released)) == sorted((m, C["released"][i]) for i, m in enumerate(C["months"]) if C["released"][i])
+        assert "Last known: the day is after the person's last observation" in o.page.inner_text("#chart-note")
         assert_clean(o)
     finally:
         close(o)

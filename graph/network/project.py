@@ -743,16 +743,41 @@ def cache_dir() -> Path:
 
 def _cache_file(store: Store, restricted: bool) -> Path | None:
     """The cache file for this store generation, this projection code and networkx version."""
+    return cache_file(store, restricted)
+
+
+def cache_file(store: Store, restricted: bool, folder: str | None = None, code: Collection[Path] = ()) -> Path | None:
+    """The cache file of what is derived from this store generation by the projection code (and
+    the ``code`` files given) with this networkx version: in :func:`cache_dir`, or in its sibling
+    ``folder``; None for a store that is not a generation on disk."""
     location = getattr(store, "location", None)
     if not isinstance(location, Path):
         return None  # a store in memory, or a remote endpoint
     generation = current_path(location)
     if generation is None:
         return None
-    code = hashlib.sha256(Path(__file__).read_bytes() + TABLE.read_bytes()).hexdigest()
+    digest = hashlib.sha256(Path(__file__).read_bytes() + TABLE.read_bytes())
+    for f in sorted(code):
+        digest.update(Path(f).read_bytes())
     graphs = " ".join(_Reader(store, restricted).sources)  # what this projection may read
-    key = hashlib.sha256(f"{generation}|{graphs}|{code}|{nx.__version__}".encode()).hexdigest()[:32]
-    return cache_dir() / f"{key}.pickle"
+    key = hashlib.sha256(f"{generation}|{graphs}|{digest.hexdigest()}|{nx.__version__}".encode()).hexdigest()[:32]
+    return (cache_dir() if folder is None else cache_dir().parent / folder) / f"{key}.pickle"
+
+
+def read_cache(path: Path | None) -> Any:
+    """What :func:`save_cache` wrote at ``path``, or None (no file, or a damaged or foreign one)."""
+    if path is None or not path.exists():
+        return None
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)  # our own file, in the user's cache directory
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache file is recomputed
+        return None
+
+
+def save_cache(path: Path, value: Any) -> None:
+    """Keep ``value`` at ``path`` (written whole, then renamed), and the newest :data:`CACHE_KEEP` of its folder."""
+    _save(path, value)
 
 
 def network(store: Store, *, classes: Collection[str] | None = None,
@@ -793,7 +818,7 @@ def network(store: Store, *, classes: Collection[str] | None = None,
     return G
 
 
-def _save(path: Path, G: nx.MultiDiGraph) -> None:
+def _save(path: Path, G: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -24,7 +24,7 @@ import networkx as nx
 
 from ..ask.status import EXILE, HELD, RELEASED, status_at, stored_periods
 from ..store.base import Store
-from .picture import write_picture
+from .picture import wrap, write_picture
 
 CERTAINTIES = ("stated", "last known", "possible")
 COLOURS = {"stated": "#d62728", "last known": "#f2a2a3", "possible": "#f6d5d5", "sentenced": "#6b4c9a",
@@ -52,14 +52,16 @@ def month_ends(first: str, last: str) -> list[str]:
     return out
 
 
-def monthly(store: Store, G: nx.MultiDiGraph | None = None, persons: set[str] | None = None) -> dict[str, Any]:
+def monthly(store: Store, G: nx.MultiDiGraph | None = None, persons: set[str] | None = None,
+            periods: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     """The chart's numbers: ``{months: [YYYY-MM], ends: [last day], held: {certainty: [n]},
     released: [n], sentenced: [n], undatedSentences: n, persons: n}``.
 
     ``G`` (the projection) gives the sentences' dates (``sentenced_by`` edges); ``persons`` limits
-    the count to those persons (a view's), else every person with a status period counts.
+    the count to those persons (a view's), else every person with a status period counts;
+    ``periods``, the stored status periods when already read (:func:`stored_periods`).
     """
-    periods = stored_periods(store)
+    periods = stored_periods(store) if periods is None else periods
     if persons is not None:
         periods = {p: ps for p, ps in periods.items() if p in persons}
     days = [d for ps in periods.values() for p in ps for d in (p["lo"], p["first"], p["last"]) if d]
@@ -115,7 +117,6 @@ def draw_chart(data: dict[str, Any], title: str) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .overview import wrap
 
     fig = Figure(figsize=(11, 6.5), dpi=100)
     FigureCanvasAgg(fig)

@@ -56,7 +56,8 @@ class Citer:
 
 def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
               max_edges: int = MAX_EDGES, title: str | None = None,
-              group_by: str | None = "auto") -> tuple[dict[str, Any], nx.MultiDiGraph]:
+              group_by: str | None = "auto", placed: bool = True,
+              sources: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, Any], nx.MultiDiGraph]:
     """The data a page embeds and the graph it draws.
 
     Nodes and edges are lists; edges and the focus refer to nodes by their index, and facts refer
@@ -73,6 +74,10 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
     carry ``cites: [{d: m, q: quote, l: locator, src: [j]}]``, the citations of the entity or of the
     edge's event; a ``charged_under`` edge carries ``words``, the offence as its source worded it for
     that person.
+
+    ``placed=False`` leaves the layout to the browser (every ``x``, ``y`` is 0: the live explorer's
+    expansions, drawn with physics); ``sources``, :func:`repnet.graph.viz.facts.sources_meta` when
+    already read.
 
     The overview (``group_by``: a grouping of :data:`repnet.graph.viz.groups.GROUPINGS`; ``"auto"``,
     the default, groups by Louvain community a view too large to draw whole, and ``None`` reduces
@@ -94,7 +99,7 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
         H, pos = group_members(G, ov, scores, max_nodes, max_edges, v.focus)
     else:
         H = reduce_view(G, scores, max_nodes, v.focus, max_edges) if reduced else G
-        pos = layout(H)
+        pos = layout(H) if placed else {n: (0.0, 0.0) for n in H}  # (the live explorer lays out in the browser)
     physics = H.number_of_nodes() <= PHYSICS_LIMIT and ov is None
     ids = list(H)
     # documents cited by the entities and by the events behind the edges (cite: in the sources)
@@ -118,7 +123,7 @@ def page_data(store: Store, v: View, *, size_by: str = "degree", max_nodes: int 
     if not physics and ov is None:
         notes.append(f"Layout computed beforehand with networkx; physics is off above {PHYSICS_LIMIT} nodes "
                      "(the Physics switch turns it on, slowly).")
-    sources = sources_meta(store)
+    sources = sources_meta(store) if sources is None else sources
     data = {
         "title": title or v.title,
         "view": list(v.description),

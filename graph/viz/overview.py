@@ -21,7 +21,7 @@ from ..store.base import Store
 from .facts import person_status, sources_meta, status_on
 from .layout import Point, layout
 from .page import Page
-from .picture import picture_format, save_figure
+from .picture import picture_format, save_figure, wrap
 from .rank import OVERVIEW_MAX_NODES, node_scores, reduce_view
 from .style import CLASS_STYLE, RELATION_COLOR, STATUS_STYLE, node_size
 from .view import View
@@ -163,23 +163,3 @@ def source_lines(store: Store, H: nx.MultiDiGraph, shown: int = 6) -> str:
              f"{sources.get(s, {}).get('date', '')})" for s in used[:shown]]
     return ("Sources:\n" + "\n".join(wrap(c, 48) for c in cites)
             + (f"\n... and {len(used) - shown} more" if len(used) > shown else ""))
-
-
-def wrap(text: str, width: int) -> str:
-    """``text`` in lines of at most ``width`` characters (longer words alone), continued lines indented.
-
-    >>> print(wrap("More than 1,000 Belarusians remain in prison", 20))
-    More than 1,000
-      Belarusians remain
-      in prison
-    """
-    words, lines, line = text.split(), [], ""
-    for w in words:
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    if line:
-        lines.append(line)
-    return "\n  ".join(lines)

@@ -20,6 +20,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 from ..errors import UsageError
 from ..files import atomic_output
 from ..store.base import Store
@@ -90,8 +92,28 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
+def views_data(store: Store, v: View, network: nx.MultiDiGraph | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The page's chart and flow data (:func:`repnet.graph.viz.chart.monthly` and
+    :func:`repnet.graph.viz.flow.flow_records`): of every person when the view is the whole network
+    (no option cut it), else of the view's persons, followed through ``network`` (the whole
+    projection, when given: a person's court may lie outside a focus view)."""
+    from ..ask.status import stored_periods
+    from .chart import LIMITS, monthly
+    from .flow import flow_records, person_paths, store_views
+
+    persons = None if not v.options else set(v.graph)
+    if persons is None:
+        P, chart = store_views(store, network if network is not None else v.graph, v.restricted)
+        return chart, flow_records(P)
+    periods = stored_periods(store, sorted(persons))
+    chart = {**monthly(store, network if network is not None else v.graph, persons, periods), "limits": LIMITS}
+    flow = flow_records(person_paths(store, network if network is not None else v.graph, persons, periods))
+    return chart, flow
+
+
 def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
-                max_edges: int = MAX_EDGES, title: str | None = None, group_by: str | None = "auto") -> Page:
+                max_edges: int = MAX_EDGES, title: str | None = None, group_by: str | None = "auto",
+                network: nx.MultiDiGraph | None = None) -> Page:
     """The page for a view: one self-contained HTML document (see :mod:`repnet.graph.viz.explorer`).
 
     >>> from repnet.graph.ingest.dataset import load_dataset
@@ -107,15 +129,18 @@ def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: in
         raise UsageError("max_nodes must be 1 or more and max_edges 0 or more", argument="max_nodes,max_edges")
     data, _ = page_data(store, v, size_by=size_by, max_nodes=max_nodes, max_edges=max_edges, title=title,
                         group_by=group_by)
+    chart, flow = views_data(store, v, network)
     vis_js = inline_script(vis_network_js())
     app_js = inline_script(asset("viz.js"))
+    views_js = inline_script(asset("views.js"))
     css = asset("viz.css").replace("</", "<\\/")
-    csp = ("default-src 'none'; script-src " + csp_hash(vis_js) + " " + csp_hash(app_js) +
+    csp = ("default-src 'none'; script-src " + csp_hash(vis_js) + " " + csp_hash(views_js) + " " + csp_hash(app_js) +
            "; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
            "base-uri 'none'; form-action 'none'; frame-src 'none'; object-src 'none'")
     parts = {"TITLE": html.escape(str(data["title"]), quote=True), "CSP": html.escape(csp, quote=False), "CSS": css,
-             "DATA": json_for_script(data), "VIS": vis_js, "APP": app_js}
-    page = re.sub(r"\{\{(TITLE|CSP|CSS|DATA|VIS|APP)\}\}", lambda m: parts[m.group(1)], asset("viz.html"))
+             "DATA": json_for_script(data), "CHART": json_for_script(chart), "FLOW": json_for_script(flow),
+             "VIS": vis_js, "VIEWS": views_js, "APP": app_js}
+    page = re.sub(r"\{\{(TITLE|CSP|CSS|DATA|CHART|FLOW|VIS|VIEWS|APP)\}\}", lambda m: parts[m.group(1)], asset("viz.html"))
     c = data["counts"]
     return Page(html=page, nodes=c["nodes"], edges=c["edges"], view_nodes=c["viewNodes"],
                 view_edges=c["viewEdges"], reduced=bool(data["reduced"]), physics=bool(data["physics"]),

@@ -40,3 +40,23 @@ def write_picture(out: str | Path, what: str, compute: Callable[[], dict[str, An
         data = compute()
         save_figure(draw(data), f, fmt)
     return {**data, "seconds": time.perf_counter() - t0}
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters (longer words alone), continued lines indented.
+
+    >>> print(wrap("More than 1,000 Belarusians remain in prison", 20))
+    More than 1,000
+      Belarusians remain
+      in prison
+    """
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    if line:
+        lines.append(line)
+    return "\n  ".join(lines)

@@ -14,21 +14,39 @@ the endpoint serves (public ones unless it was started with restricted graphs vi
   and sources, edges with dates and sources), cut to ``limit`` neighbours (the most central kept)
   with ``more``, how many were left out.
 
+* :func:`flow` -- the flow of persons from arrest or detention to release
+  (:mod:`repnet.graph.viz.flow`) over the whole store, for a date range and through any entity
+  (an entity of a stage: its persons; any other entity: the persons linked to it);
+* :func:`chart` -- persons held, sentenced and released per month (:func:`repnet.graph.viz.chart.monthly`).
+
+:func:`neighbours` takes the page's filters: ``as_of`` (the relations that held on that day, as
+``repnet viz --as-of`` cuts them), ``classes`` and ``relations`` (only neighbours of those classes,
+through those relations), so a limited expansion spends its limit on what is asked for.
+
 The worker keeps the name index and the projection (:func:`repnet.graph.network.project.network`,
 read from the cache ``repnet analyze`` and ``repnet viz`` fill) for the store generation it has
-open; a rebuild swaps them.
+open; a rebuild swaps them. :meth:`Explorer.warm` reads them before the worker takes its first
+request (`repnet serve` starts its workers warm), so no visitor waits for them; the flow's paths
+and the chart's months are read on their first request and kept.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from ..ask.query import NAME_LABELS, NameIndex
+from ..dates import parse_day
+from ..errors import RepnetError
 from ..names import fold, name_keys, skeleton
+from ..network.project import NODE_CLASSES, RELATIONS
 from ..store.base import Store
 from ..viz.style import node_class
 
@@ -41,6 +59,10 @@ MAX_NEIGHBOUR_LIMIT = 500
 MAX_Q = 200
 """The longest search text, in characters."""
 IRI = re.compile(r"^(https?://|urn:)[^\s<>\"{}|\\^`]+$")
+
+
+CACHED = ("_names", "_written", "_words", "_skeletons", "_keyed", "_blob", "_starts")
+"""What :meth:`Explorer.warm` keeps in the cache."""
 
 
 class ExploreError(Exception):
@@ -60,6 +82,41 @@ class Explorer:
     _names: NameIndex | None = None
     _graph: nx.MultiDiGraph | None = None
     _written: list[tuple[str, str, str]] = field(default_factory=list)  # (folded name, name as written, IRI)
+    _words: list[tuple[str, int]] = field(default_factory=list)  # (a word of a folded name, index in _written), sorted
+    _skeletons: list[tuple[str, int]] = field(default_factory=list)  # (a skeleton word of a name, index), sorted
+    _keyed: dict[str, list[int]] = field(default_factory=dict)  # name key -> indexes
+    _blob: str = ""  # every folded name, one a line, for finding a text inside names at C speed
+    _starts: list[int] = field(default_factory=list)  # where each name begins in _blob
+    _degree: dict[str, int] | None = None
+    _sources: dict[str, dict[str, Any]] | None = None
+    _paths: Any = None
+    _chart: dict[str, Any] | None = None
+
+    def warm(self) -> None:
+        """Read the name index, the projection, the flow's paths and the chart's months now (a
+        worker does before its first request). The name index is kept per store generation in the
+        cache folder ``explore`` beside the projections' (:func:`repnet.graph.network.project.cache_file`;
+        the projection, the paths and the months have their own), so the next worker, or the next
+        `repnet serve` of the same store, reads it back instead."""
+        from ..network.project import cache_file, read_cache, save_cache
+
+        here = Path(__file__).resolve().parent.parent
+        code = [here / "web" / "explore.py", here / "ask" / "query.py", here / "names.py"]
+        path = cache_file(self.store, self.restricted, "explore", code)
+        cached = read_cache(path)
+        if isinstance(cached, dict) and set(cached) == set(CACHED):
+            for k in CACHED:
+                setattr(self, k, cached[k])
+        self.names  # noqa: B018 - reads them
+        self.degree  # noqa: B018
+        self.paths.through("")  # the flow's indexes and the whole flow, asked for first
+        self.paths.dated(None, None)
+        flow(self)
+        self.sources  # noqa: B018
+        if path is not None and cached is None:
+            save_cache(path, {k: getattr(self, k) for k in CACHED})
+        if self.degree:  # and the code an expansion runs (its first run imports and compiles for a second)
+            neighbours(self, min(self.degree, key=lambda n: (self.degree[n], n)), limit=5)
 
     @property
     def names(self) -> NameIndex:
@@ -69,7 +126,18 @@ class Explorer:
                 iri, label = row["e"].value, row["label"].value
                 idx.add(iri, label, row["pref"].value == "true")
                 self._written.append((fold(label), label, iri))
-            self._written.sort()
+            self._written = sorted(set(self._written))
+            for i, (name, written, _) in enumerate(self._written):
+                self._words.extend((w, i) for w in set(name.split()))
+                self._skeletons.extend((w, i) for w in set(skeleton(written).split()))
+                for key in name_keys(written):
+                    self._keyed.setdefault(key, []).append(i)
+            self._words.sort()
+            self._skeletons.sort()
+            self._starts = [0]
+            for name, _, _ in self._written:
+                self._starts.append(self._starts[-1] + len(name) + 1)
+            self._blob = "\n".join(name for name, _, _ in self._written)
             self._names = idx
         return self._names
 
@@ -92,6 +160,42 @@ class Explorer:
             self._graph = network(self.store, restricted=self.restricted)
         return self._graph
 
+    @property
+    def sources(self) -> dict[str, dict[str, Any]]:
+        """The sources' titles, publishers, dates and links (:func:`repnet.graph.viz.facts.sources_meta`), read once."""
+        if self._sources is None:
+            from ..viz.facts import sources_meta
+
+            self._sources = sources_meta(self.store)
+        return self._sources
+
+    @property
+    def degree(self) -> dict[str, int]:
+        """Each entity's number of relations in the projection."""
+        if self._degree is None:
+            self._degree = dict(self.graph.degree())
+        return self._degree
+
+    @property
+    def paths(self) -> Any:
+        """Every person's path for the flow (:func:`repnet.graph.viz.flow.person_paths`), read once."""
+        if self._paths is None:
+            self._read_periods()
+        return self._paths
+
+    @property
+    def months(self) -> dict[str, Any]:
+        """The chart's numbers (:func:`repnet.graph.viz.chart.monthly`), read once."""
+        if self._chart is None:
+            self._read_periods()
+        assert self._chart is not None
+        return self._chart
+
+    def _read_periods(self) -> None:
+        from ..viz.flow import store_views
+
+        self._paths, self._chart = store_views(self.store, self.graph, self.restricted)
+
     def label(self, iri: str) -> str:
         d = self.graph.nodes.get(iri) if iri in self.graph else None
         return str((d or {}).get("label") or self.names.preferred.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1])
@@ -103,49 +207,96 @@ def search(ex: Explorer, q: str, limit: int = SEARCH_LIMIT) -> dict[str, Any]:
     text = fold(q)
     if len(text) < 2:
         raise ExploreError(400, "type at least two letters to search")
-    rank: dict[str, tuple[int, str]] = {}  # IRI -> (rank, the name that matched, as written)
+    rank: dict[str, tuple[int, int]] = {}  # IRI -> (rank, the index of the name that matched: the first in order)
+    written = ex.written
 
-    def hit(iri: str, r: int, name: str) -> None:
-        if iri not in rank or rank[iri][0] > r:
-            rank[iri] = (r, name)
+    def hit(i: int, r: int) -> None:
+        iri = written[i][2]
+        if iri not in rank or rank[iri] > (r, i):
+            rank[iri] = (r, i)
 
-    keys, words = name_keys(q), [w for w in skeleton(q).split() if len(w) >= 2]
-    for name, written, iri in ex.written:
-        if name == text:
-            hit(iri, 0, written)
-        elif keys & name_keys(written):
-            hit(iri, 1, written)
-        elif name.startswith(text) or any(w.startswith(text) for w in name.split()):
-            hit(iri, 2, written)
-        elif text in name:
-            hit(iri, 3, written)
-        elif words and all(any(w.startswith(x) for w in skeleton(written).split()) for x in words):
-            hit(iri, 4, written)  # every word typed starts a word of the name, in any script or spelling
+    def prefixed(pairs: list[tuple[str, int]], prefix: str) -> list[int]:
+        """The indexes of the sorted (word, index) pairs whose word starts with ``prefix``."""
+        lo = bisect.bisect_left(pairs, (prefix, -1))
+        hi = bisect.bisect_left(pairs, (prefix + "\uffff", -1))
+        return [i for _, i in pairs[lo:hi]]
+
+    # (every rank below is the rule it always was, read from sorted lists and dicts instead of a scan)
+    lo = bisect.bisect_left(written, (text,))
+    hi = bisect.bisect_left(written, (text + "\uffff",))
+    for i in range(lo, hi):  # names that start with what was typed
+        hit(i, 0 if written[i][0] == text else 2)
+    for key in name_keys(q):
+        for i in ex._keyed.get(key, ()):
+            hit(i, 1)
+    for i in prefixed(ex._words, text):  # a word of the name starts with it
+        hit(i, 2)
+    blob, starts = ex._blob, ex._starts
+    at = blob.find(text)
+    while at >= 0:  # the name contains it
+        i = bisect.bisect_right(starts, at) - 1
+        hit(i, 3)
+        at = blob.find(text, starts[i + 1]) if i + 1 < len(starts) else -1
+    words = [w for w in skeleton(q).split() if len(w) >= 2]
+    if words:  # every word typed starts a word of the name, in any script or spelling
+        common = set(prefixed(ex._skeletons, words[0]))
+        for w in words[1:]:
+            common &= set(prefixed(ex._skeletons, w))
+        for i in common:
+            hit(i, 4)
+    degree = ex.degree
+    # best first: rank, relations, label, IRI (the labels read only for those that can be among the first)
+    coarse = {i: (rank[i][0], -degree.get(i, 0)) for i in rank}
+    cut = heapq.nsmallest(limit, coarse.values())[-1] if coarse else None
+    ordered = sorted((i for i in rank if coarse[i] <= cut),  # type: ignore[operator]
+                     key=lambda i: (*coarse[i], ex.label(i).lower(), i))[:limit]
     G = ex.graph
-    ordered = sorted(rank, key=lambda i: (rank[i][0], -(G.degree(i) if i in G else 0), ex.label(i).lower(), i))
     results = []
-    for iri in ordered[:limit]:
+    for iri in ordered:
         d = G.nodes[iri] if iri in G else {}
         results.append({"id": iri, "l": ex.label(iri), "c": node_class(d.get("class")),
-                        "m": rank[iri][1], "deg": G.degree(iri) if iri in G else 0})
-    return {"q": q, "results": results, "more": max(0, len(ordered) - limit)}
+                        "m": written[rank[iri][1]][1], "deg": degree.get(iri, 0)})
+    return {"q": q, "results": results, "more": max(0, len(rank) - limit)}
 
 
-def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str = "") -> dict[str, Any]:
+def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str = "", *, as_of: str | None = None,
+               classes: Collection[str] | None = None, relations: Collection[str] | None = None) -> dict[str, Any]:
     """An entity and its neighbours in the offline page's data shape (see :func:`search` and
     :func:`repnet.graph.viz.data.page_data`), plus ``center`` (the entity's index), ``more``
-    (neighbours left out), ``total`` (all its neighbours) and per node ``all`` (its relations in the
-    whole network) and ``page`` (the path of its entity page on this server, when it has one)."""
+    (neighbours left out), ``total`` (all its neighbours in this view) and per node ``all`` (its
+    relations in the whole network) and ``page`` (the path of its entity page on this server, when
+    it has one). ``as_of``, ``classes`` and ``relations`` cut the entity's relations as
+    :func:`repnet.graph.network.project.view` cuts a network: those that held on the day, those to
+    entities of the classes, those of the relations."""
     from ..viz.data import page_data
     from ..viz.view import View
 
     if not IRI.match(iri):
         raise ExploreError(400, "iri is not an IRI (http://, https:// or urn:)")
     G = ex.graph
+    day = None
     if iri in G:
-        H = nx.MultiDiGraph(G.subgraph({iri, *G.successors(iri), *G.predecessors(iri)}))
-        # only the entity's own relations, not those among its neighbours
-        H.remove_edges_from([(u, w, k) for u, w, k in list(H.edges(keys=True)) if iri not in (u, w)])
+        from ..network.project import check_view
+
+        try:
+            check_view(classes, relations)
+            day = parse_day(as_of, "as_of")
+        except RepnetError as e:
+            raise ExploreError(400, str(e)) from None
+        H = nx.MultiDiGraph()
+        H.add_node(iri, **G.nodes[iri])
+        # only the entity's own relations (not those among its neighbours), cut as asked
+        for u, w, k, d in [*G.out_edges(iri, keys=True, data=True), *G.in_edges(iri, keys=True, data=True)]:
+            other = w if u == iri else u
+            if relations and d.get("relation") not in relations:
+                continue
+            if classes and G.nodes[other].get("class") not in classes:
+                continue
+            since, until = d.get("since"), d.get("until")
+            if day and ((since is not None and since > day) or (until is not None and until < day)):
+                continue
+            H.add_node(other, **G.nodes[other])
+            H.add_edge(u, w, k, **d)
     elif iri in ex.named:
         H = nx.MultiDiGraph()
         H.add_node(iri, label=ex.label(iri))
@@ -153,7 +304,8 @@ def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str =
         raise ExploreError(404, f"no entity <{iri}> in the graphs this endpoint serves")
     total = H.number_of_nodes() - 1
     v = View(H, ex.label(iri), focus=[iri], restricted=ex.restricted)
-    data, drawn = page_data(ex.store, v, max_nodes=limit + 1, max_edges=max(10 * limit, 100), group_by=None)
+    data, drawn = page_data(ex.store, v, max_nodes=limit + 1, max_edges=max(10 * limit, 100), group_by=None,
+                            placed=False, sources=ex.sources)
     for rec in data["nodes"]:
         n = rec["id"]
         rec["all"] = G.degree(n) if n in G else 0
@@ -169,4 +321,51 @@ def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str =
     if data["more"]:
         data["notes"] = [f"{shown:,} of {total:,} neighbours drawn (the most central); {data['more']:,} more. "
                          f"To see them all: repnet viz --focus '{iri}' --radius 1 --max-nodes {total + 1}"]
+    data["asOf"] = day
+    data["allClasses"], data["allRelations"] = list(NODE_CLASSES), list(RELATIONS)
     return data
+
+
+def flow(ex: Explorer, since: str | None = None, until: str | None = None, through: str | None = None,
+         top: int = 10) -> dict[str, Any]:
+    """The flow of the whole store's persons (:func:`repnet.graph.viz.flow.flow_of`) in the shape
+    the pages draw (graph/viz/assets/views.js): ``{stages, stageLabels, persons, nodes: [[[key,
+    label, n]] per stage], links: [[stage index, key, key, n]], since, until, through,
+    throughLabel}``. ``through``: an entity of a stage keeps the persons at it; a person, their own
+    path; any other entity, the persons one relation away from it."""
+    from ..viz.flow import STAGES, Paths, flow_of, node_label
+
+    try:
+        since, until = parse_day(since, "from"), parse_day(until, "to")
+    except RepnetError as e:
+        raise ExploreError(400, str(e)) from None
+    P = ex.paths
+    key = None
+    if through is not None:
+        if not IRI.match(through):
+            raise ExploreError(400, "through is not an IRI (http://, https:// or urn:)")
+        if through in P.at:  # a person: their own path
+            P = Paths({through: P.at[through]}, P.starts, P.labels, P.last_day)
+        elif through not in P.labels:
+            G = ex.graph
+            if through not in G:
+                raise ExploreError(404, f"no entity <{through}> in the network this endpoint serves")
+            linked = set(G.successors(through)) | set(G.predecessors(through))
+            P = Paths({p: st for p, st in P.at.items() if p in linked}, P.starts, P.labels, P.last_day)
+        else:
+            key = through
+    try:
+        data = flow_of(P, top=top, since=since, until=until, through=key)
+    except RepnetError as e:
+        raise ExploreError(400, str(e)) from None
+    index = {s: j for j, s in enumerate(STAGES)}
+    return {"stages": data["stages"], "stageLabels": data["stageLabels"], "persons": data["persons"],
+            "nodes": [[[k, node_label(data, s, k), n] for k, n in data["nodes"][s].items()] for s in STAGES],
+            "links": [[index[a], x, y, n] for (a, x, _b, y), n in sorted(data["links"].items())],
+            "since": since, "until": until, "through": through,
+            "throughLabel": ex.label(through) if through else None, "lastDay": P.last_day}
+
+
+def chart(ex: Explorer) -> dict[str, Any]:
+    """Persons held, sentenced and released per month over the whole store (:func:`repnet.graph.viz.chart.monthly`)."""
+    return ex.months

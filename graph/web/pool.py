@@ -29,6 +29,9 @@ from ..errors import StoreError
 from .limits import MEMORY_LIMIT, MEMORY_MESSAGE, POLL, gb, short_message
 from .protocol import Deadline, read_frame_fd, write_frame
 
+READY_TIMEOUT = 600.0
+"""Seconds a starting worker may take to open the store and read the explorer's names and network."""
+
 
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process in bytes (Linux), or 0 when it cannot be read."""
@@ -56,6 +59,7 @@ class Worker:
 
     proc: subprocess.Popen[bytes]
     pid: int = field(init=False)
+    base: int = 0  # resident bytes when it said it was ready (with the explorer's names and network read)
 
     def __post_init__(self) -> None:
         self.pid = self.proc.pid
@@ -128,7 +132,9 @@ class WorkerPool:
             with self._lock:
                 self._workers.add(w)
             try:
-                hello, _ = read_frame_fd(proc.stdout.fileno(), time.monotonic() + 60)  # type: ignore[union-attr]
+                # (a worker reads the explorer's names and network before it says it is ready: minutes for a
+                # store of millions of entities)
+                hello, _ = read_frame_fd(proc.stdout.fileno(), time.monotonic() + READY_TIMEOUT)  # type: ignore[union-attr]
             except (Deadline, EOFError, OSError, ValueError):
                 hello = {"ready": False, "error": "the query worker did not start"}
             if not hello.get("ready"):
@@ -143,6 +149,7 @@ class WorkerPool:
             if self._closing:
                 self._drop(w)
                 return
+            w.base = rss_bytes(w.pid)
             self.error = None
             (self._spares if kind == "spare" else self._idle).put(w)
 
@@ -172,10 +179,11 @@ class WorkerPool:
             self._drop(spare)
             self._requests.put("spare")
 
-    def wait_ready(self, timeout: float = 60) -> None:
-        """Block until every worker has opened the store; StoreError if they cannot."""
-        end = time.monotonic() + timeout
-        while self._idle.qsize() < self.size:
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Block until every worker, spares included, has opened the store and read the explorer's
+        data; StoreError if they cannot."""
+        end = time.monotonic() + (READY_TIMEOUT * (self.size + self.slow_workers) if timeout is None else timeout)
+        while self._idle.qsize() < self.size or self._spares.qsize() < self.slow_workers:
             if self.error:
                 raise StoreError(self.error)
             if time.monotonic() > end:
@@ -216,7 +224,7 @@ class WorkerPool:
                     header, body = read_frame_fd(fd, deadline)
                     break
                 rss = rss_bytes(w.pid)
-                if self.memory_limit and rss > self.memory_limit:
+                if self.memory_limit and rss - w.base > self.memory_limit:
                     self._retire(w, promoted)
                     self.stats["memory"] += 1
                     return Reply(503, MEMORY_MESSAGE.format(limit=gb(self.memory_limit)).encode())
@@ -242,7 +250,7 @@ class WorkerPool:
         except (EOFError, OSError, ValueError, struct.error) as e:
             code = w.proc.wait()
             self._retire(w, promoted)
-            if self.memory_limit and (code == -signal.SIGABRT or (code < 0 and rss > self.memory_limit // 2)):
+            if self.memory_limit and (code == -signal.SIGABRT or (code < 0 and rss - w.base > self.memory_limit // 2)):
                 # Oxigraph aborts when an allocation fails (the worker's RLIMIT_AS); the kernel's
                 # OOM killer sends SIGKILL to a worker that was growing
                 self.stats["memory"] += 1

@@ -12,10 +12,12 @@ for at most ``--timeout`` seconds while the other workers keep answering.
 
 Limits that keep one client from taking the machine or the other clients' turn:
 
-* memory: each worker may grow by at most ``--memory-limit`` (default 2 GB). The request thread
-  watches the worker's resident memory while it waits (every 50 ms) and kills it past the limit
-  (503, and a fresh worker); ``RLIMIT_AS`` in the worker is the backstop for growth faster than
-  that. Memory stays below (workers + slow workers) x the limit, plus the server itself;
+* memory: each worker may grow by at most ``--memory-limit`` (default 2 GB) beyond its resident
+  size when it said it was ready (it has read the live explorer's names and network then). The
+  request thread watches the worker's resident memory while it waits (every 50 ms) and kills it
+  past the limit (503, and a fresh worker); ``RLIMIT_AS`` in the worker is the backstop for growth
+  faster than that. Memory stays below (workers + slow workers) x (the limit + a ready worker),
+  plus the server itself;
 * two lanes: a query still running after ``--slow-after`` seconds (default 0.25) moves to the slow
   lane: its worker is reniced, counted as slow, and a fresh worker takes its place among the
   ``--workers`` quick ones (so quick queries always find ``--workers`` workers that no slow query

@@ -120,6 +120,16 @@ def vis_network() -> bytes:
     return vis_network_js().encode("utf-8")
 
 
+VIEWS = "views.js"
+
+
+def views_script() -> bytes:
+    """The flow and chart drawing the offline pages inline (graph/viz/assets/views.js), for the live explorer."""
+    from ..viz.page import asset
+
+    return asset(VIEWS).encode("utf-8")
+
+
 def saved_queries_json() -> bytes:
     """The saved queries for the query page: name, description, columns, parameters, text."""
     from ..ask.query import saved_queries
@@ -319,11 +329,11 @@ class Handler(BaseHTTPRequestHandler):
             assert page is not None, "graph/web/static/explore.html is missing from the package"
             self._send(200, page, STATIC_TYPES[".html"], {"Content-Security-Policy": PAGE_CSP,
                                                           "Referrer-Policy": "no-referrer"})
-        elif url.path in ("/explore/search", "/explore/neighbours"):
+        elif url.path in ("/explore/search", "/explore/neighbours", "/explore/flow", "/explore/chart"):
             self._explore(url.path.rsplit("/", 1)[1], parse_qs(url.query, keep_blank_values=True))
         elif url.path.startswith("/static/"):
             name = url.path[len("/static/"):]
-            data = vis_network() if name == VIS_NETWORK else static_file(name)
+            data = vis_network() if name == VIS_NETWORK else views_script() if name == VIEWS else static_file(name)
             if data is None:
                 self._error(404, f"no such file: {url.path}")
             else:
@@ -351,35 +361,52 @@ class Handler(BaseHTTPRequestHandler):
             self._error(404, f"nothing at {url.path}. The SPARQL endpoint is /sparql, the query page /.")
 
     def _explore(self, what: str, params: dict[str, list[str]]) -> None:
-        """The live explorer's JSON (``/explore/search?q=``, ``/explore/neighbours?iri=``), answered by a
-        query worker under the same limits as queries (:mod:`repnet.graph.web.explore`)."""
+        """The live explorer's JSON (``/explore/search?q=``, ``/explore/neighbours?iri=``,
+        ``/explore/flow``, ``/explore/chart``), answered by a query worker under the same limits
+        as queries (:mod:`repnet.graph.web.explore`)."""
         from . import explore
 
-        key, default, top = (("q", explore.SEARCH_LIMIT, explore.MAX_SEARCH_LIMIT) if what == "search" else
-                             ("iri", explore.NEIGHBOUR_LIMIT, explore.MAX_NEIGHBOUR_LIMIT))
+        allowed = {"search": ("q", "limit"), "neighbours": ("iri", "limit", "as_of", "class", "relation"),
+                   "flow": ("from", "to", "through"), "chart": ()}[what]
+        repeatable = ("class", "relation")
         for name, values in params.items():
-            if name not in (key, "limit"):
-                self._error(400, f"/explore/{what} takes {key}=... and limit=..., not {name}")
+            if name not in allowed:
+                takes = " and ".join(f"{k}=..." for k in allowed) or "no parameters"
+                self._error(400, f"/explore/{what} takes {takes}, not {name}")
                 return
-            if len(values) != 1:
+            if len(values) != 1 and name not in repeatable:
                 self._error(400, f"give {name} once, not {len(values)} times")
                 return
-        value = params.get(key, [""])[0].strip()
-        if not value:
-            self._error(400, f"give {key}=... ({'a name to search for' if key == 'q' else 'an entity IRI'})")
-            return
-        if len(value) > (explore.MAX_Q if key == "q" else 2000):
-            self._error(400, f"{key} is too long")
-            return
-        if key == "iri" and not explore.IRI.match(value):
-            self._error(400, "iri is not an IRI (http://, https:// or urn:)")
-            return
-        limit = params.get("limit", [str(default)])[0]
-        if not re.fullmatch(r"[0-9]{1,4}", limit) or not 1 <= int(limit) <= top:
-            self._error(400, f"limit is a whole number from 1 to {top}")
-            return
+        request: dict[str, Any] = {"explore": what}
+        if what in ("search", "neighbours"):
+            key, default, top = (("q", explore.SEARCH_LIMIT, explore.MAX_SEARCH_LIMIT) if what == "search" else
+                                 ("iri", explore.NEIGHBOUR_LIMIT, explore.MAX_NEIGHBOUR_LIMIT))
+            value = params.get(key, [""])[0].strip()
+            if not value:
+                self._error(400, f"give {key}=... ({'a name to search for' if key == 'q' else 'an entity IRI'})")
+                return
+            if len(value) > (explore.MAX_Q if key == "q" else 2000):
+                self._error(400, f"{key} is too long")
+                return
+            if key == "iri" and not explore.IRI.match(value):
+                self._error(400, "iri is not an IRI (http://, https:// or urn:)")
+                return
+            limit = params.get("limit", [str(default)])[0]
+            if not re.fullmatch(r"[0-9]{1,4}", limit) or not 1 <= int(limit) <= top:
+                self._error(400, f"limit is a whole number from 1 to {top}")
+                return
+            request.update({key: value, "limit": int(limit)})
+        for name in allowed:
+            if name in ("q", "iri", "limit") or name not in params:
+                continue
+            values = [v.strip() for v in params[name] if v.strip()]
+            if any(len(v) > 2000 for v in values):
+                self._error(400, f"{name} is too long")
+                return
+            if values:
+                request[name] = values if name in repeatable else values[0]
         assert self.server.pool is not None
-        reply = self.server.pool.run({"explore": what, key: value, "limit": int(limit)}, self.server.settings.timeout)
+        reply = self.server.pool.run(request, self.server.settings.timeout)
         if reply.status != 200:
             self._error(reply.status, reply.body.decode("utf-8", "replace"))
             return

@@ -63,7 +63,7 @@ class StoreView:
         """The open store behind repnet's store interface, showing what this endpoint serves."""
         from ..store.embedded import EmbeddedStore
 
-        return EmbeddedStore(self.store, public_only=not self.include_restricted, generation=self.path)
+        return EmbeddedStore(self.store, self.root, public_only=not self.include_restricted, generation=self.path)
 
     def handle(self, req: dict[str, Any]) -> Answer:
         """One request of the server: a page, a saved query or a SPARQL query."""
@@ -143,19 +143,40 @@ class StoreView:
         media = canonical_type(kind, fmt)
         return {"status": 200, "type": media, "rows": rows, "truncated": truncated}, body
 
+    def explorer_now(self) -> Any:
+        """The live explorer's names and projection for the store generation open now (:mod:`.explore`)."""
+        from . import explore
+
+        if self.explorer is None:
+            self.explorer = explore.Explorer(self.embedded(), self.include_restricted)
+        return self.explorer
+
+    def warm(self) -> None:
+        """Read the explorer's name index and projection before the first request (a worker that
+        cannot is still a worker: its first explorer request reads them or reports why not)."""
+        try:
+            self.explorer_now().warm()
+        except Exception as e:  # noqa: BLE001 - reported, never fatal
+            self.explorer = None
+            print(f"repnet serve: the explorer's names and network were not read ahead: {e}", file=sys.stderr, flush=True)
+
     def explore(self, req: dict[str, Any]) -> Answer:
         """The live explorer's JSON: a name search or an entity's neighbours (:mod:`.explore`)."""
         import json
 
         from . import explore, pages
 
-        if self.explorer is None:
-            self.explorer = explore.Explorer(self.embedded(), self.include_restricted)
+        ex = self.explorer_now()
         try:
             if req["explore"] == "search":
-                data = explore.search(self.explorer, req["q"], int(req["limit"]))
+                data = explore.search(ex, req["q"], int(req["limit"]))
+            elif req["explore"] == "flow":
+                data = explore.flow(ex, req.get("from"), req.get("to"), req.get("through"))
+            elif req["explore"] == "chart":
+                data = explore.chart(ex)
             else:
-                data = explore.neighbours(self.explorer, req["iri"], int(req["limit"]), pages.base_of(self.explorer.store))
+                data = explore.neighbours(ex, req["iri"], int(req["limit"]), pages.base_of(ex.store),
+                                          as_of=req.get("as_of"), classes=req.get("class"), relations=req.get("relation"))
         except explore.ExploreError as e:
             return {"status": e.status}, str(e).encode()
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
@@ -212,6 +233,14 @@ def cap_address_space(limit: int) -> None:
             pass
 
 
+def _lower_priority() -> None:
+    """Lower this thread's priority (nice 10) where the system allows it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
 def worker_main() -> None:  # pragma: no cover - runs in the worker processes
     """A query worker: argv = store root, 'restricted' or 'public', server pid, memory limit in bytes."""
     root, mode, ppid = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -226,6 +255,16 @@ def worker_main() -> None:  # pragma: no cover - runs in the worker processes
     except (StoreError, OSError) as e:
         write_frame(out, {"ready": False, "error": str(e)})
         return
+    # the explorer's names and projection, before the pool hands this worker a request; read on a
+    # thread of low priority (Linux gives each thread its own nice value), so that a worker started
+    # while others answer queries does not take the CPU from them
+    def warm() -> None:
+        _lower_priority()
+        view.warm()
+
+    warming = threading.Thread(target=warm, name="repnet-warm")
+    warming.start()
+    warming.join()
 
     def loop() -> None:
         while True:

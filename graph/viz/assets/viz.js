@@ -762,6 +762,162 @@
       "; click one to open it in place";
   }
 
+  // ------------------------------------------------------------------ views: the flow and the chart
+  // Their data sits in two more JSON scripts, parsed the first time a view is opened (a large
+  // page's flow carries every person's path: it should not delay the network).
+  var lazy = {};
+  function json(id) {
+    if (!(id in lazy)) {
+      var s = document.getElementById(id);
+      lazy[id] = s ? JSON.parse(s.textContent) : null;
+    }
+    return lazy[id];
+  }
+  var FNONE = -1, FMORE = -2;
+  var flowState = { since: null, until: null, through: null };
+
+  // The flow's counts: the rules of graph/viz/flow.py flow_of (the tests compare the two).
+  function flowOf(F, since, until, through) {
+    var S = F.stages, dated = !!(since || until), chosen = [];
+    F.people.forEach(function (pp) {
+      var det = [], starts = pp[0];
+      for (var i = 0; i < starts.length; i += 2) {
+        var k = starts[i], d = starts[i + 1];
+        if (dated && (d === null || (since && d < since) || (until && d > until))) continue;
+        if (det.indexOf(k) < 0) det.push(k);
+      }
+      if (dated && !det.length) return;
+      var st = [det].concat(pp.slice(1)).map(function (a) { return a.length ? a : [FNONE]; });
+      if (through !== null && through !== undefined && !st.some(function (a) { return a.indexOf(through) >= 0; })) return;
+      chosen.push(st);
+    });
+    function keyText(k) { return k === FNONE ? F.none : F.keys[k]; }
+    function labelOf(k) { return k === FNONE ? F.none : F.labels[k]; }
+    function cmp(count) {
+      return function (a, b) {
+        var d = count.get(b) - count.get(a);
+        if (d) return d;
+        var la = labelOf(a), lb = labelOf(b);
+        if (la !== lb) return la < lb ? -1 : 1;
+        var ka = keyText(a), kb = keyText(b);
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      };
+    }
+    var keep = S.map(function (s, j) {
+      var raw = new Map();
+      chosen.forEach(function (st) { st[j].forEach(function (k) { raw.set(k, (raw.get(k) || 0) + 1); }); });
+      var ks = Array.from(raw.keys()).sort(cmp(raw));
+      var set = new Set(ks.slice(0, F.top));
+      set.add(FNONE);
+      return { set: set, more: ks.filter(function (k) { return !set.has(k); }).length };
+    });
+    var nodes = S.map(function () { return new Map(); });
+    var links = new Map();
+    chosen.forEach(function (st) {
+      var shown = st.map(function (a, j) {
+        var out = [];
+        a.forEach(function (k) { var x = keep[j].set.has(k) ? k : FMORE; if (out.indexOf(x) < 0) out.push(x); });
+        return out;
+      });
+      shown.forEach(function (a, j) { a.forEach(function (k) { nodes[j].set(k, (nodes[j].get(k) || 0) + 1); }); });
+      for (var j = 0; j + 1 < S.length; j++) {
+        shown[j].forEach(function (x) {
+          shown[j + 1].forEach(function (y) { var id = j + " " + x + " " + y; links.set(id, (links.get(id) || 0) + 1); });
+        });
+      }
+    });
+    return {
+      stages: S, persons: chosen.length, links: links, more: keep.map(function (k) { return k.more; }),
+      nodes: nodes.map(function (m) {
+        var ks = Array.from(m.keys()).sort(function (a, b) {
+          if (a === FMORE || b === FMORE) { var d = m.get(b) - m.get(a); if (d) return d; return a === FMORE ? 1 : -1; }
+          return cmp(m)(a, b);
+        });
+        return ks.map(function (k) { return [k, m.get(k)]; });
+      }),
+      key: keyText, label: function (j, k) { return k === FMORE ? keep[j].more.toLocaleString("en") + " more" : labelOf(k); }
+    };
+  }
+
+  // flowOf's numbers in the shape views.js draws (keys as text: IRIs, the stage words, "+more")
+  function flowShape(F, r) {
+    var text = function (k) { return k === FMORE ? "+more" : r.key(k); };
+    var links = [];
+    r.links.forEach(function (n, id) {
+      var p = id.split(" ");
+      links.push([Number(p[0]), text(Number(p[1])), text(Number(p[2])), n]);
+    });
+    return { stages: r.stages, stageLabels: F.stageLabels, persons: r.persons, links: links,
+             nodes: r.nodes.map(function (col, j) { return col.map(function (kv) { return [text(kv[0]), r.label(j, kv[0]), kv[1]]; }); }) };
+  }
+  var keyIndex = null;
+  function drawFlow() {
+    var F = json("repnet-flow");
+    var box = $("flow-box");
+    clear(box);
+    if (!F || !F.people.length) {
+      $("flow-summary").textContent = "No person in this view has an arrest, detention, charge, sentence, facility or release stated.";
+      return;
+    }
+    if (!keyIndex) { keyIndex = new Map(); F.keys.forEach(function (k, i) { keyIndex.set(k, i); }); }
+    var t = flowState.through === null ? null : (keyIndex.has(flowState.through) ? keyIndex.get(flowState.through) : -3);
+    var r = flowOf(F, flowState.since, flowState.until, t);
+    var span = flowState.since || flowState.until ? ", arrested or detained " + (flowState.since || "(any day)") + " to " +
+      (flowState.until || "(any day)") : "";
+    var throughLabel = t !== null && t >= 0 ? F.labels[t] : flowState.through;
+    $("flow-summary").textContent = r.persons.toLocaleString("en") + " person" + (r.persons === 1 ? "" : "s") + span +
+      (flowState.through !== null ? ", through " + throughLabel : "") + ". Click an entity to keep the persons who pass through it.";
+    $("flow-through").textContent = flowState.through !== null ? "through: " + throughLabel : "";
+    repnetViews.drawFlow(box, flowShape(F, r), function (stage, key) { flowState.through = key; drawFlow(); },
+                         ($("stage").clientHeight || 700) - 150);
+    $("flow-note").textContent = "A person is counted at every arrest or detention kind, offence, court, judge and facility their " +
+      "records name (a column can add up to more than the persons) and at \u201c" + F.none + "\u201d where none is; each column draws " +
+      "its " + F.top + " largest entities, the rest as one \u201cN more\u201d. The last column is the release round, else the " +
+      "status on the data's last day (" + (F.lastDay || "none") + "). The date range keeps the persons whose arrest or " +
+      "detention may have begun in it (the earliest day the sources allow) and counts only those in the first column. " +
+      "For a report: repnet viz --flow --from DAY --to DAY -o flow.svg.";
+  }
+  $("flow-from").addEventListener("change", function () { flowState.since = $("flow-from").value || null; drawFlow(); });
+  $("flow-to").addEventListener("change", function () { flowState.until = $("flow-to").value || null; drawFlow(); });
+  $("flow-clear").addEventListener("click", function () {
+    flowState = { since: null, until: null, through: null };
+    $("flow-from").value = "";
+    $("flow-to").value = "";
+    drawFlow();
+  });
+
+  function drawChart() {
+    var C = json("repnet-chart");
+    var box = $("chart-box");
+    clear(box);
+    if (!C || !C.months.length) { $("chart-summary").textContent = "No status period or dated sentence in this view."; return; }
+    var drawnChart = repnetViews.drawChart(box, C);
+    $("chart-summary").textContent = C.persons.toLocaleString("en") + " persons with a status period; at most " +
+      drawnChart.peak.toLocaleString("en") + " held on a month's last day (" + drawnChart.peakEnd + ").";
+    $("chart-note").textContent = C.limits + (C.undatedSentences ? " " + C.undatedSentences.toLocaleString("en") +
+      " sentences are dated by less than a month and not counted." : "") + " For a report: repnet viz --chart -o held.svg.";
+  }
+
+  var currentView = "network";
+  function showView(name) {
+    currentView = name;
+    Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
+      var on = b.getAttribute("data-view") === name;
+      b.classList.toggle("on", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    $("network").style.visibility = name === "network" ? "visible" : "hidden";
+    document.body.classList.toggle("wide", name !== "network");  // the flow and the chart take the details panel's room
+    $("flow-view").hidden = name !== "flow";
+    $("chart-view").hidden = name !== "chart";
+    hideTip();
+    if (name === "flow") drawFlow();
+    if (name === "chart") drawChart();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
+    b.addEventListener("click", function () { showView(b.getAttribute("data-view")); });
+  });
+
   summary();
   if (D.focus && D.focus.length) {
     network.selectNodes(D.focus.filter(function (i) { return visibleNodes.has(i); }));
@@ -782,6 +938,25 @@
     closeGroup: function (j) { closeGroup(j); },
     openGroups: function () { return Array.from(openG); },
     groupPoint: function (j) { return network.canvasToDOM(network.getPosition("g" + j)); },
-    visibleCounts: function () { return { nodes: nodeView.length, edges: edgeView.length }; }
+    visibleCounts: function () { return { nodes: nodeView.length, edges: edgeView.length }; },
+    showView: showView,
+    flow: function (since, until, through) {
+      var F = json("repnet-flow"), t = through ? F.keys.indexOf(through) : null;  // (-1: no such key, no person)
+      var r = flowOf(F, since || null, until || null, t === -1 ? -3 : t);
+      var out = {};
+      r.stages.forEach(function (s, j) {
+        out[s] = {};
+        r.nodes[j].forEach(function (kv) { out[s][kv[0] === FMORE ? "+more" : r.key(kv[0])] = kv[1]; });
+      });
+      return { persons: r.persons, nodes: out };
+    },
+    setFlow: function (since, until, through) {
+      var F = json("repnet-flow");
+      flowState = { since: since || null, until: until || null, through: through || null };
+      $("flow-from").value = since || "";
+      $("flow-to").value = until || "";
+      showView("flow");
+      drawFlow();
+    }
   };
 })();

@@ -1,4 +1,5 @@
-"""Make the README's pictures: the explorer on the Belarus data, and its overview picture.
+"""Make the README's pictures: the explorer on the Belarus data and its overview picture, and
+the overview, a drill-down, the flow and the chart on a synthetic store.
 
     make screenshots          # or: .venv/bin/python graph/viz/screenshots/make.py [OUT_DIR]
 
@@ -6,9 +7,13 @@ Builds the shipped data (data/) into a store in a temporary directory (the proje
 there too), writes the explorer page with ``repnet viz`` and the still picture with
 ``repnet viz --overview``, takes a screenshot of the page in Debian's headless Chromium
 (``/usr/bin/chromium`` through playwright, no network, as the tests open pages) with one person
-selected, and writes both as small optimised PNGs (:data:`SIZE` pixels, palette colours) into
-OUT_DIR, by default this folder: ``explorer.png`` and ``overview.png``. These files are for the
-README only and are not part of the installed package.
+selected. Then it writes :data:`SYNTHETIC` synthetic persons (``repnet synth``, seed 1, every name
+marked "[synthetic]"), builds them, writes their page grouped by Louvain community
+(``--group-by community``) and screenshots it four times: the groups, the largest group opened in
+place, the flow view and the held-over-time view. All are written as small optimised PNGs
+(:data:`SIZE` pixels, palette colours) into OUT_DIR, by default this folder: ``explorer.png``,
+``overview.png``, ``overview-groups.png``, ``drill-down.png``, ``flow.png`` and ``held.png``. These
+files are for the README only and are not part of the installed package.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ SELECTED = "https://w3id.org/repnet/id/person/nasta-loika"
 """The entity whose side panel the screenshot shows."""
 COLOURS = 128
 """Palette size of the optimised PNGs."""
+SYNTHETIC = 2000
+"""Synthetic persons of the overview, drill-down, flow and chart pictures."""
 
 
 def repnet(*args: str) -> None:
@@ -65,6 +72,36 @@ def screenshot(page: Path, out: Path) -> None:
             browser.close()
 
 
+def views(page: Path, out_dir: Path) -> list[Path]:
+    """Screenshots of a grouped page: the groups, the largest opened, the flow and the chart views."""
+    from playwright.sync_api import sync_playwright
+
+    shots = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 860}, service_workers="block")
+            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+            tab = context.new_page()
+            tab.goto(page.resolve().as_uri())
+            tab.wait_for_selector("body[data-ready='true']", state="attached", timeout=120_000)
+            tab.mouse.move(1, 1)
+            tab.screenshot(path=str(out_dir / "overview-groups.png"))
+            tab.evaluate("repnet.openGroup(0)")
+            tab.wait_for_timeout(300)
+            tab.evaluate("repnet.network.fit()")
+            tab.wait_for_timeout(300)
+            tab.screenshot(path=str(out_dir / "drill-down.png"))
+            tab.evaluate("repnet.showView('flow')")
+            tab.screenshot(path=str(out_dir / "flow.png"))
+            tab.evaluate("repnet.showView('chart')")
+            tab.screenshot(path=str(out_dir / "held.png"))
+            shots = [out_dir / n for n in ("overview-groups.png", "drill-down.png", "flow.png", "held.png")]
+        finally:
+            browser.close()
+    return shots
+
+
 def optimise(src: Path, out: Path, width: int = SIZE[0]) -> Path:
     """``src`` scaled to ``width`` pixels (if wider), in :data:`COLOURS` palette colours, optimised, to ``out``."""
     from PIL import Image
@@ -82,7 +119,7 @@ def optimise(src: Path, out: Path, width: int = SIZE[0]) -> Path:
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
-    """Write ``explorer.png`` and ``overview.png`` into the folder given (default: this one); their paths."""
+    """Write the pictures (see the module's docstring) into the folder given (default: this one); their paths."""
     args = sys.argv[1:] if argv is None else argv
     out_dir = Path(args[0]) if args else HERE
     with tempfile.TemporaryDirectory(prefix="repnet-screenshots-") as tmp:
@@ -95,6 +132,12 @@ def main(argv: list[str] | None = None) -> list[Path]:
         screenshot(work / "explorer.html", work / "explorer-full.png")
         made = [optimise(work / "explorer-full.png", out_dir / "explorer.png"),
                 optimise(work / "overview.png", out_dir / "overview.png")]
+        synth = str(work / "synth-store")
+        repnet("synth", "--persons", str(SYNTHETIC), "--seed", "1", "-o", str(work / "synth"))
+        repnet("--quiet", "--store", synth, "build", str(work / "synth"))
+        repnet("--store", synth, "viz", "--group-by", "community", "-o", str(work / "groups.html"))
+        (work / "shots").mkdir()
+        made += [optimise(shot, out_dir / shot.name) for shot in views(work / "groups.html", work / "shots")]
     for path in made:
         print(f"Wrote {path} ({path.stat().st_size / 1e3:.0f} kB)")
     return made

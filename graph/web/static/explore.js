@@ -1,5 +1,6 @@
 // The live explorer (/explore under `repnet serve`): search names, expand neighbourhoods, read
-// sourced facts. Every text from the data reaches the page through textContent; links are set
+// sourced facts; the network as of a day, class and relation filters; the flow of persons from
+// arrest to release and the chart of persons held over time (drawn by /static/views.js). Every text from the data reaches the page through textContent; links are set
 // only for http(s) URLs and this server's /id/ pages. Talks only to this server.
 (function () {
   "use strict";
@@ -13,6 +14,13 @@
   var more = {};      // IRI -> neighbours left out at its last expansion
   var expanded = {};
   var selected = null;
+  var statuses = {};  // IRI -> [{d, s}] status facts
+  var edgeDates = {}; // edge id -> {since, until} as stated
+  var edgeRel = {};   // edge id -> relation
+  var asOf = null;
+  var classOff = new Set(), relOff = new Set();
+  var allClasses = [], allRelations = [];
+  var STATUS_COLOUR = { held: "#d62728", released: "#2ca02c" };
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -61,17 +69,18 @@
       rec.facts = (n.facts || []).map(function (f) { return { k: f.k, v: f.v, inf: f.inf, src: src(f.src) }; })
         .concat((n.st || []).map(function (f) { return { k: "status " + (f.d || ""), v: f.s + (f.why ? " (" + f.why + ")" : ""), src: src(f.src) }; }));
       info[n.id] = rec;
-      var st = styles[n.c] || { color: "#999999", shape: "dot" };
-      var item = { id: n.id, label: n.l.length > 42 ? n.l.slice(0, 40) + "…" : n.l, shape: st.shape,
-                   color: { background: st.color, border: "#333333" }, size: 14 };
+      statuses[n.id] = (n.st || []).map(function (f) { return { d: f.d, s: f.s }; });
+      var item = nodeItem(n.id);
       if (nodes.get(n.id)) nodes.update(item); else nodes.add(item);
     });
     d.edges.forEach(function (e) {
       var a = d.nodes[e.a].id, b = d.nodes[e.b].id;
       var r = relStyle[e.r] || { color: "#888888", label: e.r, directed: true };
       if (!edges.get(e.id)) {
+        edgeDates[e.id] = { since: e.since, until: e.until };
+        edgeRel[e.id] = e.r;
         edges.add({ id: e.id, from: a, to: b, label: r.label, color: { color: r.color },
-                    arrows: { to: { enabled: !!r.directed, scaleFactor: 0.55 } } });
+                    arrows: { to: { enabled: !!r.directed, scaleFactor: 0.55 } }, hidden: !edgeOn(e.id, a, b) });
         [a, b].forEach(function (x) {
           (rels[x] = rels[x] || []).push({ a: a, b: b, r: r.label, date: e.since || e.date || "", words: e.words, src: src(e.src) });
         });
@@ -79,9 +88,69 @@
     });
   }
 
+  // ------------------------------------------------------------------ time and filters
+  function statusAt(iri) {
+    var best = null;
+    (statuses[iri] || []).forEach(function (f) {
+      if (f.d === null || f.d === undefined) { if (asOf === null && best === null) best = f; return; }
+      if (asOf === null || f.d <= asOf) best = f;
+    });
+    return best ? best.s : null;
+  }
+  function nodeItem(iri) {
+    var n = info[iri], st = styles[n.c] || { color: "#999999", shape: "dot" }, s = statusAt(iri);
+    return { id: iri, label: n.l.length > 42 ? n.l.slice(0, 40) + "…" : n.l, shape: st.shape, size: 14,
+             color: { background: st.color, border: s ? STATUS_COLOUR[s] || "#333333" : "#333333" },
+             borderWidth: s ? 4 : 1.5, hidden: classOff.has(n.c) };
+  }
+  // dates as their sources state them ("2022-09" from the month): the offline page's rule
+  function holds(id) {
+    var e = edgeDates[id];
+    if (asOf === null || !e) return true;
+    if (e.since && e.since > asOf.slice(0, e.since.length)) return false;
+    if (e.until && asOf.slice(0, e.until.length) > e.until) return false;
+    return true;
+  }
+  function edgeOn(id, a, b) {
+    return !relOff.has(edgeRel[id]) && holds(id) && !(info[a] && classOff.has(info[a].c)) && !(info[b] && classOff.has(info[b].c));
+  }
+  function applyFilters() {
+    nodes.update(Object.keys(info).filter(function (i) { return nodes.get(i); }).map(nodeItem));
+    edges.update(edges.get().map(function (e) { return { id: e.id, hidden: !edgeOn(e.id, e.from, e.to) }; }));
+  }
+  function checkList(list, names, off) {
+    var ul = $(list);
+    ul.textContent = "";
+    names.forEach(function (name) {
+      var li = el("li"), lab = el("label"), box = el("input");
+      box.type = "checkbox";
+      box.checked = !off.has(name);
+      box.dataset.name = name;
+      box.addEventListener("change", function () { if (box.checked) off.delete(name); else off.add(name); applyFilters(); });
+      lab.appendChild(box);
+      lab.appendChild(document.createTextNode(" " + name.replace(/_/g, " ")));
+      li.appendChild(lab);
+      ul.appendChild(li);
+    });
+  }
+  $("as-of").addEventListener("change", function () { asOf = $("as-of").value || null; applyFilters(); });
+  function neighboursUrl(iri) {
+    var u = "/explore/neighbours?iri=" + encodeURIComponent(iri);
+    if (asOf) u += "&as_of=" + encodeURIComponent(asOf);
+    if (classOff.size) allClasses.filter(function (c) { return !classOff.has(c); }).forEach(function (c) { u += "&class=" + encodeURIComponent(c); });
+    if (relOff.size) allRelations.filter(function (r) { return !relOff.has(r); }).forEach(function (r) { u += "&relation=" + encodeURIComponent(r); });
+    return u;
+  }
+
   function expand(iri) {
     status("Expanding…");
-    return getJSON("/explore/neighbours?iri=" + encodeURIComponent(iri)).then(function (d) {
+    return getJSON(neighboursUrl(iri)).then(function (d) {
+      if (!allClasses.length && d.allClasses) {
+        allClasses = d.allClasses;
+        allRelations = d.allRelations;
+        checkList("class-filter", allClasses, classOff);
+        checkList("relation-filter", allRelations, relOff);
+      }
       addData(d);
       expanded[iri] = true;
       more[iri] = d.more;
@@ -155,6 +224,70 @@
   });
 
   $("p-expand").addEventListener("click", function () { if (selected) expand(selected); });
+  $("p-flow").addEventListener("click", function () { if (selected) { flowState.through = selected; showView("flow"); } });
+
+  // ------------------------------------------------------------------ the flow and the chart (read on demand)
+  var flowState = { since: null, until: null, through: null };
+  var lastFlow = null, lastChart = null;
+  function drawFlow() {
+    var u = "/explore/flow?", q = [];
+    if (flowState.since) q.push("from=" + encodeURIComponent(flowState.since));
+    if (flowState.until) q.push("to=" + encodeURIComponent(flowState.until));
+    if (flowState.through) q.push("through=" + encodeURIComponent(flowState.through));
+    $("flow-summary").textContent = "Counting…";
+    return getJSON(u + q.join("&")).then(function (F) {
+      lastFlow = F;
+      var span = F.since || F.until ? ", arrested or detained " + (F.since || "(any day)") + " to " + (F.until || "(any day)") : "";
+      $("flow-summary").textContent = F.persons.toLocaleString("en") + " person" + (F.persons === 1 ? "" : "s") + span +
+        (F.through ? ", through " + F.throughLabel : "") + ". Click an entity to keep the persons who pass through it.";
+      $("flow-through").textContent = F.through ? "through: " + F.throughLabel : "";
+      repnetViews.drawFlow($("flow-box"), F, function (stage, key) { flowState.through = key; drawFlow(); },
+                           ($("main").clientHeight || 700) - 150);
+      $("flow-note").textContent = "Every person in the store. A person is counted at every arrest or detention kind, offence, " +
+        "court, judge and facility their records name (a column can add up to more than the persons); each column draws its " +
+        "10 largest entities, the rest as one \u201cN more\u201d. The last column is the release round, else the status on " +
+        "the data's last day (" + (F.lastDay || "none") + "). The date range keeps the persons whose arrest or detention may " +
+        "have begun in it; through an entity keeps the persons linked to it. For a report: repnet viz --flow -o flow.svg.";
+    }).catch(function (err) { $("flow-summary").textContent = err.message; });
+  }
+  function drawChart() {
+    $("chart-summary").textContent = "Counting…";
+    return getJSON("/explore/chart").then(function (C) {
+      lastChart = C;
+      if (!C.months.length) { $("chart-summary").textContent = "No status period or dated sentence in the store."; return; }
+      var r = repnetViews.drawChart($("chart-box"), C);
+      $("chart-summary").textContent = C.persons.toLocaleString("en") + " persons with a status period; at most " +
+        r.peak.toLocaleString("en") + " held on a month's last day (" + r.peakEnd + ").";
+      $("chart-note").textContent = C.limits + (C.undatedSentences ? " " + C.undatedSentences.toLocaleString("en") +
+        " sentences are dated by less than a month and not counted." : "") + " For a report: repnet viz --chart -o held.svg.";
+    }).catch(function (err) { $("chart-summary").textContent = err.message; });
+  }
+  $("flow-from").addEventListener("change", function () { flowState.since = $("flow-from").value || null; drawFlow(); });
+  $("flow-to").addEventListener("change", function () { flowState.until = $("flow-to").value || null; drawFlow(); });
+  $("flow-clear").addEventListener("click", function () {
+    flowState = { since: null, until: null, through: null };
+    $("flow-from").value = "";
+    $("flow-to").value = "";
+    drawFlow();
+  });
+  function showView(name) {
+    Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
+      var on = b.getAttribute("data-view") === name;
+      b.classList.toggle("on", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    $("net").hidden = name !== "net";
+    $("flow-view").hidden = name !== "flow";
+    $("chart-view").hidden = name !== "chart";
+    if (name === "flow") return drawFlow();
+    if (name === "chart") return drawChart();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
+    b.addEventListener("click", function () { showView(b.getAttribute("data-view")); });
+  });
+  // for tests
+  window.repnetExplore = { lastFlow: function () { return lastFlow; }, lastChart: function () { return lastChart; },
+                           nodes: nodes, edges: edges, showView: showView };
   network.on("click", function (p) { if (p.nodes.length) show(p.nodes[0]); });
   network.on("doubleClick", function (p) { if (p.nodes.length) expand(p.nodes[0]); });
   document.body.dataset.ready = "true";
