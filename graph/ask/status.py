@@ -41,7 +41,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -618,7 +618,7 @@ def derived_from(items: list[Evidence], by_graph: dict[str, Names], docs: dict[s
     for doc in (by_scope if scopes is None else [d for d in scopes if d in by_scope]):
         yield from scope_quads(doc, by_scope[doc], by_graph, docs, base, persons)
         if meta:
-            yield from scope_meta_quads(doc, by_scope[doc], base)
+            yield from scope_meta_quads(doc, {ev.source for ev in by_scope[doc]}, base)
 
 
 def scope_quads(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
@@ -645,8 +645,8 @@ def scope_quads(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs:
                 yield from conflict_quads(c, base, g)
 
 
-def scope_meta_quads(doc: str, evs: list[Evidence], base: str) -> Iterator[ox.Quad]:
-    """What the metadata graph says of one scope's derived graph."""
+def scope_meta_quads(doc: str, sources: Iterable[str], base: str) -> Iterator[ox.Quad]:
+    """What the metadata graph says of one scope's derived graph, computed from ``sources``."""
     n = ox.NamedNode
     g, meta = scope_graph(base, doc), n(graph_iri(base, part="meta"))
     yield ox.Quad(g, n(str(RDF.type)), n(str(RPN.DerivedGraph)), meta)
@@ -654,7 +654,7 @@ def scope_meta_quads(doc: str, evs: list[Evidence], base: str) -> Iterator[ox.Qu
     yield ox.Quad(g, n(str(DCTERMS.accessRights)), n(str(ACCESS.PUBLIC)), meta)
     if doc:
         yield ox.Quad(g, n(str(RPN.viewOf)), n(doc), meta)
-    for src in sorted({ev.source for ev in evs}):
+    for src in sorted(set(sources)):
         yield ox.Quad(g, n(str(RPN.computedFrom)), n(src), meta)
 
 

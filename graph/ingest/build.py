@@ -17,7 +17,7 @@ from ..progress import Progress
 from ..store.embedded import EmbeddedStore, memory_store
 from ..store.layout import replace_store, resolve
 from .dataset import Dataset, load_dataset
-from .incremental import DeriveInputs, full_cache, try_incremental, write_cache
+from .incremental import DeriveInputs, try_incremental, write_full_cache
 from .match import same_as_quads
 from .validate import require_valid
 
@@ -103,7 +103,7 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     def index_and_cache(s: EmbeddedStore) -> None:
         index(s, ds.base)
         if s.generation is not None:
-            write_cache(s.generation, full_cache(ds, s.oxigraph, keep, counted[0]))
+            write_full_cache(s.generation, ds, s.oxigraph, keep, counted[0])
 
     counted = [0]
 

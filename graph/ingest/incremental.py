@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import pickle
+import shutil
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ...ontology.namespaces import RDF
+from ...ontology.namespaces import ORG, RDF, SKOS
 from ...ontology.resources import shapes_text
 from ..ask import dayindex
 from ..ask.status import Evidence, Names, evidence, evidence_key, graph_documents, merged, names_by_graph, scope_meta_quads, scope_quads
@@ -56,7 +58,8 @@ from .shacl import packaged_checks, run_checks
 from .sources import Source, default_paths, expand_paths, read_source
 from .validate import locations, source_scopes, validate_store
 
-CACHE_FILE = "build-cache.pickle"
+CACHE_DIR = "build-cache"
+MANIFEST = "manifest.pickle"
 CACHE_FORMAT = 1
 MAX_CHANGED = 0.5  # above this share of changed sources, a full build
 _TYPE = ox.NamedNode(str(RDF.type))
@@ -73,10 +76,9 @@ class SourceState:
     public: set[str]  # of those, the ids with a public record
     mentions: set[str]  # ids of the whole set that appear anywhere in it (its references among them)
     shared: bytes  # N-Quads of its quads outside its own graphs (its description in the metadata graph)
-    records: int = 0
-    evidence: list[Evidence] = field(default_factory=list)  # status evidence of its public graphs
-    names: dict[str, Names] = field(default_factory=dict)  # its public graphs -> labels and sites
-    docs: dict[str, str] = field(default_factory=dict)  # its public graphs -> its document IRI
+    records: int
+    persons: set[str]  # the persons its public graphs give status evidence of
+    docs: dict[str, str]  # its public graphs -> its document IRI
 
 
 @dataclass
@@ -116,18 +118,43 @@ def own_graphs(base: str, sid: str) -> tuple[str, str]:
 
 def read_cache(generation: Path) -> BuildCache | None:
     try:
-        with (generation / CACHE_FILE).open("rb") as f:
+        with (generation / CACHE_DIR / MANIFEST).open("rb") as f:
             cache = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
     return cache if isinstance(cache, BuildCache) else None
 
 
-def write_cache(generation: Path, cache: BuildCache) -> None:
-    tmp = generation / (CACHE_FILE + ".tmp")
+def _dump(obj: Any, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
     with tmp.open("wb") as f:
-        pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(generation / CACHE_FILE)
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+
+
+def write_cache(generation: Path, cache: BuildCache, evidence: dict[str, list[Evidence]],
+                reuse: Path | None = None) -> None:
+    """Write the cache into a generation: the manifest, and each source's evidence (``evidence``
+    by source id; the others linked from the cache directory ``reuse``)."""
+    d = generation / CACHE_DIR
+    d.mkdir(exist_ok=True)
+    for sid in cache.sources:
+        target = d / f"{sid}.pickle"
+        if sid in evidence:
+            _dump(evidence[sid], target)
+        else:
+            assert reuse is not None
+            try:
+                os.link(reuse / f"{sid}.pickle", target)
+            except OSError:
+                shutil.copyfile(reuse / f"{sid}.pickle", target)
+    _dump(cache, d / MANIFEST)
+
+
+def read_evidence(generation: Path, sid: str) -> list[Evidence]:
+    with (generation / CACHE_DIR / f"{sid}.pickle").open("rb") as f:
+        out: list[Evidence] = pickle.load(f)
+    return out
 
 
 def _shared_quads(src: Source, base: str, restricted_used: bool) -> bytes:
@@ -137,28 +164,27 @@ def _shared_quads(src: Source, base: str, restricted_used: bool) -> bytes:
 
 
 def _state(src: Source, base: str, ids: set[str], restricted_used: bool, items: list[Evidence],
-           by_graph: dict[str, Names], docs: dict[str, str]) -> SourceState:
+           docs: dict[str, str]) -> SourceState:
     doc = f"{base}id/source/{src.id}"
     types, public = records.defined_ids(src)
-    mine = {g for g, d in docs.items() if d == doc}
     return SourceState(src.id, str(Path(src.path).resolve()), src.sha256, types, public, records.mentioned_ids(src, ids),
-                       _shared_quads(src, base, restricted_used), len(src.records), [ev for ev in items if ev.source == doc],
-                       {g: nm for g, nm in by_graph.items() if g in mine}, {g: doc for g in mine})
+                       _shared_quads(src, base, restricted_used), len(src.records), {ev.person for ev in items},
+                       {g: d for g, d in docs.items() if d == doc})
 
 
-def full_cache(ds: Dataset, store: ox.Store, inputs: DeriveInputs, quads: int) -> BuildCache:
-    """The cache of a full build of ``ds`` into ``store``."""
+def write_full_cache(generation: Path, ds: Dataset, store: ox.Store, inputs: DeriveInputs, quads: int) -> None:
+    """The cache of a full build of ``ds`` into ``store`` (the generation ``generation``)."""
     graphs = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
     ids = {rid for src in ds.sources for rid in records.defined_ids(src)[0]}
     by_doc: dict[str, list[Evidence]] = {}
     for ev in inputs.items:
         by_doc.setdefault(ev.source, []).append(ev)
-    out = {}
+    states, evidence_of = {}, {}
     for src in ds.sources:
-        doc = f"{ds.base}id/source/{src.id}"
-        out[src.id] = _state(src, ds.base, ids, own_graphs(ds.base, src.id)[1] in graphs, by_doc.get(doc, []),
-                             inputs.by_graph, inputs.docs)
-    return BuildCache(fingerprint(ds.base), out, quads)
+        evs = by_doc.get(f"{ds.base}id/source/{src.id}", [])
+        states[src.id] = _state(src, ds.base, ids, own_graphs(ds.base, src.id)[1] in graphs, evs, inputs.docs)
+        evidence_of[src.id] = evs
+    write_cache(generation, BuildCache(fingerprint(ds.base), states, quads), evidence_of)
 
 
 # ----------------------------------------------------------------------------- graph edits
@@ -264,6 +290,51 @@ def neighbourhood(store: ox.Store, focus: set[ox.NamedNode]) -> ox.Store:
     return out
 
 
+# ----------------------------------------------------------------------------- derivation
+def _by_person(evs: list[Evidence]) -> dict[str, list[Evidence]]:
+    out: dict[str, list[Evidence]] = {}
+    for ev in sorted(evs, key=evidence_key):
+        out.setdefault(ev.person, []).append(ev)
+    return out
+
+
+def _scope_triples(doc: str, evs: list[Evidence], names: dict[str, Names], base: str,
+                   persons: set[str] | None) -> set[bytes]:
+    """The derived triples of one scope (its graph's, without metadata) for ``persons``, from
+    ``evs`` (their evidence in that scope) and ``names`` (one entry: the labels the scope reads)."""
+    return _triples(scope_quads(doc, sorted(evs, key=evidence_key), names, {"": doc}, base, persons))
+
+
+_PREF = ox.NamedNode(f"{SKOS}prefLabel")
+_SITE = ox.NamedNode(f"{ORG}Site")
+
+
+def names_for(store: ox.Store, graphs: set[str], iris: set[str]) -> Names:
+    """The names :func:`repnet.graph.ask.status.names_by_graph` reads, merged over ``graphs``,
+    for ``iris`` only: their smallest English preferred label and whether each is a facility."""
+    out = Names()
+    for x in iris:
+        n = ox.NamedNode(x)
+        for q in store.quads_for_pattern(n, _PREF, None):
+            o = q.object
+            if q.graph_name.value in graphs and isinstance(o, ox.Literal) and o.language == "en":
+                out.labels[x] = min(o.value, out.labels.get(x, o.value))
+        if any(q.graph_name.value in graphs for q in store.quads_for_pattern(n, _TYPE, _SITE)):
+            out.sites.add(x)
+    return out
+
+
+def names_for_generation(generation: Path, graphs: set[str], iris: set[str]) -> Names:
+    """:func:`names_for` in another (read-only) generation."""
+    if not iris:
+        return Names()
+    return names_for(ox.Store.read_only(str(generation)), graphs, iris)
+
+
+def _union(*parts: Names) -> Names:
+    return merged(list(parts))
+
+
 # ----------------------------------------------------------------------------- the build
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -342,19 +413,30 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         return None  # an unchanged source may now fail its checks: the full check says
     if progress:
         progress("checking records", n_rec, n_rec)
+    # convert the changed sources, and read what derivation reads from each (from its quads alone)
     gone = [sid for sid in cache.sources if sid not in kept_ids]  # changed or removed
-    # convert the changed sources
-    converted: list[tuple[Source, list[ox.Quad], bool]] = []
+    ids = set(new_entries)
     mint = records.Minter(base)
+    converted: dict[str, tuple[Source, list[ox.Quad], list[Evidence], Names]] = {}
+    new_states: dict[str, SourceState] = {}
     for src in new:
         used = [False]
         qs = list(records.records_quads(src, src.records, mint, used))
         qs.extend(records.source_quads(src, mint, used[0]))
         if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in qs):
             return None
-        converted.append((src, qs, used[0]))
+        tmp = ox.Store()
+        tmp.extend(qs)
+        pub = [own_graphs(base, src.id)[0]] if src.meta.get("restricted") is not True else []
+        ev = evidence(tmp, pub) if pub else []
+        docs = graph_documents(tmp, pub) if pub else {}
+        converted[src.id] = (src, qs, ev, merged(list(names_by_graph(tmp, pub).values())) if pub else Names())
+        new_states[src.id] = _state(src, base, ids, used[0], ev, docs)
     t_read = time.perf_counter() - t0
-    ids = set(new_entries)
+    order = [sid_of[str(f)] for f in files]
+    states = {sid: new_states.get(sid) or cache.sources[sid] for sid in order}
+    cache_dir = prev / CACHE_DIR
+    old_ev = {sid: read_evidence(prev, sid) for sid in gone}
     state: dict[str, Any] = {}
 
     def update(es: EmbeddedStore) -> int:
@@ -362,100 +444,110 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         ed = Editor(s)
         meta_g = graph_iri(base, part="meta")
         same_g = graph_iri(base, part="same-as")
-        # the old inputs of derivation, before anything changes
+        # before any edit: what derivation read from the old generation
         source_graphs = {g for st in cache.sources.values() for g in st.docs}
-        public = [g for g in EmbeddedStore(s, public_only=True).visible_graphs() if not is_derived(g) and g != same_g]
-        other = [g for g in public if g not in source_graphs]  # the vocabulary and metadata graphs
-        other_old = names_by_graph(s, other)
-        done = 0
+        old_public = {g for g in EmbeddedStore(s, public_only=True).visible_graphs() if not is_derived(g) and g != same_g}
+        other = old_public - source_graphs  # the vocabulary and metadata graphs
+        new_public = other | {g for st in states.values() for g in st.docs}
+        old_names = {sid: merged(list(names_by_graph(s, sorted(cache.sources[sid].docs)).values())) for sid in gone}
+        touched = sorted(set(gone) | set(converted))
+        # persons whose periods can change: their evidence in a touched source changed, or a label
+        # the periods print (their own, their facility's) or a facility's being one
+        before = {sid: old_ev.get(sid, []) for sid in touched}
+        after = {sid: converted[sid][2] if sid in converted else [] for sid in touched}
+        n_before = {sid: old_names.get(sid, Names()) for sid in touched}
+        n_after = {sid: converted[sid][3] if sid in converted else Names() for sid in touched}
+        relabelled: set[str] = set()
+        for sid in touched:
+            a, b = n_before[sid], n_after[sid]
+            relabelled |= {x for x in a.labels.keys() | b.labels.keys() if a.labels.get(x) != b.labels.get(x)}
+            relabelled |= a.sites ^ b.sites
+        changed: dict[str, set[str]] = {}
+        for sid in touched:
+            x, y = _by_person(before[sid]), _by_person(after[sid])
+            changed[sid] = {p for p in x.keys() | y.keys() if x.get(p) != y.get(p)}
+            changed[sid] |= {ev.person for ev in (*before[sid], *after[sid]) if ev.person in relabelled or ev.facility in relabelled}
+        persons = set().union(*changed.values()) | relabelled
+        site = ox.NamedNode(f"{ORG}Site")
+        if any(q.graph_name.value in old_public for x in relabelled for q in s.quads_for_pattern(ox.NamedNode(x), _TYPE, site)) \
+                or any(x in n_after[sid].sites for sid in touched for x in relabelled):
+            # a facility's label changed: every person held there, in any source
+            for sid in cache.sources:
+                if sid not in gone:
+                    persons |= {ev.person for ev in read_evidence(prev, sid) if ev.facility in relabelled}
+        old_labels = names_for(s, old_public, persons)  # (facilities below, once known)
         # the changed sources' own graphs
-        new_states: dict[str, SourceState] = {}
-        for src, qs, used in converted:
-            own = own_graphs(base, src.id)
-            by_g: dict[str, list[ox.Quad]] = {g: [] for g in own}
+        done = 0
+        for sid, (src, qs, _, _) in converted.items():
+            by_g: dict[str, list[ox.Quad]] = {g: [] for g in own_graphs(base, sid)}
             for q in qs:
                 if q.graph_name.value in by_g:
                     by_g[q.graph_name.value].append(q)
             for g, gq in by_g.items():
                 ed.sync(g, _triples(gq))
-            # what derivation reads of it, from its quads alone
-            tmp = ox.Store()
-            tmp.extend(qs)
-            pub = [own[0]] if src.meta.get("restricted") is not True else []
-            ev = evidence(tmp, pub) if pub else []
-            docs = graph_documents(tmp, pub) if pub else {}
-            names = names_by_graph(tmp, pub) if pub else {}
-            st = _state(src, base, ids, used, ev, names, docs)
-            new_states[src.id] = st
             done += len(src.records)
             if progress:
                 progress("loading records", done, n_rec)
         for sid in gone:
-            if sid not in new_states:
+            if sid not in converted:
                 for g in own_graphs(base, sid):
                     ed.sync(g, set())
-        order = [sid_of[str(f)] for f in files]
-        states = {sid: new_states.get(sid) or cache.sources[sid] for sid in order}
         if progress:
             progress("deriving", 0)
-        # derived data: who can have changed
-        touched = [cache.sources[sid] for sid in gone] + list(new_states.values())
-        persons = {ev.person for st in touched for ev in st.evidence}
-        old_names = {**other_old, **{g: nm for st in cache.sources.values() for g, nm in st.names.items()}}
-        # (the vocabulary is the same for the same repnet; the metadata graph holds no labels)
-        new_names = {**other_old, **{g: nm for st in states.values() for g, nm in st.names.items()}}
-        lo, ln = merged(list(old_names.values())), merged(list(new_names.values()))
-        relabelled = {x for x in lo.labels.keys() | ln.labels.keys() if lo.labels.get(x) != ln.labels.get(x)}
-        relabelled |= lo.sites ^ ln.sites
-        old_ev = [ev for st in cache.sources.values() for ev in st.evidence]
-        new_ev = [ev for st in states.values() for ev in st.evidence]
-        if relabelled:
-            persons |= {ev.person for ev in (*old_ev, *new_ev) if ev.person in relabelled or ev.facility in relabelled}
-        old_docs = {g: d for st in cache.sources.values() for g, d in st.docs.items()}
-        new_docs = {g: d for st in states.values() for g, d in st.docs.items()}
-
-        def part(items: list[Evidence], names: dict[str, Names], docs: dict[str, str], doc: str,
-                 who: set[str] | None) -> set[bytes]:
-            evs = sorted((ev for ev in items if (who is None or ev.person in who) and (not doc or ev.source == doc)),
-                         key=evidence_key)
-            return _triples(scope_quads(doc, evs, names, docs, base, who))
-
-        all_g = graph_iri(base, part="derived")
-        old_part, new_part = part(old_ev, old_names, old_docs, "", persons), part(new_ev, new_names, new_docs, "", persons)
-        ed.apply(all_g, old_part - new_part, new_part - old_part)
-        for st in touched:
-            doc = f"{base}id/source/{st.sid}"
-            view = graph_iri(base, st.sid, "derived")
-            if st.sid in new_states:
-                ed.sync(view, part(st.evidence, new_names, new_docs, doc, None))
-            else:
+        # the all-sources graph: those persons' periods from every source, before and after
+        ev_old = [ev for sid in touched for ev in before[sid] if ev.person in persons]
+        ev_new = [ev for sid in touched for ev in after[sid] if ev.person in persons]
+        for sid, st in cache.sources.items():
+            if sid not in gone and st.persons & persons:
+                evs = [ev for ev in read_evidence(prev, sid) if ev.person in persons]
+                ev_old += evs
+                ev_new += evs
+        facilities = {ev.facility for ev in (*ev_old, *ev_new) if ev.facility}
+        # a facility's label is the same before and after unless relabelled (then read from prev)
+        old_names_all = _union(old_labels, names_for(s, new_public, facilities - relabelled),
+                               names_for_generation(prev, old_public, facilities & relabelled))
+        new_names_all = names_for(s, new_public, persons | facilities)
+        old_part = _scope_triples("", ev_old, {"": old_names_all}, base, persons)
+        new_part = _scope_triples("", ev_new, {"": new_names_all}, base, persons)
+        ed.apply(graph_iri(base, part="derived"), old_part - new_part, new_part - old_part)
+        # the touched sources' views
+        for sid in touched:
+            doc, view = f"{base}id/source/{sid}", graph_iri(base, sid, "derived")
+            if sid not in converted:
                 ed.sync(view, set())
+            elif sid not in cache.sources:
+                ed.sync(view, _scope_triples(doc, after[sid], {"": n_after[sid]}, base, None))
+            else:
+                who = changed[sid]
+                a = _scope_triples(doc, [ev for ev in before[sid] if ev.person in who], {"": n_before[sid]}, base, who)
+                b = _scope_triples(doc, [ev for ev in after[sid] if ev.person in who], {"": n_after[sid]}, base, who)
+                ed.apply(view, a - b, b - a)
         # same-as, then the metadata graph as a full build writes it
-        public_after = sorted(set(other) | {g for st in states.values() for g in st.docs})
-        same = list(same_as_quads(s, base, public_after))
+        same = list(same_as_quads(s, base, sorted(new_public)))
         ed.sync(same_g, _triples(q for q in same if q.graph_name.value == same_g))
         meta: list[ox.Quad] = [q for q in vocabulary_quads(base) if q.graph_name.value == meta_g]
         meta += [q for q in same if q.graph_name.value == meta_g]
-        with_ev = {st.sid: st.evidence[0] for st in states.values() if st.evidence}
-        meta += scope_meta_quads("", list(with_ev.values()), base)
-        for ev in with_ev.values():
-            meta += scope_meta_quads(ev.source, [ev], base)
+        with_ev = [f"{base}id/source/{sid}" for sid, st in states.items() if st.persons]
+        meta += scope_meta_quads("", with_ev, base)
+        for doc in with_ev:
+            meta += scope_meta_quads(doc, [doc], base)
         desired = _triples(meta)
         for st in states.values():
             desired |= _triples(q for q in ox.parse(st.shared, format=ox.RdfFormat.N_QUADS)
                                 if q.graph_name.value == meta_g)
         ed.sync(meta_g, desired)
         s.flush()
-        state["editor"] = ed
-        state["cache"] = BuildCache(cache.fingerprint, states, cache.quads + ed.count())
+        state["editor"], state["persons"] = ed, persons
         if progress:
             progress("deriving", 1, 1)
         return cache.quads + ed.count()
 
     def index(es: EmbeddedStore) -> None:
         assert es.generation is not None
-        dayindex.write(es.oxigraph, base, es.generation)
-        write_cache(es.generation, state["cache"])
+        if dayindex.write_changed(es.oxigraph, base, es.generation, prev, state["persons"]) is None:
+            dayindex.write(es.oxigraph, base, es.generation)
+        write_cache(es.generation, BuildCache(cache.fingerprint, states, cache.quads + state["editor"].count()),
+                    {sid: converted[sid][2] for sid in converted}, reuse=cache_dir)
 
     def check(es: EmbeddedStore) -> None:
         ed: Editor = state["editor"]
