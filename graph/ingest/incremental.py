@@ -359,15 +359,17 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
     files = expand_paths(paths) if paths else default_paths()
     if not files:
         return None
-    by_path = {st.path: st for st in cache.sources.values()}
+    by_sha = {st.sha256: st for st in cache.sources.values()}  # a file's content makes its quads, wherever it is
     kept: list[SourceState] = []
+    sid_of: dict[str, str] = {}
     changed_files: list[Path] = []
     if progress:
         progress("reading files", 0, len(files))
     for k, f in enumerate(files, 1):
-        st = by_path.get(str(Path(f).resolve()))
-        if st is not None and st.sha256 == _sha256(Path(f)):
+        st = by_sha.get(_sha256(Path(f)))
+        if st is not None:
             kept.append(st)
+            sid_of[str(f)] = st.sid
         else:
             changed_files.append(Path(f))
         if progress:
@@ -378,7 +380,6 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         new = [read_source(f) for f in changed_files]
     except Exception:
         return None  # the full build reports it
-    sid_of = {str(Path(f)): st.sid for f in files for st in [by_path.get(str(Path(f).resolve()))] if st in kept}
     sid_of.update({str(f): src.id for f, src in zip(changed_files, new, strict=True)})
     n_rec = sum(len(s.records) for s in new)
     if progress:
