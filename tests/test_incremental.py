@@ -155,7 +155,7 @@ def test_a_second_preferred_name_from_another_source_fails_validation(synthetic:
     message = str(e.value)
     full_store = tmp_path / "full"
     with pytest.raises(ValidationFailed) as full:
-        build([src], full)
+        build([src], full_store)
     assert message == str(full.value)
     assert "one preferred name per language in all sources together" in message
     assert "synthetic-persons-0003.json" in message and "synthetic-persons-0001.json" in message

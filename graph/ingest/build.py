@@ -94,7 +94,7 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     if not full:
         done = try_incremental(paths, store, data_base(base), engine, progress)
         if done is not None:
-            return done  # type: ignore[no-any-return]
+            return done
     t0 = time.perf_counter()
     ds: Dataset = load_dataset(paths, base, progress)
     t1 = time.perf_counter()

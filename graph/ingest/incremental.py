@@ -34,7 +34,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,11 +159,11 @@ def read_evidence(generation: Path, sid: str) -> list[Evidence]:
 
 def _shared_quads(src: Source, base: str, restricted_used: bool) -> bytes:
     own = set(own_graphs(base, src.id))
-    qs = [q for q in records.source_quads(src, records.Minter(base), restricted_used) if q.graph_name.value not in own]
+    qs = [q for q in records.source_quads(src, records.Minter(base), restricted_used) if _gname(q) not in own]
     return nquads_text(qs)[0]
 
 
-def _state(src: Source, base: str, ids: set[str], restricted_used: bool, items: list[Evidence],
+def _state(src: Source, base: str, ids: Container[str], restricted_used: bool, items: list[Evidence],
            docs: dict[str, str]) -> SourceState:
     doc = f"{base}id/source/{src.id}"
     types, public = records.defined_ids(src)
@@ -188,6 +188,11 @@ def write_full_cache(generation: Path, ds: Dataset, store: ox.Store, inputs: Der
 
 
 # ----------------------------------------------------------------------------- graph edits
+def _gname(q: ox.Quad) -> str:
+    """The IRI of a quad's graph ("" for the default graph)."""
+    return q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+
+
 def _lines(data: bytes | None) -> set[bytes]:
     return set((data or b"").splitlines())
 
@@ -317,9 +322,9 @@ def names_for(store: ox.Store, graphs: set[str], iris: set[str]) -> Names:
         n = ox.NamedNode(x)
         for q in store.quads_for_pattern(n, _PREF, None):
             o = q.object
-            if q.graph_name.value in graphs and isinstance(o, ox.Literal) and o.language == "en":
+            if _gname(q) in graphs and isinstance(o, ox.Literal) and o.language == "en":
                 out.labels[x] = min(o.value, out.labels.get(x, o.value))
-        if any(q.graph_name.value in graphs for q in store.quads_for_pattern(n, _TYPE, _SITE)):
+        if any(_gname(q) in graphs for q in store.quads_for_pattern(n, _TYPE, _SITE)):
             out.sites.add(x)
     return out
 
@@ -387,36 +392,37 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
     kept_ids = {st.sid for st in kept}
     if len(kept_ids) != len(kept) or any(s.id in kept_ids for s in new):
         return None
+    # the unchanged sources were checked together before: their ids agree (first definition wins)
     known_types: dict[str, str] = {}
-    known_public: set[str] = set()
-    for st in kept:
-        for rid, t in st.types.items():
-            if known_types.setdefault(rid, t) != t:
-                return None
-        known_public |= st.public
+    for st in reversed(kept):
+        known_types.update(st.types)
+    known_public: set[str] = set().union(*(st.public for st in kept))
     idx = records.check_changed(new, known_types, known_public)
     if idx is None:
         return None
+    # ids whose type or public-ness in the whole set can have changed: those the touched sources define
+    gone = [sid for sid in cache.sources if sid not in kept_ids]  # changed or removed
+    defined_new = [records.defined_ids(src) for src in new]
+    candidates = set().union(*(cache.sources[sid].types.keys() for sid in gone), *(t.keys() for t, _ in defined_new))
 
-    def entries(states: Iterable[tuple[dict[str, str], set[str]]]) -> dict[str, tuple[str, bool]]:
+    def entries(states: list[tuple[dict[str, str], set[str]]]) -> dict[str, tuple[str, bool]]:
         types: dict[str, str] = {}
         public: set[str] = set()
         for t, p in states:
-            for rid, ty in t.items():
-                types.setdefault(rid, ty)
-            public |= p
+            for rid in candidates & t.keys():
+                types.setdefault(rid, t[rid])
+            public |= candidates & p
         return {rid: (ty, rid in public) for rid, ty in types.items()}
 
-    old_entries = entries((st.types, st.public) for st in cache.sources.values())
-    new_entries = entries([*((st.types, st.public) for st in kept), *(records.defined_ids(s) for s in new)])
-    moved = {rid for rid in old_entries.keys() | new_entries.keys() if old_entries.get(rid) != new_entries.get(rid)}
+    old_entries = entries([(st.types, st.public) for st in cache.sources.values()])
+    new_entries = entries([*((st.types, st.public) for st in kept), *defined_new])
+    moved = {rid for rid in candidates if old_entries.get(rid) != new_entries.get(rid)}
     if any(st.mentions & moved for st in kept):
         return None  # an unchanged source may now fail its checks: the full check says
     if progress:
         progress("checking records", n_rec, n_rec)
     # convert the changed sources, and read what derivation reads from each (from its quads alone)
-    gone = [sid for sid in cache.sources if sid not in kept_ids]  # changed or removed
-    ids = set(new_entries)
+    ids = idx.types  # every id of the set
     mint = records.Minter(base)
     converted: dict[str, tuple[Source, list[ox.Quad], list[Evidence], Names]] = {}
     new_states: dict[str, SourceState] = {}
@@ -470,7 +476,7 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
             changed[sid] |= {ev.person for ev in (*before[sid], *after[sid]) if ev.person in relabelled or ev.facility in relabelled}
         persons = set().union(*changed.values()) | relabelled
         site = ox.NamedNode(f"{ORG}Site")
-        if any(q.graph_name.value in old_public for x in relabelled for q in s.quads_for_pattern(ox.NamedNode(x), _TYPE, site)) \
+        if any(_gname(q) in old_public for x in relabelled for q in s.quads_for_pattern(ox.NamedNode(x), _TYPE, site)) \
                 or any(x in n_after[sid].sites for sid in touched for x in relabelled):
             # a facility's label changed: every person held there, in any source
             for sid in cache.sources:
@@ -482,8 +488,8 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         for sid, (src, qs, _, _) in converted.items():
             by_g: dict[str, list[ox.Quad]] = {g: [] for g in own_graphs(base, sid)}
             for q in qs:
-                if q.graph_name.value in by_g:
-                    by_g[q.graph_name.value].append(q)
+                if _gname(q) in by_g:
+                    by_g[_gname(q)].append(q)
             for g, gq in by_g.items():
                 ed.sync(g, _triples(gq))
             done += len(src.records)
@@ -520,14 +526,14 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
                 ed.sync(view, _scope_triples(doc, after[sid], {"": n_after[sid]}, base, None))
             else:
                 who = changed[sid]
-                a = _scope_triples(doc, [ev for ev in before[sid] if ev.person in who], {"": n_before[sid]}, base, who)
-                b = _scope_triples(doc, [ev for ev in after[sid] if ev.person in who], {"": n_after[sid]}, base, who)
-                ed.apply(view, a - b, b - a)
+                was = _scope_triples(doc, [ev for ev in before[sid] if ev.person in who], {"": n_before[sid]}, base, who)
+                now = _scope_triples(doc, [ev for ev in after[sid] if ev.person in who], {"": n_after[sid]}, base, who)
+                ed.apply(view, was - now, now - was)
         # same-as, then the metadata graph as a full build writes it
         same = list(same_as_quads(s, base, sorted(new_public)))
-        ed.sync(same_g, _triples(q for q in same if q.graph_name.value == same_g))
-        meta: list[ox.Quad] = [q for q in vocabulary_quads(base) if q.graph_name.value == meta_g]
-        meta += [q for q in same if q.graph_name.value == meta_g]
+        ed.sync(same_g, _triples(q for q in same if _gname(q) == same_g))
+        meta: list[ox.Quad] = [q for q in vocabulary_quads(base) if _gname(q) == meta_g]
+        meta += [q for q in same if _gname(q) == meta_g]
         with_ev = [f"{base}id/source/{sid}" for sid, st in states.items() if st.persons]
         meta += scope_meta_quads("", with_ev, base)
         for doc in with_ev:
@@ -535,7 +541,7 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         desired = _triples(meta)
         for st in states.values():
             desired |= _triples(q for q in ox.parse(st.shared, format=ox.RdfFormat.N_QUADS)
-                                if q.graph_name.value == meta_g)
+                                if _gname(q) == meta_g)
         ed.sync(meta_g, desired)
         s.flush()
         state["editor"], state["persons"] = ed, persons
