@@ -86,6 +86,10 @@ def test_an_edited_source_gives_the_store_of_a_full_build(synthetic: Path, tmp_p
         records.append({"id": "detention/synthetic-added", "type": "Detention", "person": "person/synthetic-added",
                         "detention_type": "pre-trial", "start": "2022-03-04", "facility": "place/synthetic-facility-1"})
         records.remove(next(r for r in records if r["type"] == "Release"))
+        # a person of another file: their periods combine the evidence of both files
+        records.append({"id": "detention/synthetic-cross", "type": "Detention", "person": "person/synthetic-000001",
+                        "detention_type": "administrative", "start": "2024-05-01", "end": "2024-05-10",
+                        "facility": "place/synthetic-facility-2"})
 
     _edit(src / "synthetic-persons-0002.json", change)
     _incremental(build([src], store), changed=1)
