@@ -84,6 +84,10 @@ def write_changed(store: ox.Store, base: str, directory: Path, previous: Path, p
     new = sorted(_row(q.subject, q.object) for p in persons
                  for q in store.quads_for_pattern(ox.NamedNode(p), held, None, derived))
     out: list[tuple[str, str, str]] = []
+    if len(new) * 20 > len(kept):  # many changed: sort everything again
+        every = [(_key(first, line), first, last, line) for first, last, line in kept] + new
+        every.sort()
+        kept, new = [(first, last, line) for _, first, last, line in every], []
     i = 0
     for key, first, last, line in new:  # kept rows are in key order: place each new row by bisection
         lo, hi = i, len(kept)

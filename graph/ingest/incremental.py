@@ -423,22 +423,25 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         progress("checking records", n_rec, n_rec)
     # convert the changed sources, and read what derivation reads from each (from its quads alone)
     ids = idx.types  # every id of the set
-    mint = records.Minter(base)
-    converted: dict[str, tuple[Source, list[ox.Quad], list[Evidence], Names]] = {}
+    converted: dict[str, tuple[Source, dict[str, set[bytes]], list[Evidence], Names]] = {}
     new_states: dict[str, SourceState] = {}
+    tmp = ox.Store()  # the changed sources' quads, turned into N-Quads on one worker per core as in a full build
+    with Dataset(new, base).nquads_batches(progress=progress) as batches:
+        for data, _ in batches:
+            tmp.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
+    if tmp.query("ASK { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"):
+        return None
+    in_tmp = {g.value for g in tmp.named_graphs() if isinstance(g, ox.NamedNode)}
     for src in new:
-        used = [False]
-        qs = list(records.records_quads(src, src.records, mint, used))
-        qs.extend(records.source_quads(src, mint, used[0]))
-        if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in qs):
-            return None
-        tmp = ox.Store()
-        tmp.extend(qs)
-        pub = [own_graphs(base, src.id)[0]] if src.meta.get("restricted") is not True else []
+        own = own_graphs(base, src.id)
+        lines = {g: _lines(tmp.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))) if g in in_tmp else set()
+                 for g in own}
+        pub = [own[0]] if src.meta.get("restricted") is not True else []
         ev = evidence(tmp, pub) if pub else []
         docs = graph_documents(tmp, pub) if pub else {}
-        converted[src.id] = (src, qs, ev, merged(list(names_by_graph(tmp, pub).values())) if pub else Names())
-        new_states[src.id] = _state(src, base, ids, used[0], ev, docs)
+        converted[src.id] = (src, lines, ev, merged(list(names_by_graph(tmp, pub).values())) if pub else Names())
+        new_states[src.id] = _state(src, base, ids, own[1] in in_tmp, ev, docs)
+    del tmp
     t_read = time.perf_counter() - t0
     order = [sid_of[str(f)] for f in files]
     states = {sid: new_states.get(sid) or cache.sources[sid] for sid in order}
@@ -484,17 +487,9 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
                     persons |= {ev.person for ev in read_evidence(prev, sid) if ev.facility in relabelled}
         old_labels = names_for(s, old_public, persons)  # (facilities below, once known)
         # the changed sources' own graphs
-        done = 0
-        for sid, (src, qs, _, _) in converted.items():
-            by_g: dict[str, list[ox.Quad]] = {g: [] for g in own_graphs(base, sid)}
-            for q in qs:
-                if _gname(q) in by_g:
-                    by_g[_gname(q)].append(q)
-            for g, gq in by_g.items():
-                ed.sync(g, _triples(gq))
-            done += len(src.records)
-            if progress:
-                progress("loading records", done, n_rec)
+        for _, by_graph, _, _ in converted.values():
+            for g, lines in by_graph.items():
+                ed.sync(g, lines)
         for sid in gone:
             if sid not in converted:
                 for g in own_graphs(base, sid):
