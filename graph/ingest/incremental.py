@@ -33,6 +33,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import threading
 import time
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -397,8 +398,28 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
     for st in reversed(kept):
         known_types.update(st.types)
     known_public: set[str] = set().union(*(st.public for st in kept))
-    idx = records.check_changed(new, known_types, known_public)
+    # the changed sources are turned into N-Quads (on the full build's forked workers, loaded by a
+    # thread into a scratch store) while this thread checks them; a failed check discards the work
+    tmp = ox.Store()
+    batches = Dataset(new, base).nquads_batches()
+    failed: list[BaseException] = []
+
+    def convert() -> None:
+        try:
+            for data, _ in batches:
+                tmp.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
+        except BaseException as e:  # noqa: BLE001 - handed to the main thread
+            failed.append(e)
+
+    worker = threading.Thread(target=convert, name="repnet-convert", daemon=True)
+    worker.start()
+    try:
+        idx = records.check_changed(new, known_types, known_public)
+    except BaseException:
+        worker.join()  # (the workers' pool stops when its batches end)
+        raise
     if idx is None:
+        worker.join()
         return None
     # ids whose type or public-ness in the whole set can have changed: those the touched sources define
     gone = [sid for sid in cache.sources if sid not in kept_ids]  # changed or removed
@@ -418,17 +439,20 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
     new_entries = entries([*((st.types, st.public) for st in kept), *defined_new])
     moved = {rid for rid in candidates if old_entries.get(rid) != new_entries.get(rid)}
     if any(st.mentions & moved for st in kept):
+        worker.join()
         return None  # an unchanged source may now fail its checks: the full check says
     if progress:
         progress("checking records", n_rec, n_rec)
+        progress("loading records", 0, n_rec)
+    worker.join()
+    if failed:
+        raise failed[0]
+    if progress:
+        progress("loading records", n_rec, n_rec)
     # convert the changed sources, and read what derivation reads from each (from its quads alone)
     ids = idx.types  # every id of the set
     converted: dict[str, tuple[Source, dict[str, set[bytes]], list[Evidence], Names]] = {}
     new_states: dict[str, SourceState] = {}
-    tmp = ox.Store()  # the changed sources' quads, turned into N-Quads on one worker per core as in a full build
-    with Dataset(new, base).nquads_batches(progress=progress) as batches:
-        for data, _ in batches:
-            tmp.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
     if tmp.query("ASK { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"):
         return None
     in_tmp = {g.value for g in tmp.named_graphs() if isinstance(g, ox.NamedNode)}
@@ -441,7 +465,6 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         docs = graph_documents(tmp, pub) if pub else {}
         converted[src.id] = (src, lines, ev, merged(list(names_by_graph(tmp, pub).values())) if pub else Names())
         new_states[src.id] = _state(src, base, ids, own[1] in in_tmp, ev, docs)
-    del tmp
     t_read = time.perf_counter() - t0
     order = [sid_of[str(f)] for f in files]
     states = {sid: new_states.get(sid) or cache.sources[sid] for sid in order}
