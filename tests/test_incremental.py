@@ -15,6 +15,7 @@ import pytest
 from repnet.cli import cli
 from repnet.graph.ask.dayindex import FILE as DAY_INDEX
 from repnet.graph.errors import SourceError, ValidationFailed
+from repnet.graph.ingest import incremental
 from repnet.graph.ingest.build import BuildResult, build
 from repnet.graph.ingest.incremental import try_incremental
 from repnet.graph.ingest.synth import write_synthetic
@@ -147,9 +148,13 @@ def test_removing_an_entity_another_source_refers_to_fails_as_a_full_build_does(
     assert sorted(p.name for p in store.iterdir()) == ["current", before]
 
 
-def test_a_second_preferred_name_from_another_source_fails_validation(synthetic: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("focus_limit", [10_000, 0])
+def test_a_second_preferred_name_from_another_source_fails_validation(synthetic: Path, tmp_path: Path, focus_limit: int,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The check across sources (one preferred name per language) catches a change in one file
-    that contradicts another, on the incremental path itself, with the full build's report."""
+    that contradicts another, on the incremental path itself, with the full build's report: on the
+    focus nodes' neighbourhood, and on the whole store (when there are too many focus nodes)."""
+    monkeypatch.setattr(incremental, "FOCUS_LIMIT", focus_limit)
     src, store = _copy(synthetic, tmp_path)
     before = os.readlink(store / "current")
     _edit(src / "synthetic-persons-0003.json",

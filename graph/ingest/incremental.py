@@ -63,6 +63,7 @@ CACHE_DIR = "build-cache"
 MANIFEST = "manifest.pickle"
 CACHE_FORMAT = 1
 MAX_CHANGED = 0.5  # above this share of changed sources, a full build
+FOCUS_LIMIT = 10_000  # above this many focus nodes, the checks across sources run on the whole store
 _TYPE = ox.NamedNode(str(RDF.type))
 
 
@@ -586,7 +587,9 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
             bad = bool(run_checks(s, checks=across))
         elif not bad:
             focus = focus_nodes(s, ed.delta())
-            if focus:
+            if len(focus) > FOCUS_LIMIT:  # whole scans beat this many lookups (the old generation was valid)
+                bad = bool(run_checks(s, checks=across))
+            elif focus:
                 found = run_checks(neighbourhood(s, focus), checks=across)
                 names = {f.value for f in focus}
                 bad = any(v.focus in names for v in found)
