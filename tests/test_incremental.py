@@ -123,9 +123,12 @@ def test_a_renamed_facility_changes_the_runs_of_every_person_held_there(syntheti
 
 
 def test_an_unchanged_set_of_files_builds_the_same_store(synthetic: Path, tmp_path: Path) -> None:
+    import repnet
+
     src, store = _copy(synthetic, tmp_path)
-    _incremental(build([src], store), changed=0)
+    _incremental(repnet.build([src], store=store), changed=0)
     assert_same_as_full_build(src, store, tmp_path)
+    assert not repnet.build([src], store=store, full=True).incremental
 
 
 def test_full_builds_from_scratch(synthetic: Path, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -94,7 +94,7 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     if not full:
         done = try_incremental(paths, store, data_base(base), engine, progress)
         if done is not None:
-            return done
+            return BuildResult(**asdict(done))
     t0 = time.perf_counter()
     ds: Dataset = load_dataset(paths, base, progress)
     t1 = time.perf_counter()

@@ -347,13 +347,26 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@dataclass
+class Done:
+    """What an incremental build did (the fields of :class:`repnet.graph.ingest.build.BuildResult`)."""
+
+    store: Path
+    sources: int
+    records: int
+    quads: int
+    seconds_read: float
+    seconds_load_validate: float
+    seconds_validate: float
+    changed: int  # sources read again
+    removed: int  # sources no longer given
+
+
 def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, engine: str,
-                    progress: Progress | None) -> Any:
+                    progress: Progress | None) -> Done | None:
     """The build of :func:`repnet.graph.ingest.build.build` as an edit of the current generation,
     or None when it must be a full build (see the module's docstring). Raises what the full build
     raises for the same files when the new generation does not validate."""
-    from .build import BuildResult
-
     if engine != "fast":
         return None
     root = resolve(store)
@@ -602,5 +615,5 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
     loaded = replace_store(store, seed=prev, update=update, check=check, index=index,
                            progress=progress)
     removed = [sid for sid in gone if sid not in {src.id for src in new}]
-    return BuildResult(resolve(store), len(files), sum(st.records for st in kept) + n_rec, loaded.quads, t_read,
-                       loaded.seconds, loaded.seconds_check, changed=len(new), removed=len(removed))
+    return Done(resolve(store), len(files), sum(st.records for st in kept) + n_rec, loaded.quads, t_read,
+                loaded.seconds, loaded.seconds_check, len(new), len(removed))
