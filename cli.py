@@ -215,13 +215,19 @@ BUILD_LINES: Lines = {
 @base_option
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine: shapes compiled to SPARQL in Oxigraph, or pySHACL (slow, reference).")
+@click.option("--full", is_flag=True,
+              help="Build from scratch even when only some source files changed since the last build.")
 @click.pass_obj
-def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> None:
+def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, full: bool) -> None:
     """Build the store from source files (default: the packaged data/).
 
     Reads and checks every source, writes one named graph per source, validates the result
     against ontology/shapes.ttl and only then replaces the store. On any error the previous
     store stays as it was.
+
+    When the store was built by this repnet from mostly the same files, only the files that
+    changed are read and the store is updated incrementally, to the same contents as a full
+    build (--full always builds from scratch).
 
     \b
     Example:
@@ -233,11 +239,14 @@ def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str) -> N
     t0 = time.perf_counter()
     try:
         with obj.bar(BUILD_LINES) as bar:
-            r = run(paths or None, obj.store, base, engine, progress=bar.callback)
+            r = run(paths or None, obj.store, base, engine, progress=bar.callback, full=full)
     except RepnetError as e:
         e.args = (f"{e}\nThe store was not changed.",)
         raise
-    click.echo(f"Built {r.store}: {r.sources} sources, {r.records:,} records, {r.quads:,} triples "
+    how = "" if not r.incremental else (
+        f" incrementally ({r.changed} changed source{'s' if r.changed != 1 else ''} read"
+        + (f", {r.removed} removed" if r.removed else "") + ")")
+    click.echo(f"Built {r.store}{how}: {r.sources} sources, {r.records:,} records, {r.quads:,} triples "
                f"in {time.perf_counter() - t0:.2f} s (read+check {r.seconds_read:.2f} s, load+validate {r.seconds_load_validate:.2f} s).")
 
 

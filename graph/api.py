@@ -172,12 +172,13 @@ def open(store: PathLike | None = None, *, include_restricted: bool = False) -> 
 
 
 def build(paths: Iterable[PathLike] | None = None, store: PathLike | None = None, *, base: str | None = None,
-          progress: Any = None) -> Any:
+          progress: Any = None, full: bool = False) -> Any:
     """Read, check and validate the sources (default: the shipped data) into a new generation of
-    ``store``, swapped in only when valid; a summary (sources, records, quads, seconds)."""
+    ``store``, swapped in only when valid; a summary (sources, records, quads, seconds; ``incremental``
+    when only the changed files were read: ``full=True`` builds from scratch)."""
     from .ingest.build import build as run
 
-    return run([Path(p) for p in paths] if paths is not None else None, store, base, progress=progress)
+    return run([Path(p) for p in paths] if paths is not None else None, store, base, progress=progress, full=full)
 
 
 def validate(paths: Iterable[PathLike] | None = None, *, base: str | None = None) -> Any:

@@ -50,10 +50,12 @@ def _contents(root: Path) -> tuple[int, list[str]]:
         s.close()
 
 
-def _build_and_kill(root: Path, sources: Path, after: str | float) -> tuple[set[int], str]:
-    """Start `repnet build`, wait for a progress line starting with ``after`` (or seconds), kill -9 it.
+def _build_and_kill(root: Path, sources: Path, after: str | float, full: bool = True) -> tuple[set[int], str]:
+    """Start `repnet build` (``--full``: the same sources would make it an incremental build that
+    changes nothing), wait for a progress line starting with ``after`` (or seconds), kill -9 it.
     The build's worker processes at the moment of the kill, and what it had printed."""
-    proc = subprocess.Popen([sys.executable, "-m", "repnet.cli", "--store", str(root), "build", str(sources)],
+    proc = subprocess.Popen([sys.executable, "-m", "repnet.cli", "--store", str(root), "build", *(["--full"] if full else []),
+                             str(sources)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seen = ""
     end = time.monotonic() + 60
@@ -104,3 +106,26 @@ def test_a_build_after_an_interrupted_one_removes_its_generation(synthetic: Path
     assert CliRunner().invoke(cli, ["--store", str(root), "build", str(synthetic)]).exit_code == 0
     names = sorted(p.name for p in root.iterdir())
     assert names == sorted(["current", os.readlink(root / "current")])
+
+
+@pytest.mark.parametrize("point", ["records checked", 0.3, 0.6])
+def test_kill_9_of_an_incremental_build_leaves_the_store_as_it_was(synthetic: Path, built: Path, tmp_path: Path,
+                                                                   point: str | float) -> None:
+    root = _copy(built, tmp_path)
+    sources = tmp_path / "sources"
+    shutil.copytree(synthetic, sources)
+    edited = sorted(sources.glob("synthetic-persons-*.json"))[0]
+    edited.write_text(edited.read_text().replace("[synthetic]", "[synthetic, edited]", 1))
+    before, current = _contents(root), os.readlink(root / "current")
+    workers, printed = _build_and_kill(root, sources, point, full=False)
+    deadline = time.monotonic() + 5
+    while not all(is_gone(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(is_gone(p) for p in workers), workers
+    assert "Traceback" not in printed
+    assert _contents(root) == before
+    assert os.readlink(root / "current") == current
+    assert sorted(p.name for p in root.iterdir()) == sorted(["current", current])
+    # the next build is incremental again, and complete
+    out = CliRunner().invoke(cli, ["--store", str(root), "build", str(sources)])
+    assert out.exit_code == 0 and "incrementally (1 changed source read)" in out.output, out.output

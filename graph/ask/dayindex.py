@@ -22,6 +22,7 @@ stores, generations built before the index existed) or when a read chooses graph
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -47,16 +48,69 @@ def _cell(value: str) -> str:
 def rows(store: ox.Store, base: str) -> list[tuple[str, str, str]]:
     """(first day, last day, TSV results line) of every run in the build's all-sources derived
     graph, in the saved query's order (by label, unlabelled first; then person and first day)."""
-    out = []
     derived = ox.NamedNode(graph_iri(base, part="derived"))
-    for sol in solutions(store.query(_SEGMENTS, default_graph=[derived])):
-        person, literal = sol["person"], sol["segment"]
-        f = dict(zip(_FIELDS, literal.value.split("\t"), strict=True))
-        line = "\t".join([str(person)] + [_cell(f[c]) for c in COLUMNS[1:]])
-        label = f["personLabel"]
-        out.append(((label != NONE, "" if label == NONE else label, person.value, f["first"]), f["first"], f["last"], line))
+    out = [_row(sol["person"], sol["segment"]) for sol in solutions(store.query(_SEGMENTS, default_graph=[derived]))]
     out.sort()
     return [(first, last, line) for _, first, last, line in out]
+
+def _row(person: Any, literal: Any) -> tuple[tuple[bool, str, str, str], str, str, str]:
+    """(sort key, first day, last day, TSV results line) of one run."""
+    f = dict(zip(_FIELDS, literal.value.split("\t"), strict=True))
+    line = "\t".join([str(person)] + [_cell(f[c]) for c in COLUMNS[1:]])
+    label = f["personLabel"]
+    return (label != NONE, "" if label == NONE else label, person.value, f["first"]), f["first"], f["last"], line
+
+def _key(first: str, line: str) -> tuple[bool, str, str, str]:
+    """The sort key of a stored row, read back from its line (the person's IRI and label cells)."""
+    person, label = line.split("\t", 2)[:2]
+    return label != "", json.loads(label, strict=False) if label else "", person[1:-1], first
+
+def write_changed(store: ox.Store, base: str, directory: Path, previous: Path, persons: set[str]) -> int | None:
+    """:func:`write` for a store whose runs differ from those of the generation ``previous`` only
+    for ``persons``: its rows, with theirs read again. None (nothing written) when ``previous``
+    has no index."""
+    old = previous / FILE
+    if not old.is_file():
+        return None
+    db = sqlite3.connect(f"{old.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        rows_ = db.execute("SELECT first, last, line FROM held ORDER BY rowid").fetchall()
+    finally:
+        db.close()
+    gone = {str(ox.NamedNode(p)) for p in persons}
+    kept = [r for r in rows_ if r[2][:r[2].index("\t")] not in gone]
+    derived = ox.NamedNode(graph_iri(base, part="derived"))
+    held = ox.NamedNode(str(RPN.heldOnDays))
+    new = sorted(_row(q.subject, q.object) for p in persons
+                 for q in store.quads_for_pattern(ox.NamedNode(p), held, None, derived))
+    out: list[tuple[str, str, str]] = []
+    if len(new) * 20 > len(kept):  # many changed: sort everything again
+        every = [(_key(first, line), first, last, line) for first, last, line in kept] + new
+        every.sort()
+        kept, new = [(first, last, line) for _, first, last, line in every], []
+    i = 0
+    for key, first, last, line in new:  # kept rows are in key order: place each new row by bisection
+        lo, hi = i, len(kept)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if _key(kept[mid][0], kept[mid][2]) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        out.extend(kept[i:lo])
+        out.append((first, last, line))
+        i = lo
+    out.extend(kept[i:])
+    path = directory / FILE
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    try:
+        db.execute("CREATE TABLE held (first TEXT NOT NULL, last TEXT NOT NULL, line TEXT NOT NULL)")
+        db.executemany("INSERT INTO held VALUES (?, ?, ?)", out)
+        db.commit()
+    finally:
+        db.close()
+    return len(out)
 
 def write(store: ox.Store, base: str, directory: Path) -> int:
     """Write the index of the runs in ``store`` to ``directory``; returns the number of runs."""

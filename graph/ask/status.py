@@ -41,7 +41,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -583,45 +583,79 @@ def _person_key(base: str, person: str) -> str:
     return person[len(prefix):] if person.startswith(prefix) else hashlib.sha1(person.encode()).hexdigest()[:16]
 
 
+def evidence_key(ev: Evidence) -> tuple[Any, ...]:
+    """A total order of evidence that does not depend on the order a query returned it in, so the
+    periods derived from the same evidence are the same however it was gathered (all sources at
+    once in a full build, or source by source in an incremental one)."""
+    return (ev.person, ev.source, ev.record, ev.kind, ev.status, ev.facility or "", ev.intermittent,
+            repr(ev.start), repr(ev.end), repr(ev.until))
+
+
 def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Iterator[ox.Quad]:
     """The status periods of every person, from all sources and from each source alone, with the
     metadata that publishes their graphs. Reads only ``public_graphs``."""
     items = evidence(store, public_graphs)
-    meta = ox.NamedNode(graph_iri(base, part="meta"))
-    n = ox.NamedNode
-    scopes: dict[str, list[Evidence]] = {"": items}
-    by_source: dict[str, list[Evidence]] = defaultdict(list)
+    yield from derived_from(items, names_by_graph(store, public_graphs), graph_documents(store, public_graphs), base)
+
+
+def scope_graph(base: str, doc: str) -> ox.NamedNode:
+    """The derived graph of one scope: a source's view (``doc`` its document IRI), or all sources ("")."""
+    sid = doc.rsplit("/", 1)[-1] if doc else ""
+    return ox.NamedNode(f"{base}graph/{sid}/derived" if sid else f"{base}graph/derived")
+
+
+def derived_from(items: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
+                 scopes: Sequence[str] | None = None, persons: set[str] | None = None,
+                 meta: bool = True) -> Iterator[ox.Quad]:
+    """:func:`derived_quads` from evidence and names already read: ``by_graph`` the names of each
+    public graph, ``docs`` each source graph's document. ``scopes`` picks the scopes to derive
+    ("" for all sources, else source document IRIs; default every scope), ``persons`` the persons
+    (default all), ``meta`` whether to add the metadata of the scopes' graphs."""
+    items = sorted(items, key=evidence_key)
+    by_scope: dict[str, list[Evidence]] = {"": items}
     for ev in items:
-        by_source[ev.source].append(ev)
-    for doc, evs in by_source.items():
-        scopes[doc] = evs
-    by_graph = names_by_graph(store, public_graphs)
-    docs = graph_documents(store, public_graphs)
-    for doc, evs in scopes.items():
-        sid = doc.rsplit("/", 1)[-1] if doc else ""
-        g = n(f"{base}graph/{sid}/derived" if sid else f"{base}graph/derived")
-        names = merged([nm for gr, nm in by_graph.items() if not doc or docs.get(gr) == doc])
-        facilities = names.facility_labels()
-        per_person: dict[str, list[Evidence]] = defaultdict(list)
-        for ev in evs:
+        by_scope.setdefault(ev.source, []).append(ev)
+    for doc in (by_scope if scopes is None else [d for d in scopes if d in by_scope]):
+        yield from scope_quads(doc, by_scope[doc], by_graph, docs, base, persons)
+        if meta:
+            yield from scope_meta_quads(doc, {ev.source for ev in by_scope[doc]}, base)
+
+
+def scope_quads(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
+                persons: set[str] | None = None) -> Iterator[ox.Quad]:
+    """The periods (and, for all sources, the disagreements) of one scope's persons from its evidence."""
+    n = ox.NamedNode
+    sid = doc.rsplit("/", 1)[-1] if doc else ""
+    g = scope_graph(base, doc)
+    names = merged([nm for gr, nm in sorted(by_graph.items()) if not doc or docs.get(gr) == doc])
+    facilities = names.facility_labels()
+    per_person: dict[str, list[Evidence]] = defaultdict(list)
+    for ev in evs:
+        if persons is None or ev.person in persons:
             per_person[ev.person].append(ev)
-        for person in sorted(per_person):
-            ps, conflicts = periods(per_person[person])
-            iris = [f"{base}id/status/{sid or 'all'}/{_person_key(base, person)}/{i}" for i in range(len(ps))]
-            for p, iri in zip(ps, iris, strict=True):
-                yield from period_quads(p, n(iri), g)
-            for first, last, row in held_segments(list(zip(ps, iris, strict=True)), facilities):
-                yield ox.Quad(n(person), n(str(RPN.heldOnDays)), segment_literal(first, last, row, names.labels.get(person)), g)
-            if not sid:
-                for c in conflicts:
-                    yield from conflict_quads(c, base, g)
-        yield ox.Quad(g, n(str(RDF.type)), n(str(RPN.DerivedGraph)), meta)
-        yield ox.Quad(g, n(str(RDF.type)), n(str(PROV.Entity)), meta)
-        yield ox.Quad(g, n(str(DCTERMS.accessRights)), n(str(ACCESS.PUBLIC)), meta)
-        if doc:
-            yield ox.Quad(g, n(str(RPN.viewOf)), n(doc), meta)
-        for src in sorted({ev.source for ev in evs}):
-            yield ox.Quad(g, n(str(RPN.computedFrom)), n(src), meta)
+    for person in sorted(per_person):
+        ps, conflicts = periods(per_person[person])
+        iris = [f"{base}id/status/{sid or 'all'}/{_person_key(base, person)}/{i}" for i in range(len(ps))]
+        for p, iri in zip(ps, iris, strict=True):
+            yield from period_quads(p, n(iri), g)
+        for first, last, row in held_segments(list(zip(ps, iris, strict=True)), facilities):
+            yield ox.Quad(n(person), n(str(RPN.heldOnDays)), segment_literal(first, last, row, names.labels.get(person)), g)
+        if not sid:
+            for c in conflicts:
+                yield from conflict_quads(c, base, g)
+
+
+def scope_meta_quads(doc: str, sources: Iterable[str], base: str) -> Iterator[ox.Quad]:
+    """What the metadata graph says of one scope's derived graph, computed from ``sources``."""
+    n = ox.NamedNode
+    g, meta = scope_graph(base, doc), n(graph_iri(base, part="meta"))
+    yield ox.Quad(g, n(str(RDF.type)), n(str(RPN.DerivedGraph)), meta)
+    yield ox.Quad(g, n(str(RDF.type)), n(str(PROV.Entity)), meta)
+    yield ox.Quad(g, n(str(DCTERMS.accessRights)), n(str(ACCESS.PUBLIC)), meta)
+    if doc:
+        yield ox.Quad(g, n(str(RPN.viewOf)), n(doc), meta)
+    for src in sorted(set(sources)):
+        yield ox.Quad(g, n(str(RPN.computedFrom)), n(src), meta)
 
 
 # Properties whose values are day bounds for comparing dates of different precision: stored, and in

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from ...ontology.namespaces import data_base
 from ..ask import dayindex
-from ..ask.status import derived_quads
+from ..ask.status import derived_from, evidence, graph_documents, names_by_graph
 from ..progress import Progress
 from ..store.embedded import EmbeddedStore, memory_store
 from ..store.layout import replace_store, resolve
 from .dataset import Dataset, load_dataset
+from .incremental import DeriveInputs, try_incremental, write_full_cache
 from .match import same_as_quads
 from .validate import require_valid
 
@@ -30,14 +31,24 @@ class BuildResult:
     seconds_read: float
     seconds_load_validate: float
     seconds_validate: float = 0.0
+    changed: int | None = None  # an incremental build: the sources read again (None: a full build)
+    removed: int = 0  # an incremental build: the sources no longer given
+
+    @property
+    def incremental(self) -> bool:
+        return self.changed is not None
 
 
-def derive(store: EmbeddedStore, base: str) -> Iterator[ox.Quad]:
+def derive(store: EmbeddedStore, base: str, keep: DeriveInputs | None = None) -> Iterator[ox.Quad]:
     """What the build computes from a loaded generation: each person's status periods and the
     owl:sameAs of the judgements decided "same" (from the public graphs only, so nothing derived
-    from a restricted fact is published)."""
+    from a restricted fact is published). ``keep`` receives what it read (for the build cache)."""
     public = EmbeddedStore(store.oxigraph, public_only=True).visible_graphs()
-    yield from derived_quads(store.oxigraph, base, public)
+    items = evidence(store.oxigraph, public)
+    by_graph, docs = names_by_graph(store.oxigraph, public), graph_documents(store.oxigraph, public)
+    if keep is not None:
+        keep.items, keep.by_graph, keep.docs = items, by_graph, docs
+    yield from derived_from(items, by_graph, docs, base)
     yield from same_as_quads(store.oxigraph, base, public)  # the judgements of repnet match (issue 13)
 
 
@@ -64,21 +75,53 @@ def _store_stages(progress: Progress) -> Progress:
 
 
 def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[str] | None = None,
-          base: str | None = None, engine: str = "fast", progress: Progress | None = None) -> BuildResult:
+          base: str | None = None, engine: str = "fast", progress: Progress | None = None,
+          full: bool = False) -> BuildResult:
     """Read and check the sources, load them into a new store generation, validate it, swap it in.
+
+    When the store's current generation was built by this repnet from mostly the same files, only
+    the files that changed are read and the new generation is the current one edited
+    (:mod:`repnet.graph.ingest.incremental`: the same contents as a full build, in a fraction of
+    the time); ``full=True`` always builds from scratch.
 
     ``progress(stage, done, total)`` (:mod:`repnet.graph.progress`) hears, in order: "reading files"
     (files), "checking records" (records), "loading records" (records, as their quads are loaded;
     between them "loaded triples" with the triples so far and no total), "deriving", "indexing" and
     "validating" (SHACL checks).
     """
+    if paths is not None:
+        paths = list(paths)
+    if not full:
+        done = try_incremental(paths, store, data_base(base), engine, progress)
+        if done is not None:
+            return BuildResult(**asdict(done))
     t0 = time.perf_counter()
     ds: Dataset = load_dataset(paths, base, progress)
     t1 = time.perf_counter()
-    with ds.nquads_batches(progress=progress, release=True) as batches:
-        loaded = replace_store(store, nquads=batches, check=require_valid(ds, engine, progress),
+    keep = DeriveInputs()
+
+    def index_and_cache(s: EmbeddedStore) -> None:
+        index(s, ds.base)
+        if s.generation is not None:
+            write_full_cache(s.generation, ds, s.oxigraph, keep, counted[0])
+
+    counted = [0]
+
+    def counting(batches: Iterable[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+        for data, n in batches:
+            counted[0] += n
+            yield data, n
+
+    def derive_counted(s: EmbeddedStore) -> Iterator[ox.Quad]:
+        for q in derive(s, ds.base, keep):
+            counted[0] += 1
+            yield q
+
+    # records are kept whole until the end: the build cache of the next incremental build is made
+    # from them after loading (ids defined and mentioned, the metadata quads)
+    with ds.nquads_batches(progress=progress) as batches:
+        loaded = replace_store(store, nquads=counting(batches), check=require_valid(ds, engine, progress),
                                progress=_store_stages(progress) if progress else None,
-                               derive=functools.partial(derive, base=ds.base),
-                               index=functools.partial(index, base=ds.base))
+                               derive=derive_counted, index=index_and_cache)
     return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds,
                        loaded.seconds_check)

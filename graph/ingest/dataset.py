@@ -36,7 +36,7 @@ class Dataset:
         yield from vocabulary_quads(self.base)
 
     def nquads_batches(self, workers: int | None = None, batch: int = BATCH_RECORDS,
-                       progress: Progress | None = None, release: bool = False) -> Batches:
+                       progress: Progress | None = None) -> Batches:
         """The same quads as :meth:`quads`, as N-Quads text in batches of up to ``batch`` records.
 
         Batches are generated on ``workers`` forked processes (default: one per core) while the
@@ -44,11 +44,8 @@ class Dataset:
         Iterating yields (N-Quads bytes, number of quads); use it in a ``with`` block, which stops
         the workers however it ends. Without fork (or with one worker) it all runs here.
         ``progress("loading records", done, total)`` is called once the caller has taken a batch.
-        ``release=True`` (the build) keeps of each record only its id and place once all its
-        source's batches are taken (:meth:`Source.release`): what a validation error names, without
-        holding every field of a 100,000-row list while the store is derived and validated.
         """
-        return Batches(self, workers, batch, progress, release)
+        return Batches(self, workers, batch, progress)
 
     @property
     def record_count(self) -> int:
@@ -61,11 +58,9 @@ _FORKED: Dataset | None = None  # the dataset forked workers read (inherited, ne
 class Batches:
     """The dataset's N-Quads batches (see :meth:`Dataset.nquads_batches`); a context manager."""
 
-    def __init__(self, ds: Dataset, workers: int | None, batch: int, progress: Progress | None = None,
-                 release: bool = False):
+    def __init__(self, ds: Dataset, workers: int | None, batch: int, progress: Progress | None = None):
         self.ds = ds
         self.progress = progress
-        self.release = release
         self.jobs = [(i, lo, min(lo + batch, len(src.records)))
                      for i, src in enumerate(ds.sources) for lo in range(0, max(len(src.records), 1), batch)]
         n = max(1, min(workers or os.cpu_count() or 1, len(self.jobs)))
@@ -109,8 +104,6 @@ class Batches:
                     self.progress("loading records", done, total)
                 if last_job[i] == j:  # the source's own description, once all its records are in
                     yield nquads_text(records.source_quads(ds.sources[i], mint, used[i]))
-                    if self.release:
-                        ds.sources[i].release()
             yield nquads_text(vocabulary_quads(ds.base))
         finally:
             self.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -483,6 +483,71 @@ def check(sources: list[Source]) -> Index:
     if c.problems:
         raise SourceError(c.problems)
     return idx
+
+
+def check_changed(changed: list[Source], known_types: dict[str, str], known_public: set[str]) -> Index | None:
+    """:func:`check` of the ``changed`` sources of a set whose other sources were checked before
+    and define ``known_types`` (id -> type) and ``known_public``; the index of the whole set.
+
+    None when this cannot decide as :func:`check` of the whole set would, or when the changed
+    sources have problems (then :func:`check` of the whole set gives the full report): an id
+    that changed its type, or a source id used twice. The caller makes sure no unchanged
+    source refers to an id whose type or public-ness changed (:func:`mentioned_ids`).
+    """
+    c = _Checker(mapping(), concept_schemes())
+    seen: set[str] = set()
+    for src in changed:
+        c.check_meta(src)
+        if src.id in seen:
+            return None
+        seen.add(src.id)
+    own = c.index(changed)
+    if c.problems or any(known_types.get(rid, t) != t for rid, t in own.types.items()):
+        return None
+    idx = Index(types={**own.types, **known_types}, where=own.where, public=known_public | own.public)
+    for src in changed:
+        pub = src.meta.get("publisher")
+        if isinstance(pub, str) and (idx.types.get(pub) not in ("Organization", "Government") or
+                                     (pub not in idx.public and src.meta.get("restricted") is not True)):
+            return None
+        try:
+            published = parse_date(src.meta["published"]) if src.meta.get("published") else None
+        except ValueError:
+            published = None
+        for rec in src.records:
+            c.check_record(src, rec, idx, published)
+    return None if c.problems else idx
+
+
+def defined_ids(src: Source) -> tuple[dict[str, str], set[str]]:
+    """The ids a checked source defines (id -> type) and those of them with a public record."""
+    types: dict[str, str] = {}
+    public: set[str] = set()
+    for rec in src.records:
+        rid, rtype = rec.data.get("id"), rec.data.get("type")
+        if isinstance(rid, str) and isinstance(rtype, str):
+            types.setdefault(rid, rtype)
+            if rec.data.get("restricted", False) is not True and src.meta.get("restricted") is not True:
+                public.add(rid)
+    return types, public
+
+
+def mentioned_ids(src: Source, ids: Container[str]) -> set[str]:
+    """Every text in a source (metadata, record values and map keys, at any depth) that is one of
+    ``ids``: a superset of the ids its references name, which a check of the source looked up."""
+    out: set[str] = set()
+    stack: list[Any] = [src.meta] + [{k: v for k, v in rec.data.items() if k != "id"} for rec in src.records]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if v in ids:
+                out.add(v)
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return out
 
 
 # ---------------------------------------------------------------------------- quads

@@ -56,11 +56,6 @@ class Source:
     def id(self) -> str:
         return str(self.meta.get("id", ""))
 
-    def release(self) -> None:
-        """Keep of each record only its id, file, line and index (what names it in an error): the
-        build calls this once a source's quads are loaded."""
-        self.records = [Record({"id": r.id} if r.id else {}, r.file, r.line, r.index) for r in self.records]
-
 
 def default_paths() -> list[Path]:
     """The source files shipped in the package's ``data/`` folder."""

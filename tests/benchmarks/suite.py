@@ -19,6 +19,10 @@ seed 1, 10,000 persons a file) and measures, on the same data:
   lists      a synthetic prisoner list of as many rows as persons (tests/benchmarks/lists.py):
              repnet import list, the build of what it wrote, the raw bulk load of the same quads,
              and repnet match within it (persons with the same names, 2% of the rows)
+  incremental  the persons in ten files (the build's own sources when they are ten files, else a
+             set written for this step and built in full here): one file edited (a date, a name,
+             an added person, a removed release), then `repnet build` again; and every person of
+             one file changed (all its arrest dates); seconds, and the ratio to the full build
 
 Each step runs in its own process, so its peak memory (maximum resident set size, from the
 kernel) is its own. Times are medians of up to --repeat runs; a step whose first run takes more
@@ -45,7 +49,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-STEPS = ("build", "raw", "queries", "rdflib", "analysis", "viz", "export", "push", "lists", "match")
+STEPS = ("build", "raw", "queries", "rdflib", "analysis", "viz", "export", "push", "lists", "match", "incremental")
 VIEWS = (500, 5000, 50_000)
 SEED, PER_FILE = 1, 10_000
 TARGETS = {"build_vs_raw": 2.0, "query_s": 1.0, "query_speedup": 10.0, "analysis_s": 60.0, "peak_mb": 2048}
@@ -464,10 +468,67 @@ def step_match(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t0, "runs": 1, "pairs": len(found)}
 
 
+def edit_a_few(records: list[dict[str, Any]]) -> None:
+    """A curator's edit of one file: a date, a name, a new person held somewhere, a release removed."""
+    next(r for r in records if r["type"] == "Arrest")["date"] = "2021-01-02"
+    next(r for r in records if r["type"] == "Person")["name"] = "Renamed Person [synthetic]"
+    records.append({"id": "person/synthetic-added", "type": "Person", "name": "Added Person [synthetic]"})
+    records.append({"id": "detention/synthetic-added", "type": "Detention", "person": "person/synthetic-added",
+                    "detention_type": "pre-trial", "start": "2022-03-04", "facility": "place/synthetic-facility-1"})
+    records.remove(next(r for r in records if r["type"] == "Release"))
+
+
+def edit_every_person(records: list[dict[str, Any]]) -> None:
+    """Every person of the file changed: each arrest a day earlier (so each person's periods move)."""
+    import datetime as dt
+
+    for r in records:
+        if r["type"] == "Arrest" and len(str(r.get("date", ""))) == 10:
+            r["date"] = (dt.date.fromisoformat(r["date"]) - dt.timedelta(days=1)).isoformat()
+
+
+def step_incremental(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
+    """A full build of ten files of persons, then incremental builds after one file changed."""
+    from repnet.graph.ingest.build import build
+    from repnet.graph.ingest.synth import write_synthetic
+
+    if size == "belarus" or int(size) < 1000:
+        return {"seconds": None, "runs": 0, "note": "ten files of at least 100 persons"}
+    src, store = work / "incremental-sources", work / "incremental-store"
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.rmtree(store, ignore_errors=True)
+    per_file = int(size) // 10
+    if per_file == PER_FILE and (work / "build.json").exists():  # the build step's sources and store
+        shutil.copytree(work / "sources", src)
+        shutil.copytree(work / "store", store, symlinks=True)
+        full_s = json.loads((work / "build.json").read_text())["seconds"]
+    else:
+        write_synthetic(src, persons=int(size), seed=SEED, per_file=per_file, progress=None)
+        t0 = time.perf_counter()
+        build([src], store)
+        full_s = time.perf_counter() - t0
+    out: dict[str, Any] = {"full_s": full_s, "files": len(list(src.glob("synthetic-persons-*.json")))}
+    for name, edit, path in (("few", edit_a_few, src / "synthetic-persons-0003.json"),
+                             ("every", edit_every_person, src / "synthetic-persons-0004.json")):
+        doc = json.loads(path.read_text())
+        edit(doc["records"])
+        path.write_text(json.dumps(doc, ensure_ascii=False))
+        t0 = time.perf_counter()
+        r = build([src], store)
+        t = time.perf_counter() - t0
+        if not r.incremental:
+            raise SystemExit(f"the build after editing {path.name} was not incremental")
+        out[name] = {"seconds": t, "ratio": t / full_s, "read_s": r.seconds_read, "validate_s": r.seconds_validate}
+        _log(f"    {name}: {t:.2f} s, {t / full_s:.1%} of the full build ({full_s:.1f} s)")
+    shutil.rmtree(store, ignore_errors=True)
+    shutil.rmtree(src, ignore_errors=True)
+    return {"seconds": out["few"]["seconds"], "runs": 1, **out}
+
+
 CHILD_STEPS: dict[str, Callable[[str, Path, argparse.Namespace], dict[str, Any]]] = {
     "sources": step_sources, "build": step_build, "raw": step_raw, "queries": step_queries, "rdflib": step_rdflib,
     "analysis": step_analysis, "viz": step_viz, "export": step_export, "push": step_push, "lists": step_lists,
-    "match": step_match,
+    "match": step_match, "incremental": step_incremental,
 }
 
 
@@ -624,7 +685,10 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
               ("  build of the imported list (peak: import and build, before the raw load)", s(["lists", "build_s"]),
                ["lists", "import_build_peak_mb"]),
               ("  raw Oxigraph bulk load of the same quads", s(["lists", "raw_s"]), None),
-              ("match within the list (repnet match)", s(["match", "seconds"]), "match")]
+              ("match within the list (repnet match)", s(["match", "seconds"]), "match"),
+              ("full build of ten files of persons (for the next rows)", s(["incremental", "full_s"]), "incremental"),
+              ("  incremental build, one file edited (a few records)", s(["incremental", "few", "seconds"]), None),
+              ("  incremental build, every person of one file changed", s(["incremental", "every", "seconds"]), None)]
     table = []
     for name, get, peak_step in steps:
         row: dict[str, Any] = {"step": name}
@@ -719,6 +783,12 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if "analysis" in r:
         worst = max(((k, v["seconds"]) for k, v in r["analysis"]["steps"].items()), key=lambda kv: kv[1])
         add("every analysis under 60 s", f"slowest: {worst[0]} {worst[1]:.1f} s", worst[1] < TARGETS["analysis_s"])
+    inc = r.get("incremental") or {}
+    if "few" in inc:
+        worst = max(inc["few"]["ratio"], inc["every"]["ratio"])
+        add("incremental build (one file of ten changed) within 15% of the full build",
+            f"{inc['few']['ratio']:.1%} for a few records ({inc['few']['seconds']:.1f} s), {inc['every']['ratio']:.1%} "
+            f"for every person of the file ({inc['every']['seconds']:.1f} s), full {inc['full_s']:.1f} s", worst <= 0.15)
     peaks = {k: v["peak_mb"] for k, v in r.items() if isinstance(v, dict) and "peak_mb" in v and k not in ("rdflib", "raw")}
     over = {k: v for k, v in peaks.items() if v >= TARGETS["peak_mb"]}
     add("peak memory under 2 GB (repnet's steps)", ", ".join(f"{k} {v:,} MB" for k, v in peaks.items()), not over)
