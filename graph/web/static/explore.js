@@ -200,14 +200,16 @@
     });
   }
 
+  var searchAsked = 0;
   $("search-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var q = $("q").value.trim();
+    var q = $("q").value.trim(), asked = ++searchAsked;  // only the latest search's answer is shown
     var list = $("results");
     list.textContent = "";
     if (q.length < 2) { status("Type at least two letters.", true); return; }
     status("Searching…");
     getJSON("/explore/search?q=" + encodeURIComponent(q)).then(function (d) {
+      if (asked !== searchAsked) return;
       status(d.results.length ? d.results.length + " found" + (d.more ? " (" + d.more + " more: type more of the name)" : "") + "."
                               : "Nothing found for “" + q + "”.");
       d.results.forEach(function (r) {
@@ -228,14 +230,15 @@
 
   // ------------------------------------------------------------------ the flow and the chart (read on demand)
   var flowState = { since: null, until: null, through: null };
-  var lastFlow = null, lastChart = null;
+  var lastFlow = null, lastChart = null, flowAsked = 0;
   function drawFlow() {
-    var u = "/explore/flow?", q = [];
+    var u = "/explore/flow?", q = [], asked = ++flowAsked;  // an answer to an earlier request is dropped
     if (flowState.since) q.push("from=" + encodeURIComponent(flowState.since));
     if (flowState.until) q.push("to=" + encodeURIComponent(flowState.until));
     if (flowState.through) q.push("through=" + encodeURIComponent(flowState.through));
     $("flow-summary").textContent = "Counting…";
     return getJSON(u + q.join("&")).then(function (F) {
+      if (asked !== flowAsked) return;
       lastFlow = F;
       var span = F.since || F.until ? ", arrested or detained " + (F.since || "(any day)") + " to " + (F.until || "(any day)") : "";
       $("flow-summary").textContent = F.persons.toLocaleString("en") + " person" + (F.persons === 1 ? "" : "s") + span +
@@ -248,7 +251,7 @@
         "10 largest entities, the rest as one \u201cN more\u201d. The last column is the release round, else the status on " +
         "the data's last day (" + (F.lastDay || "none") + "). The date range keeps the persons whose arrest or detention may " +
         "have begun in it; through an entity keeps the persons linked to it. For a report: repnet viz --flow -o flow.svg.";
-    }).catch(function (err) { $("flow-summary").textContent = err.message; });
+    }).catch(function (err) { if (asked === flowAsked) $("flow-summary").textContent = err.message; });
   }
   function drawChart() {
     $("chart-summary").textContent = "Counting…";
