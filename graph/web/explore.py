@@ -18,6 +18,10 @@ the endpoint serves (public ones unless it was started with restricted graphs vi
   (:mod:`repnet.graph.viz.flow`) over the whole store, for a date range and through any entity
   (an entity of a stage: its persons; any other entity: the persons linked to it);
 * :func:`chart` -- persons held, sentenced and released per month (:func:`repnet.graph.viz.chart.monthly`).
+* :func:`overview` -- the whole network's groups (Louvain communities or another grouping of
+  :data:`repnet.graph.viz.groups.GROUPINGS`), described and linked as the offline overview does
+  (:func:`repnet.graph.viz.data.group_summary`), and :func:`group`, one group's most central
+  members in the neighbours' data shape, for opening it in place.
 
 :func:`neighbours` takes the page's filters: ``as_of`` (the relations that held on that day, as
 ``repnet viz --as-of`` cuts them), ``classes`` and ``relations`` (only neighbours of those classes,
@@ -56,6 +60,9 @@ MAX_SEARCH_LIMIT = 100
 NEIGHBOUR_LIMIT = 60
 """Neighbours drawn per expansion by default (``limit`` may ask for up to :data:`MAX_NEIGHBOUR_LIMIT`)."""
 MAX_NEIGHBOUR_LIMIT = 500
+GROUP_LIMIT = 60
+"""Members drawn when a group is opened by default (``limit`` may ask for up to :data:`MAX_GROUP_LIMIT`)."""
+MAX_GROUP_LIMIT = 500
 MAX_Q = 200
 """The longest search text, in characters."""
 IRI = re.compile(r"^(https?://|urn:)[^\s<>\"{}|\\^`]+$")
@@ -91,6 +98,7 @@ class Explorer:
     _sources: dict[str, dict[str, Any]] | None = None
     _paths: Any = None
     _chart: dict[str, Any] | None = None
+    _overviews: dict[str, Any] = field(default_factory=dict)  # grouping -> repnet.graph.viz.groups.Overview
 
     def warm(self) -> None:
         """Read the name index, the projection, the flow's paths and the chart's months now (a
@@ -195,6 +203,17 @@ class Explorer:
         from ..viz.flow import store_views
 
         self._paths, self._chart = store_views(self.store, self.graph, self.restricted)
+
+    def overview(self, by: str) -> Any:
+        """The network's groups by ``by`` (:func:`repnet.graph.viz.groups.overview`, members ranked by
+        degree as the offline overview ranks them), computed on the first request and kept."""
+        if by not in self._overviews:
+            from ..viz.groups import overview
+            from ..viz.rank import node_scores
+
+            scores, _ = node_scores(self.graph, "degree")
+            self._overviews[by] = overview(self.graph, scores, by)
+        return self._overviews[by]
 
     def label(self, iri: str) -> str:
         d = self.graph.nodes.get(iri) if iri in self.graph else None
@@ -369,3 +388,82 @@ def flow(ex: Explorer, since: str | None = None, until: str | None = None, throu
 def chart(ex: Explorer) -> dict[str, Any]:
     """Persons held, sentenced and released per month over the whole store (:func:`repnet.graph.viz.chart.monthly`)."""
     return ex.months
+
+
+def overview(ex: Explorer, by: str = "community") -> dict[str, Any]:
+    """The whole network's groups by ``by``: ``{by, groupings, nodes, edges, groups: [group_summary],
+    links: [{a, b, n, p, y}], notes}`` (:func:`repnet.graph.viz.data.group_summary`,
+    :func:`~repnet.graph.viz.data.group_links`: what the offline overview says of the same groups)."""
+    from ..viz.data import group_links, group_summary
+    from ..viz.groups import GROUPINGS
+
+    if by not in GROUPINGS:
+        raise ExploreError(400, f"unknown grouping '{by}'. Groupings: {', '.join(GROUPINGS)}")
+    G = ex.graph
+    ov = ex.overview(by)
+    merged = next((g.merged for g in ov.groups if g.merged), 0)
+    how = {"community": "Louvain communities", "class": "class"}.get(by, by.replace("-", " "))
+    note = (f"The whole network, {G.number_of_nodes():,} entities and {G.number_of_edges():,} relations, as "
+            f"{len(ov.groups):,} groups ({how}" + (f"; the {merged:,} smallest together as one group" if merged else "")
+            + "), sized by their members and linked by the relations between them. Click a group to open its most "
+              "central members in place; search a name or expand a member to reach the others.")
+    return {"by": by, "groupings": list(GROUPINGS), "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+            "groups": [group_summary(G, g) for g in ov.groups], "links": group_links(ov), "notes": [note]}
+
+
+def group(ex: Explorer, j: int, by: str = "community", limit: int = GROUP_LIMIT, base: str = "") -> dict[str, Any]:
+    """Group ``j`` of :func:`overview` opened: its ``limit`` most central members in
+    :func:`neighbours`' data shape (without ``center``), the relations among them, and ``xlinks``:
+    ``[[node index, group index, relations]]``, each drawn member's relations to the other groups.
+    ``n`` members in all, ``shown`` drawn, ``more`` not drawn; a member none of whose relations
+    leads to a drawn member or to another group is not drawn alone (counted in ``alone`` and ``more``)."""
+    from ..viz.data import page_data
+    from ..viz.groups import GROUPINGS
+    from ..viz.view import View
+
+    if by not in GROUPINGS:
+        raise ExploreError(400, f"unknown grouping '{by}'. Groupings: {', '.join(GROUPINGS)}")
+    G = ex.graph
+    ov = ex.overview(by)
+    if not 0 <= j < len(ov.groups):
+        raise ExploreError(404, f"no group {j}: the overview by {by} has {len(ov.groups)} groups (0 to {len(ov.groups) - 1})")
+    g = ov.groups[j]
+    chosen = g.members[:limit]
+    outside: dict[str, dict[int, int]] = {}
+    for n in chosen:
+        counts: dict[int, int] = {}
+        for w in nx.all_neighbors(G, n):
+            k = ov.of[w]
+            if k != j:
+                counts[k] = counts.get(k, 0) + 1
+        outside[n] = counts
+    linked = {n for n in chosen if outside[n]}
+    for u, w in G.subgraph(chosen).edges():
+        if u != w:
+            linked.update((u, w))
+    alone = [n for n in chosen if n not in linked and G.degree(n) > 0]
+    H = G.subgraph([n for n in chosen if n not in alone]).copy()
+    v = View(H, g.label, restricted=ex.restricted)
+    data, drawn = page_data(ex.store, v, max_nodes=max(1, H.number_of_nodes()), max_edges=max(10 * limit, 100),
+                            group_by=None, placed=False, sources=ex.sources)
+    ids = [rec["id"] for rec in data["nodes"]]
+    for rec in data["nodes"]:
+        n = rec["id"]
+        rec["all"] = G.degree(n)
+        if base and n.startswith(base):
+            rec["page"] = "/" + n[len(base):]
+    for rec, (u, w, k) in zip(data["edges"], drawn.edges(keys=True), strict=True):
+        rec["id"] = f"{u} {w} {k}"
+    for key in ("fold", "generated", "options", "physics", "dates", "focus", "path"):
+        data.pop(key, None)
+    shown = len(ids)
+    data.update({"group": j, "by": by, "l": g.label, "n": len(g.members), "shown": shown, "more": len(g.members) - shown,
+                 "alone": len(alone), "xlinks": [[i, k, c] for i, n in enumerate(ids) for k, c in sorted(outside[n].items())]})
+    notes = [f"{shown:,} of {len(g.members):,} members drawn (the most central by degree)"
+             + (f"; {len(g.members) - shown:,} more" if len(g.members) > shown else "")
+             + (f", of which {len(alone):,} among the most central are not drawn alone: their relations all lead to "
+                "members not drawn" if alone else "")
+             + ". Expand a member, or search a name, to reach the others."]
+    data["notes"] = notes
+    data["allClasses"], data["allRelations"] = list(NODE_CLASSES), list(RELATIONS)
+    return data
