@@ -346,3 +346,37 @@ def test_overview_and_drill_down_in_headless_chromium(explorer: Endpoint, chromi
         page.wait_for_selector(f"#p-title:text-is({json.dumps(G['nodes'][0]['l'])})")
     assert served.errors == []
     assert served.seen and all(u.startswith(explorer.url) for u in served.seen), served.seen
+
+
+def reference_search(ex: Any, q: str, limit: int) -> dict[str, Any]:
+    """The search's rules applied the plain way: every name of every entity scanned."""
+    from repnet.graph.names import fold, name_keys, skeleton
+
+    text, keys = fold(q), set(name_keys(q))
+    typed = [w for w in skeleton(q).split() if len(w) >= 2]
+    best: dict[str, tuple[int, int]] = {}
+    for i, (name, written, iri) in enumerate(ex.written):
+        ranks = [0 if name == text else 9, 1 if keys & set(name_keys(written)) else 9,
+                 2 if name.startswith(text) or any(w.startswith(text) for w in name.split()) else 9,
+                 3 if text in name else 9,
+                 4 if typed and all(any(s.startswith(w) for s in skeleton(written).split()) for w in typed) else 9]
+        r = min(ranks)
+        if r < 9 and (iri not in best or best[iri] > (r, i)):
+            best[iri] = (r, i)
+    order = sorted(best, key=lambda iri: (best[iri][0], -ex.degree.get(iri, 0), ex.label(iri).lower(), iri))
+    return {"q": q, "more": max(0, len(best) - limit),
+            "results": [(iri, ex.written[best[iri][1]][1]) for iri in order[:limit]]}
+
+
+@pytest.mark.parametrize("q", ["ko", "an", "ми", "Ло", "lo", "co", "zq", "Kolesnikova", "min ci"])
+def test_short_and_long_searches_rank_as_a_scan_of_every_name(belarus_dir: Path, q: str) -> None:
+    from repnet.graph.store import open_store
+    from repnet.graph.web.explore import Explorer, search
+
+    ex = Explorer(open_store(belarus_dir), False)
+    for limit in (1, 5, 100):
+        got = search(ex, q, limit)
+        want = reference_search(ex, q, limit)
+        assert {"q": got["q"], "more": got["more"], "results": [(r["id"], r["m"]) for r in got["results"]]} == want, (q, limit)
+    if q in ("ko", "an", "lo"):
+        assert len(search(ex, q, 100)["results"]) > 5

@@ -37,7 +37,6 @@ and the chart's months are read on their first request and kept.
 from __future__ import annotations
 
 import bisect
-import heapq
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -99,6 +98,7 @@ class Explorer:
     _paths: Any = None
     _chart: dict[str, Any] | None = None
     _overviews: dict[str, Any] = field(default_factory=dict)  # grouping -> repnet.graph.viz.groups.Overview
+    _arrays: dict[str, Any] | None = None
 
     def warm(self) -> None:
         """Read the name index, the projection, the flow's paths and the chart's months now (a
@@ -117,6 +117,7 @@ class Explorer:
                 setattr(self, k, cached[k])
         self.names  # noqa: B018 - reads them
         self.degree  # noqa: B018
+        self.arrays()
         self.paths.through("")  # the flow's indexes and the whole flow, asked for first
         self.paths.dated(None, None)
         flow(self)
@@ -215,6 +216,29 @@ class Explorer:
             self._overviews[by] = overview(self.graph, scores, by)
         return self._overviews[by]
 
+    def arrays(self) -> dict[str, Any]:
+        """The name index as arrays for :func:`search`: ``iri`` (each name's entity, an index into
+        ``iris``), ``degree`` (each entity's relations), ``words`` and ``skeletons`` (the name
+        index of each sorted (word, index) pair), ``codes`` (the folded names' characters, one name
+        a line) and ``starts`` (where each name begins in them). Made from the name index once."""
+        if self._arrays is None:
+            import numpy as np
+
+            written = self.written
+            iris = sorted({iri for _, _, iri in written})
+            at = {iri: j for j, iri in enumerate(iris)}
+            degree = self.degree
+            self._arrays = {
+                "iris": iris,
+                "iri": np.array([at[iri] for _, _, iri in written], dtype=np.int64),
+                "degree": np.array([degree.get(iri, 0) for iri in iris], dtype=np.int64),
+                "words": np.array([i for _, i in self._words], dtype=np.int64),
+                "skeletons": np.array([i for _, i in self._skeletons], dtype=np.int64),
+                "codes": np.frombuffer(self._blob.encode("utf-32-le"), dtype=np.uint32),
+                "starts": np.array(self._starts, dtype=np.int64),
+            }
+        return self._arrays
+
     def label(self, iri: str) -> str:
         d = self.graph.nodes.get(iri) if iri in self.graph else None
         return str((d or {}).get("label") or self.names.preferred.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1])
@@ -222,60 +246,81 @@ class Explorer:
 
 def search(ex: Explorer, q: str, limit: int = SEARCH_LIMIT) -> dict[str, Any]:
     """The entities ``q`` names: ``{q, results: [{id, l: label, c: class, m: the name that matched,
-    deg: relations in the network}], more: results left out}``, best first."""
+    deg: relations in the network}], more: results left out}``, best first.
+
+    Every name is ranked by the rules of the module docstring (the best rank of an entity's names
+    is its rank, the first such name in order the name that matched); on arrays (:meth:`Explorer.arrays`),
+    so a two-letter search, which matches a large share of the names, costs what a longer one does."""
+    import numpy as np
+
     text = fold(q)
     if len(text) < 2:
         raise ExploreError(400, "type at least two letters to search")
-    rank: dict[str, tuple[int, int]] = {}  # IRI -> (rank, the index of the name that matched: the first in order)
     written = ex.written
+    A = ex.arrays()
+    NONE = 9
+    best = np.full(len(written), NONE, dtype=np.int8)  # the rank of each name (NONE: no match)
 
-    def hit(i: int, r: int) -> None:
-        iri = written[i][2]
-        if iri not in rank or rank[iri] > (r, i):
-            rank[iri] = (r, i)
-
-    def prefixed(pairs: list[tuple[str, int]], prefix: str) -> list[int]:
+    def prefixed(pairs: list[tuple[str, int]], index: Any, prefix: str) -> Any:
         """The indexes of the sorted (word, index) pairs whose word starts with ``prefix``."""
         lo = bisect.bisect_left(pairs, (prefix, -1))
         hi = bisect.bisect_left(pairs, (prefix + "\uffff", -1))
-        return [i for _, i in pairs[lo:hi]]
+        return index[lo:hi]
 
-    # (every rank below is the rule it always was, read from sorted lists and dicts instead of a scan)
-    lo = bisect.bisect_left(written, (text,))
-    hi = bisect.bisect_left(written, (text + "\uffff",))
-    for i in range(lo, hi):  # names that start with what was typed
-        hit(i, 0 if written[i][0] == text else 2)
-    for key in name_keys(q):
-        for i in ex._keyed.get(key, ()):
-            hit(i, 1)
-    for i in prefixed(ex._words, text):  # a word of the name starts with it
-        hit(i, 2)
-    blob, starts = ex._blob, ex._starts
-    at = blob.find(text)
-    while at >= 0:  # the name contains it
-        i = bisect.bisect_right(starts, at) - 1
-        hit(i, 3)
-        at = blob.find(text, starts[i + 1]) if i + 1 < len(starts) else -1
+    def hit(names: Any, r: int) -> None:
+        best[names] = np.minimum(best[names], r)
+
+    # (every rank below is the rule it always was, read from sorted lists and arrays instead of a scan;
+    # the lower ranks first, as a name keeps its best)
     words = [w for w in skeleton(q).split() if len(w) >= 2]
     if words:  # every word typed starts a word of the name, in any script or spelling
-        common = set(prefixed(ex._skeletons, words[0]))
+        common = prefixed(ex._skeletons, A["skeletons"], words[0])
         for w in words[1:]:
-            common &= set(prefixed(ex._skeletons, w))
-        for i in common:
-            hit(i, 4)
-    degree = ex.degree
+            common = np.intersect1d(common, prefixed(ex._skeletons, A["skeletons"], w))
+        hit(common, 4)
+    if len(text) <= 3 and "\n" not in text:  # the name contains it: many names, found on the array
+        codes, k = A["codes"], len(text)
+        at = codes[: len(codes) - k + 1] == ord(text[0])
+        for j in range(1, k):
+            at &= codes[j: len(codes) - k + 1 + j] == ord(text[j])
+        hit(np.searchsorted(A["starts"], np.flatnonzero(at), side="right") - 1, 3)
+    else:
+        blob, starts, found = ex._blob, ex._starts, []
+        at = blob.find(text)
+        while at >= 0:
+            i = bisect.bisect_right(starts, at) - 1
+            found.append(i)
+            at = blob.find(text, starts[i + 1]) if i + 1 < len(starts) else -1
+        hit(np.array(found, dtype=np.int64), 3)
+    hit(prefixed(ex._words, A["words"], text), 2)  # a word of the name starts with it
+    lo = bisect.bisect_left(written, (text,))
+    hi = bisect.bisect_left(written, (text + "\uffff",))
+    best[lo:hi] = np.minimum(best[lo:hi], 2)  # names that start with what was typed
+    keyed = [i for key in name_keys(q) for i in ex._keyed.get(key, ())]
+    hit(np.array(keyed, dtype=np.int64), 1)
+    best[lo:bisect.bisect_left(written, (text + "\x00",))] = 0  # the name is what was typed
+    # each entity's best name: the lowest (rank, index)
+    names = np.flatnonzero(best < NONE)
+    names = names[np.argsort(best[names].astype(np.int64) * len(written) + names, kind="stable")]
+    iris, first = np.unique(A["iri"][names], return_index=True)
+    names = names[first]
     # best first: rank, relations, label, IRI (the labels read only for those that can be among the first)
-    coarse = {i: (rank[i][0], -degree.get(i, 0)) for i in rank}
-    cut = heapq.nsmallest(limit, coarse.values())[-1] if coarse else None
-    ordered = sorted((i for i in rank if coarse[i] <= cut),  # type: ignore[operator]
-                     key=lambda i: (*coarse[i], ex.label(i).lower(), i))[:limit]
-    G = ex.graph
+    coarse = best[names].astype(np.int64) * (1 << 40) - A["degree"][iris]
+    found_n = len(names)
+    if found_n == 0:
+        return {"q": q, "results": [], "more": 0}
+    cut = np.partition(coarse, min(limit, found_n) - 1)[min(limit, found_n) - 1]
+    near = np.flatnonzero(coarse <= cut)
+    every = A["iris"]
+    ordered = sorted(near.tolist(), key=lambda j: (int(coarse[j]), ex.label(every[iris[j]]).lower(), every[iris[j]]))[:limit]
+    G, degree = ex.graph, ex.degree
     results = []
-    for iri in ordered:
+    for j in ordered:
+        iri = every[iris[j]]
         d = G.nodes[iri] if iri in G else {}
         results.append({"id": iri, "l": ex.label(iri), "c": node_class(d.get("class")),
-                        "m": written[rank[iri][1]][1], "deg": degree.get(iri, 0)})
-    return {"q": q, "results": results, "more": max(0, len(rank) - limit)}
+                        "m": written[names[j]][1], "deg": degree.get(iri, 0)})
+    return {"q": q, "results": results, "more": max(0, found_n - limit)}
 
 
 def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str = "", *, as_of: str | None = None,
