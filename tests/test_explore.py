@@ -380,3 +380,31 @@ def test_short_and_long_searches_rank_as_a_scan_of_every_name(belarus_dir: Path,
         assert {"q": got["q"], "more": got["more"], "results": [(r["id"], r["m"]) for r in got["results"]]} == want, (q, limit)
     if q in ("ko", "an", "lo"):
         assert len(search(ex, q, 100)["results"]) > 5
+
+
+def test_flow_and_chart_download_as_svg_and_png_in_headless_chromium(explorer: Endpoint, chromium: str,
+                                                                       tmp_path: Path) -> None:
+    with served_page(chromium, explorer.url) as served:
+        page = served.page
+        page.goto(explorer.url + "explore")
+        page.wait_for_selector("body[data-ready='true']", state="attached")
+        for view, box, name in (("flow", "#flow-box", "repnet-flow"), ("chart", "#chart-box", "repnet-held-over-time")):
+            page.click(f"#tabs button[data-view={view}]")
+            page.wait_for_selector(f"{box} svg")
+            drawn = page.evaluate(f"document.querySelector('{box} svg text').textContent")
+            with page.expect_download() as got:
+                page.click(f"button[data-save={view}][data-fmt=svg]")
+            svg = tmp_path / got.value.suggested_filename
+            got.value.save_as(svg)
+            assert svg.name == f"{name}.svg"
+            text = svg.read_text()
+            assert text.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in text and "<style>" in text
+            assert "<script" not in text and f">{drawn}<" in text
+            with page.expect_download() as got:
+                page.click(f"button[data-save={view}][data-fmt=png]")
+            png = tmp_path / got.value.suggested_filename
+            got.value.save_as(png)
+            assert png.name == f"{name}.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            width = int.from_bytes(png.read_bytes()[16:20], "big")
+            assert width == 2 * int(page.get_attribute(f"{box} svg", "width") or 0)
+    assert served.errors == []

@@ -179,11 +179,17 @@ class WorkerPool:
             self._drop(spare)
             self._requests.put("spare")
 
-    def wait_ready(self, timeout: float | None = None) -> None:
+    def wait_ready(self, timeout: float | None = None, progress: TextIO | None = None) -> None:
         """Block until every worker, spares included, has opened the store and read the explorer's
-        data; StoreError if they cannot."""
+        data; StoreError if they cannot. ``progress``: a line there each time one more is ready."""
         end = time.monotonic() + (READY_TIMEOUT * (self.size + self.slow_workers) if timeout is None else timeout)
+        total, t0, said = self.size + self.slow_workers, time.monotonic(), 0
         while self._idle.qsize() < self.size or self._spares.qsize() < self.slow_workers:
+            ready = self._idle.qsize() + self._spares.qsize()
+            if progress is not None and ready > said:
+                said = ready
+                print(f"repnet serve: {ready} of {total} query workers ready ({time.monotonic() - t0:.0f} s)",
+                      file=progress, flush=True)
             if self.error:
                 raise StoreError(self.error)
             if time.monotonic() > end:

@@ -109,7 +109,10 @@ def serve(settings: Settings, out: TextIO | None = None) -> None:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, stop) if main else None
     try:
-        pool.wait_ready()
+        print(f"repnet serve: starting {settings.workers + settings.slow_workers} query workers; each opens the store "
+              "and reads the live explorer's names and network first (from the cache when an earlier run kept them; "
+              "minutes for millions of entities otherwise)", file=sys.stderr, flush=True)
+        pool.wait_ready(progress=sys.stderr)
         if not server.loopback:
             print(f"Warning: listening on {settings.host}: anyone who can reach this machine can query the store.",
                   file=sys.stderr, flush=True)

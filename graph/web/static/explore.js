@@ -371,7 +371,14 @@
   $("ov-by").addEventListener("change", function () { ovBy = $("ov-by").value; drawOverview(); });
 
   function showView(name) {
-    Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-save]"), function (b) {
+    b.addEventListener("click", function () {
+      var what = b.getAttribute("data-save");
+      repnetViews.download($(what + "-box"), what === "flow" ? "repnet-flow" : "repnet-held-over-time", b.getAttribute("data-fmt"))
+        .catch(function (err) { status(err.message, true); });
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
       var on = b.getAttribute("data-view") === name;
       b.classList.toggle("on", on);
       b.setAttribute("aria-pressed", on ? "true" : "false");
