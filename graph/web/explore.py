@@ -30,8 +30,9 @@ through those relations), so a limited expansion spends its limit on what is ask
 The worker keeps the name index and the projection (:func:`repnet.graph.network.project.network`,
 read from the cache ``repnet analyze`` and ``repnet viz`` fill) for the store generation it has
 open; a rebuild swaps them. :meth:`Explorer.warm` reads them before the worker takes its first
-request (`repnet serve` starts its workers warm), so no visitor waits for them; the flow's paths
-and the chart's months are read on their first request and kept.
+request (`repnet serve` starts its workers warm), so no visitor waits for them; the flow's paths,
+the chart's months and the overview's groups by community are read then too (the groups kept in
+the cache folder ``overview``); the other groupings are computed on their first request and kept.
 """
 
 from __future__ import annotations
@@ -99,10 +100,11 @@ class Explorer:
     _chart: dict[str, Any] | None = None
     _overviews: dict[str, Any] = field(default_factory=dict)  # grouping -> repnet.graph.viz.groups.Overview
     _arrays: dict[str, Any] | None = None
+    _summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # grouping -> overview()'s answer
 
     def warm(self) -> None:
-        """Read the name index, the projection, the flow's paths and the chart's months now (a
-        worker does before its first request). The name index is kept per store generation in the
+        """Read the name index, the projection, the flow's paths, the chart's months and the
+        overview's groups by community now (a worker does before its first request). The name index is kept per store generation in the
         cache folder ``explore`` beside the projections' (:func:`repnet.graph.network.project.cache_file`;
         the projection, the paths and the months have their own), so the next worker, or the next
         `repnet serve` of the same store, reads it back instead."""
@@ -124,6 +126,17 @@ class Explorer:
         self.sources  # noqa: B018
         if path is not None and cached is None:
             save_cache(path, {k: getattr(self, k) for k in CACHED})
+        # the overview's groups by community (Louvain: seconds at 100,000 persons), kept beside them
+        viz = here / "viz"
+        opath = cache_file(self.store, self.restricted, "overview",
+                           [*code, viz / "groups.py", viz / "rank.py", here / "network" / "analysis" / "louvain.py"])
+        kept = read_cache(opath)
+        if isinstance(kept, dict) and "community" in kept:
+            self._overviews.update(kept)
+        else:
+            self.overview("community")
+            if opath is not None:
+                save_cache(opath, {"community": self._overviews["community"]})
         if self.degree:  # and the code an expansion runs (its first run imports and compiles for a second)
             neighbours(self, min(self.degree, key=lambda n: (self.degree[n], n)), limit=5)
 
@@ -444,6 +457,8 @@ def overview(ex: Explorer, by: str = "community") -> dict[str, Any]:
 
     if by not in GROUPINGS:
         raise ExploreError(400, f"unknown grouping '{by}'. Groupings: {', '.join(GROUPINGS)}")
+    if by in ex._summaries:
+        return ex._summaries[by]
     G = ex.graph
     ov = ex.overview(by)
     merged = next((g.merged for g in ov.groups if g.merged), 0)
@@ -452,8 +467,9 @@ def overview(ex: Explorer, by: str = "community") -> dict[str, Any]:
             f"{len(ov.groups):,} groups ({how}" + (f"; the {merged:,} smallest together as one group" if merged else "")
             + "), sized by their members and linked by the relations between them. Click a group to open its most "
               "central members in place; search a name or expand a member to reach the others.")
-    return {"by": by, "groupings": list(GROUPINGS), "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
-            "groups": [group_summary(G, g) for g in ov.groups], "links": group_links(ov), "notes": [note]}
+    ex._summaries[by] = {"by": by, "groupings": list(GROUPINGS), "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+                         "groups": [group_summary(G, g) for g in ov.groups], "links": group_links(ov), "notes": [note]}
+    return ex._summaries[by]
 
 
 def group(ex: Explorer, j: int, by: str = "community", limit: int = GROUP_LIMIT, base: str = "") -> dict[str, Any]:
