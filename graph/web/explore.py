@@ -137,6 +137,7 @@ class Explorer:
             self.overview("community")
             if opath is not None:
                 save_cache(opath, {"community": self._overviews["community"]})
+        overview(self, "community")  # and what the overview tab reads first
         if self.degree:  # and the code an expansion runs (its first run imports and compiles for a second)
             neighbours(self, min(self.degree, key=lambda n: (self.degree[n], n)), limit=5)
 
