@@ -267,3 +267,144 @@ def test_explorer_time_filters_flow_and_chart_in_headless_chromium(explorer: End
                                                   for i, m in enumerate(C["months"]) if C["held"][k][i])
     assert served.errors == []
     assert served.seen and all(u.startswith(explorer.url) for u in served.seen), served.seen
+
+
+# ------------------------------------------------------------------------ the overview (groups) and drill-down
+def test_overview_endpoint_has_the_offline_overviews_groups(explorer: Endpoint, belarus_dir: Path) -> None:
+    from repnet.graph.store import open_store
+    from repnet.graph.viz.data import page_data
+    from repnet.graph.viz.view import build_view
+
+    store = open_store(belarus_dir)  # public graphs, as the endpoint serves them
+    for by in ("community", "court"):
+        offline, _ = page_data(store, build_view(store), group_by=by, placed=False)
+        status, live = fetch(explorer, "overview", by=by)
+        assert status == 200, live
+        page = ("shown", "x", "y", "s")
+        assert live["groups"] == [{k: v for k, v in g.items() if k not in page} for g in offline["groups"]]
+        assert live["links"] == offline["glinks"] and len(live["groups"]) > 1
+        assert live["by"] == by and live["nodes"] == offline["counts"]["viewNodes"]
+    # the default grouping is by community
+    assert fetch(explorer, "overview")[1]["groups"] == fetch(explorer, "overview", by="community")[1]["groups"]
+
+
+def test_opening_a_group_gives_its_most_central_members(explorer: Endpoint, belarus_dir: Path) -> None:
+    from repnet.graph.store import open_store
+    from repnet.graph.viz.groups import overview
+    from repnet.graph.viz.rank import node_scores
+    from repnet.graph.viz.view import build_view
+
+    G = build_view(open_store(belarus_dir)).graph
+    ov = overview(G, node_scores(G, "degree")[0], "court")
+    j = next(j for j, g in enumerate(ov.groups) if len(g.members) > 3 and not g.merged)
+    members = ov.groups[j].members
+    status, d = fetch(explorer, "overview", by="court", group=str(j), limit="3")
+    assert status == 200, d
+    ids = [n["id"] for n in d["nodes"]]
+    assert set(ids) <= set(members[:3]) and d["n"] == len(members) and d["shown"] == len(ids) > 0
+    assert d["more"] == len(members) - len(ids) and d["l"] == ov.groups[j].label and "more" in d["notes"][0]
+    # every drawn member has a relation drawn: to another drawn member, or (xlinks) to another group
+    linked = {ids[e["a"]] for e in d["edges"]} | {ids[e["b"]] for e in d["edges"]} | {ids[i] for i, _, _ in d["xlinks"]}
+    assert linked == set(ids)
+    for i, k, n in d["xlinks"]:
+        assert k != j and n == sum(1 for w in nx_neighbours(G, ids[i]) if ov.of[w] == k)
+    status, every = fetch(explorer, "overview", by="court", group=str(j), limit="500")
+    assert every["shown"] + every["alone"] == len(members) and every["more"] == every["alone"]
+    for params, code in (({"group": "9999"}, 404), ({"group": "x"}, 400), ({"by": "colour"}, 400),
+                         ({"group": "0", "limit": "0"}, 400), ({"group": "0", "limit": "501"}, 400), ({"limit": "5"}, 400),
+                         ({"other": "1"}, 400)):
+        assert fetch(explorer, "overview", **params)[0] == code, params
+
+
+def nx_neighbours(G: Any, n: str) -> list[str]:
+    import networkx as nx
+
+    return list(nx.all_neighbors(G, n))
+
+
+def test_overview_and_drill_down_in_headless_chromium(explorer: Endpoint, chromium: str) -> None:
+    with served_page(chromium, explorer.url) as served:
+        page = served.page
+        page.goto(explorer.url + "explore")
+        page.wait_for_selector("body[data-ready='true']", state="attached")
+        page.click("#tabs button[data-view=overview]")
+        page.wait_for_selector("#status:has-text('groups')")
+        ov = page.evaluate("repnetExplore.lastOverview()")
+        drawn = page.evaluate("() => repnetExplore.nodes.get().filter(n => String(n.id).startsWith('group:')).map(n => n.id)")
+        assert sorted(drawn) == sorted(f"group:{j}" for j in range(len(ov["groups"]))) and len(drawn) > 1
+        # opening the largest group: its members take its place, with their sourced panels
+        page.evaluate("repnetExplore.openGroup(0)")
+        page.wait_for_selector("#status:has-text('members drawn')")
+        G = page.evaluate("repnetExplore.lastGroup()")
+        ids = page.evaluate("() => repnetExplore.nodes.get().map(n => n.id)")
+        assert "group:0" not in ids and all(n["id"] in ids for n in G["nodes"]) and G["shown"] > 0
+        assert page.inner_text("#g-title") == ov["groups"][0]["l"]
+        assert ov["groups"][0]["top"][0] in page.inner_text("#g-top")
+        assert f"{G['shown']} of {G['n']} members drawn" in page.inner_text("#g-more")
+        first = G["nodes"][0]["id"]
+        page.evaluate(f"repnetExplore.show({json.dumps(first)})")
+        page.wait_for_selector(f"#p-title:text-is({json.dumps(G['nodes'][0]['l'])})")
+    assert served.errors == []
+    assert served.seen and all(u.startswith(explorer.url) for u in served.seen), served.seen
+
+
+def reference_search(ex: Any, q: str, limit: int) -> dict[str, Any]:
+    """The search's rules applied the plain way: every name of every entity scanned."""
+    from repnet.graph.names import fold, name_keys, skeleton
+
+    text, keys = fold(q), set(name_keys(q))
+    typed = [w for w in skeleton(q).split() if len(w) >= 2]
+    best: dict[str, tuple[int, int]] = {}
+    for i, (name, written, iri) in enumerate(ex.written):
+        ranks = [0 if name == text else 9, 1 if keys & set(name_keys(written)) else 9,
+                 2 if name.startswith(text) or any(w.startswith(text) for w in name.split()) else 9,
+                 3 if text in name else 9,
+                 4 if typed and all(any(s.startswith(w) for s in skeleton(written).split()) for w in typed) else 9]
+        r = min(ranks)
+        if r < 9 and (iri not in best or best[iri] > (r, i)):
+            best[iri] = (r, i)
+    order = sorted(best, key=lambda iri: (best[iri][0], -ex.degree.get(iri, 0), ex.label(iri).lower(), iri))
+    return {"q": q, "more": max(0, len(best) - limit),
+            "results": [(iri, ex.written[best[iri][1]][1]) for iri in order[:limit]]}
+
+
+@pytest.mark.parametrize("q", ["ko", "an", "ми", "Ло", "lo", "co", "zq", "Kolesnikova", "min ci"])
+def test_short_and_long_searches_rank_as_a_scan_of_every_name(belarus_dir: Path, q: str) -> None:
+    from repnet.graph.store import open_store
+    from repnet.graph.web.explore import Explorer, search
+
+    ex = Explorer(open_store(belarus_dir), False)
+    for limit in (1, 5, 100):
+        got = search(ex, q, limit)
+        want = reference_search(ex, q, limit)
+        assert {"q": got["q"], "more": got["more"], "results": [(r["id"], r["m"]) for r in got["results"]]} == want, (q, limit)
+    if q in ("ko", "an", "lo"):
+        assert len(search(ex, q, 100)["results"]) > 5
+
+
+def test_flow_and_chart_download_as_svg_and_png_in_headless_chromium(explorer: Endpoint, chromium: str,
+                                                                       tmp_path: Path) -> None:
+    with served_page(chromium, explorer.url) as served:
+        page = served.page
+        page.goto(explorer.url + "explore")
+        page.wait_for_selector("body[data-ready='true']", state="attached")
+        for view, box, name in (("flow", "#flow-box", "repnet-flow"), ("chart", "#chart-box", "repnet-held-over-time")):
+            page.click(f"#tabs button[data-view={view}]")
+            page.wait_for_selector(f"{box} svg")
+            drawn = page.evaluate(f"document.querySelector('{box} svg text').textContent")
+            with page.expect_download() as got:
+                page.click(f"button[data-save={view}][data-fmt=svg]")
+            svg = tmp_path / got.value.suggested_filename
+            got.value.save_as(svg)
+            assert svg.name == f"{name}.svg"
+            text = svg.read_text()
+            assert text.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in text and "<style>" in text
+            assert "<script" not in text and f">{drawn}<" in text
+            with page.expect_download() as got:
+                page.click(f"button[data-save={view}][data-fmt=png]")
+            png = tmp_path / got.value.suggested_filename
+            got.value.save_as(png)
+            assert png.name == f"{name}.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            width = int.from_bytes(png.read_bytes()[16:20], "big")
+            assert width == 2 * int(page.get_attribute(f"{box} svg", "width") or 0)
+    assert served.errors == []

@@ -165,3 +165,29 @@ def test_repnet_query_refuses_a_deeply_nested_query(store_root: Path) -> None:
     result = CliRunner().invoke(cli, ["--store", str(store_root), "query", "-e", nested])
     assert (result.exit_code, result.stderr) == (2, "Error: the query is nested more than 100 levels deep (brackets, "
                                                     "braces or parentheses); flatten it.\n")
+
+
+def test_explorer_requests_past_slow_after_keep_their_workers(store_root: Path, tmp_path: Path) -> None:
+    """The live explorer's requests (the server's own bounded code) are not moved to the slow lane:
+    one past --slow-after keeps its worker, a ready spare serving the quick lane meanwhile, so no
+    cold worker is started in the request path; a SPARQL query past it still is moved and retired."""
+    with running(store_root, "--workers", "1", "--slow-workers", "1", "--slow-after", "0.05", "--timeout", "20",
+                 tmp=tmp_path) as e:
+        before = e.workers()
+        assert len(before) == 2  # the quick-lane worker and the spare
+        took = []
+        for by in ("community", "court", "facility", "organization", "release-round", "class"):
+            for path in (f"explore/overview?by={by}", f"explore/overview?by={by}&group=0&limit=500"):
+                t0 = time.monotonic()
+                status, _, body = request(e.url + path)
+                took.append(time.monotonic() - t0)
+                assert status == 200, body
+        for path in ("explore/flow?from=2020-01-01", "explore/chart", "explore/search?q=ko&limit=100"):
+            assert request(e.url + path)[0] == 200
+        assert max(took) > 0.05  # (some ran past --slow-after: the first overview by a grouping is computed)
+        assert e.workers() == before
+        assert get(e, RUNAWAY)[0] == 503  # a runaway query: moved to the slow lane, stopped, its worker replaced
+        deadline = time.monotonic() + 30
+        while len(e.workers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert e.workers() != before and len(e.workers() - before) >= 1

@@ -814,6 +814,13 @@ def test_page_flow_and_chart_show_the_counted_numbers(which: str, browser: Any, 
             [r.dataset.month, Number(r.dataset.n)])""")
         assert sorted(map(tuple, released)) == sorted((m, C["released"][i]) for i, m in enumerate(C["months"]) if C["released"][i])
         assert "Last known: the day is after the person's last observation" in o.page.inner_text("#chart-note")
+        # the chart as a file for a report, from the page itself
+        for fmt, head in (("svg", b"<svg"), ("png", b"\x89PNG\r\n\x1a\n")):
+            with o.page.expect_download() as got:
+                o.page.click(f"button[data-save=chart][data-fmt={fmt}]")
+            saved = tmp_path / got.value.suggested_filename
+            got.value.save_as(saved)
+            assert saved.name == f"repnet-held-over-time.{fmt}" and saved.read_bytes().startswith(head)
         assert_clean(o)
     finally:
         close(o)

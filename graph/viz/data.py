@@ -20,7 +20,7 @@ from ..names import browser_spec, fold, skeleton
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS
 from ..store.base import Store
 from .facts import accountability_facts, entity_facts, name_variants, person_status, safe_url, sources_meta, stated_key
-from .groups import Overview, overview, top_labels
+from .groups import TOP_MEMBERS, Group, Overview, overview, top_labels
 from .layout import PHYSICS_LIMIT, Point, Spiral, layout
 from .rank import MAX_EDGES, MAX_NODES, cut_alone, induced, node_scores, reduce_view
 from .style import CLASS_STYLE, OTHER_RELATION_COLOR, RELATION_COLOR, STATUS_STYLE, UNDIRECTED_RELATIONS, node_class, node_size
@@ -292,19 +292,29 @@ def group_records(G: nx.MultiDiGraph, ov: Overview, H: nx.MultiDiGraph,
     out = []
     for g in ov.groups:
         shown = [n for n in g.members if n in H]
-        main = g.classes.most_common(1)[0][0] if g.classes else "Unknown"
         centre = pos[shown[0]] if shown else (0.0, 0.0)
-        out.append({"l": g.label, "n": len(g.members), "p": g.persons, "yrs": round(g.years, 2),
-                    "cls": dict(g.classes.most_common()),
-                    "top": [str(G.nodes[n].get("label", n)) for n in g.members[:3]],
-                    "courts": top_labels(G, g.courts), "fac": top_labels(G, g.facilities), "shown": len(shown),
-                    "x": round(centre[0], 1), "y": round(centre[1], 1),
+        out.append({**group_summary(G, g), "shown": len(shown), "x": round(centre[0], 1), "y": round(centre[1], 1),
                     # as wide as its opened members' spiral, at least a readable dot
-                    "s": round(max(24.0, 0.8 * MEMBER_SPACING * len(shown) ** 0.5 * (0.5 + 0.5 * (len(g.members) / top) ** 0.5)), 1),
-                    "c": CLASS_STYLE[node_class(main)][0]})
-    links = [{"a": a, "b": b, "n": int(r["n"]), "p": int(r["p"]), "y": round(r["y"], 2)}
-             for (a, b), r in sorted(ov.links.items())]
-    return out, links
+                    "s": round(max(24.0, 0.8 * MEMBER_SPACING * len(shown) ** 0.5 * (0.5 + 0.5 * (len(g.members) / top) ** 0.5)), 1)})
+    return out, group_links(ov)
+
+
+def group_summary(G: nx.MultiDiGraph, g: Group) -> dict[str, Any]:
+    """What a group is (the offline overview's and the live explorer's): ``{l: label, n: members,
+    p: persons, yrs: sentence-years, cls: {class: n}, top: [labels of its most central members],
+    courts: [[label, n]], fac: [[label, n]], c: colour of its main class}``."""
+    main = g.classes.most_common(1)[0][0] if g.classes else "Unknown"
+    return {"l": g.label, "n": len(g.members), "p": g.persons, "yrs": round(g.years, 2),
+            "cls": dict(g.classes.most_common()),
+            "top": [str(G.nodes[n].get("label", n)) for n in g.members[:TOP_MEMBERS]],
+            "courts": top_labels(G, g.courts), "fac": top_labels(G, g.facilities),
+            "c": CLASS_STYLE[node_class(main)][0]}
+
+
+def group_links(ov: Overview) -> list[dict[str, Any]]:
+    """The links between an overview's groups: ``{a: j, b: j, n: relations, p: persons, y: sentence-years}``."""
+    return [{"a": a, "b": b, "n": int(r["n"]), "p": int(r["p"]), "y": round(r["y"], 2)}
+            for (a, b), r in sorted(ov.links.items())]
 
 
 def group_notes(ov: Overview, counts: dict[str, int], measure_note: str) -> list[str]:

@@ -18,6 +18,10 @@ the endpoint serves (public ones unless it was started with restricted graphs vi
   (:mod:`repnet.graph.viz.flow`) over the whole store, for a date range and through any entity
   (an entity of a stage: its persons; any other entity: the persons linked to it);
 * :func:`chart` -- persons held, sentenced and released per month (:func:`repnet.graph.viz.chart.monthly`).
+* :func:`overview` -- the whole network's groups (Louvain communities or another grouping of
+  :data:`repnet.graph.viz.groups.GROUPINGS`), described and linked as the offline overview does
+  (:func:`repnet.graph.viz.data.group_summary`), and :func:`group`, one group's most central
+  members in the neighbours' data shape, for opening it in place.
 
 :func:`neighbours` takes the page's filters: ``as_of`` (the relations that held on that day, as
 ``repnet viz --as-of`` cuts them), ``classes`` and ``relations`` (only neighbours of those classes,
@@ -26,14 +30,14 @@ through those relations), so a limited expansion spends its limit on what is ask
 The worker keeps the name index and the projection (:func:`repnet.graph.network.project.network`,
 read from the cache ``repnet analyze`` and ``repnet viz`` fill) for the store generation it has
 open; a rebuild swaps them. :meth:`Explorer.warm` reads them before the worker takes its first
-request (`repnet serve` starts its workers warm), so no visitor waits for them; the flow's paths
-and the chart's months are read on their first request and kept.
+request (`repnet serve` starts its workers warm), so no visitor waits for them; the flow's paths,
+the chart's months and the overview's groups by community are read then too (the groups kept in
+the cache folder ``overview``); the other groupings are computed on their first request and kept.
 """
 
 from __future__ import annotations
 
 import bisect
-import heapq
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -56,6 +60,9 @@ MAX_SEARCH_LIMIT = 100
 NEIGHBOUR_LIMIT = 60
 """Neighbours drawn per expansion by default (``limit`` may ask for up to :data:`MAX_NEIGHBOUR_LIMIT`)."""
 MAX_NEIGHBOUR_LIMIT = 500
+GROUP_LIMIT = 60
+"""Members drawn when a group is opened by default (``limit`` may ask for up to :data:`MAX_GROUP_LIMIT`)."""
+MAX_GROUP_LIMIT = 500
 MAX_Q = 200
 """The longest search text, in characters."""
 IRI = re.compile(r"^(https?://|urn:)[^\s<>\"{}|\\^`]+$")
@@ -91,10 +98,13 @@ class Explorer:
     _sources: dict[str, dict[str, Any]] | None = None
     _paths: Any = None
     _chart: dict[str, Any] | None = None
+    _overviews: dict[str, Any] = field(default_factory=dict)  # grouping -> repnet.graph.viz.groups.Overview
+    _arrays: dict[str, Any] | None = None
+    _summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # grouping -> overview()'s answer
 
     def warm(self) -> None:
-        """Read the name index, the projection, the flow's paths and the chart's months now (a
-        worker does before its first request). The name index is kept per store generation in the
+        """Read the name index, the projection, the flow's paths, the chart's months and the
+        overview's groups by community now (a worker does before its first request). The name index is kept per store generation in the
         cache folder ``explore`` beside the projections' (:func:`repnet.graph.network.project.cache_file`;
         the projection, the paths and the months have their own), so the next worker, or the next
         `repnet serve` of the same store, reads it back instead."""
@@ -109,12 +119,25 @@ class Explorer:
                 setattr(self, k, cached[k])
         self.names  # noqa: B018 - reads them
         self.degree  # noqa: B018
+        self.arrays()
         self.paths.through("")  # the flow's indexes and the whole flow, asked for first
         self.paths.dated(None, None)
         flow(self)
         self.sources  # noqa: B018
         if path is not None and cached is None:
             save_cache(path, {k: getattr(self, k) for k in CACHED})
+        # the overview's groups by community (Louvain: seconds at 100,000 persons), kept beside them
+        viz = here / "viz"
+        opath = cache_file(self.store, self.restricted, "overview",
+                           [*code, viz / "groups.py", viz / "rank.py", here / "network" / "analysis" / "louvain.py"])
+        kept = read_cache(opath)
+        if isinstance(kept, dict) and "community" in kept:
+            self._overviews.update(kept)
+        else:
+            self.overview("community")
+            if opath is not None:
+                save_cache(opath, {"community": self._overviews["community"]})
+        overview(self, "community")  # and what the overview tab reads first
         if self.degree:  # and the code an expansion runs (its first run imports and compiles for a second)
             neighbours(self, min(self.degree, key=lambda n: (self.degree[n], n)), limit=5)
 
@@ -196,6 +219,40 @@ class Explorer:
 
         self._paths, self._chart = store_views(self.store, self.graph, self.restricted)
 
+    def overview(self, by: str) -> Any:
+        """The network's groups by ``by`` (:func:`repnet.graph.viz.groups.overview`, members ranked by
+        degree as the offline overview ranks them), computed on the first request and kept."""
+        if by not in self._overviews:
+            from ..viz.groups import overview
+            from ..viz.rank import node_scores
+
+            scores, _ = node_scores(self.graph, "degree")
+            self._overviews[by] = overview(self.graph, scores, by)
+        return self._overviews[by]
+
+    def arrays(self) -> dict[str, Any]:
+        """The name index as arrays for :func:`search`: ``iri`` (each name's entity, an index into
+        ``iris``), ``degree`` (each entity's relations), ``words`` and ``skeletons`` (the name
+        index of each sorted (word, index) pair), ``codes`` (the folded names' characters, one name
+        a line) and ``starts`` (where each name begins in them). Made from the name index once."""
+        if self._arrays is None:
+            import numpy as np
+
+            written = self.written
+            iris = sorted({iri for _, _, iri in written})
+            at = {iri: j for j, iri in enumerate(iris)}
+            degree = self.degree
+            self._arrays = {
+                "iris": iris,
+                "iri": np.array([at[iri] for _, _, iri in written], dtype=np.int64),
+                "degree": np.array([degree.get(iri, 0) for iri in iris], dtype=np.int64),
+                "words": np.array([i for _, i in self._words], dtype=np.int64),
+                "skeletons": np.array([i for _, i in self._skeletons], dtype=np.int64),
+                "codes": np.frombuffer(self._blob.encode("utf-32-le"), dtype=np.uint32),
+                "starts": np.array(self._starts, dtype=np.int64),
+            }
+        return self._arrays
+
     def label(self, iri: str) -> str:
         d = self.graph.nodes.get(iri) if iri in self.graph else None
         return str((d or {}).get("label") or self.names.preferred.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1])
@@ -203,60 +260,81 @@ class Explorer:
 
 def search(ex: Explorer, q: str, limit: int = SEARCH_LIMIT) -> dict[str, Any]:
     """The entities ``q`` names: ``{q, results: [{id, l: label, c: class, m: the name that matched,
-    deg: relations in the network}], more: results left out}``, best first."""
+    deg: relations in the network}], more: results left out}``, best first.
+
+    Every name is ranked by the rules of the module docstring (the best rank of an entity's names
+    is its rank, the first such name in order the name that matched); on arrays (:meth:`Explorer.arrays`),
+    so a two-letter search, which matches a large share of the names, costs what a longer one does."""
+    import numpy as np
+
     text = fold(q)
     if len(text) < 2:
         raise ExploreError(400, "type at least two letters to search")
-    rank: dict[str, tuple[int, int]] = {}  # IRI -> (rank, the index of the name that matched: the first in order)
     written = ex.written
+    A = ex.arrays()
+    NONE = 9
+    best = np.full(len(written), NONE, dtype=np.int8)  # the rank of each name (NONE: no match)
 
-    def hit(i: int, r: int) -> None:
-        iri = written[i][2]
-        if iri not in rank or rank[iri] > (r, i):
-            rank[iri] = (r, i)
-
-    def prefixed(pairs: list[tuple[str, int]], prefix: str) -> list[int]:
+    def prefixed(pairs: list[tuple[str, int]], index: Any, prefix: str) -> Any:
         """The indexes of the sorted (word, index) pairs whose word starts with ``prefix``."""
         lo = bisect.bisect_left(pairs, (prefix, -1))
         hi = bisect.bisect_left(pairs, (prefix + "\uffff", -1))
-        return [i for _, i in pairs[lo:hi]]
+        return index[lo:hi]
 
-    # (every rank below is the rule it always was, read from sorted lists and dicts instead of a scan)
-    lo = bisect.bisect_left(written, (text,))
-    hi = bisect.bisect_left(written, (text + "\uffff",))
-    for i in range(lo, hi):  # names that start with what was typed
-        hit(i, 0 if written[i][0] == text else 2)
-    for key in name_keys(q):
-        for i in ex._keyed.get(key, ()):
-            hit(i, 1)
-    for i in prefixed(ex._words, text):  # a word of the name starts with it
-        hit(i, 2)
-    blob, starts = ex._blob, ex._starts
-    at = blob.find(text)
-    while at >= 0:  # the name contains it
-        i = bisect.bisect_right(starts, at) - 1
-        hit(i, 3)
-        at = blob.find(text, starts[i + 1]) if i + 1 < len(starts) else -1
+    def hit(names: Any, r: int) -> None:
+        best[names] = np.minimum(best[names], r)
+
+    # (every rank below is the rule it always was, read from sorted lists and arrays instead of a scan;
+    # the lower ranks first, as a name keeps its best)
     words = [w for w in skeleton(q).split() if len(w) >= 2]
     if words:  # every word typed starts a word of the name, in any script or spelling
-        common = set(prefixed(ex._skeletons, words[0]))
+        common = prefixed(ex._skeletons, A["skeletons"], words[0])
         for w in words[1:]:
-            common &= set(prefixed(ex._skeletons, w))
-        for i in common:
-            hit(i, 4)
-    degree = ex.degree
+            common = np.intersect1d(common, prefixed(ex._skeletons, A["skeletons"], w))
+        hit(common, 4)
+    if len(text) <= 3 and "\n" not in text:  # the name contains it: many names, found on the array
+        codes, k = A["codes"], len(text)
+        at = codes[: len(codes) - k + 1] == ord(text[0])
+        for j in range(1, k):
+            at &= codes[j: len(codes) - k + 1 + j] == ord(text[j])
+        hit(np.searchsorted(A["starts"], np.flatnonzero(at), side="right") - 1, 3)
+    else:
+        blob, starts, found = ex._blob, ex._starts, []
+        at = blob.find(text)
+        while at >= 0:
+            i = bisect.bisect_right(starts, at) - 1
+            found.append(i)
+            at = blob.find(text, starts[i + 1]) if i + 1 < len(starts) else -1
+        hit(np.array(found, dtype=np.int64), 3)
+    hit(prefixed(ex._words, A["words"], text), 2)  # a word of the name starts with it
+    lo = bisect.bisect_left(written, (text,))
+    hi = bisect.bisect_left(written, (text + "\uffff",))
+    best[lo:hi] = np.minimum(best[lo:hi], 2)  # names that start with what was typed
+    keyed = [i for key in name_keys(q) for i in ex._keyed.get(key, ())]
+    hit(np.array(keyed, dtype=np.int64), 1)
+    best[lo:bisect.bisect_left(written, (text + "\x00",))] = 0  # the name is what was typed
+    # each entity's best name: the lowest (rank, index)
+    names = np.flatnonzero(best < NONE)
+    names = names[np.argsort(best[names].astype(np.int64) * len(written) + names, kind="stable")]
+    iris, first = np.unique(A["iri"][names], return_index=True)
+    names = names[first]
     # best first: rank, relations, label, IRI (the labels read only for those that can be among the first)
-    coarse = {i: (rank[i][0], -degree.get(i, 0)) for i in rank}
-    cut = heapq.nsmallest(limit, coarse.values())[-1] if coarse else None
-    ordered = sorted((i for i in rank if coarse[i] <= cut),  # type: ignore[operator]
-                     key=lambda i: (*coarse[i], ex.label(i).lower(), i))[:limit]
-    G = ex.graph
+    coarse = best[names].astype(np.int64) * (1 << 40) - A["degree"][iris]
+    found_n = len(names)
+    if found_n == 0:
+        return {"q": q, "results": [], "more": 0}
+    cut = np.partition(coarse, min(limit, found_n) - 1)[min(limit, found_n) - 1]
+    near = np.flatnonzero(coarse <= cut)
+    every = A["iris"]
+    ordered = sorted(near.tolist(), key=lambda j: (int(coarse[j]), ex.label(every[iris[j]]).lower(), every[iris[j]]))[:limit]
+    G, degree = ex.graph, ex.degree
     results = []
-    for iri in ordered:
+    for j in ordered:
+        iri = every[iris[j]]
         d = G.nodes[iri] if iri in G else {}
         results.append({"id": iri, "l": ex.label(iri), "c": node_class(d.get("class")),
-                        "m": written[rank[iri][1]][1], "deg": degree.get(iri, 0)})
-    return {"q": q, "results": results, "more": max(0, len(rank) - limit)}
+                        "m": written[names[j]][1], "deg": degree.get(iri, 0)})
+    return {"q": q, "results": results, "more": max(0, found_n - limit)}
 
 
 def neighbours(ex: Explorer, iri: str, limit: int = NEIGHBOUR_LIMIT, base: str = "", *, as_of: str | None = None,
@@ -369,3 +447,85 @@ def flow(ex: Explorer, since: str | None = None, until: str | None = None, throu
 def chart(ex: Explorer) -> dict[str, Any]:
     """Persons held, sentenced and released per month over the whole store (:func:`repnet.graph.viz.chart.monthly`)."""
     return ex.months
+
+
+def overview(ex: Explorer, by: str = "community") -> dict[str, Any]:
+    """The whole network's groups by ``by``: ``{by, groupings, nodes, edges, groups: [group_summary],
+    links: [{a, b, n, p, y}], notes}`` (:func:`repnet.graph.viz.data.group_summary`,
+    :func:`~repnet.graph.viz.data.group_links`: what the offline overview says of the same groups)."""
+    from ..viz.data import group_links, group_summary
+    from ..viz.groups import GROUPINGS
+
+    if by not in GROUPINGS:
+        raise ExploreError(400, f"unknown grouping '{by}'. Groupings: {', '.join(GROUPINGS)}")
+    if by in ex._summaries:
+        return ex._summaries[by]
+    G = ex.graph
+    ov = ex.overview(by)
+    merged = next((g.merged for g in ov.groups if g.merged), 0)
+    how = {"community": "Louvain communities", "class": "class"}.get(by, by.replace("-", " "))
+    note = (f"The whole network, {G.number_of_nodes():,} entities and {G.number_of_edges():,} relations, as "
+            f"{len(ov.groups):,} groups ({how}" + (f"; the {merged:,} smallest together as one group" if merged else "")
+            + "), sized by their members and linked by the relations between them. Click a group to open its most "
+              "central members in place; search a name or expand a member to reach the others.")
+    ex._summaries[by] = {"by": by, "groupings": list(GROUPINGS), "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+                         "groups": [group_summary(G, g) for g in ov.groups], "links": group_links(ov), "notes": [note]}
+    return ex._summaries[by]
+
+
+def group(ex: Explorer, j: int, by: str = "community", limit: int = GROUP_LIMIT, base: str = "") -> dict[str, Any]:
+    """Group ``j`` of :func:`overview` opened: its ``limit`` most central members in
+    :func:`neighbours`' data shape (without ``center``), the relations among them, and ``xlinks``:
+    ``[[node index, group index, relations]]``, each drawn member's relations to the other groups.
+    ``n`` members in all, ``shown`` drawn, ``more`` not drawn; a member none of whose relations
+    leads to a drawn member or to another group is not drawn alone (counted in ``alone`` and ``more``)."""
+    from ..viz.data import page_data
+    from ..viz.groups import GROUPINGS
+    from ..viz.view import View
+
+    if by not in GROUPINGS:
+        raise ExploreError(400, f"unknown grouping '{by}'. Groupings: {', '.join(GROUPINGS)}")
+    G = ex.graph
+    ov = ex.overview(by)
+    if not 0 <= j < len(ov.groups):
+        raise ExploreError(404, f"no group {j}: the overview by {by} has {len(ov.groups)} groups (0 to {len(ov.groups) - 1})")
+    g = ov.groups[j]
+    chosen = g.members[:limit]
+    outside: dict[str, dict[int, int]] = {}
+    for n in chosen:
+        counts: dict[int, int] = {}
+        for w in nx.all_neighbors(G, n):
+            k = ov.of[w]
+            if k != j:
+                counts[k] = counts.get(k, 0) + 1
+        outside[n] = counts
+    linked = {n for n in chosen if outside[n]}
+    for u, w in G.subgraph(chosen).edges():
+        if u != w:
+            linked.update((u, w))
+    alone = [n for n in chosen if n not in linked and G.degree(n) > 0]
+    H = G.subgraph([n for n in chosen if n not in alone]).copy()
+    v = View(H, g.label, restricted=ex.restricted)
+    data, drawn = page_data(ex.store, v, max_nodes=max(1, H.number_of_nodes()), max_edges=max(10 * limit, 100),
+                            group_by=None, placed=False, sources=ex.sources)
+    ids = [rec["id"] for rec in data["nodes"]]
+    for rec in data["nodes"]:
+        n = rec["id"]
+        rec["all"] = G.degree(n)
+        if base and n.startswith(base):
+            rec["page"] = "/" + n[len(base):]
+    for rec, (u, w, k) in zip(data["edges"], drawn.edges(keys=True), strict=True):
+        rec["id"] = f"{u} {w} {k}"
+    for key in ("fold", "generated", "options", "physics", "dates", "focus", "path"):
+        data.pop(key, None)
+    shown = len(ids)
+    data.update({"group": j, "by": by, "l": g.label, "n": len(g.members), "shown": shown, "more": len(g.members) - shown,
+                 "alone": len(alone), "xlinks": [[i, k, c] for i, n in enumerate(ids) for k, c in sorted(outside[n].items())]})
+    notes = [f"{shown:,} of {len(g.members):,} members drawn (the most central by degree)"
+             + (f"; {len(g.members) - shown:,} more" if len(g.members) > shown else "")
+             + (f", of which {len(alone):,} among the most central are not drawn alone: their relations all lead to "
+                "members not drawn" if alone else "")
+             + ". Expand a member, or search a name, to reach the others."]
+    data["notes"] = notes
+    data["allClasses"], data["allRelations"] = list(NODE_CLASSES), list(RELATIONS)
+    return data

@@ -87,7 +87,7 @@ class WorkerPool:
         self.memory_limit, self.slow_after, self.slow_workers = memory_limit, slow_after, slow_workers
         self.slow = 0  # queries in the slow lane now
         self.waiting = 0  # requests waiting for a quick-lane worker
-        self.stats = {"memory": 0, "timeout": 0, "slow": 0, "slow_refused": 0}
+        self.stats = {"memory": 0, "timeout": 0, "slow": 0, "slow_refused": 0, "lent": 0}
         self._idle: queue.Queue[Worker] = queue.Queue()
         # started workers kept ready for the moment a query turns slow: one joins the quick lane at
         # once, instead of the quick lane waiting for a worker to start (a second or so under load)
@@ -179,11 +179,17 @@ class WorkerPool:
             self._drop(spare)
             self._requests.put("spare")
 
-    def wait_ready(self, timeout: float | None = None) -> None:
+    def wait_ready(self, timeout: float | None = None, progress: TextIO | None = None) -> None:
         """Block until every worker, spares included, has opened the store and read the explorer's
-        data; StoreError if they cannot."""
+        data; StoreError if they cannot. ``progress``: a line there each time one more is ready."""
         end = time.monotonic() + (READY_TIMEOUT * (self.size + self.slow_workers) if timeout is None else timeout)
+        total, t0, said = self.size + self.slow_workers, time.monotonic(), 0
         while self._idle.qsize() < self.size or self._spares.qsize() < self.slow_workers:
+            ready = self._idle.qsize() + self._spares.qsize()
+            if progress is not None and ready > said:
+                said = ready
+                print(f"repnet serve: {ready} of {total} query workers ready ({time.monotonic() - t0:.0f} s)",
+                      file=progress, flush=True)
             if self.error:
                 raise StoreError(self.error)
             if time.monotonic() > end:
@@ -211,6 +217,12 @@ class WorkerPool:
         start = time.monotonic()
         deadline, slow_at = start + timeout, start + self.slow_after
         promoted = False
+        # the live explorer's requests run the server's own bounded code, not a visitor's query: one
+        # that runs long is not moved to the slow lane (whose worker is replaced by a cold one, which
+        # reads the explorer's data for seconds to minutes while the next requests wait) but keeps
+        # its worker, a ready spare taking its place in the quick lane meanwhile; when it ends, its
+        # worker becomes the spare (``lent``). The time and memory limits hold as for any request.
+        lendable, lent = "explore" in request, False
         rss = 0
         fd = w.proc.stdout.fileno()  # type: ignore[union-attr]
         try:
@@ -225,10 +237,13 @@ class WorkerPool:
                     break
                 rss = rss_bytes(w.pid)
                 if self.memory_limit and rss - w.base > self.memory_limit:
-                    self._retire(w, promoted)
+                    self._end(w, promoted, lent)
                     self.stats["memory"] += 1
                     return Reply(503, MEMORY_MESSAGE.format(limit=gb(self.memory_limit)).encode())
-                if not promoted and time.monotonic() >= slow_at:
+                if lendable:
+                    if not lent and time.monotonic() >= slow_at:
+                        lent = self._lend()
+                elif not promoted and time.monotonic() >= slow_at:
                     if self._promote(w):
                         promoted = True
                     elif self.waiting and time.monotonic() >= slow_at + self.slow_after:
@@ -242,14 +257,14 @@ class WorkerPool:
                                            "or narrow it "
                                            "down.").encode())
         except Deadline:
-            self._retire(w, promoted)
+            self._end(w, promoted, lent)
             self.stats["timeout"] += 1
             return Reply(503, (f"Query timeout: the query ran longer than this endpoint's limit of {timeout:g} s and was "
                                "stopped. Narrow it down (more specific patterns, a LIMIT), or start the endpoint with a "
                                "longer --timeout.").encode())
         except (EOFError, OSError, ValueError, struct.error) as e:
             code = w.proc.wait()
-            self._retire(w, promoted)
+            self._end(w, promoted, lent)
             if self.memory_limit and (code == -signal.SIGABRT or (code < 0 and rss - w.base > self.memory_limit // 2)):
                 # Oxigraph aborts when an allocation fails (the worker's RLIMIT_AS); the kernel's
                 # OOM killer sends SIGKILL to a worker that was growing
@@ -257,7 +272,9 @@ class WorkerPool:
                 return Reply(503, MEMORY_MESSAGE.format(limit=gb(self.memory_limit)).encode())
             return Reply(500, short_message(f"The query worker failed: {e}").encode())
         if header.get("retire"):
-            self._retire(w, promoted)
+            self._end(w, promoted, lent)
+        elif lent:
+            self._spares.put(w)  # warm, at its priority: the spare that took its place now
         elif promoted:
             self._retire(w, True)  # its query ran long; a fresh worker already took its place
         else:
@@ -284,6 +301,32 @@ class WorkerPool:
             pass
         self._add_quick()
         return True
+
+    def _lend(self) -> bool:
+        """Move a ready spare to the quick lane while a long explorer request keeps its worker
+        (which becomes a spare when it ends); False, and nothing started, when no spare is ready."""
+        while True:
+            try:
+                spare = self._spares.get_nowait()
+            except queue.Empty:
+                return False
+            if spare.proc.poll() is None:
+                self._idle.put(spare)
+                self.stats["lent"] += 1
+                return True
+            self._drop(spare)
+            if not self._closing:
+                self._requests.put("spare")
+
+    def _end(self, w: Worker, promoted: bool, lent: bool) -> None:
+        """Stop a worker whose request failed or asked it to retire: a lent one is replaced by a
+        new spare (a spare already took its place), any other as :meth:`_retire` replaces it."""
+        if lent:
+            self._drop(w)
+            if not self._closing:
+                self._requests.put("spare")
+        else:
+            self._retire(w, promoted)
 
     def _retire(self, w: Worker, promoted: bool) -> None:
         """Stop a worker; a quick-lane worker is replaced, a slow-lane one already was."""

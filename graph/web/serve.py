@@ -25,6 +25,11 @@ Limits that keep one client from taking the machine or the other clients' turn:
   started in the background. At most ``--slow-workers`` (default 2) queries run in the slow lane;
   one more that turns slow keeps its quick-lane worker while no request waits for one, and is
   stopped with 503 when one does and it has run twice ``--slow-after``. A slow lane worker is retired when its query ends;
+  the live explorer's requests (``/explore/...``: the server's own bounded code, not a visitor's
+  query) are never moved or stopped for being slow: one that runs past ``--slow-after`` keeps its
+  worker, a ready spare takes its place in the quick lane, and the worker becomes the spare when
+  the request ends (no cold worker, which would read the explorer's data for seconds to minutes,
+  is started in the request path); the time and memory limits hold for them as for queries;
 * entity pages (``/id/...``), ``/dataset`` and ``/.well-known/void`` are answered by the same
   workers under the same limits;
 * a listen queue of 128 connections; HTTP/1.1 keep-alive, and a connection idle for
@@ -104,7 +109,10 @@ def serve(settings: Settings, out: TextIO | None = None) -> None:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, stop) if main else None
     try:
-        pool.wait_ready()
+        print(f"repnet serve: starting {settings.workers + settings.slow_workers} query workers; each opens the store "
+              "and reads the live explorer's names and network first (from the cache when an earlier run kept them; "
+              "minutes for millions of entities otherwise)", file=sys.stderr, flush=True)
+        pool.wait_ready(progress=sys.stderr)
         if not server.loopback:
             print(f"Warning: listening on {settings.host}: anyone who can reach this machine can query the store.",
                   file=sys.stderr, flush=True)

@@ -329,7 +329,7 @@ class Handler(BaseHTTPRequestHandler):
             assert page is not None, "graph/web/static/explore.html is missing from the package"
             self._send(200, page, STATIC_TYPES[".html"], {"Content-Security-Policy": PAGE_CSP,
                                                           "Referrer-Policy": "no-referrer"})
-        elif url.path in ("/explore/search", "/explore/neighbours", "/explore/flow", "/explore/chart"):
+        elif url.path in ("/explore/search", "/explore/neighbours", "/explore/flow", "/explore/chart", "/explore/overview"):
             self._explore(url.path.rsplit("/", 1)[1], parse_qs(url.query, keep_blank_values=True))
         elif url.path.startswith("/static/"):
             name = url.path[len("/static/"):]
@@ -362,12 +362,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def _explore(self, what: str, params: dict[str, list[str]]) -> None:
         """The live explorer's JSON (``/explore/search?q=``, ``/explore/neighbours?iri=``,
-        ``/explore/flow``, ``/explore/chart``), answered by a query worker under the same limits
-        as queries (:mod:`repnet.graph.web.explore`)."""
+        ``/explore/flow``, ``/explore/chart``, ``/explore/overview?by=`` and
+        ``/explore/overview?group=j&limit=``), answered by a query worker under the same limits as
+        queries (:mod:`repnet.graph.web.explore`)."""
         from . import explore
 
         allowed = {"search": ("q", "limit"), "neighbours": ("iri", "limit", "as_of", "class", "relation"),
-                   "flow": ("from", "to", "through"), "chart": ()}[what]
+                   "flow": ("from", "to", "through"), "chart": (), "overview": ("by", "group", "limit")}[what]
         repeatable = ("class", "relation")
         for name, values in params.items():
             if name not in allowed:
@@ -396,8 +397,28 @@ class Handler(BaseHTTPRequestHandler):
                 self._error(400, f"limit is a whole number from 1 to {top}")
                 return
             request.update({key: value, "limit": int(limit)})
+        if what == "overview":
+            from ..viz.groups import GROUPINGS
+
+            by = params.get("by", ["community"])[0].strip() or "community"
+            if by not in GROUPINGS:
+                self._error(400, f"unknown grouping '{by}'. Groupings: {', '.join(GROUPINGS)}")
+                return
+            request["by"] = by
+            if "group" in params:
+                j, limit = params["group"][0].strip(), params.get("limit", [str(explore.GROUP_LIMIT)])[0]
+                if not re.fullmatch(r"[0-9]{1,6}", j):
+                    self._error(400, "group is a group's number in the overview (0, 1, ...)")
+                    return
+                if not re.fullmatch(r"[0-9]{1,4}", limit) or not 1 <= int(limit) <= explore.MAX_GROUP_LIMIT:
+                    self._error(400, f"limit is a whole number from 1 to {explore.MAX_GROUP_LIMIT}")
+                    return
+                request.update({"group": int(j), "limit": int(limit)})
+            elif "limit" in params:
+                self._error(400, "limit goes with group=... (how many of the group's members to draw)")
+                return
         for name in allowed:
-            if name in ("q", "iri", "limit") or name not in params:
+            if name in ("q", "iri", "limit", "by", "group") or name not in params:
                 continue
             values = [v.strip() for v in params[name] if v.strip()]
             if any(len(v) > 2000 for v in values):

@@ -161,7 +161,8 @@ class StoreView:
             print(f"repnet serve: the explorer's names and network were not read ahead: {e}", file=sys.stderr, flush=True)
 
     def explore(self, req: dict[str, Any]) -> Answer:
-        """The live explorer's JSON: a name search or an entity's neighbours (:mod:`.explore`)."""
+        """The live explorer's JSON: a name search, an entity's neighbours, the flow, the chart, the
+        overview's groups or one group's members (:mod:`.explore`)."""
         import json
 
         from . import explore, pages
@@ -174,6 +175,11 @@ class StoreView:
                 data = explore.flow(ex, req.get("from"), req.get("to"), req.get("through"))
             elif req["explore"] == "chart":
                 data = explore.chart(ex)
+            elif req["explore"] == "overview" and "group" in req:
+                data = explore.group(ex, int(req["group"]), req.get("by", "community"), int(req["limit"]),
+                                     pages.base_of(ex.store))
+            elif req["explore"] == "overview":
+                data = explore.overview(ex, req.get("by", "community"))
             else:
                 data = explore.neighbours(ex, req["iri"], int(req["limit"]), pages.base_of(ex.store),
                                           as_of=req.get("as_of"), classes=req.get("class"), relations=req.get("relation"))

@@ -16,7 +16,9 @@ folder) it measures:
   earlier run kept them), then over HTTP from this process: searches for ``--repeat`` x 10 names
   (a word of persons' names), expansions of as many persons and of the largest courts, facilities
   and offences (the largest expansions, cut at the default 60 neighbours), and the flow (whole, a
-  date range, through a court) and the chart. Median and worst of each.
+  date range, through a court) and the chart; two-letter searches (the first two letters of the same
+  words); the overview tab's groups (first request, then again) and opening the largest and a median
+  group. Median and worst of each, and the worst of every request after the first overview.
 
 Timings are never asserted in tests. Prints one Markdown table.
 """
@@ -151,12 +153,24 @@ def live(store_dir: Path, repeat: int, workers: int, slow_workers: int) -> dict[
             s, data = get(base + "explore/flow?" + urllib.parse.urlencode(params))
             flows.append(s)
         chart_s, _ = get(base + "explore/chart")
+        # searches of two letters (the first two of the same words): the most names to rank
+        short = [get(base + "explore/search?" + urllib.parse.urlencode(
+            {"q": max(row["l"]["value"].replace("[synthetic]", "").split(), key=len)[:2]}))[0] for row in picked]
+        # the overview tab: the groups (computed on the first request, kept), then the largest and a median group opened
+        overview_first_s, groups = get(base + "explore/overview")
+        overview_again_s, _ = get(base + "explore/overview")
+        group_opens = [get(base + f"explore/overview?group={j}")[0] for j in (0, len(groups["groups"]) // 2)]
+        every = [*searches, *expansions, *(s for s, _ in biggest), *flows, chart_s, *short, overview_again_s, *group_opens]
         return {"serve_ready_s": round(ready_s, 1), "searches": len(searches),
                 "search_median_s": round(statistics.median(searches), 3), "search_max_s": round(max(searches), 3),
                 "expand_median_s": round(statistics.median(expansions), 3), "expand_max_s": round(max(expansions), 3),
                 "expand_largest_s": round(max(s for s, _ in biggest), 3) if biggest else None,
                 "largest_neighbours": max((n for _, n in biggest), default=0),
-                "flow_s": [round(s, 3) for s in flows], "chart_s": round(chart_s, 3)}
+                "flow_s": [round(s, 3) for s in flows], "chart_s": round(chart_s, 3),
+                "search2_median_s": round(statistics.median(short), 3), "search2_max_s": round(max(short), 3),
+                "live_groups": len(groups["groups"]), "overview_first_s": round(overview_first_s, 3),
+                "overview_s": round(overview_again_s, 3), "group_open_s": [round(s, 3) for s in group_opens],
+                "worst_request_s": round(max(every), 3)}
     finally:
         proc.terminate()
         try:

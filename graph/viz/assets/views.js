@@ -2,7 +2,7 @@
    page (inlined, graph/viz/page.py) and the live explorer (/static/views.js, graph/web/server.py).
 
    Safety: every text from the data goes into the SVG as text nodes (textContent, <title>); no
-   markup is ever parsed. Exposes window.repnetViews = {drawFlow, drawChart}. */
+   markup is ever parsed. Exposes window.repnetViews = {drawFlow, drawChart, download}. */
 (function () {
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
@@ -118,5 +118,55 @@
     return { peak: peak, peakEnd: C.ends[held.indexOf(peak)] };
   }
 
-  window.repnetViews = { drawFlow: drawFlow, drawChart: drawChart };
+  // Downloads of a drawn view (box: the element drawFlow or drawChart drew into) for reports: the
+  // SVG as drawn (with its text style and a white background), or a PNG of it at twice the size
+  // (drawn on a canvas from a data: image). Saved through a blob: link; nothing leaves the page.
+  var SVG_STYLE = "text { font: 11px system-ui, sans-serif; fill: #1d2433; } " +
+    "text.stage, text.axis-title { font-weight: 600; font-size: 12px; }";
+  function svgText(box) {
+    var root = box.querySelector("svg");
+    if (!root) return null;
+    var copy = root.cloneNode(true);
+    copy.setAttribute("xmlns", NS);
+    var style = svg("style", null, SVG_STYLE);
+    copy.insertBefore(style, copy.firstChild);
+    copy.insertBefore(svg("rect", { x: 0, y: 0, width: "100%", height: "100%", fill: "#ffffff" }), style.nextSibling);
+    return new XMLSerializer().serializeToString(copy);
+  }
+  function saveBlob(blob, file) {
+    var a = document.createElement("a"), url = URL.createObjectURL(blob);
+    a.href = url;
+    a.download = file;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+  function download(box, name, fmt) {
+    var text = svgText(box);
+    if (!text) return Promise.resolve(false);
+    if (fmt === "svg") { saveBlob(new Blob([text], { type: "image/svg+xml" }), name + ".svg"); return Promise.resolve(true); }
+    var root = box.querySelector("svg"), w = Number(root.getAttribute("width")), h = Number(root.getAttribute("height"));
+    return new Promise(function (done, fail) {
+      var img = new Image();
+      img.onload = function () {
+        var c = document.createElement("canvas"), ctx = c.getContext("2d");
+        c.width = 2 * w;
+        c.height = 2 * h;
+        ctx.scale(2, 2);
+        ctx.fillStyle = "#ffffff";
+        ctx.fillRect(0, 0, w, h);
+        ctx.drawImage(img, 0, 0, w, h);
+        c.toBlob(function (blob) {
+          if (!blob) { fail(new Error("the picture could not be made")); return; }
+          saveBlob(blob, name + ".png");
+          done(true);
+        }, "image/png");
+      };
+      img.onerror = function () { fail(new Error("the picture could not be drawn")); };
+      img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+    });
+  }
+
+  window.repnetViews = { drawFlow: drawFlow, drawChart: drawChart, download: download };
 })();

@@ -885,6 +885,13 @@
     $("flow-to").value = "";
     drawFlow();
   });
+  // the drawn flow or chart as a file for a report (graph/viz/assets/views.js)
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-save]"), function (b) {
+    b.addEventListener("click", function () {
+      var what = b.getAttribute("data-save");
+      repnetViews.download($(what + "-box"), what === "flow" ? "repnet-flow" : "repnet-held-over-time", b.getAttribute("data-fmt"));
+    });
+  });
 
   function drawChart() {
     var C = json("repnet-chart");

@@ -1,6 +1,6 @@
 // The live explorer (/explore under `repnet serve`): search names, expand neighbourhoods, read
 // sourced facts; the network as of a day, class and relation filters; the flow of persons from
-// arrest to release and the chart of persons held over time (drawn by /static/views.js). Every text from the data reaches the page through textContent; links are set
+// arrest to release and the chart; the overview: the whole network as groups, opened in place on a click of persons held over time (drawn by /static/views.js). Every text from the data reaches the page through textContent; links are set
 // only for http(s) URLs and this server's /id/ pages. Talks only to this server.
 (function () {
   "use strict";
@@ -170,6 +170,7 @@
     if (!n) return;
     selected = iri;
     $("panel").hidden = false;
+    $("gpanel").hidden = true;
     $("p-title").textContent = n.l;
     $("p-class").textContent = n.c + " · " + (n.all || 0) + " relations in the network";
     $("p-names").textContent = n.n.length > 1 ? "Also: " + n.n.filter(function (x) { return x !== n.l; }).join("; ") : "";
@@ -273,25 +274,138 @@
     $("flow-to").value = "";
     drawFlow();
   });
+  // ------------------------------------------------------------------ the overview: groups, opened in place
+  // A group is drawn as one node ("group:" + index) on a sunflower spiral, largest in the middle, linked
+  // to the others by the relations between their members; a click opens it: its most central members
+  // (from /explore/overview?group=) take its place, each with a dashed link to the closed groups it is
+  // related to, and every member has the sourced panel and expansion of any other node.
+  var OV = null, ovBy = "community", lastGroup = null, openedG = {};
+  function groupId(j) { return "group:" + j; }
+  function groupAt(j) { var a = j * 2.39996323, r = 110 * Math.sqrt(j); return { x: r * Math.cos(a), y: r * Math.sin(a) }; }
+  function groupLine(g) {
+    return g.n.toLocaleString("en") + " entities · " + g.p.toLocaleString("en") + " persons" +
+      (g.yrs ? " · " + g.yrs.toLocaleString("en") + " sentence-years" : "");
+  }
+  function clearOverview() {
+    nodes.remove(nodes.getIds().filter(function (id) { return String(id).indexOf("group:") === 0; }));
+    edges.remove(edges.getIds().filter(function (id) { return /^(glink|xg):/.test(String(id)); }));
+    openedG = {};
+  }
+  function drawOverview() {
+    status("Reading the overview…");
+    return getJSON("/explore/overview?by=" + encodeURIComponent(ovBy)).then(function (O) {
+      OV = O;
+      clearOverview();
+      var top = O.groups.reduce(function (m, g) { return Math.max(m, g.n); }, 1);
+      nodes.add(O.groups.map(function (g, j) {
+        var p = groupAt(j), size = 12 + 38 * Math.sqrt(g.n / top);
+        return { id: groupId(j), label: (g.l.length > 42 ? g.l.slice(0, 40) + "…" : g.l) + "\n" + g.n.toLocaleString("en"),
+                 shape: "dot", size: size, x: p.x, y: p.y, fixed: true, physics: false,
+                 color: { background: g.c, border: "#333333" }, borderWidth: 2,
+                 font: { size: Math.max(14, Math.round(size / 2)), strokeWidth: 4 } };
+      }));
+      edges.add(O.links.map(function (l, k) {
+        return { id: "glink:" + k, from: groupId(l.a), to: groupId(l.b), color: { color: "#8a94a3", opacity: 0.6 },
+                 width: 1 + 2.5 * Math.log10(1 + l.n), physics: false, smooth: false,
+                 title: l.n.toLocaleString("en") + " relations · " + l.p.toLocaleString("en") + " persons" };
+      }));
+      var sel = $("ov-by");
+      if (!sel.options.length) {
+        O.groupings.forEach(function (b) { var o = el("option", null, b.replace(/-/g, " ")); o.value = b; sel.appendChild(o); });
+      }
+      sel.value = O.by;
+      $("ov-bar").hidden = false;
+      status(O.groups.length.toLocaleString("en") + " groups of " + O.nodes.toLocaleString("en") + " entities; click a group to open it.");
+      var notes = $("notes");
+      notes.textContent = "";
+      (O.notes || []).forEach(function (t) { notes.appendChild(el("p", "notice", t)); });
+      network.fit({ animation: false });
+    }).catch(function (err) { status(err.message, true); });
+  }
+  function showGroup(j) {
+    var g = OV && OV.groups[j];
+    if (!g) return;
+    $("panel").hidden = true;
+    $("gpanel").hidden = false;
+    $("g-title").textContent = g.l;
+    $("g-size").textContent = groupLine(g);
+    $("g-classes").textContent = Object.keys(g.cls).map(function (c) { return g.cls[c].toLocaleString("en") + " " + c; }).join(", ");
+    var o = openedG[j], m = $("g-more");
+    m.hidden = !o;
+    m.textContent = o ? o.shown.toLocaleString("en") + " of " + o.n.toLocaleString("en") + " members drawn (the most central)" +
+      (o.more ? "; " + o.more.toLocaleString("en") + " more: expand a member or search a name to reach them." : ".") : "";
+    $("g-open").hidden = !!o;
+    $("g-open").dataset.group = String(j);
+    [["g-top", g.top.map(function (t) { return [t]; })], ["g-courts", g.courts], ["g-fac", g.fac]].forEach(function (x) {
+      var ul = $(x[0]);
+      ul.textContent = "";
+      x[1].forEach(function (r) { ul.appendChild(el("li", null, r[0] + (r.length > 1 ? " (" + r[1].toLocaleString("en") + ")" : ""))); });
+    });
+  }
+  function openGroup(j) {
+    if (!OV || openedG[j]) { showGroup(j); return Promise.resolve(); }
+    status("Opening " + OV.groups[j].l + "…");
+    var at = groupAt(j);
+    return getJSON("/explore/overview?by=" + encodeURIComponent(ovBy) + "&group=" + j).then(function (d) {
+      lastGroup = d;
+      var fresh = d.nodes.filter(function (n) { return !nodes.get(n.id); }).map(function (n) { return n.id; });
+      addData(d);
+      nodes.update(fresh.map(function (id, i) {
+        var a = i * 2.39996323, r = 18 * Math.sqrt(i);
+        return { id: id, x: at.x + r * Math.cos(a), y: at.y + r * Math.sin(a) };
+      }));
+      openedG[j] = { n: d.n, shown: d.shown, more: d.more };
+      nodes.remove(groupId(j));
+      edges.remove(edges.get().filter(function (e) { return e.to === groupId(j) || e.from === groupId(j); }).map(function (e) { return e.id; }));
+      edges.add(d.xlinks.filter(function (x) { return !openedG[x[1]] && nodes.get(groupId(x[1])); }).map(function (x) {
+        return { id: "xg:" + d.nodes[x[0]].id + ":" + x[1], from: d.nodes[x[0]].id, to: groupId(x[1]), dashes: true,
+                 color: { color: "#8a94a3", opacity: 0.7 }, width: 1 + Math.log10(x[2]),
+                 title: x[2].toLocaleString("en") + " relation" + (x[2] === 1 ? "" : "s") + " to members of " + OV.groups[x[1]].l };
+      }).filter(function (e) { return !edges.get(e.id); }));
+      status(d.l + ": " + d.shown.toLocaleString("en") + " of " + d.n.toLocaleString("en") + " members drawn" +
+             (d.more ? "; " + d.more.toLocaleString("en") + " more" : "") + ".");
+      var notes = $("notes");
+      notes.textContent = "";
+      (d.notes || []).forEach(function (t) { notes.appendChild(el("p", "notice", t)); });
+      showGroup(j);
+    }).catch(function (err) { status(err.message, true); });
+  }
+  $("g-open").addEventListener("click", function () { openGroup(Number($("g-open").dataset.group)); });
+  $("ov-by").addEventListener("change", function () { ovBy = $("ov-by").value; drawOverview(); });
+
   function showView(name) {
-    Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-save]"), function (b) {
+    b.addEventListener("click", function () {
+      var what = b.getAttribute("data-save");
+      repnetViews.download($(what + "-box"), what === "flow" ? "repnet-flow" : "repnet-held-over-time", b.getAttribute("data-fmt"))
+        .catch(function (err) { status(err.message, true); });
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
       var on = b.getAttribute("data-view") === name;
       b.classList.toggle("on", on);
       b.setAttribute("aria-pressed", on ? "true" : "false");
     });
-    $("net").hidden = name !== "net";
+    $("net").hidden = name !== "net" && name !== "overview";
     $("flow-view").hidden = name !== "flow";
     $("chart-view").hidden = name !== "chart";
     if (name === "flow") return drawFlow();
     if (name === "chart") return drawChart();
+    if (name === "overview" && !OV) return drawOverview();
   }
   Array.prototype.forEach.call(document.querySelectorAll("#tabs .tab"), function (b) {
     b.addEventListener("click", function () { showView(b.getAttribute("data-view")); });
   });
   // for tests
   window.repnetExplore = { lastFlow: function () { return lastFlow; }, lastChart: function () { return lastChart; },
-                           nodes: nodes, edges: edges, showView: showView };
-  network.on("click", function (p) { if (p.nodes.length) show(p.nodes[0]); });
-  network.on("doubleClick", function (p) { if (p.nodes.length) expand(p.nodes[0]); });
+                           lastOverview: function () { return OV; }, lastGroup: function () { return lastGroup; },
+                           openGroup: openGroup, show: show, nodes: nodes, edges: edges, showView: showView };
+  function groupOf(id) { return String(id).indexOf("group:") === 0 ? Number(String(id).slice(6)) : null; }
+  network.on("click", function (p) {
+    if (!p.nodes.length) return;
+    var j = groupOf(p.nodes[0]);
+    if (j === null) show(p.nodes[0]); else openGroup(j);
+  });
+  network.on("doubleClick", function (p) { if (p.nodes.length && groupOf(p.nodes[0]) === null) expand(p.nodes[0]); });
   document.body.dataset.ready = "true";
 })();
