@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,26 +16,9 @@ from ..progress import Progress
 from ..store.embedded import EmbeddedStore, memory_store
 from ..store.layout import replace_store, resolve
 from .dataset import Dataset, load_dataset
-from .incremental import DeriveInputs, try_incremental, write_full_cache
+from .incremental import BuildResult, DeriveInputs, try_incremental, write_full_cache
 from .match import same_as_quads
 from .validate import require_valid
-
-
-@dataclass
-class BuildResult:
-    store: Path
-    sources: int
-    records: int
-    quads: int
-    seconds_read: float
-    seconds_load_validate: float
-    seconds_validate: float = 0.0
-    changed: int | None = None  # an incremental build: the sources read again (None: a full build)
-    removed: int = 0  # an incremental build: the sources no longer given
-
-    @property
-    def incremental(self) -> bool:
-        return self.changed is not None
 
 
 def derive(store: EmbeddedStore, base: str, keep: DeriveInputs | None = None) -> Iterator[ox.Quad]:
@@ -94,7 +76,7 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     if not full:
         done = try_incremental(paths, store, data_base(base), engine, progress)
         if done is not None:
-            return BuildResult(**asdict(done))
+            return done
     t0 = time.perf_counter()
     ds: Dataset = load_dataset(paths, base, progress)
     t1 = time.perf_counter()

@@ -348,8 +348,8 @@ def _sha256(path: Path) -> str:
 
 
 @dataclass
-class Done:
-    """What an incremental build did (the fields of :class:`repnet.graph.ingest.build.BuildResult`)."""
+class BuildResult:
+    """What a build did, full or incremental (:func:`repnet.graph.ingest.build.build` returns it)."""
 
     store: Path
     sources: int
@@ -357,13 +357,17 @@ class Done:
     quads: int
     seconds_read: float
     seconds_load_validate: float
-    seconds_validate: float
-    changed: int  # sources read again
-    removed: int  # sources no longer given
+    seconds_validate: float = 0.0
+    changed: int | None = None  # an incremental build: the sources read again (None: a full build)
+    removed: int = 0  # an incremental build: the sources no longer given
+
+    @property
+    def incremental(self) -> bool:
+        return self.changed is not None
 
 
 def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, engine: str,
-                    progress: Progress | None) -> Done | None:
+                    progress: Progress | None) -> BuildResult | None:
     """The build of :func:`repnet.graph.ingest.build.build` as an edit of the current generation,
     or None when it must be a full build (see the module's docstring). Raises what the full build
     raises for the same files when the new generation does not validate."""
@@ -615,5 +619,5 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
     loaded = replace_store(store, seed=prev, update=update, check=check, index=index,
                            progress=progress)
     removed = [sid for sid in gone if sid not in {src.id for src in new}]
-    return Done(resolve(store), len(files), sum(st.records for st in kept) + n_rec, loaded.quads, t_read,
+    return BuildResult(resolve(store), len(files), sum(st.records for st in kept) + n_rec, loaded.quads, t_read,
                 loaded.seconds, loaded.seconds_check, len(new), len(removed))

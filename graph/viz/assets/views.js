@@ -2,7 +2,7 @@
    page (inlined, graph/viz/page.py) and the live explorer (/static/views.js, graph/web/server.py).
 
    Safety: every text from the data goes into the SVG as text nodes (textContent, <title>); no
-   markup is ever parsed. Exposes window.repnetViews = {drawFlow, drawChart, download}. */
+   markup is ever parsed. Exposes window.repnetViews = {drawFlow, drawChart, download, flowControls}. */
 (function () {
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
@@ -168,5 +168,19 @@
     });
   }
 
-  window.repnetViews = { drawFlow: drawFlow, drawChart: drawChart, download: download };
+  // The flow's date fields and its "clear" button, the same on both pages: ``state`` ({since,
+  // until, through}) is changed in place, then ``draw`` redraws the flow.
+  function flowControls(state, draw) {
+    var byId = function (id) { return document.getElementById(id); };
+    byId("flow-from").addEventListener("change", function () { state.since = byId("flow-from").value || null; draw(); });
+    byId("flow-to").addEventListener("change", function () { state.until = byId("flow-to").value || null; draw(); });
+    byId("flow-clear").addEventListener("click", function () {
+      state.since = state.until = state.through = null;
+      byId("flow-from").value = "";
+      byId("flow-to").value = "";
+      draw();
+    });
+  }
+
+  window.repnetViews = { drawFlow: drawFlow, drawChart: drawChart, download: download, flowControls: flowControls };
 })();

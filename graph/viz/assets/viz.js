@@ -877,14 +877,7 @@
       "detention may have begun in it (the earliest day the sources allow) and counts only those in the first column. " +
       "For a report: repnet viz --flow --from DAY --to DAY -o flow.svg.";
   }
-  $("flow-from").addEventListener("change", function () { flowState.since = $("flow-from").value || null; drawFlow(); });
-  $("flow-to").addEventListener("change", function () { flowState.until = $("flow-to").value || null; drawFlow(); });
-  $("flow-clear").addEventListener("click", function () {
-    flowState = { since: null, until: null, through: null };
-    $("flow-from").value = "";
-    $("flow-to").value = "";
-    drawFlow();
-  });
+  repnetViews.flowControls(flowState, function () { drawFlow(); });
   // the drawn flow or chart as a file for a report (graph/viz/assets/views.js)
   Array.prototype.forEach.call(document.querySelectorAll("button[data-save]"), function (b) {
     b.addEventListener("click", function () {
@@ -959,7 +952,9 @@
     },
     setFlow: function (since, until, through) {
       var F = json("repnet-flow");
-      flowState = { since: since || null, until: until || null, through: through || null };
+      flowState.since = since || null;  // changed in place: the flow's controls hold this object
+      flowState.until = until || null;
+      flowState.through = through || null;
       $("flow-from").value = since || "";
       $("flow-to").value = until || "";
       showView("flow");

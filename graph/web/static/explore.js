@@ -266,14 +266,7 @@
         " sentences are dated by less than a month and not counted." : "") + " For a report: repnet viz --chart -o held.svg.";
     }).catch(function (err) { $("chart-summary").textContent = err.message; });
   }
-  $("flow-from").addEventListener("change", function () { flowState.since = $("flow-from").value || null; drawFlow(); });
-  $("flow-to").addEventListener("change", function () { flowState.until = $("flow-to").value || null; drawFlow(); });
-  $("flow-clear").addEventListener("click", function () {
-    flowState = { since: null, until: null, through: null };
-    $("flow-from").value = "";
-    $("flow-to").value = "";
-    drawFlow();
-  });
+  repnetViews.flowControls(flowState, function () { drawFlow(); });
   // ------------------------------------------------------------------ the overview: groups, opened in place
   // A group is drawn as one node ("group:" + index) on a sunflower spiral, largest in the middle, linked
   // to the others by the relations between their members; a click opens it: its most central members
