@@ -78,6 +78,19 @@ def _build_and_kill(root: Path, sources: Path, after: str | float, full: bool = 
     return workers, seen
 
 
+def _assert_left_as_it_was(root: Path, workers: set[int], printed: str, before: object, current: str) -> None:
+    """The killed build's workers ended with it and printed nothing; the store holds what it held
+    (the interrupted generation, left behind, is removed when the store is opened)."""
+    deadline = time.monotonic() + 5
+    while not all(is_gone(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(is_gone(p) for p in workers), workers
+    assert "Traceback" not in printed
+    assert _contents(root) == before
+    assert os.readlink(root / "current") == current
+    assert sorted(p.name for p in root.iterdir()) == sorted(["current", current])
+
+
 @pytest.mark.parametrize("point", ["reading and checking", "records checked", "triples loaded", 0.4, 0.8, 1.2],
                          ids=["reading", "checked-workers-forked", "loading", "0.4s", "0.8s", "1.2s"])
 def test_kill_9_of_a_build_leaves_the_store_as_it_was(synthetic: Path, built: Path, tmp_path: Path,
@@ -85,17 +98,7 @@ def test_kill_9_of_a_build_leaves_the_store_as_it_was(synthetic: Path, built: Pa
     root = _copy(built, tmp_path)
     before = _contents(root)
     current = os.readlink(root / "current")
-    workers, printed = _build_and_kill(root, synthetic, point)
-    # the build's workers end with it (and print nothing)
-    deadline = time.monotonic() + 5
-    while not all(is_gone(p) for p in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert all(is_gone(p) for p in workers), workers
-    assert "Traceback" not in printed
-    # the interrupted build left its generation behind; opening the store removes it
-    assert _contents(root) == before
-    assert os.readlink(root / "current") == current
-    assert sorted(p.name for p in root.iterdir()) == sorted(["current", current])
+    _assert_left_as_it_was(root, *_build_and_kill(root, synthetic, point), before, current)
 
 
 def test_a_build_after_an_interrupted_one_removes_its_generation(synthetic: Path, built: Path, tmp_path: Path) -> None:
@@ -117,15 +120,7 @@ def test_kill_9_of_an_incremental_build_leaves_the_store_as_it_was(synthetic: Pa
     edited = sorted(sources.glob("synthetic-persons-*.json"))[0]
     edited.write_text(edited.read_text().replace("[synthetic]", "[synthetic, edited]", 1))
     before, current = _contents(root), os.readlink(root / "current")
-    workers, printed = _build_and_kill(root, sources, point, full=False)
-    deadline = time.monotonic() + 5
-    while not all(is_gone(p) for p in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert all(is_gone(p) for p in workers), workers
-    assert "Traceback" not in printed
-    assert _contents(root) == before
-    assert os.readlink(root / "current") == current
-    assert sorted(p.name for p in root.iterdir()) == sorted(["current", current])
+    _assert_left_as_it_was(root, *_build_and_kill(root, sources, point, full=False), before, current)
     # the next build is incremental again, and complete
     out = CliRunner().invoke(cli, ["--store", str(root), "build", str(sources)])
     assert out.exit_code == 0 and "incrementally (1 changed source read)" in out.output, out.output
