@@ -77,6 +77,13 @@ def asset(name: str) -> str:
     return files("repnet.graph.viz").joinpath(ASSETS).joinpath(name).read_text(encoding="utf-8")
 
 
+def views_html(button: str) -> str:
+    """The markup of the flow and held-over-time views (``views.html``), shared by the offline page
+    and the live explorer; ``button`` is the page's class for a small button."""
+    text = asset("views.html")
+    return text[text.index("-->") + 4:].replace("{{BUTTON}}", button)
+
+
 def inline_script(js: str) -> str:
     """A script's text made safe to inline: a script element ends at the first "</script", and
     "<!--" may switch the HTML parser's script states.
@@ -139,8 +146,9 @@ def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: in
            "base-uri 'none'; form-action 'none'; frame-src 'none'; object-src 'none'")
     parts = {"TITLE": html.escape(str(data["title"]), quote=True), "CSP": html.escape(csp, quote=False), "CSS": css,
              "DATA": json_for_script(data), "CHART": json_for_script(chart), "FLOW": json_for_script(flow),
-             "VIS": vis_js, "VIEWS": views_js, "APP": app_js}
-    page = re.sub(r"\{\{(TITLE|CSP|CSS|DATA|CHART|FLOW|VIS|VIEWS|APP)\}\}", lambda m: parts[m.group(1)], asset("viz.html"))
+             "VIS": vis_js, "VIEWS": views_js, "APP": app_js, "VIEWS_HTML": views_html("jump")}
+    page = re.sub(r"\{\{(TITLE|CSP|CSS|DATA|CHART|FLOW|VIS|VIEWS_HTML|VIEWS|APP)\}\}", lambda m: parts[m.group(1)],
+                  asset("viz.html"))
     c = data["counts"]
     return Page(html=page, nodes=c["nodes"], edges=c["edges"], view_nodes=c["viewNodes"],
                 view_edges=c["viewEdges"], reduced=bool(data["reduced"]), physics=bool(data["physics"]),

@@ -123,6 +123,16 @@ def vis_network() -> bytes:
 VIEWS = "views.js"
 
 
+def explore_page() -> bytes:
+    """The live explorer's page: graph/web/static/explore.html with the flow and chart views'
+    markup, which the offline pages share (:func:`repnet.graph.viz.page.views_html`)."""
+    from ..viz.page import views_html
+
+    page = static_file("explore.html")
+    assert page is not None, "graph/web/static/explore.html is missing from the package"
+    return page.replace(b"{{VIEWS_HTML}}", views_html("secondary").encode("utf-8"))
+
+
 def views_script() -> bytes:
     """The flow and chart drawing the offline pages inline (graph/viz/assets/views.js), for the live explorer."""
     from ..viz.page import asset
@@ -325,15 +335,14 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, page, STATIC_TYPES[".html"], {"Content-Security-Policy": PAGE_CSP,
                                                           "Referrer-Policy": "no-referrer"})
         elif url.path in ("/explore", "/explore/"):
-            page = static_file("explore.html")
-            assert page is not None, "graph/web/static/explore.html is missing from the package"
-            self._send(200, page, STATIC_TYPES[".html"], {"Content-Security-Policy": PAGE_CSP,
+            self._send(200, explore_page(), STATIC_TYPES[".html"], {"Content-Security-Policy": PAGE_CSP,
                                                           "Referrer-Policy": "no-referrer"})
         elif url.path in ("/explore/search", "/explore/neighbours", "/explore/flow", "/explore/chart", "/explore/overview"):
             self._explore(url.path.rsplit("/", 1)[1], parse_qs(url.query, keep_blank_values=True))
         elif url.path.startswith("/static/"):
             name = url.path[len("/static/"):]
-            data = vis_network() if name == VIS_NETWORK else views_script() if name == VIEWS else static_file(name)
+            data = (vis_network() if name == VIS_NETWORK else views_script() if name == VIEWS
+                    else explore_page() if name == "explore.html" else static_file(name))
             if data is None:
                 self._error(404, f"no such file: {url.path}")
             else:
