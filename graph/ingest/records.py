@@ -474,12 +474,7 @@ def check(sources: list[Source]) -> Index:
             c.problem(None, src.path, f"publisher '{pub}' is restricted, so the public source description would publish its key",
                       f"make the record {pub} public, or mark the whole source restricted",
                       src.meta_lines.get("publisher", src.meta_line))
-        try:
-            published = parse_date(src.meta["published"]) if src.meta.get("published") else None
-        except ValueError:
-            published = None
-        for rec in src.records:
-            c.check_record(src, rec, idx, published)
+        _check_records(c, src, idx)
     if c.problems:
         raise SourceError(c.problems)
     return idx
@@ -510,13 +505,19 @@ def check_changed(changed: list[Source], known_types: dict[str, str], known_publ
         if isinstance(pub, str) and (idx.types.get(pub) not in ("Organization", "Government") or
                                      (pub not in idx.public and src.meta.get("restricted") is not True)):
             return None
-        try:
-            published = parse_date(src.meta["published"]) if src.meta.get("published") else None
-        except ValueError:
-            published = None
-        for rec in src.records:
-            c.check_record(src, rec, idx, published)
+        _check_records(c, src, idx)
     return None if c.problems else idx
+
+
+def _check_records(c: _Checker, src: Source, idx: Index) -> None:
+    """Check every record of ``src`` against ``idx``, relative dates against the source's date of
+    publication (when it states a valid one; a bad one is the metadata check's problem)."""
+    try:
+        published = parse_date(src.meta["published"]) if src.meta.get("published") else None
+    except ValueError:
+        published = None
+    for rec in src.records:
+        c.check_record(src, rec, idx, published)
 
 
 def defined_ids(src: Source) -> tuple[dict[str, str], set[str]]:
