@@ -10,7 +10,9 @@ or merged into the triple formats.
 from __future__ import annotations
 
 import functools
+import io
 import json
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -84,8 +86,6 @@ _CHUNK = 1 << 24
 def export_native(store: EmbeddedStore, fmt: str, out: IO[bytes], description: bool = True,
                   progress: Progress | None = None, **describe_args: Any) -> int:
     """:func:`export_rdf` for N-Quads and TriG from an embedded store; the same quads."""
-    import tempfile
-
     sizes = store.graph_sizes()
     total, done = sum(sizes.values()), 0
     prefixes = prefixes_for(store) if fmt == "trig" else None
@@ -108,8 +108,6 @@ def export_native(store: EmbeddedStore, fmt: str, out: IO[bytes], description: b
         triples = list(describe(store, **describe_args))
         data = ox.serialize(triples, format=ox.RdfFormat.TURTLE if prefixes else ox.RdfFormat.N_TRIPLES,
                             prefixes=prefixes)
-        import io
-
         _named(io.BytesIO(data or b""), out, g, block=bool(prefixes))
         done += len(triples)
     if progress is not None:

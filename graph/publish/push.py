@@ -111,7 +111,7 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
     before = _declared(eps, http) if verify else []  # the old metadata still lists graphs a push may leave behind
     graphs = list(store.named_graphs())
     native = isinstance(store, EmbeddedStore) and method == "gsp"
-    sizes = store.graph_sizes() if native else {}
+    sizes = store.graph_sizes() if native else None
     pool = _Senders(http, target) if native and syntax == "ntriples" else None
     try:
         _send(store, graphs, sizes, http, target, method, syntax, chunk, pool, report, progress)
@@ -124,15 +124,15 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
     return report
 
 
-def _send(store: Any, graphs: list[str], sizes: dict[str, int], http: HttpClient, target: str, method: str,
+def _send(store: Any, graphs: list[str], sizes: dict[str, int] | None, http: HttpClient, target: str, method: str,
           syntax: str, chunk: int, pool: _Senders | None, report: PushReport, progress: Progress | None) -> None:
-    """Each graph to the server, in order (see :func:`push`)."""
-    native = isinstance(store, EmbeddedStore) and method == "gsp"
+    """Each graph to the server, in order (see :func:`push`); ``sizes`` (each graph's triples) is
+    given for an embedded store pushed with the Graph Store Protocol, which Oxigraph serializes."""
     for graph in graphs:
         t0 = time.perf_counter()
         if method == "gsp":
             fmt, ctype = RDF[syntax], media_type(RDF[syntax])
-            if native:  # Oxigraph serializes the graph itself: no triple passes through Python
+            if sizes is not None:  # Oxigraph serializes the graph itself: no triple passes through Python
                 buf = io.BytesIO()
                 store.dump_graph(graph, buf, fmt)
                 body, count = buf.getvalue(), sizes.get(graph, 0)
