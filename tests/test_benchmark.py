@@ -34,12 +34,13 @@ def test_growth_is_the_exponent_between_the_two_largest_sizes() -> None:
 
 
 def _result(build: float, raw: float, query_s: dict[str, float], rdflib: dict[str, dict[str, float]],
-            analysis: dict[str, float], peaks: dict[str, int]) -> dict:
+            analysis: dict[str, float], peaks: dict[str, int], first_s: dict[str, float] | None = None) -> dict:
     r = {"label": "100,000", "size": "100000", "persons": 100_000, "quads": 3_000_000,
          "build": {"seconds": build, "runs": 1, "quads": 3_000_000, "peak_mb": peaks["build"]},
          "raw": {"seconds": raw, "runs": 1, "peak_mb": 900},
          "queries": {"seconds": sum(query_s.values()), "runs": 1, "peak_mb": peaks["queries"],
-                     "queries": {k: {"seconds": v, "runs": 3, "rows": 1} for k, v in query_s.items()}},
+                     "queries": {k: {"seconds": v, "first_s": (first_s or query_s)[k], "runs": 3, "rows": 1}
+                                 for k, v in query_s.items()}},
          "rdflib": {"seconds": 300.0, "runs": 1, "peak_mb": 9000, "queries": rdflib},
          "analysis": {"seconds": sum(analysis.values()), "runs": 1, "peak_mb": peaks["analysis"],
                       "steps": {k: {"seconds": v, "runs": 1} for k, v in analysis.items()}}}
@@ -47,14 +48,18 @@ def _result(build: float, raw: float, query_s: dict[str, float], rdflib: dict[st
 
 
 def test_targets_report_each_miss_with_its_figure() -> None:
-    r = _result(build=250.0, raw=100.0, query_s={"a": 0.5, "b": 3.0},
+    r = _result(build=250.0, raw=100.0, query_s={"a": 0.5, "b": 0.01},
                 rdflib={"a": {"seconds": 2.0, "rows": 1}, "b": {"capped": 10.0}},
-                analysis={"projection": 70.0, "centrality": 10.0}, peaks={"build": 1500, "queries": 300, "analysis": 2500})
+                analysis={"projection": 70.0, "centrality": 10.0}, peaks={"build": 1500, "queries": 300, "analysis": 2500},
+                first_s={"a": 0.5, "b": 3.0})
     got = {t["target"]: (t["measured"], t["met"]) for t in B.targets([r])}
     assert got == {
         "build within 2x of the raw Oxigraph bulk load": ("2.50x (250.0 s vs 100.0 s; CPU ? s vs ? s)", "no"),
-        "every saved query under 1 s": ("1 of 2; over: b 3.0 s", "no"),
-        "every saved query at least 10x faster than plain rdflib":
+        "every saved query under 1 s (a read after the first: whole tables read the answer the generation keeps)":
+            ("2 of 2", "yes"),
+        "every saved query under 1 s on its first read after a build (SPARQL evaluated)": ("1 of 2; over: b 3.0 s", "no"),
+        # rdflib is compared with the first read: both evaluate the SPARQL
+        "every saved query at least 10x faster than plain rdflib (both evaluating the SPARQL)":
             ("0 of 2 shown >= 10x; below: a 4.0x; rdflib stopped at the cap, ratio only bounded: b >3.3x", "no"),
         "every analysis under 60 s": ("slowest: projection 70.0 s", "no"),
         "peak memory under 2 GB (repnet's steps)": ("build 1,500 MB, queries 300 MB, analysis 2,500 MB", "no"),
@@ -65,7 +70,7 @@ def test_targets_met_when_every_figure_is_inside() -> None:
     r = _result(build=150.0, raw=100.0, query_s={"a": 0.05},
                 rdflib={"a": {"seconds": 2.0, "rows": 1}},
                 analysis={"projection": 20.0}, peaks={"build": 1500, "queries": 300, "analysis": 1900})
-    assert [t["met"] for t in B.targets([r])] == ["yes"] * 5
+    assert [t["met"] for t in B.targets([r])] == ["yes"] * 6
 
 
 def test_a_query_bounded_only_by_the_cap_is_not_called_met() -> None:

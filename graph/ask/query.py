@@ -266,13 +266,12 @@ def source_graphs(store: Store, source_ids: Iterable[str]) -> list[str]:
 def execute(store: Store, prepared: Prepared, graphs: list[str] | None = None) -> Any:
     """Run a prepared query. FROM / FROM NAMED in the query choose among the store's visible graphs."""
     default, named = from_clauses(prepared.text)
-    if graphs is None and not default and not named:
-        found = indexed(store, prepared)
-        if found is not None:
-            return found
     if default and graphs is None:
         graphs = default
     try:
+        found = indexed(store, prepared) if graphs is None and not default and not named else None
+        if found is not None:
+            return found
         return store.query(prepared.text, graphs=graphs, named=named or None)
     except SyntaxError as e:
         raise QueryError(f"SPARQL syntax error: {locate(str(e), prepared.text)}") from None
@@ -281,17 +280,24 @@ def execute(store: Store, prepared: Prepared, graphs: list[str] | None = None) -
 
 
 def indexed(store: Store, prepared: Prepared) -> Any:
-    """The answer of a saved query that a built store keeps an index for, or None (run the SPARQL).
+    """The answer of a saved query that a built store keeps an index or an answer for, or None (run
+    the SPARQL). Only reads of every visible graph of an embedded store generation:
 
-    Only reads of every public source: ``detained-on`` from the day index
-    (:mod:`repnet.graph.ask.dayindex`, the same rows as its SPARQL, tested on every day the answer
-    changes).
+    - ``detained-on`` from the day index (:mod:`repnet.graph.ask.dayindex`, public reads; the same
+      rows as its SPARQL, tested on every day the answer changes);
+    - any other saved SELECT read without parameters (a whole table) from the answer the
+      generation keeps (:mod:`repnet.graph.ask.answers`: evaluated by the first read, parsed by
+      later ones).
     """
     from ..store.embedded import EmbeddedStore
-    from . import dayindex
+    from . import answers, dayindex
 
-    if prepared.saved == "detained-on" and isinstance(store, EmbeddedStore) and store.public_only:
-        return dayindex.answer(store.generation, prepared.values["date"])
+    if not isinstance(store, EmbeddedStore) or store.generation is None or prepared.saved is None:
+        return None
+    if prepared.saved == "detained-on":
+        return dayindex.answer(store.generation, prepared.values["date"]) if store.public_only else None
+    if prepared.form == "SELECT" and not prepared.values:
+        return answers.kept(store, prepared.saved, prepared.text)
     return None
 
 

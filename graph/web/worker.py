@@ -93,7 +93,10 @@ class StoreView:
             return {"status": 400}, short_message(str(e).replace("--param ", "")).encode()
         except ValueError as e:  # an iri parameter that is not an IRI
             return {"status": 400}, short_message(f"A parameter is not valid: {e}").encode()
-        found = None if req.get("default") or req.get("named") else indexed(self.embedded(), prepared)
+        try:
+            found = None if req.get("default") or req.get("named") else indexed(self.embedded(), prepared)
+        except (OSError, RuntimeError, ValueError) as e:
+            return {"status": 500}, short_message(f"The query failed: {e}").encode()
         return self.answer({**req, "query": prepared.text}, found)
 
     def answer(self, req: dict[str, Any], found: Any = None) -> Answer:

@@ -209,10 +209,13 @@ def step_queries(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]
     total = 0.0
     texts = _query_texts(store)
     for name, (prepared, params) in texts.items():
+        # the first read after the build evaluates the SPARQL (and a whole-table read keeps its answer
+        # in the generation, graph/ask/answers.py); later reads are what a reader waits for after it
+        first, _, _ = runs(lambda p=prepared: sum(1 for _ in q.execute(store, p)), 1, a.budget)
         t, n, rows = runs(lambda p=prepared: sum(1 for _ in q.execute(store, p)), a.repeat, a.budget)
-        out[name] = {"seconds": t, "runs": n, "rows": rows, "params": params}
+        out[name] = {"seconds": t, "first_s": first, "runs": n, "rows": rows, "params": params}
         total += t
-        _log(f"    {name}: {rows:,} rows in {t * 1000:,.1f} ms")
+        _log(f"    {name}: {rows:,} rows in {t * 1000:,.1f} ms (first read {first * 1000:,.1f} ms)")
     (work / "query-texts.json").write_text(json.dumps({k: v[0].text for k, v in texts.items()}))
     store.close()
     return {"seconds": total, "runs": 1, "queries": out}
@@ -241,7 +244,7 @@ def step_rdflib(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, text in texts.items():
         full = prologue + text
-        cap = rdflib_cap(a.rdflib_cap, embedded[name]["seconds"])
+        cap = rdflib_cap(a.rdflib_cap, _sparql_s(embedded[name]))
         try:
             t, rows = _capped(lambda f=full: sum(1 for _ in ds.query(f)), cap)
         except Exception as e:  # an rdflib failure is a result to report, not a crash
@@ -250,6 +253,12 @@ def step_rdflib(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
         out[name] = {"seconds": t, "rows": rows} if t is not None else {"capped": cap}
         _log(f"    {name}: " + (f"{t * 1000:,.1f} ms" if t is not None else f">{cap:g} s (stopped)"))
     return {"seconds": parse_s, "runs": 1, "queries": out}
+
+
+def _sparql_s(q: dict[str, Any]) -> float:
+    """The seconds of a query's SPARQL evaluation in the embedded store: its first read (results
+    from before first reads were measured have only the one figure)."""
+    return float(q.get("first_s", q["seconds"]))
 
 
 def rdflib_cap(spec: str, embedded_s: float) -> float:
@@ -712,16 +721,18 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
     for r in results:
         for name, q in (r.get("queries") or {}).get("queries", {}).items():
             base = (r.get("rdflib") or {}).get("queries", {}).get(name, {})
-            row = {"size": r["label"], "query": name, "rows": q["rows"], "embedded_ms": round(q["seconds"] * 1000, 1),
-                   "runs": q["runs"]}
+            sparql = _sparql_s(q)
+            row = {"size": r["label"], "query": name, "rows": q["rows"], "first_ms": round(sparql * 1000, 1),
+                   "embedded_ms": round(q["seconds"] * 1000, 1), "runs": q["runs"]}
+            # rdflib evaluates the SPARQL every time: compared with the embedded store's evaluation
             if "seconds" in base:
                 row["rdflib_ms"] = round(base["seconds"] * 1000, 1)
-                row["speedup"] = round(base["seconds"] / max(q["seconds"], 1e-4), 1)
+                row["speedup"] = round(base["seconds"] / max(sparql, 1e-4), 1)
                 if base.get("rows") != q["rows"]:
                     row["note"] = f"rdflib returned {base.get('rows')} rows"
             elif "capped" in base:
                 row["rdflib_ms"] = f">{base['capped'] * 1000:,.0f}"
-                row["speedup"] = f">{base['capped'] / max(q['seconds'], 1e-4):.1f}"
+                row["speedup"] = f">{base['capped'] / max(sparql, 1e-4):.1f}"
             elif "error" in base:
                 row["rdflib_ms"], row["note"] = None, base["error"]
             queries.append(row)
@@ -750,22 +761,26 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             f"{r['build'].get('cpu_s', '?')} s vs {r['raw'].get('cpu_s', '?')} s)", ratio <= TARGETS["build_vs_raw"])
     if "queries" in r:
         qs = r["queries"]["queries"]
-        slow = {k: v["seconds"] for k, v in qs.items() if v["seconds"] >= TARGETS["query_s"]}
-        add("every saved query under 1 s", f"{len(qs) - len(slow)} of {len(qs)}" +
-            (f"; over: {', '.join(f'{k} {v:.1f} s' for k, v in sorted(slow.items(), key=lambda kv: kv[1]))}" if slow else ""),
-            not slow)
+        for what, get in (("every saved query under 1 s (a read after the first: whole tables read the answer "
+                           "the generation keeps)", lambda v: v["seconds"]),
+                          ("every saved query under 1 s on its first read after a build (SPARQL evaluated)", _sparql_s)):
+            slow = {k: get(v) for k, v in qs.items() if get(v) >= TARGETS["query_s"]}
+            add(what, f"{len(qs) - len(slow)} of {len(qs)}" +
+                (f"; over: {', '.join(f'{k} {v:.1f} s' for k, v in sorted(slow.items(), key=lambda kv: kv[1]))}"
+                 if slow else ""), not slow)
     if "rdflib" in r and "queries" in r:
         lows, unknown = [], []
         for k, v in r["queries"]["queries"].items():
             b = r["rdflib"]["queries"].get(k, {})
             # (a cap of ten times the embedded time, rounded to the millisecond, proves 10x)
+            sparql = _sparql_s(v)
             if "seconds" in b:
-                if b["seconds"] / max(v["seconds"], 1e-4) < TARGETS["query_speedup"] * 0.999:
-                    lows.append(f"{k} {b['seconds'] / max(v['seconds'], 1e-4):.1f}x")
-            elif "capped" in b and b["capped"] / max(v["seconds"], 1e-4) < TARGETS["query_speedup"] * 0.999:
-                unknown.append(f"{k} >{b['capped'] / max(v['seconds'], 1e-4):.1f}x")
+                if b["seconds"] / max(sparql, 1e-4) < TARGETS["query_speedup"] * 0.999:
+                    lows.append(f"{k} {b['seconds'] / max(sparql, 1e-4):.1f}x")
+            elif "capped" in b and b["capped"] / max(sparql, 1e-4) < TARGETS["query_speedup"] * 0.999:
+                unknown.append(f"{k} >{b['capped'] / max(sparql, 1e-4):.1f}x")
         n = len(r["queries"]["queries"])
-        add("every saved query at least 10x faster than plain rdflib",
+        add("every saved query at least 10x faster than plain rdflib (both evaluating the SPARQL)",
             f"{n - len(lows) - len(unknown)} of {n} shown >= 10x" + (f"; below: {', '.join(lows)}" if lows else "") +
             (f"; rdflib stopped at the cap, ratio only bounded: {', '.join(unknown)}" if unknown else ""),
             None if unknown and not lows else not lows)
@@ -826,7 +841,7 @@ def render(rep: dict[str, Any]) -> str:
              "sizes: " + ", ".join(f"{s['label']} ({s['quads']:,} quads)" for s in rep["sizes"]), "",
              _md(rep["table"], cols, heads), ""]
     if rep["queries"]:
-        qcols = ["size", "query", "rows", "embedded_ms", "runs", "rdflib_ms", "speedup"]
+        qcols = ["size", "query", "rows", "first_ms", "embedded_ms", "runs", "rdflib_ms", "speedup"]
         if any(q.get("note") for q in rep["queries"]):
             qcols.append("note")
         parts += ["Saved queries (embedded: median of the runs shown; rdflib: one run, '>' = stopped at the cap)", "",
