@@ -149,5 +149,5 @@ def test_a_saved_run_renders_again(tmp_path: Path, capsys: pytest.CaptureFixture
     B.main(["--render", str(saved)])
     out = capsys.readouterr().out
     assert out.startswith("repnet benchmark, 2026-11-26, x86_64, 2 cores; 1,306 s in all")
-    assert "| 100,000 | a | 1 | 50.00 | 3 | 2,000 | 40.00 |" in out
+    assert "| 100,000 | a | 1 | 50.00 | 50.00 | 3 | 2,000 | 40.00 |" in out
     assert "| build (repnet build, validated, on disk) | 150 | 1,500 |  |" in out
