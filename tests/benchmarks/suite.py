@@ -156,7 +156,8 @@ def parameters(store: Any) -> dict[str, dict[str, str]]:
     from repnet.graph.ask import query as q
 
     sentences = q.saved_queries()["sentences"]
-    first = next(iter(q.execute(store, q.prepare(store, sentences.text, {}, sentences))), None)
+    # the SPARQL itself, not q.execute: that would keep the answer before the first read is timed
+    first = next(iter(store.query(sentences.text)), None)
     members = [row["o"].value for row in store.query(_MEMBERS)]
     out: dict[str, dict[str, str]] = {"detained-on": {"date": DETAINED_ON}}
     if first is not None:
