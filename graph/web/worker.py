@@ -87,14 +87,15 @@ class StoreView:
         query = saved_queries().get(req["saved"])
         if query is None:
             return {"status": 404}, f"There is no saved query '{req['saved']}'.".encode()
+        store = self.embedded()
         try:
-            prepared = prepare(self.embedded(), query.text, req.get("params") or {}, query)
+            prepared = prepare(store, query.text, req.get("params") or {}, query)
         except RepnetError as e:
             return {"status": 400}, short_message(str(e).replace("--param ", "")).encode()
         except ValueError as e:  # an iri parameter that is not an IRI
             return {"status": 400}, short_message(f"A parameter is not valid: {e}").encode()
         try:
-            found = None if req.get("default") or req.get("named") else indexed(self.embedded(), prepared)
+            found = None if req.get("default") or req.get("named") else indexed(store, prepared)
         except (OSError, RuntimeError, ValueError) as e:
             return {"status": 500}, short_message(f"The query failed: {e}").encode()
         return self.answer({**req, "query": prepared.text}, found)

@@ -212,8 +212,11 @@ def step_queries(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]
     for name, (prepared, params) in texts.items():
         # the first read after the build evaluates the SPARQL (and a whole-table read keeps its answer
         # in the generation, graph/ask/answers.py); later reads are what a reader waits for after it
-        first, _, _ = runs(lambda p=prepared: sum(1 for _ in q.execute(store, p)), 1, a.budget)
-        t, n, rows = runs(lambda p=prepared: sum(1 for _ in q.execute(store, p)), a.repeat, a.budget)
+        def read(p: Any = prepared) -> int:
+            return sum(1 for _ in q.execute(store, p))
+
+        first, _, _ = runs(read, 1, a.budget)
+        t, n, rows = runs(read, a.repeat, a.budget)
         out[name] = {"seconds": t, "first_s": first, "runs": n, "rows": rows, "params": params}
         total += t
         _log(f"    {name}: {rows:,} rows in {t * 1000:,.1f} ms (first read {first * 1000:,.1f} ms)")
