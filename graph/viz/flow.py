@@ -59,13 +59,16 @@ RETURN = "return to custody"
 
 _DETENTIONS = """PREFIX rpn: <https://w3id.org/repnet/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?p ?kind ?label ?day WHERE {
-  { ?e rpn:arrestedPerson ?p BIND("arrest" AS ?kind) }
-  UNION { ?e rpn:detainedPerson ?p ; rpn:detentionType ?kind OPTIONAL { ?kind skos:prefLabel ?label FILTER(LANG(?label) = "en") } }
-  UNION { ?e rpn:returnedPerson ?p BIND("return to custody" AS ?kind) }
-  OPTIONAL { ?e rpn:earliestStart ?day }
+  { { SELECT ?e ?p { ?e rpn:arrestedPerson ?p } } BIND("arrest" AS ?kind) }
+  UNION { { SELECT ?e ?p { ?e rpn:detainedPerson ?p } } { SELECT ?e ?kind { ?e rpn:detentionType ?kind } }
+          OPTIONAL { SELECT ?kind ?label { ?kind skos:prefLabel ?label FILTER(LANG(?label) = "en") } } }
+  UNION { { SELECT ?e ?p { ?e rpn:returnedPerson ?p } } BIND("return to custody" AS ?kind) }
+  OPTIONAL { SELECT ?e ?day { ?e rpn:earliestStart ?day } }
 }"""
 """Every arrest, detention and return to custody: person, kind (an arrest, the detention type, a
-return), the kind's label, and the earliest day its start may be (one row per stated bound)."""
+return), the kind's label, and the earliest day its start may be (one row per stated bound). Every
+join is of one-property subqueries, which Oxigraph joins by hash; plain patterns are looked up once
+per row in each graph of the default graph (62 s -> 7 s at 100,000 persons)."""
 
 
 @dataclass
