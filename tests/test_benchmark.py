@@ -122,7 +122,8 @@ def test_sizes_must_be_numbers_or_belarus(capsys: pytest.CaptureFixture[str]) ->
 def test_the_rdflib_cap_is_seconds_or_a_multiple_of_the_embedded_time() -> None:
     assert B.rdflib_cap("10x", 0.5) == 5.0
     assert B.rdflib_cap("10x", 0.001) == 1.0  # at least a second
-    assert B.rdflib_cap("10x", 12.0) == 10.0  # at most 10 s
+    assert B.rdflib_cap("10x", 12.0) == 120.0
+    assert B.rdflib_cap("10x", 75.0) == 600.0  # at most ten minutes
     assert B.rdflib_cap("7.5", 12.0) == 7.5
 
 

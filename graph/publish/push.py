@@ -111,7 +111,7 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
     before = _declared(eps, http) if verify else []  # the old metadata still lists graphs a push may leave behind
     graphs = list(store.named_graphs())
     native = isinstance(store, EmbeddedStore) and method == "gsp"
-    sizes = store.graph_sizes() if native else None
+    sizes = (store.graph_sizes() if syntax != "ntriples" else {}) if native else None
     pool = _Senders(http, target) if native and syntax == "ntriples" else None
     try:
         _send(store, graphs, sizes, http, target, method, syntax, chunk, pool, report, progress)
@@ -135,7 +135,9 @@ def _send(store: Any, graphs: list[str], sizes: dict[str, int] | None, http: Htt
             if sizes is not None:  # Oxigraph serializes the graph itself: no triple passes through Python
                 buf = io.BytesIO()
                 store.dump_graph(graph, buf, fmt)
-                body, count = buf.getvalue(), sizes.get(graph, 0)
+                body = buf.getvalue()
+                # N-Triples hold one triple per line (counted here, not in the store: 6 s at 100k persons)
+                count = body.count(b"\n") if fmt == ox.RdfFormat.N_TRIPLES else sizes.get(graph, 0)
             else:
                 triples = _triples(store, graph)
                 body, count = ox.serialize(triples, format=fmt) or b"", len(triples)
