@@ -143,6 +143,34 @@ def test_an_interrupted_build_leaves_the_previous_store_intact(tmp_path: Path) -
     assert sorted(p.name for p in root.iterdir()) == ["current", before]
 
 
+def test_the_index_is_written_while_the_checks_run_and_a_failure_of_either_keeps_the_store(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    build(None, root)
+    before = _current_target(root)
+    quads = list(load_dataset().quads())[:50]
+    index_done: list[bool] = []
+
+    def slow_index(s: EmbeddedStore) -> None:
+        import time
+        time.sleep(0.3)
+        index_done.append(True)
+
+    def failing_check(s: EmbeddedStore) -> None:
+        raise ValueError("check failed")
+
+    with pytest.raises(ValueError, match="check failed"):
+        replace_store(root, quads, check=failing_check, index=slow_index)
+    assert index_done == [True]  # the index finished before the generation was removed
+
+    def failing_index(s: EmbeddedStore) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        replace_store(root, quads, check=lambda s: None, index=failing_index)
+    assert _current_target(root) == before
+    assert sorted(p.name for p in root.iterdir()) == ["current", before]
+
+
 def test_a_partial_generation_left_by_a_dead_build_is_removed_by_the_next(tmp_path: Path) -> None:
     root = tmp_path / "store"
     build(None, root)
