@@ -52,7 +52,8 @@ from typing import Any
 STEPS = ("build", "raw", "queries", "rdflib", "analysis", "viz", "export", "push", "lists", "match", "incremental")
 VIEWS = (500, 5000, 50_000)
 SEED, PER_FILE = 1, 10_000
-TARGETS = {"build_vs_raw": 2.0, "query_s": 1.0, "query_speedup": 10.0, "analysis_s": 60.0, "peak_mb": 2048}
+TARGETS = {"build_vs_raw": 2.0, "query_s": 1.0, "query_speedup": 10.0, "analysis_s": 60.0, "projection_s": 15.0,
+           "peak_mb": 2048, "growth_per_10x": 12.0}
 
 
 def _log(msg: str) -> None:
@@ -749,11 +750,12 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "command": "python -m tests.benchmarks.suite " + " ".join(sys.argv[1:]),
             "sizes": [{"label": r["label"], "quads": r["quads"]} for r in results],
-            "table": table, "queries": queries, "targets": targets(results), "raw": results}
+            "table": table, "queries": queries, "targets": targets(results, table), "raw": results}
 
 
-def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The issue's targets, checked at the largest size measured."""
+def targets(results: list[dict[str, Any]], table: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The issue's targets, checked at the largest size measured (growth: against the size before,
+    from the step ``table``)."""
     if not results:
         return []
     r = results[-1]
@@ -807,6 +809,10 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if "analysis" in r:
         worst = max(((k, v["seconds"]) for k, v in r["analysis"]["steps"].items()), key=lambda kv: kv[1])
         add("every analysis under 60 s", f"slowest: {worst[0]} {worst[1]:.1f} s", worst[1] < TARGETS["analysis_s"])
+        if "projection" in r["analysis"]["steps"]:
+            proj = r["analysis"]["steps"]["projection"]["seconds"]
+            add(f"projection to NetworkX from disk under {TARGETS['projection_s']:g} s", f"{proj:.1f} s",
+                proj < TARGETS["projection_s"])
     inc = r.get("incremental") or {}
     if "few" in inc:
         worst = max(inc["few"]["ratio"], inc["every"]["ratio"])
@@ -816,7 +822,29 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     peaks = {k: v["peak_mb"] for k, v in r.items() if isinstance(v, dict) and "peak_mb" in v and k not in ("rdflib", "raw")}
     over = {k: v for k, v in peaks.items() if v >= TARGETS["peak_mb"]}
     add("peak memory under 2 GB (repnet's steps)", ", ".join(f"{k} {v:,} MB" for k, v in peaks.items()), not over)
+    if table and len(results) >= 2 and "persons" in results[-2] and "persons" in r:
+        add(*_growth_target(table, results[-2], r))
     return out
+
+
+BASELINES = ("raw Oxigraph", "plain rdflib", "Oxigraph's own dump", "Virtuoso's bulk loader")
+"""The table's rows that measure another tool, not a repnet step (left out of the growth target)."""
+
+
+def _growth_target(table: list[dict[str, Any]], small: dict[str, Any], large: dict[str, Any]) -> tuple[str, str, bool]:
+    """Every repnet step's cost from the second-largest size to the largest grows at most 12x per 10x
+    of persons (scaled to the sizes measured); steps under 10 ms at the small size are noise, and
+    the baselines (:data:`BASELINES`), left out."""
+    scale = large["persons"] / small["persons"]
+    limit = TARGETS["growth_per_10x"] * scale / 10
+    over = []
+    ours = [row for row in table if not row["step"].strip().startswith(BASELINES)]
+    for row in ours:
+        a, b = row.get(small["label"]), row.get(large["label"])
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a >= 0.01 and b / a > limit:
+            over.append((row["step"].strip(), b / a))
+    figure = f"{len(over)} of {len(ours)} steps over" + (": " + ", ".join(f"{s} {x:.1f}x" for s, x in over) if over else "")
+    return f"every step grows at most {limit:g}x from {small['label']} to {large['label']} persons", figure, not over
 
 
 def _fmt(v: Any) -> str:
