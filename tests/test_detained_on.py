@@ -115,3 +115,13 @@ def test_only_the_saved_text_itself_is_answered_from_the_index(belarus_dir: Path
     saved = q.saved_queries()["detained-on"]
     assert q.prepare(store, saved.text, {"date": "2025-12-15"}, saved).saved == "detained-on"
     assert q.prepare(store, ORACLE, {"date": "2025-12-15"}, saved).saved is None
+
+
+@pytest.mark.parametrize("label", ["Ann Example [synthetic]", 'Ann "Quoted" Back\\slash\nline', "Алла Пример", ""])
+def test_a_stored_rows_sort_key_is_the_key_it_was_written_with(label: str) -> None:
+    import pyoxigraph as ox
+
+    person = ox.NamedNode("https://w3id.org/repnet/id/person/synthetic-key")
+    cells = ["2020-01-01", "2020-12-31", "held", "2020", "~", "~", "~", label or "~"]
+    key, first, _last, line = dayindex._row(person, ox.Literal("\t".join(cells)))
+    assert dayindex._key(first, line) == key == (label != "", label, person.value, "2020-01-01")

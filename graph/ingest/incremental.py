@@ -262,8 +262,10 @@ def ox_ref(iri: str) -> Any:
     return URIRef(iri)
 
 
-def focus_nodes(store: ox.Store, delta: Iterable[ox.Triple]) -> set[ox.NamedNode]:
-    """The nodes whose checks across sources a change of ``delta`` can affect."""
+def focus_nodes(store: ox.Store, delta: Iterable[ox.Triple], limit: int | None = None) -> set[ox.NamedNode] | None:
+    """The nodes whose checks across sources a change of ``delta`` can affect; None as soon as they
+    are more than ``limit`` (the caller then checks the whole store: looking up what refers to
+    each of 53,731 changed nodes took 4.5 s at 100,000 persons, before a whole check of 4.6 s)."""
     objects_of = _object_targets()
     subjects: set[Any] = set()
     out: set[Any] = set()
@@ -271,10 +273,14 @@ def focus_nodes(store: ox.Store, delta: Iterable[ox.Triple]) -> set[ox.NamedNode
         subjects.add(t.subject)
         if t.predicate.value in objects_of and isinstance(t.object, ox.NamedNode):
             out.add(t.object)
-    out |= subjects
+    out = {n for n in out | subjects if isinstance(n, ox.NamedNode)}
+    if limit is not None and len(out) > limit:
+        return None
     for y in subjects:  # what refers to a node whose description changed (its type, its labels)
-        out.update(q.subject for q in store.quads_for_pattern(None, None, y))
-    return {n for n in out if isinstance(n, ox.NamedNode)}
+        out.update(q.subject for q in store.quads_for_pattern(None, None, y) if isinstance(q.subject, ox.NamedNode))
+        if limit is not None and len(out) > limit:
+            return None
+    return out
 
 
 def neighbourhood(store: ox.Store, focus: set[ox.NamedNode]) -> ox.Store:
@@ -603,8 +609,8 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         if not bad and any(c.component == "SPARQL" for c in across):
             bad = bool(run_checks(s, checks=across))
         elif not bad:
-            focus = focus_nodes(s, ed.delta())
-            if len(focus) > FOCUS_LIMIT:  # whole scans beat this many lookups (the old generation was valid)
+            focus = focus_nodes(s, ed.delta(), FOCUS_LIMIT)
+            if focus is None:  # whole scans beat this many lookups (the old generation was valid)
                 bad = bool(run_checks(s, checks=across))
             elif focus:
                 found = run_checks(neighbourhood(s, focus), checks=across)
