@@ -111,7 +111,8 @@ def push(store: Any, url: str, method: str = "gsp", syntax: str = "ntriples", ht
     before = _declared(eps, http) if verify else []  # the old metadata still lists graphs a push may leave behind
     graphs = list(store.named_graphs())
     native = isinstance(store, EmbeddedStore) and method == "gsp"
-    sizes = (store.graph_sizes() if syntax != "ntriples" else {}) if native else None
+    # what an Oxigraph-written body holds: N-Triples ones are counted by their lines, Turtle ones in the store
+    sizes = ({} if syntax == "ntriples" else store.graph_sizes()) if native else None
     pool = _Senders(http, target) if native and syntax == "ntriples" else None
     try:
         _send(store, graphs, sizes, http, target, method, syntax, chunk, pool, report, progress)
