@@ -171,6 +171,32 @@ def test_the_index_is_written_while_the_checks_run_and_a_failure_of_either_keeps
     assert sorted(p.name for p in root.iterdir()) == ["current", before]
 
 
+def test_derived_quads_are_loaded_while_the_next_are_computed_and_a_failing_derive_keeps_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import repnet.graph.store.layout as layout
+
+    monkeypatch.setattr(layout, "LOAD_CHUNK", 7)  # several chunks, so loads and computing overlap
+    root = tmp_path / "store"
+    quads = list(load_dataset().quads())[:50]
+    g = ox.NamedNode("urn:x-test:derived")
+    derived = [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads[:40]]
+    loaded = replace_store(root, quads, derive=lambda s: iter(derived))
+    assert loaded.quads == 90
+    store = open_store(root, True)
+    assert set(store.oxigraph.quads_for_pattern(None, None, None, g)) == set(derived)
+    store.close()
+    before = _current_target(root)
+
+    def failing_derive(s: EmbeddedStore):  # type: ignore[no-untyped-def]
+        yield from derived[:20]
+        raise ValueError("derive failed")
+
+    with pytest.raises(ValueError, match="derive failed"):
+        replace_store(root, quads, derive=failing_derive)
+    assert _current_target(root) == before
+    assert sorted(p.name for p in root.iterdir()) == ["current", before]
+
+
 def test_a_partial_generation_left_by_a_dead_build_is_removed_by_the_next(tmp_path: Path) -> None:
     root = tmp_path / "store"
     build(None, root)

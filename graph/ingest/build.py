@@ -28,10 +28,12 @@ def derive(store: EmbeddedStore, base: str, keep: DeriveInputs | None = None) ->
     public = EmbeddedStore(store.oxigraph, public_only=True).visible_graphs()
     items = evidence(store.oxigraph, public)
     by_graph, docs = names_by_graph(store.oxigraph, public), graph_documents(store.oxigraph, public)
+    same = list(same_as_quads(store.oxigraph, base, public))  # the judgements of repnet match (issue 13)
     if keep is not None:
         keep.items, keep.by_graph, keep.docs = items, by_graph, docs
+    # everything is read before the first quad is yielded: the caller loads them while this computes
     yield from derived_from(items, by_graph, docs, base)
-    yield from same_as_quads(store.oxigraph, base, public)  # the judgements of repnet match (issue 13)
+    yield from same
 
 
 def index(store: EmbeddedStore, base: str) -> None:
