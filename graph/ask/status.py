@@ -223,8 +223,16 @@ def evidence(store: ox.Store, graphs: list[str]) -> list[Evidence]:
         pub = _v(row, "pub")
         sources[row["g"].value] = (row["doc"].value, parse_date(pub.value).latest if pub is not None else None)
     out: list[Evidence] = []
+
+    def read(q: str) -> Iterator[dict[str, Any]]:
+        # one source graph at a time: a hash join's table then holds one graph's dates, not those
+        # of every graph (read at once at 100k persons, they took the build's peak past 2 GB)
+        for g in graphs:
+            if g in sources:
+                yield from _rows(store.query(q, named_graphs=[ox.NamedNode(g)], default_graph=[]))
+
     for kind, q in _QUERIES.items():
-        for row in _rows(store.query(q, named_graphs=named, default_graph=[])):
+        for row in read(q):
             g = row["g"].value
             if g not in sources:
                 continue
