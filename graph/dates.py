@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +114,7 @@ def parse_day(value: str | dt.date | None, argument: str = "as_of") -> str | Non
         raise UsageError(f"{argument}={str(value)!r}: give a day, YYYY-MM-DD (e.g. 2025-12-13)", argument=argument) from None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # whole-store readers ask for the same few thousand days again and again
 def bound(text: str, end: bool) -> str | None:
     """The earliest day a date allows (``end``: where a period may end at the earliest) or the
     latest (where it may start at the latest), as ISO text; None for text that is not a date.

@@ -19,7 +19,8 @@ LAYERS = {
     "web": {"store", "ask", "publish", "network", "viz"},  # the live explorer (web/explore.py) serves viz data
     "viz": {"store", "ask", "network"},
 }
-FOUNDATION = {"errors", "iris", "dates", "formats", "sparql", "terms", "output", "csvsafe", "files", "progress", "names", "resolution"}
+FOUNDATION = {"errors", "iris", "dates", "formats", "sparql", "terms", "output", "csvsafe", "files", "progress", "runtime", "names",
+              "resolution"}
 
 
 def modules() -> dict[str, Path]:

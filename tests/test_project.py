@@ -16,6 +16,7 @@ from repnet.graph.ask.query import UnknownName
 from repnet.graph.errors import UsageError
 from repnet.graph.ingest.build import in_memory
 from repnet.graph.ingest.dataset import load_dataset
+from repnet.graph.ingest.synth import write_synthetic
 from repnet.graph.network import project as P
 from repnet.graph.network.netexport import write_csv, write_gexf, write_graphml
 from repnet.graph.store import open_store
@@ -141,6 +142,48 @@ def test_public_and_restricted_stores_project_the_same(belarus_store: EmbeddedSt
     assert public.public_only
     H = P.project(public)
     assert sorted(H.edges(keys=True, data=True)) == sorted(G.edges(keys=True, data=True))
+
+
+class _TermStore:
+    """A store that is not embedded: the projection reads it as a remote one, term by term."""
+
+    def __init__(self, store: EmbeddedStore):
+        self.store = store
+
+    def named_graphs(self) -> list[str]:
+        return self.store.named_graphs()
+
+    def query(self, sparql: str, **kw: Any) -> Any:
+        return self.store.query(sparql, **kw)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    out = tmp_path_factory.mktemp("synthetic-projection")
+    write_synthetic(out, persons=300, seed=11, per_file=150, progress=None)
+    return in_memory(load_dataset([out]))
+
+
+@pytest.mark.parametrize(("which", "restricted", "edges"), [("belarus", False, 35), ("belarus", True, 35),
+                                                            ("synthetic", False, 1559), ("synthetic", True, 1559)])
+def test_threaded_tsv_reads_project_what_term_by_term_reads_project(belarus_store: EmbeddedStore, synthetic: EmbeddedStore,
+                                                                   which: str, restricted: bool, edges: int) -> None:
+    store = belarus_store if which == "belarus" else synthetic
+    by_tsv = P.project(store, restricted=restricted)
+    by_terms = P.project(_TermStore(store), restricted=restricted)  # type: ignore[arg-type]
+    assert by_tsv.number_of_edges() == edges
+    assert list(by_tsv.nodes(data=True)) == list(by_terms.nodes(data=True))
+    assert list(by_tsv.edges(keys=True, data=True)) == list(by_terms.edges(keys=True, data=True))
+
+
+def test_the_reads_planned_ahead_are_the_reads_made(belarus_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    tsv = P._Reader._tsv
+    monkeypatch.setattr(P._Reader, "_tsv", lambda self, q: made.append(q) or tsv(self, q))
+    monkeypatch.setattr(P, "AHEAD", 0)  # nothing read ahead: every read is made when it is needed, in order
+    P.project(belarus_store)
+    plan = list(dict.fromkeys(P._plan(P.RELATION_TABLE)))
+    assert len(made) > 40 and made == [q for q in plan if q in made]  # every read planned, in the plan's order
 
 
 # ---------------------------------------------------------------------------- small sources

@@ -13,6 +13,7 @@ from ...ontology.namespaces import data_base
 from ..ask import dayindex
 from ..ask.status import derived_from, evidence, graph_documents, names_by_graph
 from ..progress import Progress
+from ..runtime import collector_paused
 from ..store.embedded import EmbeddedStore, memory_store
 from ..store.layout import replace_store, resolve
 from .dataset import Dataset, load_dataset
@@ -75,10 +76,17 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     """
     if paths is not None:
         paths = list(paths)
-    if not full:
-        done = try_incremental(paths, store, data_base(base), engine, progress)
-        if done is not None:
-            return done
+    with collector_paused():  # millions of records and quads that live until the end (runtime.py)
+        if not full:
+            done = try_incremental(paths, store, data_base(base), engine, progress)
+            if done is not None:
+                return done
+        return _full_build(paths, store, base, engine, progress)
+
+
+def _full_build(paths: list[str | Path] | None, store: str | os.PathLike[str] | None, base: str | None,
+                engine: str, progress: Progress | None) -> BuildResult:
+    """A build from scratch (:func:`build`)."""
     t0 = time.perf_counter()
     ds: Dataset = load_dataset(paths, base, progress)
     t1 = time.perf_counter()

@@ -100,6 +100,15 @@ class EmbeddedStore:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         return self._store.query(sparql, **kwargs)
 
+    def select_tsv(self, sparql: str, *, graphs: list[str] | None = None, named: list[str] | None = None) -> list[str]:
+        """A SELECT's rows as lists of SPARQL TSV cells (read with :func:`repnet.graph.terms.from_tsv`).
+
+        Oxigraph evaluates the query and writes the rows without holding the GIL, so several of
+        these calls run in parallel on threads; the rows then cost Python one split each instead
+        of a term object per cell. ``graphs`` and ``named`` are those of :meth:`query`."""
+        data = self.query(sparql, graphs=graphs, named=named).serialize(format=ox.QueryResultsFormat.TSV)
+        return data.decode().split("\n")[1:-1]
+
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Quads of one visible graph, or of all visible graphs (the default graph is never used)."""
         graphs = [graph] if graph else self.visible_graphs()
