@@ -166,7 +166,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
 
 @pytest.mark.parametrize(("which", "restricted", "edges"), [("belarus", False, 35), ("belarus", True, 35),
                                                             ("synthetic", False, 1559), ("synthetic", True, 1559)])
-def test_threaded_tsv_reads_project_what_term_by_term_reads_project(belarus_store: EmbeddedStore, synthetic: EmbeddedStore,
+def test_tsv_reads_project_what_term_by_term_reads_project(belarus_store: EmbeddedStore, synthetic: EmbeddedStore,
                                                                    which: str, restricted: bool, edges: int) -> None:
     store = belarus_store if which == "belarus" else synthetic
     by_tsv = P.project(store, restricted=restricted)
@@ -174,16 +174,6 @@ def test_threaded_tsv_reads_project_what_term_by_term_reads_project(belarus_stor
     assert by_tsv.number_of_edges() == edges
     assert list(by_tsv.nodes(data=True)) == list(by_terms.nodes(data=True))
     assert list(by_tsv.edges(keys=True, data=True)) == list(by_terms.edges(keys=True, data=True))
-
-
-def test_the_reads_planned_ahead_are_the_reads_made(belarus_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[str] = []
-    tsv = P._Reader._tsv
-    monkeypatch.setattr(P._Reader, "_tsv", lambda self, q: made.append(q) or tsv(self, q))
-    monkeypatch.setattr(P, "AHEAD", 0)  # nothing read ahead: every read is made when it is needed, in order
-    P.project(belarus_store)
-    plan = list(dict.fromkeys(P._plan(P.RELATION_TABLE)))
-    assert len(made) > 40 and made == [q for q in plan if q in made]  # every read planned, in the plan's order
 
 
 # ---------------------------------------------------------------------------- small sources

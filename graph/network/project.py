@@ -81,10 +81,10 @@ over the union of the graphs for classes, labels and date bounds (DISTINCT becau
 repeats a row that several sources state). Every RDF term goes through :mod:`repnet.graph.terms`.
 On disk, Oxigraph spends most of a read turning stored ids back into IRIs and literals, and an
 OPTIONAL costs an index seek per row, so these scans beat joins written in SPARQL. From an embedded
-store the reads run on two threads ahead of the Python that joins them, each written by Oxigraph
-as SPARQL TSV results (which it does without holding the GIL) and split in Python: at 100,000
-synthetic persons (1.78M quads read) on two cores this and a leaner join took the projection
-from 43 s to about 19 s. :func:`network` caches the projection of each store generation (the CLI uses it).
+store each read's rows are written by Oxigraph as SPARQL TSV results and split in Python, which
+spares a term object per cell: with a leaner join, this took the projection of 100,000 synthetic
+persons (1.78M quads read) on two cores from 43 s to about 22 s. :func:`network` caches the
+projection of each store generation (the CLI uses it).
 """
 
 from __future__ import annotations
@@ -96,7 +96,6 @@ import pickle
 import sys
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -248,9 +247,6 @@ _START, _END = f"{_S}startDate", f"{_S}endDate"
 _OPEN_BOUNDS = ((f"{RPN}startAfter", "after", "start"), (f"{RPN}startBefore", "before", "start"),
                 (f"{RPN}endAfter", "after", "end"), (f"{RPN}endBefore", "before", "end"))
 _SCAN = "SELECT ?s ?o WHERE { ?s <%s> ?o }"
-_SCAN_START = _SCAN.split("<", 1)[0]
-READERS = 2  # threads reading an embedded store (Oxigraph decodes without the GIL): one per core here
-AHEAD = 3  # reads started before they are needed: each holds its rows as text until used
 # bounds of dates a source gives only as "after ..." or "before ...", which have no schema:startDate
 _BOUNDS = """
 SELECT ?e ?es ?ls ?ee WHERE {
@@ -290,16 +286,6 @@ Links = dict[Any, list[tuple[Any, str]]]  # subject -> [(object, source id)]
 Reached = list[tuple[Any, tuple[str, ...]]]  # [(node, source ids of the links followed)]
 
 
-def _scan_query(predicate: str) -> str:
-    """The read of one predicate, made in each source graph."""
-    return _SCAN % predicate
-
-
-def _typed_query(classes: Iterable[str]) -> str:
-    """The read of the entities of these classes (sorted IRIs)."""
-    return _TYPED % " ".join(f"<{c}>" for c in classes)
-
-
 def _local(iri: str) -> str:
     """The last path segment of an IRI: '.../concept/role/founder' -> 'founder'."""
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
@@ -330,9 +316,11 @@ def check_view(classes: Collection[str] | None = None, relations: Collection[str
 class _Reader:
     """Scans of the store: one predicate at a time, per source graph; paths followed over them.
 
-    On an embedded store every read is a SELECT whose rows Oxigraph writes as TSV results on one
-    of two threads (it holds no GIL while it decodes the stored terms, the cost that dominates),
-    started ahead of use in the order :func:`_plan` gives, so both cores read while Python joins."""
+    On an embedded store every read is a SELECT whose rows Oxigraph writes as SPARQL TSV results,
+    split in Python: no term object per cell. (Reading on two threads ahead of the join took the
+    projection at 100,000 persons from 22 s to 17-19 s, but the memory the threads' reads left in
+    their own malloc heaps took the analysis step that follows from 1.7 GB to 2.1 GB: past its
+    2 GB target. So the reads stay on the calling thread.)"""
 
     def __init__(self, store: Store, restricted: bool):
         self.store = store
@@ -345,47 +333,6 @@ class _Reader:
         self.steps: dict[Step, Links] = {}  # step -> its links, forwards or backwards
         self.typed: dict[tuple[str, ...], dict[str, set[str]]] = {}
         self._embedded = store if isinstance(store, EmbeddedStore) else None
-        self._pool: ThreadPoolExecutor | None = None  # started by plan()
-        self._ahead: dict[str, Future[list[tuple[str, list[str]]]]] = {}
-        self._plan: list[str] = []
-
-    def __enter__(self) -> _Reader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop the reading threads (reads started ahead and not used are dropped)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def plan(self, queries: Iterable[str]) -> None:
-        """The reads (:func:`_scan_query`, or SELECTs for :meth:`rows`) the projection will make, in order."""
-        self._plan = list(dict.fromkeys(queries))
-        if self._embedded is not None and self._pool is None:
-            self._pool = ThreadPoolExecutor(READERS, thread_name_prefix="repnet-projection")
-        self._read_ahead()
-
-    def _read_ahead(self) -> None:
-        while self._pool is not None and self._plan and len(self._ahead) < AHEAD:
-            q = self._plan.pop(0)
-            if q not in self._ahead:
-                self._ahead[q] = self._pool.submit(self._tsv, q)
-
-    def _tsv(self, sparql: str) -> list[tuple[str, list[str]]]:
-        """A read's TSV rows: for a scan, (source id, rows) of each source graph in turn (a query
-        per graph, which spares decoding each row's graph name); else ("", rows) over the union."""
-        assert self._embedded is not None
-        if sparql.startswith(_SCAN_START):
-            return [(source_id(g), self._embedded.select_tsv(sparql, graphs=[g])) for g in self.sources]
-        return [("", self._embedded.select_tsv(sparql, graphs=self.public))]
-
-    def _lines(self, sparql: str) -> list[tuple[str, list[str]]]:
-        """The TSV rows of a read (:meth:`_tsv`), waiting for it when it was started ahead."""
-        future = self._ahead.pop(sparql, None)
-        if future is not None:
-            self._plan = [q for q in self._plan if q != sparql]
-        lines = future.result() if future is not None else self._tsv(sparql)
-        self._read_ahead()
-        return lines
 
     def scan(self, predicate: str) -> Links:
         """Subject -> [(object, source id)] for one predicate, read once: graph by graph in the
@@ -402,8 +349,9 @@ class _Reader:
                         value = _plain(o)
                         out[intern(s.value)].append((intern(value) if isinstance(o, ox.NamedNode) else value, sid))
             else:
-                for sid, lines in self._lines(_scan_query(predicate)):
-                    for line in lines:
+                for g in self.sources:  # a query per graph spares decoding each row's graph name
+                    sid = source_id(g)
+                    for line in self._embedded.select_tsv(_SCAN % predicate, graphs=[g]):
                         s, o = line.split("\t")
                         out[intern(s[1:-1] if s[0] == "<" else s[2:])].append(
                             (intern(o[1:-1]) if o[0] == "<" else _cell(o), sid))
@@ -457,7 +405,7 @@ class _Reader:
         key = tuple(sorted(iris))
         if key not in self.typed:
             out: dict[str, set[str]] = defaultdict(set)
-            for e, c in self.rows(_typed_query(key)):
+            for e, c in self.rows(_TYPED % " ".join(f"<{c}>" for c in key)):
                 out[e].add(c)
             self.typed[key] = out
         return self.typed[key]
@@ -467,7 +415,7 @@ class _Reader:
         (:func:`_plain`; None for an unbound variable)."""
         if self._embedded is None:
             return [tuple(_plain(term) for term in sol) for sol in self.store.query(sparql, graphs=self.public)]
-        return [tuple(map(_cell, line.split("\t"))) for _, lines in self._lines(sparql) for line in lines]
+        return [tuple(map(_cell, line.split("\t"))) for line in self._embedded.select_tsv(sparql, graphs=self.public)]
 
 
 @dataclass
@@ -534,8 +482,8 @@ def project(store: Store, *, classes: Collection[str] | None = None,
     report = progress or silent
     wanted = [r for r in RELATION_TABLE if relations is None or r.name in relations]
     total = len(wanted) + 3
-    with _Reader(store, restricted) as R, collector_paused():
-        R.plan(_plan(wanted))
+    R = _Reader(store, restricted)
+    with collector_paused():
         E = _Edges()
         report(STAGE, 0, total)
         for done, relation in enumerate(wanted, 1):
@@ -550,37 +498,6 @@ def project(store: Store, *, classes: Collection[str] | None = None,
     if classes is not None or day is not None:
         G = view(G, classes=classes, as_of=day)
     return G
-
-
-def _plan(wanted: Iterable[Relation]) -> list[str]:
-    """The reads :func:`project` makes for these relations, in about the order it makes them
-    (a read it makes out of this order only waits for its own rows)."""
-    out: list[str] = []
-
-    def follow(*paths: Steps) -> None:
-        out.extend(_scan_query(predicate) for path in paths for predicate, _ in path)
-
-    def attributes(specs: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        for _, a in specs:
-            follow(a.get("path", ()), a.get("head_in", ()))
-            if "types" in a:
-                out.append(_typed_query(sorted(a["types"])))
-
-    for r in wanted:
-        for p in r.patterns:
-            follow(*(path[:1] for path in (p.tail if all(p.tail) else p.head)))
-            out.extend(_typed_query([c]) for c in (p.events, p.tail_class) if c)
-            follow(*p.unless, *p.head, *p.tail)
-            attributes(r.attributes + p.attributes)
-        for g in r.pairs:
-            follow(*g.members, *g.group)
-        if r.pairs:
-            attributes(r.attributes)
-    out += [_CLASSES, _FLAGS, _LABELS, _scan_query(_START)]
-    out += [_scan_query(predicate) for predicate, _, _ in _OPEN_BOUNDS]
-    out += [_scan_query(_END), _BOUNDS]
-    follow(*(path for r in wanted for path in r.since_else))
-    return out
 
 
 def _read_patterns(R: _Reader, E: _Edges, relation: Relation) -> None:

@@ -103,9 +103,8 @@ class EmbeddedStore:
     def select_tsv(self, sparql: str, *, graphs: list[str] | None = None, named: list[str] | None = None) -> list[str]:
         """A SELECT's rows as lists of SPARQL TSV cells (read with :func:`repnet.graph.terms.from_tsv`).
 
-        Oxigraph evaluates the query and writes the rows without holding the GIL, so several of
-        these calls run in parallel on threads; the rows then cost Python one split each instead
-        of a term object per cell. ``graphs`` and ``named`` are those of :meth:`query`."""
+        Oxigraph evaluates the query and writes the rows itself, so a row costs Python one split
+        instead of a term object per cell. ``graphs`` and ``named`` are those of :meth:`query`."""
         data = self.query(sparql, graphs=graphs, named=named).serialize(format=ox.QueryResultsFormat.TSV)
         return data.decode().split("\n")[1:-1]
 
