@@ -49,8 +49,9 @@ def _literal(v: str, dtype: str) -> Any:
 
 # ---------------------------------------------------------------------------- SPARQL TSV cells
 # Hand-written for speed: the projection reads millions of cells that Oxigraph writes as TSV
-# results without holding the GIL (rdflib's TSV results parser is pyparsing, about 100x slower).
-# A cell is a term in N-Triples syntax, or a number or boolean abbreviated as in Turtle.
+# results. pyoxigraph's own parser (ox.parse_query_results, which answers.py uses) makes a term
+# object per cell, the cost these cells avoid; rdflib's TSV results parser is pyparsing, slower
+# still. A cell is a term in N-Triples syntax, or a number or boolean abbreviated as in Turtle.
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _ABBREVIATED = {"true": True, "false": False}
 
