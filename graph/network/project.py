@@ -291,16 +291,19 @@ def _local(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+def _iso(value: Any) -> Any:
+    """A plain value with dates as ISO strings."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _plain(term: Any) -> Any:
     """An RDF term -> a plain value (via terms.to_python); dates as ISO strings."""
-    value = to_python(term)
-    return value.isoformat() if isinstance(value, dt.date) else value
+    return _iso(to_python(term))
 
 
 def _cell(cell: str) -> Any:
     """A SPARQL TSV results cell -> what :func:`_plain` gives for its term."""
-    value = from_tsv(cell)
-    return value.isoformat() if isinstance(value, dt.date) else value
+    return _iso(from_tsv(cell))
 
 
 def check_view(classes: Collection[str] | None = None, relations: Collection[str] | None = None) -> None:

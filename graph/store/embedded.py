@@ -100,12 +100,13 @@ class EmbeddedStore:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         return self._store.query(sparql, **kwargs)
 
-    def select_tsv(self, sparql: str, *, graphs: list[str] | None = None, named: list[str] | None = None) -> list[str]:
-        """A SELECT's rows as lists of SPARQL TSV cells (read with :func:`repnet.graph.terms.from_tsv`).
+    def select_tsv(self, sparql: str, *, graphs: list[str] | None = None) -> list[str]:
+        """A SELECT's rows as lines of SPARQL TSV results, without the header: cells tab-separated,
+        each read with :func:`repnet.graph.terms.from_tsv`.
 
         Oxigraph evaluates the query and writes the rows itself, so a row costs Python one split
-        instead of a term object per cell. ``graphs`` and ``named`` are those of :meth:`query`."""
-        data = self.query(sparql, graphs=graphs, named=named).serialize(format=ox.QueryResultsFormat.TSV)
+        instead of a term object per cell. ``graphs`` is that of :meth:`query`."""
+        data = self.query(sparql, graphs=graphs).serialize(format=ox.QueryResultsFormat.TSV)
         return data.decode().split("\n")[1:-1]
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
