@@ -1,4 +1,5 @@
-"""How long whole-store work runs in this process: the garbage collector paused while it builds.
+"""How whole-store work runs: the garbage collector paused while it builds, and worker processes
+that end with the process that started them.
 
 A build or a projection at 100,000 persons creates tens of millions of small objects (tuples,
 dicts, strings) that live until the step ends. Python's cyclic collector examines the surviving
@@ -11,6 +12,7 @@ step and restored after (it then runs when it would have).
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,3 +38,30 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def end_with_parent(ppid: int) -> None:  # pragma: no cover - runs in worker processes
+    """Make a worker process (a build's record workers, a projection's readers) die with the
+    process that started it: a ``kill -9`` of a build must not leave workers that go on working
+    (and print BrokenPipe tracebacks). Linux: PR_SET_PDEATHSIG; elsewhere a watchdog thread that
+    checks the parent twice a second. Call it first thing in the worker with the parent's pid."""
+    import signal
+    import threading
+    import time
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL) != 0:  # PR_SET_PDEATHSIG
+            raise OSError(ctypes.get_errno(), "prctl failed")
+    except (OSError, AttributeError):
+
+        def watch() -> None:
+            while os.getppid() == ppid:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != ppid:  # the parent died before the signal was armed
+        os._exit(1)

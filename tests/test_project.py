@@ -14,7 +14,7 @@ import pytest
 
 from repnet.graph.ask.query import UnknownName
 from repnet.graph.errors import UsageError
-from repnet.graph.ingest.build import in_memory
+from repnet.graph.ingest.build import build, in_memory
 from repnet.graph.ingest.dataset import load_dataset
 from repnet.graph.ingest.synth import write_synthetic
 from repnet.graph.network import project as P
@@ -174,6 +174,51 @@ def test_tsv_reads_project_what_term_by_term_reads_project(belarus_store: Embedd
     assert by_tsv.number_of_edges() == edges
     assert list(by_tsv.nodes(data=True)) == list(by_terms.nodes(data=True))
     assert list(by_tsv.edges(keys=True, data=True)) == list(by_terms.edges(keys=True, data=True))
+
+
+@pytest.fixture(scope="module")
+def synthetic_on_disk(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    out = tmp_path_factory.mktemp("synthetic-projection-sources")
+    write_synthetic(out, persons=300, seed=11, per_file=150, progress=None)
+    root = tmp_path_factory.mktemp("synthetic-projection-store")
+    build([out], root)
+    store = open_store(root, include_restricted=True)
+    assert isinstance(store, EmbeddedStore) and store.generation is not None
+    return store
+
+
+@pytest.mark.parametrize(("which", "restricted", "edges"), [("belarus", False, 35), ("belarus", True, 35),
+                                                            ("synthetic", False, 1559), ("synthetic", True, 1559)])
+def test_reads_ahead_in_workers_project_what_reads_here_project(belarus_store: EmbeddedStore,
+                                                                  synthetic_on_disk: EmbeddedStore, which: str,
+                                                                  restricted: bool, edges: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    store = belarus_store if which == "belarus" else synthetic_on_disk
+    unplanned: list[str] = []
+    select_tsv = EmbeddedStore.select_tsv
+
+    def here(self: EmbeddedStore, sparql: str, **kw: Any) -> list[str]:
+        unplanned.append(sparql)
+        return select_tsv(self, sparql, **kw)
+
+    monkeypatch.setattr(EmbeddedStore, "select_tsv", here)
+    ahead = P.project(store, restricted=restricted)
+    assert unplanned == []  # _plan named every read the relations made: the workers read them all
+    monkeypatch.setattr(P, "READ_WORKERS", 0)
+    by_here = P.project(store, restricted=restricted)
+    assert len(unplanned) > 100
+    assert ahead.number_of_edges() == edges
+    assert list(ahead.nodes(data=True)) == list(by_here.nodes(data=True))
+    assert list(ahead.edges(keys=True, data=True)) == list(by_here.edges(keys=True, data=True))
+
+
+def test_a_read_ahead_whose_workers_fail_leaves_the_reads_to_the_caller(belarus_store: EmbeddedStore,
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        capfd: pytest.CaptureFixture[str]) -> None:
+    expected = P.project(belarus_store)
+    monkeypatch.setattr(belarus_store, "generation", belarus_store.location / "no-such-generation")
+    assert list(P.project(belarus_store).edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
+    assert "no-such-generation" in capfd.readouterr().err  # each worker said why it stopped
 
 
 # ---------------------------------------------------------------------------- small sources

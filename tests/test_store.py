@@ -257,3 +257,42 @@ def test_a_graph_without_an_access_statement_is_not_public(tmp_path: Path) -> No
     s = memory_store(quads, public_only=True)
     assert "https://w3id.org/repnet/graph/undeclared" not in s.named_graphs()
     assert not bool(s.query('ASK { ?s ?p "secret" }'))
+
+
+# ---------------------------------------------------------------------------- reads ahead in workers
+def test_read_ahead_documented_example_holds() -> None:
+    import doctest
+
+    from repnet.graph.store import readahead
+
+    result = doctest.testmod(readahead)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_reads_ahead_give_what_select_tsv_gives_in_any_order_asked(belarus_store: EmbeddedStore) -> None:
+    public = open_store(belarus_store.location)
+    assert isinstance(public, EmbeddedStore)
+    graphs = [g for g in public.named_graphs() if g.endswith("/graph/hrw-2025-12-15-belarus")]
+    reads: list[tuple[str, list[str] | None]] = [
+        ("SELECT ?s ?o WHERE { ?s skos:prefLabel ?o } ORDER BY ?s ?o", None),
+        ("SELECT ?s ?o WHERE { ?s rpn:sentencedPerson ?o }", graphs),
+        ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", None),
+        ("SELECT ?x WHERE { ?x a <http://example.org/nothing> }", None),
+    ]
+    expected = [public.select_tsv(sparql, graphs=g) for sparql, g in reads]
+    assert all(expected[:3]) and expected[3] == []
+    # the restricted graphs stay out of a public store's reads ahead, as out of its own
+    assert not any("restricted" in line for line in expected[2])
+    assert any("restricted" in line for line in belarus_store.select_tsv(reads[2][0]))
+    ahead = public.read_ahead(reads, workers=2)
+    assert ahead is not None
+    with ahead:
+        assert [ahead.lines(i) for i in (2, 0, 3, 1)] == [expected[i] for i in (2, 0, 3, 1)]
+        with pytest.raises(IndexError):
+            ahead.lines(4)
+        procs = list(ahead.procs)
+    assert all(p.returncode is not None for p in procs)  # closed: no worker left behind
+
+
+def test_a_store_in_memory_reads_nothing_ahead() -> None:
+    assert in_memory(load_dataset(None)).read_ahead([("SELECT * WHERE { ?s ?p ?o }", None)]) is None

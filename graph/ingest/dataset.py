@@ -17,6 +17,7 @@ from ...ontology.resources import read_text
 from ..formats import nquads_text
 from ..iris import graph_iri
 from ..progress import Progress
+from ..runtime import end_with_parent
 from . import records
 from .sources import Source, default_paths, expand_paths, read_sources
 
@@ -70,7 +71,7 @@ class Batches:
             # dataset stays reachable while the pool lives, for any worker the pool re-forks
             global _FORKED
             _FORKED = ds
-            self.pool = multiprocessing.get_context("fork").Pool(n, initializer=_end_with_parent, initargs=(os.getpid(),))
+            self.pool = multiprocessing.get_context("fork").Pool(n, initializer=end_with_parent, initargs=(os.getpid(),))
 
     def __enter__(self) -> Batches:
         return self
@@ -107,32 +108,6 @@ class Batches:
             yield nquads_text(vocabulary_quads(ds.base))
         finally:
             self.close()
-
-
-def _end_with_parent(ppid: int) -> None:  # pragma: no cover - runs in the forked workers
-    """Make a build worker die with the build: a ``kill -9`` of the build must not leave workers
-    that go on working (and print BrokenPipe tracebacks). Linux: PR_SET_PDEATHSIG; elsewhere a
-    watchdog thread that checks the parent twice a second."""
-    import signal
-    import threading
-    import time
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, signal.SIGKILL) != 0:  # PR_SET_PDEATHSIG
-            raise OSError(ctypes.get_errno(), "prctl failed")
-    except (OSError, AttributeError):
-
-        def watch() -> None:
-            while os.getppid() == ppid:
-                time.sleep(0.5)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True).start()
-    if os.getppid() != ppid:  # the parent died before the signal was armed
-        os._exit(1)
 
 
 def _batch(ds: Dataset, job: tuple[int, int, int]) -> tuple[bytes, int, bool]:

@@ -95,7 +95,7 @@ import os
 import pickle
 import sys
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +122,7 @@ NODE_CLASSES = ("Person", "Judge", "Prosecutor", "Organization", "Court", "Gover
                 "Offence", "Article", "ReleaseRound", "Country", "Place", "Unknown")
 PERSON_CLASSES = frozenset({"Person", "Judge", "Prosecutor"})
 CACHE_KEEP = 4
+READ_WORKERS = 2  # processes that read ahead of the join from a store on disk (_Reader); 0: none
 STAGE = "projecting the network"  # the stage every progress call of project() reports
 TABLE = Path(__file__).with_name("relations.yaml")  # the relations as data: see its header
 
@@ -320,12 +321,14 @@ class _Reader:
     """Scans of the store: one predicate at a time, per source graph; paths followed over them.
 
     On an embedded store every read is a SELECT whose rows Oxigraph writes as SPARQL TSV results,
-    split in Python: no term object per cell. (Reading on two threads ahead of the join took the
-    projection at 100,000 persons from 22 s to 17-19 s, but the memory the threads' reads left in
-    their own malloc heaps took the analysis step that follows from 1.7 GB to 2.1 GB: past its
-    2 GB target. So the reads stay on the calling thread.)"""
+    split in Python: no term object per cell. On disk, :data:`READ_WORKERS` processes read ahead
+    what :func:`_plan` says the relations will need (:mod:`repnet.graph.store.readahead`), while
+    this process joins what they have read: the answers are the same, only read sooner. (Reading
+    on threads instead left what they read in their own malloc heaps: the analysis step that
+    follows peaked at 2.1 GB instead of 1.7 GB at 100,000 persons.) Use it in a ``with`` block,
+    which stops the workers."""
 
-    def __init__(self, store: Store, restricted: bool):
+    def __init__(self, store: Store, restricted: bool, wanted: Iterable[Relation] = ()):
         self.store = store
         self.restricted = restricted
         names = store.named_graphs()
@@ -336,6 +339,27 @@ class _Reader:
         self.steps: dict[Step, Links] = {}  # step -> its links, forwards or backwards
         self.typed: dict[tuple[str, ...], dict[str, set[str]]] = {}
         self._embedded = store if isinstance(store, EmbeddedStore) else None
+        self.planned: dict[tuple[str, tuple[str, ...] | None], int] = {}
+        self.ahead = None
+        if self._embedded is not None and READ_WORKERS > 0:
+            plan = _plan(self, wanted)
+            self.ahead = self._embedded.read_ahead(plan, READ_WORKERS) if plan else None
+            if self.ahead is not None:
+                self.planned = {(sparql, _key(graphs)): i for i, (sparql, graphs) in enumerate(plan)}
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
+
+    def select(self, sparql: str, graphs: list[str] | None) -> list[str]:
+        """An embedded store's rows of a SELECT as TSV lines: read ahead when planned, else here."""
+        assert self._embedded is not None
+        number = self.planned.pop((sparql, _key(graphs)), None)
+        lines = self.ahead.lines(number) if number is not None and self.ahead is not None else None
+        return lines if lines is not None else self._embedded.select_tsv(sparql, graphs=graphs)
 
     def scan(self, predicate: str) -> Links:
         """Subject -> [(object, source id)] for one predicate, read once: graph by graph in the
@@ -354,7 +378,7 @@ class _Reader:
             else:
                 for g in self.sources:  # a query per graph spares decoding each row's graph name
                     sid = source_id(g)
-                    for line in self._embedded.select_tsv(_SCAN % predicate, graphs=[g]):
+                    for line in self.select(_SCAN % predicate, [g]):
                         s, o = line.split("\t")
                         out[intern(s[1:-1] if s[0] == "<" else s[2:])].append(
                             (intern(o[1:-1]) if o[0] == "<" else _cell(o), sid))
@@ -395,6 +419,14 @@ class _Reader:
         """What each of several paths reaches, in order."""
         return [r for path in paths for r in self.walk(path, node)]
 
+    def walker(self, paths: tuple[Steps, ...]) -> Callable[[Any], Reached]:
+        """:meth:`walk_any` over ``paths`` as one function, for walking them from every event: a
+        lone one-step path (most of relations.yaml) looks its links up directly."""
+        if len(paths) == 1 and len(paths[0]) == 1:
+            links, none = self.index(paths[0][0]), ()
+            return lambda node: [(y, (sid,)) for y, sid in links.get(node, none)]
+        return lambda node: self.walk_any(paths, node)
+
     def starts(self, paths: Iterable[Steps]) -> dict[Any, None]:
         """The nodes the first link of any of the paths starts from (the events of a pattern), in reading order."""
         out: dict[Any, None] = {}
@@ -408,7 +440,7 @@ class _Reader:
         key = tuple(sorted(iris))
         if key not in self.typed:
             out: dict[str, set[str]] = defaultdict(set)
-            for e, c in self.rows(_TYPED % " ".join(f"<{c}>" for c in key)):
+            for e, c in self.rows(_typed(key)):
                 out[e].add(c)
             self.typed[key] = out
         return self.typed[key]
@@ -418,7 +450,62 @@ class _Reader:
         (:func:`_plain`; None for an unbound variable)."""
         if self._embedded is None:
             return [tuple(_plain(term) for term in sol) for sol in self.store.query(sparql, graphs=self.public)]
-        return [tuple(map(_cell, line.split("\t"))) for line in self._embedded.select_tsv(sparql, graphs=self.public)]
+        return [tuple(map(_cell, line.split("\t"))) for line in self.select(sparql, self.public)]
+
+
+def _typed(classes: tuple[str, ...]) -> str:
+    """The SELECT of the entities that have any of these classes (sorted IRIs)."""
+    return _TYPED % " ".join(f"<{c}>" for c in classes)
+
+
+def _key(graphs: list[str] | None) -> tuple[str, ...] | None:
+    return None if graphs is None else tuple(graphs)
+
+
+def _relation_reads(relation: Relation) -> Iterator[tuple[str, Any]]:
+    """What reading one relation needs, about in the order :func:`_read_patterns` and
+    :func:`_read_pairs` first ask for it: ("scan", predicate) and ("typed", sorted class IRIs)."""
+    def steps(paths: Iterable[Steps]) -> Iterator[tuple[str, Any]]:
+        for path in paths:
+            for predicate, _ in path:
+                yield "scan", predicate
+
+    def attributes(specs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, Any]]:
+        for _, a in specs:
+            if "types" in a:
+                yield "typed", tuple(sorted(a["types"]))
+            yield from steps(a[k] for k in ("head_in", "path") if k in a)
+
+    for p in relation.patterns:
+        yield from steps(path[:1] for path in (p.tail if all(p.tail) else p.head))
+        yield from (("typed", (c,)) for c in (p.events, p.tail_class) if c)
+        yield from steps((*p.unless, *p.head, *p.tail))
+        yield from attributes(relation.attributes + p.attributes)
+    for g in relation.pairs:
+        yield from steps((*(m[:1] for m in g.members), *g.members, *g.group))
+    if relation.pairs:
+        yield from attributes(relation.attributes)
+    yield from steps(relation.since_else)
+
+
+def _plan(R: _Reader, wanted: Iterable[Relation]) -> list[tuple[str, list[str] | None]]:
+    """The reads a projection of these relations makes, in about the order it makes them (each
+    once): the scans of its predicates graph by graph, then nodes and dates. What the join asks for
+    that is not in the plan is read when asked; a planned read never asked for costs its time."""
+    needs: dict[tuple[str, Any], None] = {}
+    for relation in wanted:
+        needs.update(dict.fromkeys(_relation_reads(relation)))
+    plan: list[tuple[str, list[str] | None]] = []
+    for kind, what in needs:
+        if kind == "scan":
+            plan += [(_SCAN % what, [g]) for g in R.sources]
+        else:
+            plan.append((_typed(what), R.public))
+    plan += [(q, R.public) for q in (_CLASSES, _FLAGS, _LABELS)]
+    for predicate in (_START, *(b[0] for b in _OPEN_BOUNDS), _END):
+        if ("scan", predicate) not in needs:
+            plan += [(_SCAN % predicate, [g]) for g in R.sources]
+    return [*plan, (_BOUNDS, R.public)]
 
 
 @dataclass
@@ -485,8 +572,7 @@ def project(store: Store, *, classes: Collection[str] | None = None,
     report = progress or silent
     wanted = [r for r in RELATION_TABLE if relations is None or r.name in relations]
     total = len(wanted) + 3
-    R = _Reader(store, restricted)
-    with collector_paused():
+    with collector_paused(), _Reader(store, restricted, wanted) as R:
         E = _Edges()
         report(STAGE, 0, total)
         for done, relation in enumerate(wanted, 1):
@@ -509,16 +595,18 @@ def _read_patterns(R: _Reader, E: _Edges, relation: Relation) -> None:
         events = R.starts(p.tail if all(p.tail) else p.head)  # tail ".": the events the head paths start from
         only = R.classes([p.events]) if p.events else None
         tail_ok = R.classes([p.tail_class]) if p.tail_class else None
-        specs = relation.attributes + p.attributes
-        per_head = any("head_in" in a for _, a in specs)
+        specs = _prepared(R, relation.attributes + p.attributes)
+        per_head = any("head_in" in a for _, a, _ in specs)
         add, name = E.add, relation.name
+        unless = [R.walker((u,)) for u in p.unless]
+        walk_heads, walk_tails = R.walker(p.head), R.walker(p.tail)
         for e in events:
-            if (only is not None and e not in only) or any(R.walk(u, e) for u in p.unless):
+            if (only is not None and e not in only) or any(u(e) for u in unless):
                 continue
-            heads = R.walk_any(p.head, e)
+            heads = walk_heads(e)
             if not heads:
                 continue
-            tails = R.walk_any(p.tail, e)
+            tails = walk_tails(e)
             if tail_ok is not None:
                 tails = [t for t in tails if t[0] in tail_ok]
             if not tails:
@@ -543,30 +631,41 @@ def _read_pairs(R: _Reader, E: _Edges, relation: Relation) -> None:
             for group, s2 in targets:
                 for a, s1 in people:
                     groups[group][a].update((*s1, *s2))
+    specs = _prepared(R, relation.attributes)
     for group, members in groups.items():
-        at = _event_attributes(R, relation.attributes, group)
+        at = _event_attributes(R, specs, group)
         ps = sorted(members)
         for i, a in enumerate(ps):
             for b in ps[i + 1:]:
                 E.add(relation.name, group, a, b, members[a] | members[b], _head_attributes(at, b))
 
 
-def _event_attributes(R: _Reader, specs: Iterable[tuple[str, dict[str, Any]]], e: Any) -> dict[str, Any]:
-    """The attributes of an event's edges as relations.yaml defines them; a ``head_in`` attribute is
-    held as a frozenset of the nodes it is true for, until :func:`_head_attributes`."""
+Prepared = list[tuple[str, dict[str, Any], Callable[[Any], Reached] | None]]
+
+
+def _prepared(R: _Reader, specs: Iterable[tuple[str, dict[str, Any]]]) -> Prepared:
+    """Attribute specs with a walker (:meth:`_Reader.walker`) for each that follows a path."""
+    return [(name, a, R.walker((a["head_in"] if "head_in" in a else a["path"],)) if "head_in" in a or "path" in a else None)
+            for name, a in specs]
+
+
+def _event_attributes(R: _Reader, specs: Prepared, e: Any) -> dict[str, Any]:
+    """The attributes of an event's edges as relations.yaml defines them (specs :func:`_prepared`);
+    a ``head_in`` attribute is held as a frozenset of the nodes it is true for, until
+    :func:`_head_attributes`."""
     out: dict[str, Any] = {}
-    for name, a in specs:
+    for name, a, walk in specs:
         if "value" in a:
             out[name] = a["value"]
-        elif "head_in" in a:
-            out[name] = frozenset(b for b, _ in R.walk(a["head_in"], e))
+        elif walk is not None and "head_in" in a:
+            out[name] = frozenset(b for b, _ in walk(e))
         elif "types" in a:
             words = sorted(a["types"][c] for c in R.classes(a["types"]).get(e, ()))
             out[name] = ", ".join(words) or a["else"]
         elif a["as"] == "event":
             out[name] = e
-        else:
-            values = [v for v, _ in R.walk(a["path"], e)]
+        elif walk is not None:
+            values = [v for v, _ in walk(e)]
             if a["as"] == "names":
                 out[name] = ", ".join(sorted({_local(v) for v in values})) or None
             elif values:

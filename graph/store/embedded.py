@@ -9,7 +9,7 @@ and the atomic swap of a build live in :mod:`repnet.graph.store.layout`.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from ...ontology.namespaces import ACCESS, PREFIXES
 from ..iris import is_source_view
 from ..terms import solutions
+from .readahead import Read, ReadAhead, tsv_lines
 
 PUBLIC = str(ACCESS.PUBLIC)
 
@@ -106,8 +107,21 @@ class EmbeddedStore:
 
         Oxigraph evaluates the query and writes the rows itself, so a row costs Python one split
         instead of a term object per cell. ``graphs`` is that of :meth:`query`."""
-        data = self.query(sparql, graphs=graphs).serialize(format=ox.QueryResultsFormat.TSV)
-        return data.decode().split("\n")[1:-1]
+        return tsv_lines(self.query(sparql, graphs=graphs).serialize(format=ox.QueryResultsFormat.TSV))
+
+    def read_ahead(self, reads: Sequence[tuple[str, list[str] | None]], workers: int = 2) -> ReadAhead | None:
+        """Start ``workers`` processes that evaluate ``reads`` (SPARQL, ``graphs`` as for
+        :meth:`select_tsv`) in turn on this generation, opened read-only; read number i's rows
+        with ``.lines(i)`` (:class:`~repnet.graph.store.readahead.ReadAhead`: the same lines
+        :meth:`select_tsv` gives). None for a store in memory, which no other process can open."""
+        if self.generation is None:
+            return None
+        visible = self.visible_graphs()
+        planned: list[Read] = []
+        for sparql, graphs in reads:
+            default, named = read_dataset(visible, graphs, None)
+            planned.append((sparql, default, named))
+        return ReadAhead(self.generation, planned, PREFIXES, workers)
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Quads of one visible graph, or of all visible graphs (the default graph is never used)."""
