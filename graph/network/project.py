@@ -328,7 +328,7 @@ class _Reader:
     follows peaked at 2.1 GB instead of 1.7 GB at 100,000 persons.) Use it in a ``with`` block,
     which stops the workers."""
 
-    def __init__(self, store: Store, restricted: bool, wanted: Iterable[Relation] = ()):
+    def __init__(self, store: Store, restricted: bool, wanted: Collection[Relation] = ()):
         self.store = store
         self.restricted = restricted
         names = store.named_graphs()
@@ -341,7 +341,7 @@ class _Reader:
         self._embedded = store if isinstance(store, EmbeddedStore) else None
         self.planned: dict[tuple[str, tuple[str, ...] | None], int] = {}
         self.ahead = None
-        if self._embedded is not None and READ_WORKERS > 0:
+        if self._embedded is not None and READ_WORKERS > 0 and wanted:  # no relations: a reader of graph names
             plan = _plan(self, wanted)
             self.ahead = self._embedded.read_ahead(plan, READ_WORKERS) if plan else None
             if self.ahead is not None:
