@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import IO
 
 import pyoxigraph as ox
@@ -44,7 +45,17 @@ AHEAD_BYTES = 64 << 20  # a worker stops taking reads while this much of its ans
 Read = tuple[str, list[str] | None, list[str]]  # SPARQL, default graph (None: the store's own), named graphs
 
 
-def tsv_lines(data: bytes) -> list[str]:
+def _widen(fd: int) -> None:
+    """Let a pipe hold 1 MiB instead of 64 KiB where Linux allows (fewer wake-ups per answer)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _CHUNK)
+    except (ImportError, OSError):
+        pass
+
+
+def tsv_lines(data: bytes | bytearray) -> list[str]:
     """SPARQL TSV results -> their rows as lines, without the header line.
 
     >>> tsv_lines(b"?s\\t?o\\n<a>\\t<b>\\n<c>\\t\\"d\\"\\n")
@@ -66,6 +77,16 @@ def evaluate(store: ox.Store, read: Read, prefixes: dict[str, str]) -> bytes:
     return data
 
 
+@dataclass
+class _Incoming:
+    """What one worker is sending: a frame's header, then its answer."""
+
+    head: bytearray = field(default_factory=bytearray)
+    number: int = -1
+    body: bytearray | None = None
+    filled: int = 0
+
+
 class ReadAhead:
     """Workers reading ``reads`` on the store generation at ``generation``; a context manager.
 
@@ -82,8 +103,8 @@ class ReadAhead:
     def __init__(self, generation: str | os.PathLike[str], reads: Sequence[Read], prefixes: dict[str, str],
                  workers: int = 2):
         self.count = len(reads)
-        self.answers: dict[int, bytes] = {}  # sent before they were asked for
-        self.buffers: dict[int, bytearray] = {}  # worker stdout fd -> bytes received, not yet a whole answer
+        self.answers: dict[int, bytearray] = {}  # sent before they were asked for
+        self.incoming: dict[int, _Incoming] = {}  # a running worker's stdout -> what it is sending
         self.procs: list[subprocess.Popen[bytes]] = []
         spec = json.dumps({"generation": str(generation), "prefixes": prefixes, "reads": list(reads),
                            "parent": os.getpid()}).encode()
@@ -108,7 +129,8 @@ class ReadAhead:
                 assert proc.stdin is not None and proc.stdout is not None
                 proc.stdin.write(spec)
                 proc.stdin.close()
-                self.buffers[proc.stdout.fileno()] = bytearray()
+                self.incoming[proc.stdout.fileno()] = _Incoming()
+                _widen(proc.stdout.fileno())
         except BaseException:
             self.close()
             raise
@@ -127,27 +149,34 @@ class ReadAhead:
         if not 0 <= number < self.count:
             raise IndexError(number)
         while number not in self.answers:
-            if not self.buffers:  # every worker has ended
+            if not self.incoming:  # every worker has ended
                 return None
-            ready, _, _ = select.select(list(self.buffers), [], [])
+            ready, _, _ = select.select(list(self.incoming), [], [])
             for fd in ready:
                 self._receive(fd)
         return tsv_lines(self.answers.pop(number))
 
     def _receive(self, fd: int) -> None:
-        """Read what one worker has sent; keep its whole answers."""
-        chunk = os.read(fd, _CHUNK)
-        buf = self.buffers[fd]
-        if not chunk:  # the worker ended (its answers are all in, or it failed)
-            del self.buffers[fd]
-            return
-        buf += chunk
-        while len(buf) >= _FRAME.size:
-            number, size = _FRAME.unpack_from(buf)
-            if len(buf) < _FRAME.size + size:
-                break
-            self.answers[number] = bytes(buf[_FRAME.size:_FRAME.size + size])
-            del buf[:_FRAME.size + size]
+        """Read what one worker has sent: more of the next frame's header, or more of its answer,
+        read straight into a buffer of the answer's size (no copies: a projection's largest
+        answer is 35 MB at 100,000 persons)."""
+        incoming = self.incoming[fd]
+        if incoming.body is None:
+            header = os.read(fd, _FRAME.size - len(incoming.head))
+            got = len(header)
+            incoming.head += header
+            if len(incoming.head) == _FRAME.size:
+                incoming.number, size = _FRAME.unpack(incoming.head)
+                incoming.head.clear()
+                incoming.body, incoming.filled = bytearray(size), 0
+        else:
+            got = os.readv(fd, [memoryview(incoming.body)[incoming.filled:]])
+            incoming.filled += got
+        if not got:  # the worker ended: its answers are all in, or it failed (the caller reads the rest)
+            del self.incoming[fd]
+        elif incoming.body is not None and incoming.filled == len(incoming.body):
+            self.answers[incoming.number] = incoming.body
+            incoming.body = None
 
     def close(self) -> None:
         """Stop the workers (those still reading are killed) and drop answers not asked for."""
@@ -157,7 +186,7 @@ class ReadAhead:
             proc.wait()
             if proc.stdout is not None:
                 proc.stdout.close()
-        self.procs, self.buffers, self.answers = [], {}, {}
+        self.procs, self.incoming, self.answers = [], {}, {}
 
 
 def _work(take: int, spec: dict[str, object], out: IO[bytes]) -> None:  # pragma: no cover - a worker
