@@ -82,9 +82,11 @@ repeats a row that several sources state). Every RDF term goes through :mod:`rep
 On disk, Oxigraph spends most of a read turning stored ids back into IRIs and literals, and an
 OPTIONAL costs an index seek per row, so these scans beat joins written in SPARQL. From an embedded
 store each read's rows are written by Oxigraph as SPARQL TSV results and split in Python, which
-spares a term object per cell: with a leaner join, this took the projection of 100,000 synthetic
-persons (1.78M quads read) on two cores from 43 s to about 22 s. :func:`network` caches the
-projection of each store generation (the CLI uses it).
+spares a term object per cell; from a store on disk, two worker processes make the reads ahead of
+the join (:mod:`repnet.graph.store.readahead`, planned by :func:`_plan` from the relation table).
+At 100,000 synthetic persons (2.1M rows read) on two cores this took the projection from 43 s to
+30 s (TSV), then to 16 s (read-ahead). :func:`network` caches the projection of each store
+generation (the CLI uses it).
 """
 
 from __future__ import annotations

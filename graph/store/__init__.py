@@ -2,6 +2,7 @@
 
 * :mod:`.embedded` the default, an Oxigraph store (``EmbeddedStore``, ``read_dataset``, ``memory_store``);
 * :mod:`.layout` its directory on disk: generations, the atomic swap of a build, locks, cleanup;
+* :mod:`.readahead` SELECTs evaluated ahead by worker processes on the same generation (``ReadAhead``);
 * :mod:`.remote` any SPARQL 1.1 server as a store (``RemoteStore``), over :mod:`.http`;
 * :mod:`.base` the `Store` protocol both satisfy: what queries, analyses, exports and pages read;
 * :func:`open_store` opens either from a spec (a directory, or an http(s) endpoint URL).
