@@ -193,6 +193,7 @@ def test_reads_ahead_in_workers_project_what_reads_here_project(belarus_store: E
                                                                   synthetic_on_disk: EmbeddedStore, which: str,
                                                                   restricted: bool, edges: int,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(P, "READ_AHEAD_BYTES", 0)  # these stores are small: read ahead all the same
     store = belarus_store if which == "belarus" else synthetic_on_disk
     unplanned: list[str] = []
     select_tsv = EmbeddedStore.select_tsv
@@ -215,10 +216,29 @@ def test_reads_ahead_in_workers_project_what_reads_here_project(belarus_store: E
 def test_a_read_ahead_whose_workers_fail_leaves_the_reads_to_the_caller(belarus_store: EmbeddedStore,
                                                                         monkeypatch: pytest.MonkeyPatch,
                                                                         capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(P, "READ_AHEAD_BYTES", 0)
     expected = P.project(belarus_store)
     monkeypatch.setattr(belarus_store, "generation", belarus_store.location / "no-such-generation")
     assert list(P.project(belarus_store).edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
     assert "no-such-generation" in capfd.readouterr().err  # each worker said why it stopped
+
+
+def test_a_small_store_is_read_here_without_workers(belarus_store: EmbeddedStore,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[int] = []
+    read_ahead = EmbeddedStore.read_ahead
+
+    def counted(self: EmbeddedStore, *args: Any) -> Any:
+        ahead = read_ahead(self, *args)
+        started.append(ahead is not None)
+        return ahead
+
+    monkeypatch.setattr(EmbeddedStore, "read_ahead", counted)
+    P.project(belarus_store)
+    assert started == [False]  # asked, and declined: the store is under READ_AHEAD_BYTES on disk
+    monkeypatch.setattr(P, "READ_AHEAD_BYTES", 1)
+    P.project(belarus_store)
+    assert started == [False, True]
 
 
 # ---------------------------------------------------------------------------- small sources

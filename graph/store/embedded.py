@@ -9,6 +9,8 @@ and the atomic swap of a build live in :mod:`repnet.graph.store.layout`.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -109,12 +111,17 @@ class EmbeddedStore:
         instead of a term object per cell. ``graphs`` is that of :meth:`query`."""
         return tsv_lines(self.query(sparql, graphs=graphs).serialize(format=ox.QueryResultsFormat.TSV))
 
-    def read_ahead(self, reads: Sequence[tuple[str, list[str] | None]], workers: int = 2) -> ReadAhead | None:
+    def read_ahead(self, reads: Sequence[tuple[str, list[str] | None]], workers: int = 2,
+                   min_bytes: int = 0) -> ReadAhead | None:
         """Start ``workers`` processes that evaluate ``reads`` (SPARQL, ``graphs`` as for
         :meth:`select_tsv`) in turn on this generation, opened read-only; read number i's rows
         with ``.lines(i)`` (:class:`~repnet.graph.store.readahead.ReadAhead`: the same lines
-        :meth:`select_tsv` gives). None for a store in memory, which no other process can open."""
-        if self.generation is None:
+        :meth:`select_tsv` gives). None for a store in memory (no other process can open it), for
+        a generation smaller than ``min_bytes`` on disk (starting a worker costs about 0.3 s),
+        and where the workers' pipes cannot be waited on (Windows)."""
+        if self.generation is None or sys.platform == "win32" or not sys.executable:
+            return None
+        if min_bytes and sum(e.stat().st_size for e in os.scandir(self.generation) if e.is_file()) < min_bytes:
             return None
         visible = self.visible_graphs()
         planned: list[Read] = []
