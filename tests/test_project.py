@@ -223,6 +223,20 @@ def test_a_read_ahead_whose_workers_fail_leaves_the_reads_to_the_caller(belarus_
     assert "no-such-generation" in capfd.readouterr().err  # each worker said why it stopped
 
 
+def test_the_graph_filled_directly_is_the_graph_add_edge_builds(synthetic: EmbeddedStore) -> None:
+    G = P.project(synthetic)
+    H = nx.MultiDiGraph()
+    H.add_nodes_from(G.nodes(data=True))
+    # added in the projection's own order: by relation, event, tail and head
+    for a, b, key, attrs in sorted(G.edges(keys=True, data=True), key=lambda e: (e[3]["relation"], e[3]["event"], e[0], e[1])):
+        H.add_edge(a, b, key, **attrs)
+    assert G.number_of_edges() == 1559
+    assert nx.utils.graphs_equal(G, H)
+    assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
+    assert list(G.in_edges(keys=True, data=True)) == list(H.in_edges(keys=True, data=True))
+    assert all(G._pred[v][u] is G._succ[u][v] for u, v in G.edges())  # one key dict, seen from both ends
+
+
 def test_a_small_store_is_read_here_without_workers(belarus_store: EmbeddedStore,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[int] = []
