@@ -294,5 +294,19 @@ def test_reads_ahead_give_what_select_tsv_gives_in_any_order_asked(belarus_store
     assert all(p.returncode is not None for p in procs)  # closed: no worker left behind
 
 
+def test_reads_beyond_what_the_job_pipe_holds_are_left_to_the_caller(belarus_store: EmbeddedStore,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from repnet.graph.store import readahead
+
+    monkeypatch.setattr(readahead, "_widen", lambda fd: None)  # a pipe of 64 KiB: 16,384 numbers
+    read = ("SELECT ?s WHERE { ?s a <http://example.org/nothing> }", None)
+    ahead = belarus_store.read_ahead([read] * 20_000, workers=1)
+    assert ahead is not None
+    with ahead:
+        assert ahead.queued == 16_384
+        assert ahead.lines(16_384) is None and ahead.lines(19_999) is None
+        assert ahead.lines(0) == []
+
+
 def test_a_store_in_memory_reads_nothing_ahead() -> None:
     assert in_memory(load_dataset(None)).read_ahead([("SELECT * WHERE { ?s ?p ?o }", None)]) is None

@@ -103,6 +103,7 @@ class ReadAhead:
     def __init__(self, generation: str | os.PathLike[str], reads: Sequence[Read], prefixes: dict[str, str],
                  workers: int = 2):
         self.count = len(reads)
+        self.queued = 0  # reads 0 .. queued - 1 are read ahead; the caller reads later ones itself
         self.answers: dict[int, bytearray] = {}  # sent before they were asked for
         self.incoming: dict[int, _Incoming] = {}  # a running worker's stdout -> what it is sending
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -111,14 +112,19 @@ class ReadAhead:
         numbers = b"".join(_NUMBER.pack(i) for i in range(len(reads)))
         take, give = os.pipe()
         try:
-            # every number is in the pipe before a worker reads (a pipe holds 64 KiB: 16,384 reads)
+            # the numbers are all in the pipe before a worker reads: as many as it holds (64 KiB,
+            # 16,384 reads; 1 MiB where Linux allows), never waiting for a worker to take some
+            _widen(give)
             os.set_blocking(give, False)
-            os.write(give, numbers)
-        except BlockingIOError:
-            os.close(take)
-            raise ValueError(f"too many reads to plan at once ({len(reads)})") from None
+            try:
+                self.queued = os.write(give, numbers) // _NUMBER.size
+            except BlockingIOError:
+                self.queued = 0
         finally:
             os.close(give)
+        if not self.queued:
+            os.close(take)
+            return
         # the workers import this module from where this process found it (as multiprocessing's spawn does)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         try:
@@ -145,9 +151,12 @@ class ReadAhead:
 
     def lines(self, number: int) -> list[str] | None:
         """The rows of read ``number`` (:func:`tsv_lines`), waiting for them if need be; None when
-        the worker that took it failed (read it yourself). Each read can be taken once."""
+        it was not queued (more reads than the pipe holds) or the worker that took it failed:
+        read it yourself. Each read can be taken once."""
         if not 0 <= number < self.count:
             raise IndexError(number)
+        if number >= self.queued:
+            return None
         while number not in self.answers:
             if not self.incoming:  # every worker has ended
                 return None
