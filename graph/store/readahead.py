@@ -39,7 +39,7 @@ import pyoxigraph as ox
 
 _NUMBER = struct.Struct("<I")  # a read's number in the job pipe
 _FRAME = struct.Struct("<IQ")  # an answer's number and byte length, before its TSV bytes
-_CHUNK = 1 << 20
+_PIPE_BYTES = 1 << 20  # what a pipe is widened to hold, where Linux allows
 AHEAD_BYTES = 64 << 20  # a worker stops taking reads while this much of its answers waits for the caller
 
 Read = tuple[str, list[str] | None, list[str]]  # SPARQL, default graph (None: the store's own), named graphs
@@ -50,7 +50,7 @@ def _widen(fd: int) -> None:
     try:
         import fcntl
 
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _CHUNK)
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
     except (ImportError, OSError):
         pass
 
@@ -261,7 +261,3 @@ def main() -> None:  # pragma: no cover - runs in the workers
         _work(int(sys.argv[1]), spec, sys.stdout.buffer)
     except BrokenPipeError:  # the caller stopped reading: nothing left to do
         os._exit(0)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
