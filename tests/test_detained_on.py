@@ -125,3 +125,19 @@ def test_a_stored_rows_sort_key_is_the_key_it_was_written_with(label: str) -> No
     cells = ["2020-01-01", "2020-12-31", "held", "2020", "~", "~", "~", label or "~"]
     key, first, _last, line = dayindex._row(person, ox.Literal("\t".join(cells)))
     assert dayindex._key(first, line) == key == (label != "", label, person.value, "2020-01-01")
+
+
+def test_the_index_a_build_writes_from_its_derived_runs_is_the_one_read_back_from_the_store(tmp_path: Path) -> None:
+    import sqlite3
+
+    from repnet.ontology.namespaces import data_base
+
+    write_synthetic(tmp_path / "sources", persons=150, seed=3, per_file=50, progress=None)
+    build([tmp_path / "sources"], tmp_path / "store")
+    store = open_store(tmp_path / "store")
+    assert store.generation is not None
+    db = sqlite3.connect(store.generation / dayindex.FILE)
+    written = db.execute("SELECT first, last, line FROM held ORDER BY rowid").fetchall()
+    db.close()
+    read_back = dayindex.rows(store.oxigraph, data_base(None))
+    assert len(written) > 100 and written == read_back

@@ -97,6 +97,7 @@ class DeriveInputs:
     items: list[Evidence] = field(default_factory=list)
     by_graph: dict[str, Names] = field(default_factory=dict)
     docs: dict[str, str] = field(default_factory=dict)
+    runs: list[tuple[ox.NamedNode, ox.Literal]] = field(default_factory=list)  # the day index's (dayindex.write)
 
 
 @functools.cache
@@ -166,9 +167,10 @@ def _shared_quads(src: Source, base: str, restricted_used: bool) -> bytes:
 
 
 def _state(src: Source, base: str, ids: Container[str], restricted_used: bool, items: list[Evidence],
-           docs: dict[str, str]) -> SourceState:
+           docs: dict[str, str], defined: tuple[dict[str, str], set[str]] | None = None) -> SourceState:
+    """What the cache keeps of one source; ``defined`` its :func:`records.defined_ids` when known."""
     doc = f"{base}id/source/{src.id}"
-    types, public = records.defined_ids(src)
+    types, public = defined if defined is not None else records.defined_ids(src)
     return SourceState(src.id, str(Path(src.path).resolve()), src.sha256, types, public, records.mentioned_ids(src, ids),
                        _shared_quads(src, base, restricted_used), len(src.records), {ev.person for ev in items},
                        {g: d for g, d in docs.items() if d == doc})
@@ -177,14 +179,16 @@ def _state(src: Source, base: str, ids: Container[str], restricted_used: bool, i
 def write_full_cache(generation: Path, ds: Dataset, store: ox.Store, inputs: DeriveInputs, quads: int) -> None:
     """The cache of a full build of ``ds`` into ``store`` (the generation ``generation``)."""
     graphs = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
-    ids = {rid for src in ds.sources for rid in records.defined_ids(src)[0]}
+    defined = {src.id: records.defined_ids(src) for src in ds.sources}
+    ids = {rid for types, _ in defined.values() for rid in types}
     by_doc: dict[str, list[Evidence]] = {}
     for ev in inputs.items:
         by_doc.setdefault(ev.source, []).append(ev)
     states, evidence_of = {}, {}
     for src in ds.sources:
         evs = by_doc.get(f"{ds.base}id/source/{src.id}", [])
-        states[src.id] = _state(src, ds.base, ids, own_graphs(ds.base, src.id)[1] in graphs, evs, inputs.docs)
+        states[src.id] = _state(src, ds.base, ids, own_graphs(ds.base, src.id)[1] in graphs, evs, inputs.docs,
+                                defined[src.id])
         evidence_of[src.id] = evs
     write_cache(generation, BuildCache(fingerprint(ds.base), states, quads), evidence_of)
 
@@ -475,6 +479,7 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         progress("loading records", n_rec, n_rec)
     # convert the changed sources, and read what derivation reads from each (from its quads alone)
     ids = idx.types  # every id of the set
+    defined_of = {src.id: d for src, d in zip(new, defined_new, strict=True)}
     converted: dict[str, tuple[Source, dict[str, set[bytes]], list[Evidence], Names]] = {}
     new_states: dict[str, SourceState] = {}
     if tmp.query("ASK { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"):
@@ -488,7 +493,7 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         ev = evidence(tmp, pub) if pub else []
         docs = graph_documents(tmp, pub) if pub else {}
         converted[src.id] = (src, lines, ev, merged(list(names_by_graph(tmp, pub).values())) if pub else Names())
-        new_states[src.id] = _state(src, base, ids, own[1] in in_tmp, ev, docs)
+        new_states[src.id] = _state(src, base, ids, own[1] in in_tmp, ev, docs, defined_of[src.id])
     t_read = time.perf_counter() - t0
     order = [sid_of[str(f)] for f in files]
     states = {sid: new_states.get(sid) or cache.sources[sid] for sid in order}

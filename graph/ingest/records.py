@@ -535,20 +535,30 @@ def defined_ids(src: Source) -> tuple[dict[str, str], set[str]]:
 
 def mentioned_ids(src: Source, ids: Container[str]) -> set[str]:
     """Every text in a source (metadata, record values and map keys, at any depth) that is one of
-    ``ids``: a superset of the ids its references name, which a check of the source looked up."""
-    out: set[str] = set()
-    stack: list[Any] = [src.meta] + [{k: v for k, v in rec.data.items() if k != "id"} for rec in src.records]
+    ``ids``: a superset of the ids its references name, which a check of the source looked up.
+    (The texts are gathered first and looked up once each: most values are texts at the top of a
+    record, and repeat across records.)"""
+    texts: set[str] = set()
+    stack: list[Any] = [src.meta]
+    for rec in src.records:
+        for k, v in rec.data.items():
+            if k == "id":
+                continue
+            texts.add(k)
+            if isinstance(v, str):
+                texts.add(v)
+            elif isinstance(v, (dict, list)):
+                stack.append(v)
     while stack:
         v = stack.pop()
         if isinstance(v, str):
-            if v in ids:
-                out.add(v)
+            texts.add(v)
         elif isinstance(v, dict):
             stack.extend(v.keys())
             stack.extend(v.values())
         elif isinstance(v, list):
             stack.extend(v)
-    return out
+    return {t for t in texts if t in ids}
 
 
 # ---------------------------------------------------------------------------- quads
