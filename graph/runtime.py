@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
-
-_J = TypeVar("_J")
-_R = TypeVar("_R")
 
 
 @contextmanager
@@ -69,33 +65,3 @@ def end_with_parent(ppid: int) -> None:  # pragma: no cover - runs in worker pro
         threading.Thread(target=watch, daemon=True).start()
     if os.getppid() != ppid:  # the parent died before the signal was armed
         os._exit(1)
-
-
-def in_threads(fn: Callable[[_J], _R], jobs: Iterable[_J], workers: int | None = None) -> Iterator[_R]:
-    """``fn`` of each job on ``workers`` threads (default: one per core), the results in the jobs'
-    order. At most ``workers`` jobs run ahead of the one the caller is reading, so results do not
-    pile up when the caller is slower. For work that releases the GIL (pyoxigraph evaluates a
-    query without holding it).
-
-    >>> list(in_threads(lambda x: x * x, range(5), workers=2))
-    [0, 1, 4, 9, 16]
-    """
-    from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    n = max(1, workers or os.cpu_count() or 1)
-    if n == 1:
-        yield from map(fn, jobs)
-        return
-    with ThreadPoolExecutor(n, thread_name_prefix="repnet-read") as pool:
-        pending: deque[Future[_R]] = deque()
-        try:
-            for job in jobs:
-                pending.append(pool.submit(fn, job))
-                if len(pending) > n:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for f in pending:
-                f.cancel()

@@ -127,7 +127,7 @@ def test_a_stored_rows_sort_key_is_the_key_it_was_written_with(label: str) -> No
     assert dayindex._key(first, line) == key == (label != "", label, person.value, "2020-01-01")
 
 
-def test_the_index_a_build_writes_from_its_derived_runs_is_the_one_read_back_from_the_store(tmp_path: Path) -> None:
+def test_the_index_a_build_writes_holds_the_runs_the_store_holds(tmp_path: Path) -> None:
     import sqlite3
 
     from repnet.ontology.namespaces import data_base

@@ -45,16 +45,11 @@ def _cell(value: str) -> str:
     """One TSV results cell: a simple literal in N-Triples syntax, empty (unbound) for "~"."""
     return "" if value == NONE else str(ox.Literal(value))
 
-def rows(store: ox.Store, base: str, runs: list[tuple[ox.NamedNode, ox.Literal]] | None = None
-         ) -> list[tuple[str, str, str]]:
+def rows(store: ox.Store, base: str) -> list[tuple[str, str, str]]:
     """(first day, last day, TSV results line) of every run in the build's all-sources derived
-    graph, in the saved query's order (by label, unlabelled first; then person and first day).
-    ``runs``: the (person, segment) pairs that graph holds, when the caller has them (the build
-    wrote them: reading them back cost 3-4 s at 100,000 persons)."""
-    if runs is None:
-        derived = ox.NamedNode(graph_iri(base, part="derived"))
-        runs = [(sol["person"], sol["segment"]) for sol in solutions(store.query(_SEGMENTS, default_graph=[derived]))]
-    out = [_row(person, segment) for person, segment in runs]
+    graph, in the saved query's order (by label, unlabelled first; then person and first day)."""
+    derived = ox.NamedNode(graph_iri(base, part="derived"))
+    out = [_row(sol["person"], sol["segment"]) for sol in solutions(store.query(_SEGMENTS, default_graph=[derived]))]
     out.sort()
     return [(first, last, line) for _, first, last, line in out]
 
@@ -120,15 +115,14 @@ def write_changed(store: ox.Store, base: str, directory: Path, previous: Path, p
         db.close()
     return len(out)
 
-def write(store: ox.Store, base: str, directory: Path, runs: list[tuple[ox.NamedNode, ox.Literal]] | None = None) -> int:
-    """Write the index of the runs in ``store`` (or ``runs``, see :func:`rows`) to ``directory``;
-    returns the number of runs."""
+def write(store: ox.Store, base: str, directory: Path) -> int:
+    """Write the index of the runs in ``store`` to ``directory``; returns the number of runs."""
     path = directory / FILE
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     try:
         db.execute("CREATE TABLE held (first TEXT NOT NULL, last TEXT NOT NULL, line TEXT NOT NULL)")
-        found = rows(store, base, runs)  # inserted in answer order: a scan in rowid order needs no sort
+        found = rows(store, base)  # inserted in answer order: a scan in rowid order needs no sort
         db.executemany("INSERT INTO held VALUES (?, ?, ?)", found)
         db.commit()
     finally:

@@ -50,7 +50,6 @@ import pyoxigraph as ox
 from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, RPNC, XSD
 from ..dates import parse_date
 from ..iris import graph_iri, is_meta
-from ..runtime import in_threads
 from ..terms import solutions
 
 HELD, RELEASED, EXILE = "held", "released", "in-exile"
@@ -179,6 +178,15 @@ def _v(row: Any, name: str) -> Any:
         return None
 
 
+def _rows(result: Any) -> Iterator[dict[str, Any]]:
+    """A SELECT's rows as dicts of the bound variables (a pyoxigraph row looked up by name costs
+    1.4 µs a value: 4.3 s of reading the 284k pieces of evidence of 100k persons)."""
+    result = solutions(result)
+    names = [v.value for v in result.variables]
+    for row in result:
+        yield {k: v for k, v in zip(names, row, strict=True) if v is not None}
+
+
 def _text_of(row: Any, name: str) -> str | None:
     """The lexical value of a row's binding (None when unbound)."""
     t = _v(row, name)
@@ -216,18 +224,15 @@ def evidence(store: ox.Store, graphs: list[str]) -> list[Evidence]:
         sources[row["g"].value] = (row["doc"].value, parse_date(pub.value).latest if pub is not None else None)
     out: list[Evidence] = []
 
-    def read(job: tuple[str, str]) -> tuple[list[str], list[Any]]:
-        result = solutions(store.query(_QUERIES[job[0]], named_graphs=[ox.NamedNode(job[1])], default_graph=[]))
-        return [v.value for v in result.variables], list(result)
+    def read(q: str) -> Iterator[dict[str, Any]]:
+        # one source graph at a time: a hash join's table then holds one graph's dates, not those
+        # of every graph (read at once at 100k persons, they took the build's peak past 2 GB)
+        for g in graphs:
+            if g in sources:
+                yield from _rows(store.query(q, named_graphs=[ox.NamedNode(g)], default_graph=[]))
 
-    # one source graph at a time: a hash join's table then holds one graph's dates, not those of
-    # every graph (read at once at 100k persons, they took the build's peak past 2 GB); two
-    # reads at once on two threads (Oxigraph evaluates without the GIL): 13.7 s -> 8.7 s at 100k
-    jobs = [(kind, g) for kind in _QUERIES for g in graphs if g in sources]
-    for (kind, _), (names, got) in zip(jobs, in_threads(read, jobs), strict=True):
-        # rows as dicts of the bound values: a pyoxigraph row looked up by name costs 1.4 µs a
-        # value (4.3 s of reading the 284k pieces of evidence of 100k persons)
-        for row in ({k: v for k, v in zip(names, r, strict=True) if v is not None} for r in got):
+    for kind, q in _QUERIES.items():
+        for row in read(q):
             doc, pub = sources[row["g"].value]
             p, e = row["p"].value, row["e"].value
             if kind == "detention":
@@ -646,28 +651,24 @@ def scope_graph(base: str, doc: str) -> ox.NamedNode:
 
 def derived_from(items: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
                  scopes: Sequence[str] | None = None, persons: set[str] | None = None,
-                 meta: bool = True, runs: list[tuple[ox.NamedNode, ox.Literal]] | None = None) -> Iterator[ox.Quad]:
+                 meta: bool = True) -> Iterator[ox.Quad]:
     """:func:`derived_quads` from evidence and names already read: ``by_graph`` the names of each
     public graph, ``docs`` each source graph's document. ``scopes`` picks the scopes to derive
     ("" for all sources, else source document IRIs; default every scope), ``persons`` the persons
-    (default all), ``meta`` whether to add the metadata of the scopes' graphs. ``runs`` receives
-    (person, segment) of each ``rpn:heldOnDays`` of all sources, as they are yielded (what the
-    day index reads back from a store, :func:`repnet.graph.ask.dayindex.write`)."""
+    (default all), ``meta`` whether to add the metadata of the scopes' graphs."""
     items = sorted(items, key=evidence_key)
     by_scope: dict[str, list[Evidence]] = {"": items}
     for ev in items:
         by_scope.setdefault(ev.source, []).append(ev)
     for doc in (by_scope if scopes is None else [d for d in scopes if d in by_scope]):
-        yield from scope_quads(doc, by_scope[doc], by_graph, docs, base, persons, runs if not doc else None)
+        yield from scope_quads(doc, by_scope[doc], by_graph, docs, base, persons)
         if meta:
             yield from scope_meta_quads(doc, {ev.source for ev in by_scope[doc]}, base)
 
 
 def scope_quads(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
-                persons: set[str] | None = None, runs: list[tuple[ox.NamedNode, ox.Literal]] | None = None
-                ) -> Iterator[ox.Quad]:
-    """The periods (and, for all sources, the disagreements) of one scope's persons from its
-    evidence; ``runs`` receives (person, segment) of each ``rpn:heldOnDays`` quad yielded."""
+                persons: set[str] | None = None) -> Iterator[ox.Quad]:
+    """The periods (and, for all sources, the disagreements) of one scope's persons from its evidence."""
     n = ox.NamedNode
     sid = doc.rsplit("/", 1)[-1] if doc else ""
     g = scope_graph(base, doc)
@@ -683,10 +684,7 @@ def scope_quads(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs:
         for p, iri in zip(ps, iris, strict=True):
             yield from period_quads(p, n(iri), g)
         for first, last, row in held_segments(list(zip(ps, iris, strict=True)), facilities):
-            node, segment = n(person), segment_literal(first, last, row, names.labels.get(person))
-            if runs is not None:
-                runs.append((node, segment))
-            yield ox.Quad(node, _HELD_ON_DAYS, segment, g)
+            yield ox.Quad(n(person), _HELD_ON_DAYS, segment_literal(first, last, row, names.labels.get(person)), g)
         if not sid:
             for c in conflicts:
                 yield from conflict_quads(c, base, g)

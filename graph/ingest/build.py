@@ -33,15 +33,14 @@ def derive(store: EmbeddedStore, base: str, keep: DeriveInputs | None = None) ->
     if keep is not None:
         keep.items, keep.by_graph, keep.docs = items, by_graph, docs
     # everything is read before the first quad is yielded: the caller loads them while this computes
-    yield from derived_from(items, by_graph, docs, base, runs=keep.runs if keep is not None else None)
+    yield from derived_from(items, by_graph, docs, base)
     yield from same
 
 
-def index(store: EmbeddedStore, base: str, runs: list[tuple[ox.NamedNode, ox.Literal]] | None = None) -> None:
-    """Write the generation's indexes beside its triples: the day index of ``detained-on`` (from
-    ``runs``, the held runs :func:`derive` gave, when known)."""
+def index(store: EmbeddedStore, base: str) -> None:
+    """Write the generation's indexes beside its triples: the day index of ``detained-on``."""
     if store.generation is not None:
-        dayindex.write(store.oxigraph, base, store.generation, runs)
+        dayindex.write(store.oxigraph, base, store.generation)
 
 
 def in_memory(ds: Dataset, public_only: bool = False) -> EmbeddedStore:
@@ -94,8 +93,7 @@ def _full_build(paths: list[str | Path] | None, store: str | os.PathLike[str] | 
     keep = DeriveInputs()
 
     def index_and_cache(s: EmbeddedStore) -> None:
-        index(s, ds.base, keep.runs)
-        keep.runs = []  # (not kept in the cache)
+        index(s, ds.base)
         if s.generation is not None:
             write_full_cache(s.generation, ds, s.oxigraph, keep, counted[0])
 

@@ -97,7 +97,6 @@ class DeriveInputs:
     items: list[Evidence] = field(default_factory=list)
     by_graph: dict[str, Names] = field(default_factory=dict)
     docs: dict[str, str] = field(default_factory=dict)
-    runs: list[tuple[ox.NamedNode, ox.Literal]] = field(default_factory=list)  # the day index's (dayindex.write)
 
 
 @functools.cache
