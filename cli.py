@@ -247,7 +247,8 @@ def build(obj: Ctx, paths: tuple[Path, ...], base: str | None, engine: str, full
         f" incrementally ({r.changed} changed source{'s' if r.changed != 1 else ''} read"
         + (f", {r.removed} removed" if r.removed else "") + ")")
     click.echo(f"Built {r.store}{how}: {r.sources} sources, {r.records:,} records, {r.quads:,} triples "
-               f"in {time.perf_counter() - t0:.2f} s (read+check {r.seconds_read:.2f} s, load+validate {r.seconds_load_validate:.2f} s).")
+               f"in {time.perf_counter() - t0:.2f} s (read {r.seconds_read:.2f} s; checked, loaded and validated "
+               f"{r.seconds_load_validate:.2f} s).")
 
 
 @cli.command()

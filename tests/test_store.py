@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -104,12 +105,63 @@ def test_a_broken_source_leaves_the_previous_store_intact(tmp_path: Path) -> Non
     root = tmp_path / "store"
     build(None, root)
     before, count = _current_target(root), len(open_store(root, True))
-    bad = write(tmp_path / "bad" / "bad.yaml", MINIMAL_SOURCE + "  - {id: person/b, type: Person, name: B, occupation: [astronaut]}\n")
     with pytest.raises(SourceError):
-        build([bad.parent], root)
+        build([_astronaut(tmp_path).parent], root)
     assert _current_target(root) == before
     assert len(open_store(root, True)) == count
     assert sorted(p.name for p in root.iterdir()) == ["current", before]
+
+
+def _astronaut(tmp_path: Path) -> Path:
+    """A source whose records fail the checks (an occupation no scheme has)."""
+    return write(tmp_path / "bad" / "bad.yaml", MINIMAL_SOURCE + "  - {id: person/b, type: Person, name: B, occupation: [astronaut]}\n")
+
+
+def test_checks_that_fail_while_records_load_raise_their_problems_not_what_loading_tripped_on(tmp_path: Path) -> None:
+    from repnet.graph.ingest.dataset import Checking, read_dataset
+
+    ds = read_dataset([_astronaut(tmp_path).parent])
+
+    def batches() -> Iterator[tuple[bytes, int]]:
+        raise RuntimeError("the loader tripped on an unchecked record")
+        yield b"", 0  # (a generator)
+
+    with pytest.raises(SourceError) as e, Checking(ds) as checks:
+        for _ in checks.gate(batches()):
+            pass
+    assert "astronaut" in str(e.value)
+    assert isinstance(e.value.__cause__, RuntimeError)
+
+
+def test_checks_that_fail_stop_the_load_at_the_next_batch(tmp_path: Path) -> None:
+    import time
+
+    from repnet.graph.ingest.dataset import Checking, read_dataset
+
+    ds = read_dataset([_astronaut(tmp_path).parent])
+    taken: list[int] = []
+
+    def batches() -> Iterator[tuple[bytes, int]]:
+        for i in range(100):
+            while i == 1 and not checks.done():
+                time.sleep(0.01)
+            taken.append(i)
+            yield b"", 0
+
+    with pytest.raises(SourceError), Checking(ds) as checks:
+        for _ in checks.gate(batches()):
+            pass
+    assert taken in ([0], [0, 1])
+
+
+def test_checks_that_pass_let_every_batch_through_and_report_once(tmp_path: Path) -> None:
+    from repnet.graph.ingest.dataset import Checking, read_dataset
+
+    ds = read_dataset(None)
+    seen: list[tuple[str, int, int | None]] = []
+    with Checking(ds, lambda stage, done, total=None: seen.append((stage, done, total))) as checks:
+        assert [n for _, n in checks.gate((b"", n) for n in range(5))] == [0, 1, 2, 3, 4]
+    assert seen == [("checking records", 0, ds.record_count), ("checking records", ds.record_count, ds.record_count)]
 
 
 def test_a_shacl_violation_leaves_the_previous_store_intact(tmp_path: Path) -> None:

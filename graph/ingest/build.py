@@ -16,7 +16,7 @@ from ..progress import Progress
 from ..runtime import collector_paused
 from ..store.embedded import EmbeddedStore, memory_store
 from ..store.layout import replace_store, resolve
-from .dataset import Dataset, load_dataset
+from .dataset import Checking, Dataset, read_dataset
 from .incremental import BuildResult, DeriveInputs, try_incremental, write_full_cache
 from .match import same_as_quads
 from .validate import require_valid
@@ -70,9 +70,10 @@ def build(paths: Iterable[str | Path] | None = None, store: str | os.PathLike[st
     the time); ``full=True`` always builds from scratch.
 
     ``progress(stage, done, total)`` (:mod:`repnet.graph.progress`) hears, in order: "reading files"
-    (files), "checking records" (records), "loading records" (records, as their quads are loaded;
-    between them "loaded triples" with the triples so far and no total), "deriving", "indexing" and
-    "validating" (SHACL checks).
+    (files), "checking records" (records: 0 when the checks start; all once they pass, which a
+    full build reports between loaded batches, as it checks the records while they load),
+    "loading records" (records, as their quads are loaded; between them "loaded triples" with the
+    triples so far and no total), "deriving", "indexing" and "validating" (SHACL checks).
     """
     if paths is not None:
         paths = list(paths)
@@ -88,7 +89,7 @@ def _full_build(paths: list[str | Path] | None, store: str | os.PathLike[str] | 
                 engine: str, progress: Progress | None) -> BuildResult:
     """A build from scratch (:func:`build`)."""
     t0 = time.perf_counter()
-    ds: Dataset = load_dataset(paths, base, progress)
+    ds: Dataset = read_dataset(paths, base, progress)  # checked while its records load (Checking)
     t1 = time.perf_counter()
     keep = DeriveInputs()
 
@@ -110,9 +111,10 @@ def _full_build(paths: list[str | Path] | None, store: str | os.PathLike[str] | 
             yield q
 
     # records are kept whole until the end: the build cache of the next incremental build is made
-    # from them after loading (ids defined and mentioned, the metadata quads)
-    with ds.nquads_batches(progress=progress) as batches:
-        loaded = replace_store(store, nquads=counting(batches), check=require_valid(ds, engine, progress),
+    # from them after loading (ids defined and mentioned, the metadata quads). The workers fork
+    # before the checks' thread starts.
+    with ds.nquads_batches(progress=progress) as batches, Checking(ds, progress) as checks:
+        loaded = replace_store(store, nquads=checks.gate(counting(batches)), check=require_valid(ds, engine, progress),
                                progress=_store_stages(progress) if progress else None,
                                derive=derive_counted, index=index_and_cache)
     return BuildResult(resolve(store), len(ds.sources), ds.record_count, loaded.quads, t1 - t0, loaded.seconds,

@@ -364,8 +364,8 @@ class BuildResult:
     sources: int
     records: int
     quads: int
-    seconds_read: float
-    seconds_load_validate: float
+    seconds_read: float  # reading the sources (an incremental build: also checking and converting the changed ones)
+    seconds_load_validate: float  # the rest: a full build checks the records while they load
     seconds_validate: float = 0.0
     changed: int | None = None  # an incremental build: the sources read again (None: a full build)
     removed: int = 0  # an incremental build: the sources no longer given

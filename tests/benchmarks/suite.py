@@ -679,8 +679,9 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
     steps: list[tuple[str, Callable[[dict[str, Any]], Any], str | list[str] | None]] = [
         ("synthetic sources (repnet synth)", s(["sources", "seconds"]), "sources"),
         ("build (repnet build, validated, on disk)", s(["build", "seconds"]), "build"),
-        ("  of which: read and check the sources", s(["build", "read_s"]), None),
-        ("  of which: records -> N-Quads (a worker per core) -> Oxigraph, periods derived", s(["build", "load_s"]), None),
+        ("  of which: read the sources", s(["build", "read_s"]), None),
+        ("  of which: records checked, and -> N-Quads (a worker per core) -> Oxigraph, periods derived",
+         s(["build", "load_s"]), None),
         ("  of which: SHACL validation (compiled to SPARQL), indexes written beside it", s(["build", "validate_s"]), None),
         ("  raw Oxigraph bulk load of the same N-Quads", s(["raw", "seconds"]), "raw"),
         ("  plain rdflib: parse the same N-Quads in memory", s(["rdflib", "seconds"]), "rdflib"),
