@@ -143,8 +143,7 @@ def load_dataset(paths: Iterable[str | Path] | None = None, base: str | None = N
 
     ``progress`` hears "reading files" (files read of all) and "checking records" (0, then all)."""
     ds = read_dataset(paths, base, progress)
-    with Checking(ds, progress, thread=False):
-        pass
+    Checking(ds, progress, thread=False).wait()
     return ds
 
 
