@@ -166,10 +166,10 @@ def _shared_quads(src: Source, base: str, restricted_used: bool) -> bytes:
 
 
 def _state(src: Source, base: str, ids: Container[str], restricted_used: bool, items: list[Evidence],
-           docs: dict[str, str], defined: tuple[dict[str, str], set[str]] | None = None) -> SourceState:
-    """What the cache keeps of one source; ``defined`` its :func:`records.defined_ids` when known."""
+           docs: dict[str, str], defined: tuple[dict[str, str], set[str]]) -> SourceState:
+    """What the cache keeps of one source; ``defined`` its :func:`records.defined_ids`."""
     doc = f"{base}id/source/{src.id}"
-    types, public = defined if defined is not None else records.defined_ids(src)
+    types, public = defined
     return SourceState(src.id, str(Path(src.path).resolve()), src.sha256, types, public, records.mentioned_ids(src, ids),
                        _shared_quads(src, base, restricted_used), len(src.records), {ev.person for ev in items},
                        {g: d for g, d in docs.items() if d == doc})
