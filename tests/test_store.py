@@ -224,15 +224,15 @@ def test_the_index_is_written_while_the_checks_run_and_a_failure_of_either_keeps
 
 
 def test_derived_quads_are_loaded_while_the_next_are_computed_and_a_failing_derive_keeps_the_store(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import repnet.graph.store.layout as layout
+        tmp_path: Path) -> None:
+    from repnet.graph.formats import text_batches
 
-    monkeypatch.setattr(layout, "LOAD_CHUNK", 7)  # several chunks, so loads and computing overlap
     root = tmp_path / "store"
     quads = list(load_dataset().quads())[:50]
     g = ox.NamedNode("urn:x-test:derived")
     derived = [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads[:40]]
-    loaded = replace_store(root, quads, derive=lambda s: iter(derived))
+    lines = [f"{q} .\n" for q in derived]  # batches of 7: loads and computing overlap
+    loaded = replace_store(root, quads, derive=lambda s: text_batches(lines, 7))
     assert loaded.quads == 90
     store = open_store(root, True)
     assert set(store.oxigraph.quads_for_pattern(None, None, None, g)) == set(derived)
@@ -240,7 +240,7 @@ def test_derived_quads_are_loaded_while_the_next_are_computed_and_a_failing_deri
     before = _current_target(root)
 
     def failing_derive(s: EmbeddedStore):  # type: ignore[no-untyped-def]
-        yield from derived[:20]
+        yield from text_batches(lines[:20], 7)
         raise ValueError("derive failed")
 
     with pytest.raises(ValueError, match="derive failed"):

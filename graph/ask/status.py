@@ -49,6 +49,7 @@ import pyoxigraph as ox
 
 from ...ontology.namespaces import ACCESS, DCTERMS, PROV, RDF, RPN, RPNC, XSD
 from ..dates import parse_date
+from ..formats import nt_literal
 from ..iris import graph_iri, is_meta
 from ..terms import solutions
 
@@ -518,14 +519,14 @@ def held_segments(periods_iris: list[tuple[Period, str]], facility_labels: dict[
     return out
 
 
-def segment_literal(first: dt.date, last: dt.date | None, row: HeldRow, label: str | None) -> ox.Literal:
+def segment_literal(first: dt.date, last: dt.date | None, row: HeldRow, label: str | None) -> str:
     """``first<TAB>last<TAB>status<TAB>since<TAB>lastKnown<TAB>facility<TAB>sources<TAB>label``: "~" for
-    none, 9999-12-31 for the last day of a run with no end."""
+    none, 9999-12-31 for the last day of a run with no end; in N-Triples syntax."""
     def cell(v: str | None) -> str:
         return NONE if not v else " ".join(v.split())  # no tab or line break inside a cell
     parts = [first.isoformat(), last.isoformat() if last else OPEN, row.status, cell(row.since), cell(row.last_known),
              cell(row.facility), cell(row.sources), cell(label)]
-    return ox.Literal("\t".join(parts))
+    return nt_literal("\t".join(parts))
 
 
 _LABELS = """SELECT ?g ?x ?l WHERE { GRAPH ?g { ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = "en") } }"""
@@ -566,61 +567,71 @@ def merged(parts: list[Names]) -> Names:
 
 
 # ------------------------------------------------------------------------------- RDF
-# the terms written for every period, made once: rdflib's namespace lookup and a new NamedNode per
-# quad cost a fifth of the derive step (2 s of 10 at 10,000 persons, profiled)
-_XSD_DATE, _XSD_BOOLEAN = ox.NamedNode(str(XSD.date)), ox.NamedNode(str(XSD.boolean))
-_TYPE, _STATUS_PERIOD = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(RPN.StatusPeriod))
-_PERIOD_OF, _PERIOD_STATUS = ox.NamedNode(str(RPN.periodOf)), ox.NamedNode(str(RPN.periodStatus))
-_AS_STATED = tuple(ox.NamedNode(str(t)) for t in (RPN.startAsStated, RPN.lastKnownAsStated, RPN.endAsStated))
-_DAYS = tuple(ox.NamedNode(str(t)) for t in (RPN.periodEarliestStart, RPN.firstKnown, RPN.lastKnown,
-                                             RPN.periodEarliestEnd, RPN.periodLatestEnd))
-_INTERMITTENT, _TRUE = ox.NamedNode(str(RPN.intermittent)), ox.Literal("true", datatype=_XSD_BOOLEAN)
-_HELD_AT, _HELD_AT_FROM = ox.NamedNode(str(RPN.heldAt)), ox.NamedNode(str(RPN.heldAtFrom))
-_STATED_BY, _DERIVED_FROM = ox.NamedNode(str(RPN.statedBy)), ox.NamedNode(str(PROV.wasDerivedFrom))
-_STATUS_NODES = {k: ox.NamedNode(v) for k, v in STATUS_IRI.items()}
-_HELD_ON_DAYS = ox.NamedNode(str(RPN.heldOnDays))
+# Derived triples are written as N-Triples text ("s p o", the caller adds the graph and the " ."):
+# made as pyoxigraph terms and then serialized they took twice the time (profiled at 100,000
+# persons), and the full build loads them as text anyway. Every IRI written comes from the store
+# (persons, records, documents, facilities) or from the base and such an IRI, so needs no check.
+def _iri(x: Any) -> str:
+    return f"<{x}>"
 
 
-def _lit_day(d: dt.date) -> ox.Literal:
-    return ox.Literal(d.isoformat(), datatype=_XSD_DATE)
+_XSD_DATE = str(XSD.date)
+_TYPE, _STATUS_PERIOD = _iri(RDF.type), _iri(RPN.StatusPeriod)
+_PERIOD_OF, _PERIOD_STATUS = _iri(RPN.periodOf), _iri(RPN.periodStatus)
+_AS_STATED = tuple(_iri(t) for t in (RPN.startAsStated, RPN.lastKnownAsStated, RPN.endAsStated))
+_DAYS = tuple(_iri(t) for t in (RPN.periodEarliestStart, RPN.firstKnown, RPN.lastKnown,
+                                RPN.periodEarliestEnd, RPN.periodLatestEnd))
+_INTERMITTENT, _TRUE = _iri(RPN.intermittent), nt_literal("true", str(XSD.boolean))
+_HELD_AT, _HELD_AT_FROM = _iri(RPN.heldAt), _iri(RPN.heldAtFrom)
+_STATED_BY, _DERIVED_FROM = _iri(RPN.statedBy), _iri(PROV.wasDerivedFrom)
+_STATUS_NODES = {k: _iri(v) for k, v in STATUS_IRI.items()}
+_HELD_ON_DAYS = _iri(RPN.heldOnDays)
+_DISAGREEMENT = (_iri(RPN.Disagreement), _iri(RPN.disagreementAbout), _iri(RPN.disputedProperty),
+                 _iri(RPN.disputedValues))
 
 
-def period_quads(p: Period, iri: ox.NamedNode, g: ox.NamedNode) -> Iterator[ox.Quad]:
-    n = ox.NamedNode
-    yield ox.Quad(iri, _TYPE, _STATUS_PERIOD, g)
-    yield ox.Quad(iri, _PERIOD_OF, n(p.person), g)
-    yield ox.Quad(iri, _PERIOD_STATUS, _STATUS_NODES[p.status], g)
+def _lit_day(d: dt.date) -> str:
+    return f'"{d.isoformat()}"^^<{_XSD_DATE}>'  # (nothing to escape)
+
+
+def period_triples(p: Period, iri: str) -> Iterator[str]:
+    """The triples of one status period (N-Triples statements without the final " .")."""
+    s = f"<{iri}>"
+    yield f"{s} {_TYPE} {_STATUS_PERIOD}"
+    yield f"{s} {_PERIOD_OF} <{p.person}>"
+    yield f"{s} {_PERIOD_STATUS} {_STATUS_NODES[p.status]}"
     for prop, value in zip(_AS_STATED, (p.start.text if p.start else None,
                                         p.last_known_text() if p.end is None else None,
                                         p.end.text if p.end else None), strict=True):
         if value:
-            yield ox.Quad(iri, prop, ox.Literal(value), g)
+            yield f"{s} {prop} {nt_literal(value)}"
     for prop, day in zip(_DAYS, (p.start.lo if p.start else None, p.first_day, p.last_known,
                                  p.end.lo if p.end else None, p.end.hi if p.end else None), strict=True):
         if day is not None:
-            yield ox.Quad(iri, prop, _lit_day(day), g)
+            yield f"{s} {prop} {_lit_day(day)}"
     if p.intermittent:
-        yield ox.Quad(iri, _INTERMITTENT, _TRUE, g)
+        yield f"{s} {_INTERMITTENT} {_TRUE}"
     if p.facility:
-        yield ox.Quad(iri, _HELD_AT, n(p.facility), g)
+        yield f"{s} {_HELD_AT} <{p.facility}>"
         if p.facility_from:
-            yield ox.Quad(iri, _HELD_AT_FROM, _lit_day(p.facility_from), g)
+            yield f"{s} {_HELD_AT_FROM} {_lit_day(p.facility_from)}"
     for doc in sorted(p.sources):
-        yield ox.Quad(iri, _STATED_BY, n(doc), g)
+        yield f"{s} {_STATED_BY} <{doc}>"
     for rec in sorted(p.records):
-        yield ox.Quad(iri, _DERIVED_FROM, n(rec), g)
+        yield f"{s} {_DERIVED_FROM} <{rec}>"
 
 
-def conflict_quads(c: Conflict, base: str, g: ox.NamedNode) -> Iterator[ox.Quad]:
-    n = ox.NamedNode
+def conflict_triples(c: Conflict, base: str) -> Iterator[str]:
+    """The triples of one disagreement (as :func:`period_triples`)."""
     key = hashlib.sha1(f"{c.person}|{c.values}".encode()).hexdigest()[:16]
-    iri = n(f"{base}id/disagreement/{key}")
-    yield ox.Quad(iri, n(str(RDF.type)), n(str(RPN.Disagreement)), g)
-    yield ox.Quad(iri, n(str(RPN.disagreementAbout)), n(c.person), g)
-    yield ox.Quad(iri, n(str(RPN.disputedProperty)), n(str(RPN.periodStatus)), g)
-    yield ox.Quad(iri, n(str(RPN.disputedValues)), ox.Literal(c.values), g)
+    s = f"<{base}id/disagreement/{key}>"
+    kind, about, prop, values = _DISAGREEMENT
+    yield f"{s} {_TYPE} {kind}"
+    yield f"{s} {about} <{c.person}>"
+    yield f"{s} {prop} {_PERIOD_STATUS}"
+    yield f"{s} {values} {nt_literal(c.values)}"
     for doc in c.sources:
-        yield ox.Quad(iri, n(str(RPN.statedBy)), n(doc), g)
+        yield f"{s} {_STATED_BY} <{doc}>"
 
 
 def _person_key(base: str, person: str) -> str:
@@ -636,9 +647,9 @@ def evidence_key(ev: Evidence) -> tuple[Any, ...]:
             repr(ev.start), repr(ev.end), repr(ev.until))
 
 
-def derived_quads(store: ox.Store, base: str, public_graphs: list[str]) -> Iterator[ox.Quad]:
+def derived_lines(store: ox.Store, base: str, public_graphs: list[str]) -> Iterator[str]:
     """The status periods of every person, from all sources and from each source alone, with the
-    metadata that publishes their graphs. Reads only ``public_graphs``."""
+    metadata that publishes their graphs, as N-Quads lines. Reads only ``public_graphs``."""
     items = evidence(store, public_graphs)
     yield from derived_from(items, names_by_graph(store, public_graphs), graph_documents(store, public_graphs), base)
 
@@ -651,8 +662,8 @@ def scope_graph(base: str, doc: str) -> ox.NamedNode:
 
 def derived_from(items: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
                  scopes: Sequence[str] | None = None, persons: set[str] | None = None,
-                 meta: bool = True) -> Iterator[ox.Quad]:
-    """:func:`derived_quads` from evidence and names already read: ``by_graph`` the names of each
+                 meta: bool = True) -> Iterator[str]:
+    """:func:`derived_lines` from evidence and names already read: ``by_graph`` the names of each
     public graph, ``docs`` each source graph's document. ``scopes`` picks the scopes to derive
     ("" for all sources, else source document IRIs; default every scope), ``persons`` the persons
     (default all), ``meta`` whether to add the metadata of the scopes' graphs."""
@@ -661,17 +672,18 @@ def derived_from(items: list[Evidence], by_graph: dict[str, Names], docs: dict[s
     for ev in items:
         by_scope.setdefault(ev.source, []).append(ev)
     for doc in (by_scope if scopes is None else [d for d in scopes if d in by_scope]):
-        yield from scope_quads(doc, by_scope[doc], by_graph, docs, base, persons)
+        tail = f" {scope_graph(base, doc)} .\n"
+        for t in scope_triples(doc, by_scope[doc], by_graph, docs, base, persons):
+            yield t + tail
         if meta:
-            yield from scope_meta_quads(doc, {ev.source for ev in by_scope[doc]}, base)
+            yield from (f"{q} .\n" for q in scope_meta_quads(doc, {ev.source for ev in by_scope[doc]}, base))
 
 
-def scope_quads(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
-                persons: set[str] | None = None) -> Iterator[ox.Quad]:
-    """The periods (and, for all sources, the disagreements) of one scope's persons from its evidence."""
-    n = ox.NamedNode
+def scope_triples(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
+                  persons: set[str] | None = None) -> Iterator[str]:
+    """The periods (and, for all sources, the disagreements) of one scope's persons from its
+    evidence, as N-Triples statements without the final " ." (its graph is :func:`scope_graph`)."""
     sid = doc.rsplit("/", 1)[-1] if doc else ""
-    g = scope_graph(base, doc)
     names = merged([nm for gr, nm in sorted(by_graph.items()) if not doc or docs.get(gr) == doc])
     facilities = names.facility_labels()
     per_person: dict[str, list[Evidence]] = defaultdict(list)
@@ -682,12 +694,12 @@ def scope_quads(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs:
         ps, conflicts = periods(per_person[person])
         iris = [f"{base}id/status/{sid or 'all'}/{_person_key(base, person)}/{i}" for i in range(len(ps))]
         for p, iri in zip(ps, iris, strict=True):
-            yield from period_quads(p, n(iri), g)
+            yield from period_triples(p, iri)
         for first, last, row in held_segments(list(zip(ps, iris, strict=True)), facilities):
-            yield ox.Quad(n(person), _HELD_ON_DAYS, segment_literal(first, last, row, names.labels.get(person)), g)
+            yield f"<{person}> {_HELD_ON_DAYS} {segment_literal(first, last, row, names.labels.get(person))}"
         if not sid:
             for c in conflicts:
-                yield from conflict_quads(c, base, g)
+                yield from conflict_triples(c, base)
 
 
 def scope_meta_quads(doc: str, sources: Iterable[str], base: str) -> Iterator[ox.Quad]:

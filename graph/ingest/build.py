@@ -12,20 +12,22 @@ import pyoxigraph as ox
 from ...ontology.namespaces import data_base
 from ..ask import dayindex
 from ..ask.status import derived_from, evidence, graph_documents, names_by_graph
+from ..formats import text_batches
 from ..progress import Progress
 from ..runtime import collector_paused
 from ..store.embedded import EmbeddedStore, memory_store
-from ..store.layout import replace_store, resolve
+from ..store.layout import LOAD_CHUNK, replace_store, resolve
 from .dataset import Checking, Dataset, read_dataset
 from .incremental import BuildResult, DeriveInputs, try_incremental, write_full_cache
 from .match import same_as_quads
 from .validate import require_valid
 
 
-def derive(store: EmbeddedStore, base: str, keep: DeriveInputs | None = None) -> Iterator[ox.Quad]:
-    """What the build computes from a loaded generation: each person's status periods and the
-    owl:sameAs of the judgements decided "same" (from the public graphs only, so nothing derived
-    from a restricted fact is published). ``keep`` receives what it read (for the build cache)."""
+def derive(store: EmbeddedStore, base: str, keep: DeriveInputs | None = None) -> Iterator[str]:
+    """What the build computes from a loaded generation, as N-Quads lines: each person's status
+    periods and the owl:sameAs of the judgements decided "same" (from the public graphs only, so
+    nothing derived from a restricted fact is published). ``keep`` receives what it read (for the
+    build cache)."""
     public = EmbeddedStore(store.oxigraph, public_only=True).visible_graphs()
     items = evidence(store.oxigraph, public)
     by_graph, docs = names_by_graph(store.oxigraph, public), graph_documents(store.oxigraph, public)
@@ -34,7 +36,7 @@ def derive(store: EmbeddedStore, base: str, keep: DeriveInputs | None = None) ->
         keep.items, keep.by_graph, keep.docs = items, by_graph, docs
     # everything is read before the first quad is yielded: the caller loads them while this computes
     yield from derived_from(items, by_graph, docs, base)
-    yield from same
+    yield from (f"{q} .\n" for q in same)
 
 
 def index(store: EmbeddedStore, base: str) -> None:
@@ -46,7 +48,8 @@ def index(store: EmbeddedStore, base: str) -> None:
 def in_memory(ds: Dataset, public_only: bool = False) -> EmbeddedStore:
     """The dataset in a new in-memory store, with what the build derives: the quads of :func:`build`."""
     store = memory_store(ds.quads())
-    store.oxigraph.extend(derive(store, ds.base))
+    for data, _ in text_batches(derive(store, ds.base), LOAD_CHUNK):
+        store.oxigraph.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
     return EmbeddedStore(store.oxigraph, public_only=public_only) if public_only else store
 
 
@@ -105,10 +108,8 @@ def _full_build(paths: list[str | Path] | None, store: str | os.PathLike[str] | 
             counted[0] += n
             yield data, n
 
-    def derive_counted(s: EmbeddedStore) -> Iterator[ox.Quad]:
-        for q in derive(s, ds.base, keep):
-            counted[0] += 1
-            yield q
+    def derive_counted(s: EmbeddedStore) -> Iterator[tuple[bytes, int]]:
+        return counting(text_batches(derive(s, ds.base, keep), LOAD_CHUNK))
 
     # records are kept whole until the end: the build cache of the next incremental build is made
     # from them after loading (ids defined and mentioned, the metadata quads). The workers fork

@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from ...ontology.namespaces import ORG, RDF, SKOS
 from ...ontology.resources import shapes_text
 from ..ask import dayindex
-from ..ask.status import Evidence, Names, evidence, evidence_key, graph_documents, merged, names_by_graph, scope_meta_quads, scope_quads
+from ..ask.status import Evidence, Names, evidence, evidence_key, graph_documents, merged, names_by_graph, scope_meta_quads, scope_triples
 from ..errors import ValidationFailed
 from ..formats import nquads_text
 from ..iris import graph_iri, is_derived
@@ -318,7 +318,7 @@ def _scope_triples(doc: str, evs: list[Evidence], names: dict[str, Names], base:
                    persons: set[str] | None) -> set[bytes]:
     """The derived triples of one scope (its graph's, without metadata) for ``persons``, from
     ``evs`` (their evidence in that scope) and ``names`` (one entry: the labels the scope reads)."""
-    return _triples(scope_quads(doc, sorted(evs, key=evidence_key), names, {"": doc}, base, persons))
+    return {f"{t} .".encode() for t in scope_triples(doc, sorted(evs, key=evidence_key), names, {"": doc}, base, persons)}
 
 
 _PREF = ox.NamedNode(f"{SKOS}prefLabel")

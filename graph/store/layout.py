@@ -163,13 +163,14 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
                   check: Callable[[EmbeddedStore], None] | None = None,
                   progress: Progress | None = None,
                   nquads: Iterable[tuple[bytes, int]] | None = None,
-                  derive: Callable[[EmbeddedStore], Iterable[ox.Quad]] | None = None,
+                  derive: Callable[[EmbeddedStore], Iterable[tuple[bytes, int]]] | None = None,
                   index: Callable[[EmbeddedStore], None] | None = None,
                   seed: Path | None = None, update: Callable[[EmbeddedStore], int] | None = None) -> Loaded:
     """Load ``quads`` (or ``nquads``: batches of N-Quads text and their quad counts, as
     :meth:`Dataset.nquads_batches` gives) into a new generation, add what ``derive`` computes from
-    it, write the generation's indexes with ``index`` (files in the generation's directory, given as
-    the store's ``generation``), run ``check`` on it, then swap it in.
+    it (batches of the same kind), write the generation's indexes with ``index`` (files in the
+    generation's directory, given as the store's ``generation``), run ``check`` on it, then swap
+    it in.
 
     With ``seed`` (a generation directory) the new generation starts as a copy of it (a RocksDB
     checkpoint: hard links to its files, taken in milliseconds) and ``update`` edits it in place,
@@ -211,7 +212,7 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
         if derive is not None:
             if progress:
                 progress("deriving", loaded)
-            loaded += _load_while_computing(store, _chunks(derive(store)))
+            loaded += _load_while_computing(store, derive(store))
         store.oxigraph.flush()
         if index is not None and progress:
             progress("indexing", loaded)
