@@ -99,6 +99,29 @@ def test_an_edited_source_gives_the_store_of_a_full_build(synthetic: Path, tmp_p
     assert gens == [os.readlink(store / "current")]  # the previous generation was removed as after a full build
 
 
+def test_moving_every_arrest_of_a_file_checks_across_sources_on_a_few_nodes(synthetic: Path, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every person's periods move, but no check across sources reads a period or a date: the
+    checks across sources run on the neighbourhood of the nodes they can read (here none changed),
+    not on the whole store; the store is still the full build's."""
+    import datetime as dt
+
+    focus: list[int] = []
+    real = incremental.focus_nodes
+    monkeypatch.setattr(incremental, "focus_nodes", lambda *a: focus.append(len(f := real(*a) or set())) or f)
+    src, store = _copy(synthetic, tmp_path)
+
+    def change(records: list[dict[str, Any]]) -> None:
+        for r in records:
+            if r["type"] == "Arrest" and len(str(r.get("date", ""))) == 10:
+                r["date"] = (dt.date.fromisoformat(r["date"]) - dt.timedelta(days=1)).isoformat()
+
+    _edit(src / "synthetic-persons-0002.json", change)
+    _incremental(build([src], store), changed=1)
+    assert focus == [0]
+    assert_same_as_full_build(src, store, tmp_path)
+
+
 def test_removing_one_source_and_adding_another_gives_the_store_of_a_full_build(synthetic: Path, tmp_path: Path) -> None:
     src, store = _copy(synthetic, tmp_path)
     (src / "synthetic-persons-0001.json").unlink()

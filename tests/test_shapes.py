@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from repnet.graph.ingest.shacl import ShapesError, compile_shapes
+from repnet.graph.ingest.shacl import Check, ShapesError, compile_shapes, packaged_checks, reads
 from repnet.graph.ingest.validate import ENGINES, Report, validate_store
 from repnet.graph.store.embedded import EmbeddedStore, memory_store
 from repnet.ontology.resources import shapes_text
@@ -186,3 +186,29 @@ def test_a_subjects_of_target_is_checked_without_a_target_join(engine: str, tmp_
                    for v in validate_store(load(path), engine).violations)
     assert found == [("noq", "q", "MinCount"), ("oneR", "r", "MinCount"), ("two", "p", "MaxCount"),
                      ("word", "p", "Datatype")]
+
+
+def _triple(s: str, p: str, o: str) -> ox.Triple:
+    return ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
+
+
+def test_the_checks_across_sources_read_their_predicates_and_classes_and_no_derived_period() -> None:
+    read = reads(tuple(c for c in packaged_checks() if c.across)).matches
+    rpn, x = "https://w3id.org/repnet/ontology#", "https://example.org/x"
+    assert read(_triple(x, f"{rpn}detainedPerson", x))
+    assert read(_triple(x, str(RDF.type), "https://schema.org/Person"))
+    assert not read(_triple(x, str(RDF.type), f"{rpn}StatusPeriod"))
+    assert not read(_triple(x, f"{rpn}periodOf", x))
+    assert not read(_triple(x, "https://schema.org/startDate", x))
+
+
+def test_a_check_with_a_variable_predicate_or_type_reads_every_triple() -> None:
+    def check(sparql: str) -> Check:
+        return Check("urn:x-test:shape", None, "SPARQL", "", "", sparql)
+
+    x = "https://example.org/x"
+    anything = reads((check("SELECT ?this WHERE { ?this ?p ?o }"),))
+    assert (anything.predicates, anything.classes) == (None, None)
+    typed = reads((check("SELECT ?this WHERE { ?this a ?class ; <urn:x-test:p>/<urn:x-test:q> ?o }"),))
+    assert typed.predicates == {str(RDF.type), "urn:x-test:p", "urn:x-test:q"} and typed.classes is None
+    assert typed.matches(_triple(x, str(RDF.type), x)) and not typed.matches(_triple(x, "urn:x-test:r", x))

@@ -16,6 +16,8 @@ edits the copy in place:
 - validation runs the per-source checks of the graphs that changed, and the checks across sources
   on the focus nodes a change can reach (nodes whose triples changed, the nodes that refer to them,
   the objects of changed target-defining triples), each with its whole neighbourhood, in memory;
+  changed triples that no check across sources can match (by the predicates and classes of their
+  queries' triple patterns, :func:`repnet.graph.ingest.shacl.reads`) are left out;
   any violation runs the full validation of the new generation for the usual report;
 - the day index and the cache are rewritten.
 
@@ -36,6 +38,7 @@ import shutil
 import threading
 import time
 from collections.abc import Container, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +58,7 @@ from ..store.layout import current_path, replace_store, resolve
 from . import records
 from .dataset import Dataset, load_dataset, vocabulary_quads
 from .match import same_as_quads
-from .shacl import packaged_checks, run_checks
+from .shacl import Reads, packaged_checks, reads, run_checks
 from .sources import Source, default_paths, expand_paths, read_source
 from .validate import locations, source_scopes, validate_store
 
@@ -206,6 +209,19 @@ def _triples(quads: Iterable[ox.Quad]) -> set[bytes]:
     return _lines(ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES))
 
 
+def _dumped(generation: Path, graphs: list[str]) -> Future[dict[str, set[bytes]]]:
+    """The N-Triples lines of each of ``graphs`` in a generation, dumped on a thread."""
+    def dump() -> dict[str, set[bytes]]:
+        store = ox.Store.read_only(str(generation))
+        return {g: _lines(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))) for g in graphs}
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="repnet-dump")
+    try:
+        return pool.submit(dump)
+    finally:
+        pool.shutdown(wait=False)  # the dump goes on; its result is waited for where it is used
+
+
 class Editor:
     """Edits of one store generation, graph by graph, remembering every triple removed or added."""
 
@@ -226,9 +242,10 @@ class Editor:
             self.store.bulk_load(input=b"\n".join(add) + b"\n", format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
             self.added.setdefault(g, set()).update(add)
 
-    def sync(self, g: str, desired: set[bytes]) -> None:
-        """Make graph ``g`` hold exactly ``desired`` (N-Triples lines)."""
-        have = self.current(g)
+    def sync(self, g: str, desired: set[bytes], have: set[bytes] | None = None) -> None:
+        """Make graph ``g`` hold exactly ``desired`` (N-Triples lines); ``have``, when given, is
+        what it holds now."""
+        have = self.current(g) if have is None else have
         self.apply(g, have - desired, desired - have)
         if not desired and ox.NamedNode(g) in set(self.store.named_graphs()):
             self.store.remove_graph(ox.NamedNode(g))
@@ -240,11 +257,16 @@ class Editor:
     def count(self) -> int:
         return sum(map(len, self.added.values())) - sum(map(len, self.removed.values()))
 
-    def delta(self) -> Iterator[ox.Triple]:
+    def delta(self, read: Reads | None = None) -> Iterator[ox.Triple]:
+        """The triples removed and added; with ``read``, only those it matches (lines are picked
+        by their predicate before parsing: most of a large edit is periods no check reads)."""
+        wanted = None if read is None or read.predicates is None else {f"<{p}>".encode() for p in read.predicates}
         for part in (self.removed, self.added):
             for lines in part.values():
-                if lines:
-                    yield from ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES)
+                picked = [x for x in lines if x.split(b" ", 2)[1] in wanted] if wanted is not None else lines
+                if picked:
+                    ts = ox.parse(b"\n".join(picked), format=ox.RdfFormat.N_TRIPLES)
+                    yield from (ts if read is None else filter(read.matches, ts))
 
 
 # ----------------------------------------------------------------------------- validation
@@ -483,6 +505,9 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
     new_states: dict[str, SourceState] = {}
     if tmp.query("ASK { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"):
         return None
+    # the old contents of the graphs the edit replaces, dumped from the current generation on a
+    # thread (Oxigraph holds no GIL while it dumps) while this one reads the converted sources
+    replaced = _dumped(prev, [g for sid in cache.sources if sid not in kept_ids for g in own_graphs(base, sid)])
     in_tmp = {g.value for g in tmp.named_graphs() if isinstance(g, ox.NamedNode)}
     for src in new:
         own = own_graphs(base, src.id)
@@ -538,13 +563,14 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
                     persons |= {ev.person for ev in read_evidence(prev, sid) if ev.facility in relabelled}
         old_labels = names_for(s, old_public, persons)  # (facilities below, once known)
         # the changed sources' own graphs
+        have = replaced.result()
         for _, by_graph, _, _ in converted.values():
             for g, lines in by_graph.items():
-                ed.sync(g, lines)
+                ed.sync(g, lines, have.get(g))
         for sid in gone:
             if sid not in converted:
                 for g in own_graphs(base, sid):
-                    ed.sync(g, set())
+                    ed.sync(g, set(), have[g])
         if progress:
             progress("deriving", 0)
         # the all-sources graph: those persons' periods from every source, before and after
@@ -613,7 +639,8 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         if not bad and any(c.component == "SPARQL" for c in across):
             bad = bool(run_checks(s, checks=across))
         elif not bad:
-            focus = focus_nodes(s, ed.delta(), FOCUS_LIMIT)
+            # only changes the checks can read: a person's periods and their dates are no check's concern
+            focus = focus_nodes(s, ed.delta(reads(tuple(across))), FOCUS_LIMIT)
             if focus is None:  # whole scans beat this many lookups (the old generation was valid)
                 bad = bool(run_checks(s, checks=across))
             elif focus:
