@@ -202,13 +202,39 @@ def test_the_checks_across_sources_read_their_predicates_and_classes_and_no_deri
     assert not read(_triple(x, "https://schema.org/startDate", x))
 
 
-def test_a_check_with_a_variable_predicate_or_type_reads_every_triple() -> None:
-    def check(sparql: str) -> Check:
-        return Check("urn:x-test:shape", None, "SPARQL", "", "", sparql)
-
-    x = "https://example.org/x"
-    anything = reads((check("SELECT ?this WHERE { ?this ?p ?o }"),))
+def test_a_query_written_in_the_shapes_may_read_every_triple() -> None:
+    anything = reads((Check("urn:x-test:shape", None, "SPARQL", "", "", "SELECT ?this WHERE { ?this ?p ?o }"),))
     assert (anything.predicates, anything.classes) == (None, None)
-    typed = reads((check("SELECT ?this WHERE { ?this a ?class ; <urn:x-test:p>/<urn:x-test:q> ?o }"),))
-    assert typed.predicates == {str(RDF.type), "urn:x-test:p", "urn:x-test:q"} and typed.classes is None
-    assert typed.matches(_triple(x, str(RDF.type), x)) and not typed.matches(_triple(x, "urn:x-test:r", x))
+    assert anything.matches(_triple("https://example.org/x", "urn:x-test:p", "https://example.org/x"))
+
+
+def _query_patterns(sparql: str) -> set[tuple[str, str | None]]:
+    """The triple patterns of a query by rdflib's SPARQL algebra: (predicate, the class of an
+    rdf:type pattern, else None)."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import URIRef
+
+    out: set[tuple[str, str | None]] = set()
+
+    def walk(x: object) -> None:
+        if isinstance(x, CompValue):
+            if x.name == "BGP":
+                for _, p, o in x.triples:
+                    assert isinstance(p, URIRef)  # no variable or path predicate in a compiled check
+                    out.add((str(p), str(o) if p == RDF.type and isinstance(o, URIRef) else None))
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v)
+
+    walk(prepareQuery(sparql).algebra)
+    return out
+
+
+def test_every_compiled_check_declares_exactly_the_triple_patterns_of_its_query() -> None:
+    compiled = [c for c in packaged_checks() if c.component != "SPARQL"]
+    assert len(compiled) > 100
+    for c in compiled:
+        assert c.patterns is not None and set(c.patterns) == _query_patterns(c.sparql), c

@@ -26,6 +26,7 @@ import contextlib
 import dataclasses
 import functools
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,9 @@ class Check:
     severity: str
     sparql: str
     across: bool = False  # checked on the union of all sources, not on each source alone
+    # the triple patterns of ``sparql``: (predicate, the class of an rdf:type pattern, else None);
+    # None for a query written in the shapes (sh:sparql), which may read anything
+    patterns: tuple[tuple[str, str | None], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,13 @@ def _term(t: Any) -> str:
     if isinstance(t, Literal):
         return t.n3()
     raise ShapesError(f"cannot compile term {t!r}")
+
+
+def _target_patterns(g: Graph, shape: URIRef) -> tuple[tuple[str, str | None], ...]:
+    """The triple patterns of :func:`_target`'s query (see :attr:`Check.patterns`)."""
+    return (*((str(RDF.type), str(c)) for c in g.objects(shape, SH.targetClass)),
+            *((str(p), None) for p in g.objects(shape, SH.targetSubjectsOf)),
+            *((str(p), None) for p in g.objects(shape, SH.targetObjectsOf)))
 
 
 def _target(g: Graph, shape: URIRef) -> str:
@@ -219,11 +230,13 @@ def compile_shapes(text: str) -> list[Check]:
             for c in g.objects(ps, SH["class"]):
                 q = (f"SELECT ?this ?v WHERE {{ {target} {vals} "
                      f"OPTIONAL {{ SELECT ?v ?ok WHERE {{ ?v a {_term(c)} BIND(true AS ?ok) }} }} FILTER(!BOUND(?ok)) }}")
-                checks.append(Check(str(shape), str(path), "Class", msg(f"value must be a {c}"), psev, q))
+                checks.append(Check(str(shape), str(path), "Class", msg(f"value must be a {c}"), psev, q, patterns=(
+                    *(() if own else _target_patterns(g, shape)), (str(path), None), (str(RDF.type), str(c)))))
             for hv in g.objects(ps, SH.hasValue):
                 q = (f"SELECT ?this WHERE {{ {shape_target} OPTIONAL {{ SELECT ?this ?v WHERE {{ ?this {p} ?v "
                      f"FILTER(sameTerm(?v, {_term(hv)})) }} }} FILTER(!BOUND(?v)) }}")
-                checks.append(Check(str(shape), str(path), "HasValue", msg(f"must have {path} {hv}"), psev, q))
+                checks.append(Check(str(shape), str(path), "HasValue", msg(f"must have {path} {hv}"), psev, q,
+                                    patterns=(*_target_patterns(g, shape), (str(path), None))))
             for comp, bad in _value_filter(g, ps):
                 q = f"SELECT ?this ?v WHERE {{ {target} {vals} FILTER({bad}) }}"
                 checks.append(Check(str(shape), str(path), comp, msg(f"{comp} constraint on {path}"), psev, q))
@@ -232,8 +245,10 @@ def compile_shapes(text: str) -> list[Check]:
                     q = (f"SELECT ?this WHERE {{ {target} {vals} BIND(lang(?v) AS ?l) FILTER(?l != \"\") }} "
                          f"GROUP BY ?this ?l HAVING (COUNT(DISTINCT ?v) > 1)")
                     checks.append(Check(str(shape), str(path), "UniqueLang", msg(f"one {path} per language"), psev, q))
-            if shape_across or across(g, ps):
-                checks[checks_before:] = [dataclasses.replace(c, across=True) for c in checks[checks_before:]]
+            # what a query reads unless it says otherwise: its target's patterns and the path's
+            read = (*(() if own else _target_patterns(g, shape)), (str(path), None))
+            checks[checks_before:] = [dataclasses.replace(c, across=shape_across or across(g, ps), patterns=c.patterns or read)
+                                      for c in checks[checks_before:]]
         for sq in g.objects(shape, SH.sparql):
             select = str(next(g.objects(sq, SH.select)))
             inner = select.replace("$this", "?this")
@@ -291,53 +306,14 @@ class Reads:
 _RDF_TYPE = str(RDF.type)
 
 
-@functools.cache
-def reads(checks: tuple[Check, ...]) -> Reads:
-    """What ``checks`` read, from the triple patterns of their queries (parsed by rdflib into
-    SPARQL algebra once per process: 0.8 s for the 49 checks across sources)."""
-    from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import Variable
-
-    from ...ontology.namespaces import PREFIXES
-
-    predicates: set[str] = set()
-    classes: set[str] = set()
-    any_class = False
-    anything = Reads(None, None)
-
-    def path(p: Any, last: Any) -> bool:  # False: the path can match any predicate
-        nonlocal any_class
-        if isinstance(p, URIRef):
-            predicates.add(str(p))
-            if p == RDF.type:
-                any_class |= not isinstance(last, URIRef)
-                classes.add(str(last))
-            return True
-        if isinstance(p, (SequencePath, AlternativePath)):
-            return all(path(a, None) for a in p.args)
-        if isinstance(p, (InvPath, MulPath)):
-            return path(p.path if isinstance(p, MulPath) else p.arg, None)
-        return not isinstance(p, (Variable, NegatedPath))  # a variable or "any but": anything
-
-    def walk(x: Any) -> bool:
-        if isinstance(x, CompValue):
-            if x.name == "BGP" and not all(path(p, o) for _, p, o in x.triples):
-                return False
-            return all(walk(v) for v in x.values())
-        if isinstance(x, (list, tuple)):
-            return all(walk(v) for v in x)
-        return True
-
-    for c in checks:
-        try:
-            algebra = prepareQuery(c.sparql, initNs=PREFIXES).algebra
-        except Exception:  # noqa: BLE001 - a query rdflib cannot read may read anything
-            return anything
-        if not walk(algebra):
-            return anything
-    return Reads(frozenset(predicates), None if any_class else frozenset(classes))
+def reads(checks: Iterable[Check]) -> Reads:
+    """What ``checks`` read, from their triple patterns (:attr:`Check.patterns`)."""
+    patterns = [c.patterns for c in checks]
+    if any(p is None for p in patterns):
+        return Reads(None, None)
+    pairs = [pair for ps in patterns if ps is not None for pair in ps]
+    types = [c for p, c in pairs if p == _RDF_TYPE]
+    return Reads(frozenset(p for p, _ in pairs), None if None in types else frozenset(c for c in types if c is not None))
 
 
 def run_checks(store: Any, checks: tuple[Check, ...] | list[Check] | None = None, limit: int = 1000,
