@@ -647,13 +647,6 @@ def evidence_key(ev: Evidence) -> tuple[Any, ...]:
             repr(ev.start), repr(ev.end), repr(ev.until))
 
 
-def derived_lines(store: ox.Store, base: str, public_graphs: list[str]) -> Iterator[str]:
-    """The status periods of every person, from all sources and from each source alone, with the
-    metadata that publishes their graphs, as N-Quads lines. Reads only ``public_graphs``."""
-    items = evidence(store, public_graphs)
-    yield from derived_from(items, names_by_graph(store, public_graphs), graph_documents(store, public_graphs), base)
-
-
 def scope_graph(base: str, doc: str) -> ox.NamedNode:
     """The derived graph of one scope: a source's view (``doc`` its document IRI), or all sources ("")."""
     sid = doc.rsplit("/", 1)[-1] if doc else ""
@@ -663,8 +656,10 @@ def scope_graph(base: str, doc: str) -> ox.NamedNode:
 def derived_from(items: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
                  scopes: Sequence[str] | None = None, persons: set[str] | None = None,
                  meta: bool = True) -> Iterator[str]:
-    """:func:`derived_lines` from evidence and names already read: ``by_graph`` the names of each
-    public graph, ``docs`` each source graph's document. ``scopes`` picks the scopes to derive
+    """The status periods of every person, from all sources and from each source alone, with the
+    metadata that publishes their graphs, as N-Quads lines, from what was read of the public graphs
+    (:func:`evidence`, :func:`names_by_graph`, :func:`graph_documents`): ``by_graph`` the names of
+    each public graph, ``docs`` each source graph's document. ``scopes`` picks the scopes to derive
     ("" for all sources, else source document IRIs; default every scope), ``persons`` the persons
     (default all), ``meta`` whether to add the metadata of the scopes' graphs."""
     items = sorted(items, key=evidence_key)
