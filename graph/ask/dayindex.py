@@ -30,6 +30,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ...ontology.namespaces import RPN
+from ..formats import nt_literal
 from ..iris import graph_iri
 from ..terms import solutions
 from .status import NONE
@@ -43,7 +44,7 @@ _SEGMENTS = f"SELECT ?person ?segment WHERE {{ ?person <{RPN.heldOnDays}> ?segme
 
 def _cell(value: str) -> str:
     """One TSV results cell: a simple literal in N-Triples syntax, empty (unbound) for "~"."""
-    return "" if value == NONE else str(ox.Literal(value))
+    return "" if value == NONE else nt_literal(value)
 
 def rows(store: ox.Store, base: str) -> list[tuple[str, str, str]]:
     """(first day, last day, TSV results line) of every run in the build's all-sources derived
