@@ -412,6 +412,43 @@ def test_synthetic_shared_agrees_with_brute_force(S: nx.MultiDiGraph) -> None:
         x for x in everything if x[2] >= 2][:20]
 
 
+def test_synthetic_ego_and_paths_search_outwards_with_networkx_answers(S: nx.MultiDiGraph) -> None:
+    """ego, ego_network and shortest_paths read one entity's neighbourhood from the projection
+    (common.distances), and give what networkx gives on the whole undirected graph."""
+    H = A.undirected(S)
+    nodes = sorted(S)
+    centers = nodes[:: len(nodes) // 40] + [next(v for v in nodes if S.nodes[v]["class"] == "Court")]
+    for center in centers:
+        for radius in (0, 1, 2, 3):
+            near = nx.single_source_shortest_path_length(H, center, cutoff=radius)
+            t = A.ego(S, center, radius=radius)
+            assert {r["node"]: r["distance"] for r in t.rows} == near
+            sub = H.subgraph(near)
+            assert (t.notes["nodes"], t.notes["links"]) == (sub.number_of_nodes(), sub.number_of_edges())
+            for r in t.rows[1:]:  # the link shown comes from the first node, by label, one step nearer
+                parents = [u for u in H[r["node"]] if near.get(u) == r["distance"] - 1]
+                assert r["via"] == min(A.common.label_of(H, u) for u in parents)
+            assert nx.utils.graphs_equal(A.ego_network(S, center, radius=radius), S.subgraph(near).copy())
+    pairs = list(zip(centers, reversed(centers), strict=True))
+    assert sum(1 for a, b in pairs if b in nx.node_connected_component(H, a)) > 10
+    for a, b in pairs:
+        want = sorted(nx.all_shortest_paths(H, a, b)) if b in nx.node_connected_component(H, a) else []
+        got = list(A.shortest_paths(S, a, b, limit=len(want) + 1))
+        assert sorted(got) == want
+        assert got == sorted(got, key=lambda p: [(A.common.label_of(H, v), v) for v in p])
+
+
+def test_links_ignore_direction_and_self_loops() -> None:
+    g = graph({"a": "Person", "b": "Court", "c": "Person"},
+              [("a", "b", {"relation": "sentenced_by"}), ("c", "b", {"relation": "sentenced_by"}),
+               ("b", "a", {"relation": "member_of"}), ("a", "a", {"relation": "co_defendant"})])
+    assert A.common.linked(g, "a") == ["b"] and A.common.linked(g, "b") == ["a", "c"]
+    assert A.common.distances(g, "a") == {"a": 0, "b": 1, "c": 2}
+    assert A.ego(g, "a").notes == {"center": "a", "radius": 2, "nodes": 3, "links": 2}
+    with pytest.raises(nx.NodeNotFound):
+        A.common.distances(g, "nobody")
+
+
 def test_synthetic_releases_in_the_diff(S: nx.MultiDiGraph, synth_store: EmbeddedStore) -> None:
     released = {p for p, in select(synth_store, """SELECT DISTINCT ?p WHERE {
         ?r rpn:releasedPerson ?p ; schema:superEvent ?round ; rpn:latestStart ?d

@@ -1,11 +1,12 @@
 """What every analysis shares: the :class:`Table` it returns, the undirected graph beneath a
-projection (:func:`undirected`), and small helpers for labels, classes, ranks and rounding."""
+projection (:func:`undirected`) and the links of one node in it without building it
+(:func:`linked`, :func:`distances`), and small helpers for labels, classes, ranks and rounding."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +97,61 @@ def undirected(G: nx.Graph) -> nx.Graph:
     H.add_nodes_from(G.nodes(data=True))
     H.add_edges_from((u, v, {"weight": w}) for (u, v), w in weights.items())
     return H
+
+
+def linked(G: nx.Graph, v: str) -> list[str]:
+    """The nodes linked to ``v`` by a fact either way, ``v`` itself excepted: its neighbours in
+    :func:`undirected` ``(G)``, read from ``G`` without building that graph (heads, then tails).
+
+    >>> G = nx.MultiDiGraph([("a", "b"), ("c", "a"), ("a", "a"), ("b", "a")])
+    >>> linked(G, "a")
+    ['b', 'c']
+    """
+    out = dict.fromkeys(G.adj[v])
+    if G.is_directed():
+        out.update(dict.fromkeys(G.pred[v]))
+    out.pop(v, None)
+    return list(out)
+
+
+def distances(G: nx.Graph, source: str, cutoff: int | None = None, until: str | None = None) -> dict[str, int]:
+    """Links from ``source`` to each node within ``cutoff`` of it (direction ignored), nearest
+    first: ``networkx.single_source_shortest_path_length(undirected(G), source, cutoff)``, found
+    from ``source`` outwards, so a question about one entity costs its neighbourhood, not the graph
+    (building :func:`undirected` took 1.2 s at 100,000 persons). With ``until``, the search stops
+    once the level that holds that node is complete: every node nearer than it is there.
+
+    >>> G = nx.MultiDiGraph([("a", "b"), ("c", "b"), ("c", "d")])
+    >>> distances(G, "a")
+    {'a': 0, 'b': 1, 'c': 2, 'd': 3}
+    >>> distances(G, "a", cutoff=1), distances(G, "b", until="c")
+    ({'a': 0, 'b': 1}, {'b': 0, 'a': 1, 'c': 1})
+    """
+    if source not in G:
+        raise nx.NodeNotFound(f"Source {source} is not in G")
+    dist, level, levels = {source: 0}, 0, _levels(G, source)
+    while until not in dist and (cutoff is None or level < cutoff):
+        nodes = next(levels, None)
+        if nodes is None:
+            break
+        level += 1
+        dist.update(dict.fromkeys(nodes, level))
+    return dist
+
+
+def _levels(G: nx.Graph, source: str) -> Iterator[list[str]]:
+    """The nodes 1, 2, ... links away from ``source`` (direction ignored), a list per level."""
+    seen, frontier = {source}, [source]
+    while frontier:
+        nxt = []
+        for v in frontier:
+            for u in linked(G, v):
+                if u not in seen:
+                    seen.add(u)
+                    nxt.append(u)
+        if nxt:
+            yield nxt
+        frontier = nxt
 
 
 def label_of(G: nx.Graph, n: str) -> str:

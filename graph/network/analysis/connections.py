@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 
 from ...errors import UsageError
-from .common import Table, class_of, label_of, undirected
+from .common import Table, class_of, distances, label_of, linked
 
 
 def _facts(G: nx.Graph, u: str, v: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -35,13 +35,12 @@ def shortest_paths(G: nx.Graph, source: str, target: str, limit: int = 5) -> Ite
     >>> list(shortest_paths(G, "s", "t"))
     [['s', 'a', 't'], ['s', 'b', 't']]
     """
-    H = undirected(G)
-    if source not in H or target not in H:
+    if source not in G or target not in G:
         return
-    dist = nx.single_source_shortest_path_length(H, target)
+    dist = distances(G, target, until=source)
     if source not in dist:
         return
-    key = {v: (label_of(H, v), v) for v in dist}
+    key = {v: (label_of(G, v), v) for v in dist}
     found = 0
     stack: list[tuple[str, list[str]]] = [(source, [source])]
     while stack and found < limit:
@@ -50,7 +49,7 @@ def shortest_paths(G: nx.Graph, source: str, target: str, limit: int = 5) -> Ite
             found += 1
             yield path
             continue
-        nxt = sorted((u for u in H[v] if dist.get(u) == dist[v] - 1), key=key.__getitem__, reverse=True)
+        nxt = sorted((u for u in linked(G, v) if dist.get(u) == dist[v] - 1), key=key.__getitem__, reverse=True)
         stack.extend((u, path + [u]) for u in nxt)
 
 
@@ -109,9 +108,7 @@ def ego_network(G: nx.Graph, center: str, radius: int = 2) -> nx.Graph:
     >>> sorted(ego_network(G, "a", radius=2))
     ['a', 'b', 'c']
     """
-    H = undirected(G)
-    near = nx.single_source_shortest_path_length(H, center, cutoff=radius)
-    return G.subgraph(near).copy()
+    return G.subgraph(distances(G, center, cutoff=radius)).copy()
 
 
 def ego(G: nx.Graph, center: str, *, radius: int = 2) -> Table:
@@ -127,19 +124,20 @@ def ego(G: nx.Graph, center: str, *, radius: int = 2) -> Table:
     """
     if radius < 0:
         raise UsageError("radius must be 0 or more", argument="radius")
-    H = undirected(G)
-    near = nx.single_source_shortest_path_length(H, center, cutoff=radius)
+    near = distances(G, center, cutoff=radius)
     rows = []
+    links = 0  # pairs of the nodes found that a fact links (each counted from both ends)
     for v, d in near.items():
-        row: dict[str, Any] = {"distance": d, "label": label_of(H, v), "class": class_of(H, v), "via": None,
+        row: dict[str, Any] = {"distance": d, "label": label_of(G, v), "class": class_of(G, v), "via": None,
                                "relation": None, "node": v}
+        around = linked(G, v)
+        links += sum(u in near for u in around)
         if d:
-            parent = min((u for u in H[v] if near.get(u) == d - 1), key=lambda u: (label_of(H, u), u))
+            parent = min((u for u in around if near.get(u) == d - 1), key=lambda u: (label_of(G, u), u))
             fact = _facts(G, parent, v)[0]
-            row.update(via=label_of(H, parent), relation=fact[2].get("relation"))
+            row.update(via=label_of(G, parent), relation=fact[2].get("relation"))
         rows.append(row)
     rows.sort(key=lambda r: (r["distance"], r["class"], r["label"], r["node"]))
-    sub = H.subgraph(near)
-    notes = {"center": label_of(H, center), "radius": radius, "nodes": sub.number_of_nodes(), "links": sub.number_of_edges()}
+    notes = {"center": label_of(G, center), "radius": radius, "nodes": len(near), "links": links // 2}
     return Table("ego", ["distance", "label", "class", "via", "relation"], rows, notes, ["node"])
 
