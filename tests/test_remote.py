@@ -142,6 +142,75 @@ def test_push_in_parts_gives_the_same_graphs(virtuoso: Virtuoso, belarus_store: 
     assert set(RemoteStore(virtuoso.sparql).quads()) == set(local.quads())
 
 
+def test_push_in_parts_sends_a_graph_with_blank_nodes_whole(virtuoso: Virtuoso,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blank node label means one node only within one document: a graph that holds one is sent
+    again whole once its parts are in, so each blank node keeps all its triples on the server."""
+    from repnet.graph.publish import push as P
+    from repnet.graph.store.embedded import memory_store
+
+    g = ox.NamedNode("https://w3id.org/repnet/graph/synthetic-blank")
+    quads = []
+    for i in range(20):
+        b = ox.BlankNode()
+        quads += [ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), ox.NamedNode("https://example.org/p"), b, g),
+                  ox.Quad(b, ox.NamedNode("https://example.org/q"), ox.Literal(f"q{i} [synthetic]"), g),
+                  ox.Quad(b, ox.NamedNode("https://example.org/r"), ox.Literal(f"r{i} [synthetic]"), g)]
+    # an in-memory Oxigraph writes the quads added last first: these, before any blank node
+    quads += [ox.Quad(ox.NamedNode(f"https://example.org/t{i}"), ox.NamedNode("https://example.org/p"),
+                      ox.Literal(f"t{i} [synthetic]"), g) for i in range(400)]
+    monkeypatch.setattr(P, "PART_BYTES", 2000)
+    http = HttpClient(virtuoso.graph_crud_auth, user="dba", password="dba")
+    report = P.push(memory_store(quads), virtuoso.graph_crud_auth, http=http)
+    # parts went before the first blank node was written, then the graph whole in their place
+    assert report.verified is True and report.triples == 460 and report.requests > 2
+    rows = RemoteStore(virtuoso.sparql)._all_graphs_query(
+        f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH {g} {{ ?s <https://example.org/p> ?b . "
+        "?b <https://example.org/q> ?x ; <https://example.org/r> ?y } }")
+    assert [int(r["n"].value) for r in rows] == [20]  # each blank node with both its triples
+    drop_graphs(virtuoso, g.value)
+
+
+def test_a_request_that_fails_in_parts_stops_the_push_with_the_servers_answer(
+        belarus_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts go from threads; the first refused one stops the push and is what it reports."""
+    import http.server
+    import threading
+
+    from repnet.graph.publish import push as P
+    from repnet.graph.store.http import RemoteHTTPError
+
+    seen: list[str] = []
+
+    class Refuses(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:  # noqa: N802 - the handler's names
+            self.answer(201 if len(seen) < 3 else 507)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.answer(204 if len(seen) < 3 else 507)
+
+        def answer(self, code: int) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(self.command)
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuses)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(P, "PART_BYTES", 4000)
+    try:
+        with pytest.raises(RemoteHTTPError, match="answered HTTP 507"):
+            P.push(open_store(belarus_store.location), f"http://127.0.0.1:{server.server_port}/ds/data", verify=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert 3 < len(seen) < 3 + P.IN_FLIGHT + P.SENDERS  # stopped soon after the refusal, not at the end
+
+
 def test_push_table_report(virtuoso: Virtuoso, belarus_store: EmbeddedStore, pushed: dict[str, Any]) -> None:
     r = repnet("--store", str(belarus_store.location), "push", virtuoso.graph_crud_auth, "--user", "dba", "--syntax", "turtle")
     assert r.exit_code == 0, r.output
@@ -440,15 +509,55 @@ def test_a_remote_store_is_opened_lazily() -> None:
         s.named_graphs()
 
 
-def test_a_large_graph_goes_in_parts_and_a_graph_with_blank_nodes_whole() -> None:
-    from repnet.graph.publish.push import parts_of
+class _Recorder:
+    """A stand-in for push's senders: records each request (method, part, the request it waits for)."""
 
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, Any]] = []
+
+    def submit(self, method: str, url: str, part: bytes, ctype: str, after: Any = None) -> Any:
+        from concurrent.futures import Future
+
+        f: Future[None] = Future()
+        f.set_result(None)
+        self.sent.append((method, part, after))
+        return f
+
+    def check(self) -> None:
+        pass
+
+
+def _streamed(body: bytes, size: int, pieces: int, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, _Recorder]:
+    """``body`` written to push's stream in pieces of ``pieces`` bytes, parts of about ``size``."""
+    from repnet.graph.publish import push as P
+
+    monkeypatch.setattr(P, "PART_BYTES", size)
+    rec = _Recorder()
+    stream = P._Stream(rec, "http://x/gsp?graph=g", "application/n-triples")  # type: ignore[arg-type]
+    for i in range(0, len(body), pieces):  # as Oxigraph writes: in pieces that end anywhere
+        stream.write(body[i:i + pieces])
+    stream.close()
+    return stream, rec
+
+
+def test_a_graph_goes_in_parts_cut_at_line_ends_as_it_is_written(monkeypatch: pytest.MonkeyPatch) -> None:
     body = b"".join(b"<http://e/s%d> <http://e/p> \"x\" .\n" % i for i in range(1000))
-    parts = parts_of(body, size=1000)
-    assert len(parts) > 10 and b"".join(bytes(p) for p in parts) == body
-    assert all(bytes(p).endswith(b" .\n") for p in parts)  # every part ends at a line end
-    assert parts_of(body, size=len(body)) == [memoryview(body)]
-    blank = body + b"_:b1 <http://e/p> <http://e/o> .\n"
-    assert [bytes(p) for p in parts_of(blank, size=1000)] == [blank]
-    as_object = body + b"<http://e/s> <http://e/p> _:b2 .\n"
-    assert len(parts_of(as_object, size=1000)) == 1
+    stream, rec = _streamed(body, 1000, 777, monkeypatch)
+    assert len(rec.sent) > 10 and b"".join(part for _, part, _ in rec.sent) == body
+    assert all(part.endswith(b" .\n") for _, part, _ in rec.sent)  # every part ends at a line end
+    assert [m for m, _, _ in rec.sent] == ["PUT"] + ["POST"] * (len(rec.sent) - 1)
+    assert [a for _, _, a in rec.sent] == [None] + [stream.sent[0]] * (len(rec.sent) - 1)  # each POST after the PUT
+    assert (stream.lines, stream.bytes, stream.requests, stream.blank) == (1000, len(body), len(rec.sent), False)
+    _, rec = _streamed(body, len(body) + 1, 4096, monkeypatch)
+    assert [(m, part) for m, part, _ in rec.sent] == [("PUT", body)]
+    _, rec = _streamed(b"", 1000, 1, monkeypatch)
+    assert [(m, part) for m, part, _ in rec.sent] == [("PUT", b"")]  # an empty graph empties the server's
+
+
+@pytest.mark.parametrize("blank", [b"_:b1 <http://e/p> <http://e/o> .\n", b"<http://e/s> <http://e/p> _:b2 .\n"])
+def test_a_graph_with_a_blank_node_stops_going_in_parts(blank: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    head = b"".join(b"<http://e/s%d> <http://e/p> \"x\" .\n" % i for i in range(100))
+    stream, rec = _streamed(head + blank + head, 1000, 500, monkeypatch)
+    sent = b"".join(part for _, part, _ in rec.sent)
+    assert stream.blank and len(rec.sent) >= 2 and sent == head[:len(sent)]  # only parts before the blank node
+    assert stream.lines == 201 and stream.requests == len(rec.sent)
