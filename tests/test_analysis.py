@@ -438,6 +438,22 @@ def test_synthetic_ego_and_paths_search_outwards_with_networkx_answers(S: nx.Mul
         assert got == sorted(got, key=lambda p: [(A.common.label_of(H, v), v) for v in p])
 
 
+def test_every_analysis_of_a_graph_runs_with_the_collector_paused() -> None:
+    """They make many short-lived objects beside a projection of millions (graph/runtime.py); a
+    generator (shortest_paths) would only pause while it is made, and paths() wraps it."""
+    import gc
+    import inspect
+
+    of_a_graph = [name for name in A.__all__ if inspect.isfunction(getattr(A, name))
+                  and next(iter(inspect.signature(getattr(A, name)).parameters), None) == "G"]
+    assert len(of_a_graph) == 15
+    assert [n for n in of_a_graph if not getattr(getattr(A, n), "collector_paused", False)] == ["shortest_paths"]
+    with_gc = []
+    A.judges(graph({"a": "Person", "b": "Court"}, [("a", "b", {"relation": "sentenced_by"})]))
+    with_gc.append(gc.isenabled())  # restored after
+    assert with_gc == [True]
+
+
 def test_links_ignore_direction_and_self_loops() -> None:
     g = graph({"a": "Person", "b": "Court", "c": "Person"},
               [("a", "b", {"relation": "sentenced_by"}), ("c", "b", {"relation": "sentenced_by"}),

@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from ...errors import UsageError
+from ...runtime import with_collector_paused
 from .common import DEFAULT_SEED, Table, class_filter, class_of, label_of, ranked, significant, undirected
 
 EXACT_BETWEENNESS_MAX_NODES = 5_000
@@ -38,6 +39,7 @@ def betweenness_samples(nodes: int, links: int) -> int:
     return max(low, min(high, BETWEENNESS_WORK // max(1, nodes + links)))
 
 
+@with_collector_paused
 def betweenness(G: nx.Graph, *, k: int | None = None, seed: int = DEFAULT_SEED, batch: int | None = None) -> dict[str, float]:
     """Normalized betweenness on the undirected graph, exact or from ``k`` sampled sources.
 
@@ -105,6 +107,7 @@ def betweenness(G: nx.Graph, *, k: int | None = None, seed: int = DEFAULT_SEED, 
     return {v: float(x) for v, x in zip(nodes, total * scale, strict=True)}
 
 
+@with_collector_paused
 def centrality(G: nx.Graph, *, classes: Collection[str] | None = None, by: str = "betweenness",
                top: int | None = 20, k: int | None = None, seed: int = DEFAULT_SEED) -> Table:
     """Degree, betweenness and PageRank of every entity; rows for the chosen classes only.

@@ -12,10 +12,12 @@ import networkx as nx
 from ...ask.status import HELD, status_at
 from ...dates import parse_day
 from ...errors import UsageError
+from ...runtime import with_collector_paused
 from ..project import PERSON_CLASSES, view
 from .common import Table, class_of, label_of
 
 
+@with_collector_paused
 def as_of(G: nx.MultiDiGraph, day: str | dt.date) -> nx.MultiDiGraph:
     """The network as it stood on a day: the facts that had begun by then and not yet ended.
 
@@ -36,6 +38,7 @@ def _holds(d: dict[str, Any], day: str) -> bool:
     return (since is None or since <= day) and (until is None or until >= day)
 
 
+@with_collector_paused
 def diff(G: nx.MultiDiGraph, start: str | dt.date, end: str | dt.date,
          periods: dict[str, list[dict[str, Any]]] | None = None) -> Table:
     """Who changed between two days: released, added to the network, removed from it, or changed.

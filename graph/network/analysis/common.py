@@ -14,6 +14,7 @@ import networkx as nx
 
 from ...errors import UsageError
 from ...output import render
+from ...runtime import with_collector_paused
 from ...terms import to_json
 from ..project import check_view
 
@@ -75,6 +76,7 @@ def significant(x: float, digits: int = 6) -> float:
     return float(f"{x:.{digits}g}")
 
 
+@with_collector_paused
 def undirected(G: nx.Graph) -> nx.Graph:
     """The simple undirected graph beneath a projection: one edge per linked pair, ``weight`` =
     the number of facts linking them; nodes keep ``label`` and ``class``; self-loops are dropped.

@@ -10,6 +10,7 @@ from typing import Any
 import networkx as nx
 
 from ...errors import UsageError
+from ...runtime import with_collector_paused
 from .common import Table, class_of, distances, label_of, linked
 
 
@@ -53,6 +54,7 @@ def shortest_paths(G: nx.Graph, source: str, target: str, limit: int = 5) -> Ite
         stack.extend((u, path + [u]) for u in nxt)
 
 
+@with_collector_paused
 def paths(G: nx.Graph, source: str, target: str, *, limit: int = 5) -> Table:
     """How two entities are connected: the shortest paths between them, each fact with its source.
 
@@ -98,6 +100,7 @@ def paths(G: nx.Graph, source: str, target: str, *, limit: int = 5) -> Table:
                  ["from_node", "to_node", "event"])
 
 
+@with_collector_paused
 def ego_network(G: nx.Graph, center: str, radius: int = 2) -> nx.Graph:
     """The part of the projection within ``radius`` links of ``center`` (direction ignored),
     with every fact between the nodes kept.
@@ -111,6 +114,7 @@ def ego_network(G: nx.Graph, center: str, radius: int = 2) -> nx.Graph:
     return G.subgraph(distances(G, center, cutoff=radius)).copy()
 
 
+@with_collector_paused
 def ego(G: nx.Graph, center: str, *, radius: int = 2) -> Table:
     """The entities within ``radius`` links of an entity, nearest first, each with the link that
     reaches it (from the first node, by label, one step nearer the centre).

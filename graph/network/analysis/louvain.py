@@ -13,10 +13,12 @@ from typing import Any
 
 import networkx as nx
 
+from ...runtime import with_collector_paused
 from ..project import PERSON_CLASSES
 from .common import DEFAULT_SEED, Table, class_filter, class_of, label_of, ranked, significant, undirected
 
 
+@with_collector_paused
 def partition(G: nx.Graph, *, seed: int = DEFAULT_SEED, resolution: float = 1.0) -> tuple[list[set[str]], float]:
     """Louvain communities (largest first) and their modularity, on the undirected graph.
 
@@ -108,6 +110,7 @@ def _local_moves(A: Any, m2: float, resolution: float, rng: Any) -> tuple[bool, 
     return moved, labels.ravel()
 
 
+@with_collector_paused
 def communities(G: nx.Graph, *, seed: int = DEFAULT_SEED, resolution: float = 1.0, members: int = 5,
                 top: int | None = None) -> Table:
     """Communities by Louvain modularity optimization (fixed seed), with what each consists of.
@@ -153,6 +156,7 @@ def communities(G: nx.Graph, *, seed: int = DEFAULT_SEED, resolution: float = 1.
                  rows[:top] if top else rows, notes)
 
 
+@with_collector_paused
 def brokers(G: nx.Graph, *, classes: Collection[str] | None = None, top: int | None = 20,
             seed: int = DEFAULT_SEED, resolution: float = 1.0) -> Table:
     """Entities that link Louvain communities: ranked by how many other communities they reach.

@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 
 from ...errors import UsageError
+from ...runtime import with_collector_paused
 from ..project import PERSON_CLASSES
 from .common import Table, curie, label_of, ranked
 
@@ -54,6 +55,7 @@ def person_groups(G: nx.Graph, kinds: Sequence[str]) -> dict[str, set[str]]:
     return {g: ps for g, ps in groups.items() if len(ps) > 1}
 
 
+@with_collector_paused
 def shared(G: nx.Graph, *, by: Sequence[str] = DEFAULT_SHARED, person: str | None = None, min_shared: int = 1,
            top: int | None = 50) -> Table:
     """Bipartite projection: pairs of persons who share a case, judge, court, facility (or, with

@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 
 from ...errors import UsageError
+from ...runtime import with_collector_paused
 from .common import Table, label_of, ranked
 
 STATS_BY = ("court", "judge", "charge", "year")
@@ -50,6 +51,7 @@ def _sentences(G: nx.Graph) -> dict[str, _Sentence]:
     return out
 
 
+@with_collector_paused
 def judges(G: nx.Graph, *, kind: str = "both", top: int | None = None) -> Table:
     """Judges and courts ranked by the persons they sentenced, then by the total years imposed.
 
@@ -94,6 +96,7 @@ def judges(G: nx.Graph, *, kind: str = "both", top: int | None = None) -> Table:
                  notes, ["node"])
 
 
+@with_collector_paused
 def stats(G: nx.Graph, *, by: Sequence[str] = STATS_BY) -> Table:
     """Sentence years aggregated by court, judge, charge and year.
 
