@@ -23,7 +23,6 @@ from typing import Any
 import networkx as nx
 
 from ..ask.status import EXILE, HELD, RELEASED, status_at, stored_periods
-from ..runtime import with_collector_paused
 from ..store.base import Store
 from .picture import wrap, write_picture
 
@@ -105,7 +104,6 @@ def monthly(store: Store, G: nx.MultiDiGraph | None = None, persons: set[str] | 
             "persons": len(periods)}
 
 
-@with_collector_paused
 def write_chart(store: Store, out: str | Path, G: nx.MultiDiGraph | None = None, *, title: str | None = None,
                 persons: set[str] | None = None) -> dict[str, Any]:
     """Draw the chart (PNG or SVG by ``out``'s extension) with matplotlib; the numbers drawn, and

@@ -39,7 +39,6 @@ from ..ask.status import EXILE, HELD, RELEASED, status_at, stored_periods
 from ..dates import parse_day
 from ..errors import UsageError
 from ..network.project import PERSON_CLASSES
-from ..runtime import with_collector_paused
 from ..store.base import Store
 from .picture import write_picture
 
@@ -261,7 +260,6 @@ def flow_records(P: Paths) -> dict[str, Any]:
             "keys": keys, "labels": [P.labels.get(k, k) for k in keys], "people": people, "lastDay": P.last_day}
 
 
-@with_collector_paused
 def write_flow(store: Store, G: nx.MultiDiGraph, out: str | Path, *, persons: set[str] | None = None,
                title: str | None = None, since: str | None = None, until: str | None = None,
                through: str | None = None) -> dict[str, Any]:

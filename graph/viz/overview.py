@@ -17,7 +17,6 @@ import networkx as nx
 from ..errors import UsageError
 from ..files import atomic_output
 from ..network.project import NODE_CLASSES, PERSON_CLASSES, RELATIONS
-from ..runtime import with_collector_paused
 from ..store.base import Store
 from .facts import person_status, sources_meta, status_on
 from .layout import Point, layout
@@ -28,7 +27,6 @@ from .style import CLASS_STYLE, RELATION_COLOR, STATUS_STYLE, node_size
 from .view import View
 
 
-@with_collector_paused
 def write_overview(store: Store, v: View, out: str | Path, *, size_by: str = "degree",
                    max_nodes: int = OVERVIEW_MAX_NODES, title: str | None = None) -> Page:
     """A still picture of the view (PNG or SVG, by ``out``'s extension) for reports, drawn with matplotlib.

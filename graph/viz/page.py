@@ -24,7 +24,6 @@ import networkx as nx
 
 from ..errors import UsageError
 from ..files import atomic_output
-from ..runtime import with_collector_paused
 from ..store.base import Store
 from .data import page_data
 from .rank import MAX_EDGES, MAX_NODES
@@ -119,7 +118,6 @@ def views_data(store: Store, v: View, network: nx.MultiDiGraph | None = None) ->
     return chart, flow
 
 
-@with_collector_paused
 def render_page(store: Store, v: View, *, size_by: str = "degree", max_nodes: int = MAX_NODES,
                 max_edges: int = MAX_EDGES, title: str | None = None, group_by: str | None = "auto",
                 network: nx.MultiDiGraph | None = None) -> Page:

@@ -14,7 +14,6 @@ import networkx as nx
 
 from ..errors import UsageError
 from ..network import analysis
-from ..runtime import with_collector_paused
 
 MAX_NODES = 5000
 """Default limit of drawn nodes; a larger view is reduced to the top entities by centrality."""
@@ -26,7 +25,6 @@ OVERVIEW_MAX_NODES = 2000
 SIZE_MEASURES = ("degree", "pagerank", "betweenness")
 
 
-@with_collector_paused
 def node_scores(G: nx.Graph, measure: str = "degree") -> tuple[dict[Any, float], str]:
     """The centrality that sizes (and ranks) the nodes, and how it was computed, for the page's legend.
 
@@ -55,7 +53,6 @@ def node_scores(G: nx.Graph, measure: str = "degree") -> tuple[dict[Any, float],
     return analysis.betweenness(H, k=k), note
 
 
-@with_collector_paused
 def reduce_view(G: nx.MultiDiGraph, scores: dict[Any, float], max_nodes: int,
                 keep: Iterable[str] = (), max_edges: int | None = None) -> nx.MultiDiGraph:
     """The entities with the highest score (and those in ``keep``), at most ``max_nodes`` of them and
