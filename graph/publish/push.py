@@ -2,8 +2,9 @@
 
 Two ways, both replacing each graph on the server by the local one:
 
-* ``gsp`` (default): the SPARQL 1.1 Graph Store HTTP Protocol, one ``PUT ?graph=<g>`` per graph with an
-  N-Triples (or Turtle) body. Virtuoso: ``/sparql-graph-crud-auth`` with digest auth (Virtuoso rejects
+* ``gsp`` (default): the SPARQL 1.1 Graph Store HTTP Protocol, a ``PUT ?graph=<g>`` per graph with an
+  N-Triples (or Turtle) body; from an embedded store, a large graph's N-Triples go in parts while
+  Oxigraph writes them (a ``PUT`` of the first, ``POST`` s of the rest: :class:`_Stream`). Virtuoso: ``/sparql-graph-crud-auth`` with digest auth (Virtuoso rejects
   JSON-LD bodies; N-Triples and Turtle work). Fuseki: ``/DS/data``. GraphDB: ``/repositories/R/rdf-graphs/service``.
 * ``update``: SPARQL 1.1 Update, ``DROP SILENT GRAPH <g>`` then ``INSERT DATA`` in chunks, for
   servers without a graph store endpoint.
