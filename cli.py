@@ -801,7 +801,8 @@ def serve(obj: Ctx, host: str, port: int, timeout: float, max_rows: int, cors: s
               help="User on the server. The password comes from REPNET_PASSWORD or a prompt, never an option. Env: REPNET_USER.")
 @click.option("--include-restricted", "restricted", is_flag=True, help="Also upload the restricted graphs (internal servers only).")
 @click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
-              help="Graph Store Protocol (PUT per graph) or SPARQL Update (DROP + INSERT DATA).")
+              help="Graph Store Protocol (a PUT per graph; a large N-Triples graph as a PUT and POSTs of 8 MB parts) "
+                   "or SPARQL Update (DROP + INSERT DATA).")
 @click.option("--syntax", type=click.Choice(["ntriples", "turtle"]), default="ntriples", show_default=True,
               help="Body of the Graph Store Protocol PUTs.")
 @click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), envvar="REPNET_AUTH", default="auto", show_default=True,
