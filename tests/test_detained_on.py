@@ -123,7 +123,7 @@ def test_a_stored_rows_sort_key_is_the_key_it_was_written_with(label: str) -> No
 
     person = ox.NamedNode("https://w3id.org/repnet/id/person/synthetic-key")
     cells = ["2020-01-01", "2020-12-31", "held", "2020", "~", "~", "~", label or "~"]
-    key, first, _last, line = dayindex._row(person, ox.Literal("\t".join(cells)))
+    key, first, _last, line = dayindex._row(person.value, "\t".join(cells))
     assert dayindex._key(first, line) == key == (label != "", label, person.value, "2020-01-01")
 
 

@@ -232,7 +232,8 @@ def evidence(store: ox.Store, graphs: list[str]) -> list[Evidence]:
     reads = [(kind, q, g) for kind, q in _QUERIES.items() for g in graphs if g in sources]
 
     def tsv(read: tuple[str, str, str]) -> bytes:
-        return store.query(read[1], named_graphs=[ox.NamedNode(read[2])], default_graph=[]).serialize(format=_TSV)
+        result: Any = store.query(read[1], named_graphs=[ox.NamedNode(read[2])], default_graph=[])
+        return bytes(result.serialize(format=_TSV))
 
     # Evaluated on threads as TSV results (Oxigraph releases the GIL while it evaluates and writes
     # them, not while Python iterates a result) and parsed here in order: 8.6 s -> 4.3 s for the
@@ -526,14 +527,14 @@ def held_segments(periods_iris: list[tuple[Period, str]], facility_labels: dict[
     return out
 
 
-def segment_literal(first: dt.date, last: dt.date | None, row: HeldRow, label: str | None) -> str:
+def segment_text(first: dt.date, last: dt.date | None, row: HeldRow, label: str | None) -> str:
     """``first<TAB>last<TAB>status<TAB>since<TAB>lastKnown<TAB>facility<TAB>sources<TAB>label``: "~" for
-    none, 9999-12-31 for the last day of a run with no end; in N-Triples syntax."""
+    none, 9999-12-31 for the last day of a run with no end (the text of a ``rpn:heldOnDays`` literal)."""
     def cell(v: str | None) -> str:
         return NONE if not v else " ".join(v.split())  # no tab or line break inside a cell
     parts = [first.isoformat(), last.isoformat() if last else OPEN, row.status, cell(row.since), cell(row.last_known),
              cell(row.facility), cell(row.sources), cell(label)]
-    return nt_literal("\t".join(parts))
+    return "\t".join(parts)
 
 
 _LABELS = """SELECT ?g ?x ?l WHERE { GRAPH ?g { ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = "en") } }"""
@@ -662,29 +663,32 @@ def scope_graph(base: str, doc: str) -> ox.NamedNode:
 
 def derived_from(items: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
                  scopes: Sequence[str] | None = None, persons: set[str] | None = None,
-                 meta: bool = True) -> Iterator[str]:
+                 meta: bool = True, held: list[tuple[str, str]] | None = None) -> Iterator[str]:
     """The status periods of every person, from all sources and from each source alone, with the
     metadata that publishes their graphs, as N-Quads lines, from what was read of the public graphs
     (:func:`evidence`, :func:`names_by_graph`, :func:`graph_documents`): ``by_graph`` the names of
     each public graph, ``docs`` each source graph's document. ``scopes`` picks the scopes to derive
     ("" for all sources, else source document IRIs; default every scope), ``persons`` the persons
-    (default all), ``meta`` whether to add the metadata of the scopes' graphs."""
+    (default all), ``meta`` whether to add the metadata of the scopes' graphs; ``held`` receives the
+    held days of the view of all sources (:func:`scope_triples`), from which the build writes the
+    day index (:mod:`repnet.graph.ask.dayindex`) without reading them back."""
     items = sorted(items, key=evidence_key)
     by_scope: dict[str, list[Evidence]] = {"": items}
     for ev in items:
         by_scope.setdefault(ev.source, []).append(ev)
     for doc in (by_scope if scopes is None else [d for d in scopes if d in by_scope]):
         tail = f" {scope_graph(base, doc)} .\n"
-        for t in scope_triples(doc, by_scope[doc], by_graph, docs, base, persons):
+        for t in scope_triples(doc, by_scope[doc], by_graph, docs, base, persons, None if doc else held):
             yield t + tail
         if meta:
             yield from (f"{q} .\n" for q in scope_meta_quads(doc, {ev.source for ev in by_scope[doc]}, base))
 
 
 def scope_triples(doc: str, evs: list[Evidence], by_graph: dict[str, Names], docs: dict[str, str], base: str,
-                  persons: set[str] | None = None) -> Iterator[str]:
+                  persons: set[str] | None = None, held: list[tuple[str, str]] | None = None) -> Iterator[str]:
     """The periods (and, for all sources, the disagreements) of one scope's persons from its
-    evidence, as N-Triples statements without the final " ." (its graph is :func:`scope_graph`)."""
+    evidence, as N-Triples statements without the final " ." (its graph is :func:`scope_graph`).
+    ``held`` receives (person IRI, text) of each ``rpn:heldOnDays`` literal written."""
     sid = doc.rsplit("/", 1)[-1] if doc else ""
     names = merged([nm for gr, nm in sorted(by_graph.items()) if not doc or docs.get(gr) == doc])
     facilities = names.facility_labels()
@@ -698,7 +702,10 @@ def scope_triples(doc: str, evs: list[Evidence], by_graph: dict[str, Names], doc
         for p, iri in zip(ps, iris, strict=True):
             yield from period_triples(p, iri)
         for first, last, row in held_segments(list(zip(ps, iris, strict=True)), facilities):
-            yield f"<{person}> {_HELD_ON_DAYS} {segment_literal(first, last, row, names.labels.get(person))}"
+            text = segment_text(first, last, row, names.labels.get(person))
+            if held is not None:
+                held.append((person, text))
+            yield f"<{person}> {_HELD_ON_DAYS} {nt_literal(text)}"
         if not sid:
             for c in conflicts:
                 yield from conflict_triples(c, base)

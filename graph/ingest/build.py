@@ -33,16 +33,17 @@ def derive(store: EmbeddedStore, base: str, keep: DeriveInputs | None = None) ->
     by_graph, docs = names_by_graph(store.oxigraph, public), graph_documents(store.oxigraph, public)
     same = list(same_as_quads(store.oxigraph, base, public))  # the judgements of repnet match (issue 13)
     if keep is not None:
-        keep.items, keep.by_graph, keep.docs = items, by_graph, docs
+        keep.items, keep.by_graph, keep.docs, keep.held = items, by_graph, docs, []
     # everything is read before the first quad is yielded: the caller loads them while this computes
-    yield from derived_from(items, by_graph, docs, base)
+    yield from derived_from(items, by_graph, docs, base, held=keep.held if keep is not None else None)
     yield from (f"{q} .\n" for q in same)
 
 
-def index(store: EmbeddedStore, base: str) -> None:
-    """Write the generation's indexes beside its triples: the day index of ``detained-on``."""
+def index(store: EmbeddedStore, base: str, held: list[tuple[str, str]] | None = None) -> None:
+    """Write the generation's indexes beside its triples: the day index of ``detained-on`` (from
+    ``held``, the held days :func:`derive` wrote, when given)."""
     if store.generation is not None:
-        dayindex.write(store.oxigraph, base, store.generation)
+        dayindex.write(store.oxigraph, base, store.generation, held)
 
 
 def in_memory(ds: Dataset, public_only: bool = False) -> EmbeddedStore:
@@ -97,7 +98,8 @@ def _full_build(paths: list[str | Path] | None, store: str | os.PathLike[str] | 
     keep = DeriveInputs()
 
     def index_and_cache(s: EmbeddedStore) -> None:
-        index(s, ds.base)
+        index(s, ds.base, keep.held)
+        keep.held = None
         if s.generation is not None:
             write_full_cache(s.generation, ds, s.oxigraph, keep, counted[0])
 

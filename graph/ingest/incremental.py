@@ -100,6 +100,7 @@ class DeriveInputs:
     items: list[Evidence] = field(default_factory=list)
     by_graph: dict[str, Names] = field(default_factory=dict)
     docs: dict[str, str] = field(default_factory=dict)
+    held: list[tuple[str, str]] | None = None  # the held days derived (for the day index), until it is written
 
 
 @functools.cache
