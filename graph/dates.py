@@ -80,7 +80,15 @@ def parse_date(value: Any) -> DateValue:
         value = value.isoformat()
     if not isinstance(value, str | int):
         raise ValueError(f"'{value}' is not a date")
-    m = DATE.fullmatch(str(value))
+    return _parse_text(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_text(value: str) -> DateValue:
+    """:func:`parse_date` of a date written as text. Cached: a build parses each date of its records
+    when it checks them and again when it converts them, and dates repeat (371,000 checked at
+    100,000 persons); a DateValue is immutable."""
+    m = DATE.fullmatch(value)
     if not m:
         raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives")
     y, mo, dd = (int(g) if g else None for g in m.groups())
@@ -94,10 +102,10 @@ def parse_date(value: Any) -> DateValue:
         except ValueError:
             raise ValueError(f"'{value}' is an impossible date: {calendar.month_name[mo]} {y} has "
                              f"{calendar.monthrange(y, mo)[1]} days") from None
-        return DateValue(str(value), day, day)
+        return DateValue(value, day, day)
     if mo is not None:
-        return DateValue(str(value), dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]))
-    return DateValue(str(value), dt.date(y, 1, 1), dt.date(y, 12, 31))
+        return DateValue(value, dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]))
+    return DateValue(value, dt.date(y, 1, 1), dt.date(y, 12, 31))
 
 
 def parse_day(value: str | dt.date | None, argument: str = "as_of") -> str | None:

@@ -106,6 +106,8 @@ class _Checker:
     def __init__(self, m: Mapping, schemes: dict[str, frozenset[str]]):
         self.m = m
         self.schemes = schemes
+        # the fields a record of each type takes (common ones, then the type's own), made once per type
+        self.fields = {name: {**m.common, **spec.fields} for name, spec in m.types.items()}
         self.problems: list[Problem] = []
 
     def problem(self, rec: Record | None, file: str, message: str, fix: str, line: int | None = None) -> None:
@@ -212,7 +214,7 @@ class _Checker:
         if rec.id is None or not isinstance(rtype, str) or idx.types.get(rec.id) != rtype:
             return  # already reported
         spec = self.m.types[str(rtype)]
-        fields = {**self.m.common, **spec.fields}
+        fields = self.fields[str(rtype)]
         restricted = rec.data.get("restricted", False)
         whole = restricted is True or src.meta.get("restricted") is True
         private = {f for f in restricted if isinstance(f, str)} if isinstance(restricted, list) else set()

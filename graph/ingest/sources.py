@@ -144,10 +144,11 @@ def read_source(path: Path) -> Source:
     out = Source(path=name, meta=_strip_lines(meta), meta_line=meta_line, sha256=hashlib.sha256(raw_bytes).hexdigest(),
                  meta_lines=meta_lines)
     del raw_bytes, text, doc  # the records are what is kept
+    strip = _strip_lines if path.suffix != ".json" else lambda r: r  # JSON has no line bookkeeping (load_json refuses the keys)
     for i, r in enumerate(records):
         if isinstance(r, dict):
             line = r.get(LINE)
-            out.records.append(Record(_strip_lines(r), name, line, i))
+            out.records.append(Record(strip(r), name, line, i))
         else:
             out.records.append(Record({"__invalid__": r}, name, None, i))
     return out
