@@ -62,6 +62,12 @@ class Mapping:
     citation: ItemSpec | None = None
     inference: dict[str, str] = field(default_factory=dict)
 
+    @functools.cached_property
+    def record_fields(self) -> dict[str, dict[str, FieldSpec]]:
+        """Type name -> the fields a record of it takes: the common ones, then the type's own
+        (merged once: a build checks and converts 622,000 records at 100,000 persons)."""
+        return {name: {**self.common, **spec.fields} for name, spec in self.types.items()}
+
 
 def _field(name: str, raw: dict[str, Any]) -> FieldSpec:
     return FieldSpec(

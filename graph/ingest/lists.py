@@ -672,7 +672,7 @@ def row_records(m: ListMapping, n: int, cells: dict[str, str]) -> tuple[list[dic
                                    fold(cells.get(r.when, "")) in {fold(u) for u in r.unless}):
             continue
         rec: dict[str, Any] = {"id": row.fill(r.id, keyed=True), "type": r.type}
-        fields = {**record_mapping().common, **record_mapping().types[r.type].fields}
+        fields = record_mapping().record_fields[r.type]
         row.reported = []
         for f in r.fields:
             vals = _values(row, f)

@@ -106,8 +106,6 @@ class _Checker:
     def __init__(self, m: Mapping, schemes: dict[str, frozenset[str]]):
         self.m = m
         self.schemes = schemes
-        # the fields a record of each type takes (common ones, then the type's own), made once per type
-        self.fields = {name: {**m.common, **spec.fields} for name, spec in m.types.items()}
         self.problems: list[Problem] = []
 
     def problem(self, rec: Record | None, file: str, message: str, fix: str, line: int | None = None) -> None:
@@ -214,7 +212,7 @@ class _Checker:
         if rec.id is None or not isinstance(rtype, str) or idx.types.get(rec.id) != rtype:
             return  # already reported
         spec = self.m.types[str(rtype)]
-        fields = self.fields[str(rtype)]
+        fields = self.m.record_fields[str(rtype)]
         restricted = rec.data.get("restricted", False)
         whole = restricted is True or src.meta.get("restricted") is True
         private = {f for f in restricted if isinstance(f, str)} if isinstance(restricted, list) else set()
@@ -340,7 +338,7 @@ class _Checker:
             _check_citations(self.m.citation, value, bad, self._value_error)
         else:
             rtype = str(rec.data.get("type"))
-            _check_inference({**self.m.common, **self.m.types[rtype].fields}, value, rec, bad)
+            _check_inference(self.m.record_fields[rtype], value, rec, bad)
 
 
 def _check_wording(fs: FieldSpec, value: Any, rec: Record, bad: Any) -> None:
@@ -685,7 +683,7 @@ def record_quads(src: Source, rec: Record, mint: Minter) -> Iterator[ox.Quad]:
         yield ox.Quad(s, _RDF_TYPE, mint.node(c), g)
     for fixed_p, fixed_o in spec.fixed:
         yield ox.Quad(s, mint.node(fixed_p), mint.node(fixed_o), g)
-    fields = {**m.common, **spec.fields}
+    fields = m.record_fields[rec.data["type"]]
     private = set(restricted) if isinstance(restricted, list) else set()
     for name, value in rec.data.items():
         if name in RECORD_KEYS:
@@ -741,7 +739,7 @@ def structured_quads(src: Source, rec: Record, fs: FieldSpec, value: Any, mint: 
                 for pp, o in _objects(f, v, mint, ilang):
                     yield ox.Quad(on, pp, o, g)
     else:  # inference
-        fields = {**m.common, **m.types[rec.data["type"]].fields}
+        fields = m.record_fields[rec.data["type"]]
         inferred_cls, prop, why = (mint.node(m.inference[k]) for k in ("class", "property", "reason"))
         for name, reason in value.items():
             f = fields[name]
