@@ -102,8 +102,11 @@ def step_build(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
         shutil.rmtree(store, ignore_errors=True)
         return build(_sources(size, work), store)
 
+    cpu0 = _cpu_s()
     t, n, result = runs(once, a.repeat, a.budget)
-    out = {"seconds": t, "runs": n, "quads": result.quads, "records": result.records,
+    # the builds' own CPU (this process and the workers they waited for), per run: the process's
+    # CPU also counts the dump of the N-Quads for the baselines below
+    out = {"build_cpu_s": round((_cpu_s() - cpu0) / n, 1), "seconds": t, "runs": n, "quads": result.quads, "records": result.records,
            "read_s": result.seconds_read, "validate_s": result.seconds_validate,
            "load_s": result.seconds_load_validate - result.seconds_validate}
     if {"raw", "rdflib"} <= a.skip:
@@ -117,6 +120,14 @@ def step_build(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     (work / "public-graphs.json").write_text(json.dumps(pub.visible_graphs()))
     pub.close()
     return out
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of the children it has waited for."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def step_raw(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
@@ -770,7 +781,8 @@ def targets(results: list[dict[str, Any]], table: list[dict[str, Any]] | None = 
         ratio = r["build"]["seconds"] / r["raw"]["seconds"]
         add(f"build within {TARGETS['build_vs_raw']:g}x of the raw Oxigraph bulk load",
             f"{ratio:.2f}x ({r['build']['seconds']:.1f} s vs {r['raw']['seconds']:.1f} s; CPU "
-            f"{r['build'].get('cpu_s', '?')} s vs {r['raw'].get('cpu_s', '?')} s)", ratio <= TARGETS["build_vs_raw"])
+            f"{r['build'].get('build_cpu_s', r['build'].get('cpu_s', '?'))} s vs {r['raw'].get('cpu_s', '?')} s)",
+            ratio <= TARGETS["build_vs_raw"])
     if "queries" in r:
         qs = r["queries"]["queries"]
         for what, get in (("every saved query under 1 s (a read after the first: whole tables read the answer "
