@@ -171,44 +171,97 @@ def test_push_in_parts_sends_a_graph_with_blank_nodes_whole(virtuoso: Virtuoso,
     drop_graphs(virtuoso, g.value)
 
 
+class _Server:
+    """A Graph Store Protocol stand-in on 127.0.0.1: ``answer(command, seen)`` gives each request's
+    status and body (``seen``: the commands received before it); the commands are kept in ``seen``."""
+
+    def __init__(self, answer: Any):
+        import http.server
+        import threading
+
+        self.seen: list[str] = []
+        seen = self.seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:  # noqa: N802 - the handler's names
+                self.reply()
+
+            def do_POST(self) -> None:  # noqa: N802
+                self.reply()
+
+            def reply(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                code, body = answer(self.command, list(seen))
+                seen.append(self.command)
+                self.send_response(code)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/ds/data"
+
+    def __enter__(self) -> _Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def test_a_request_that_fails_in_parts_stops_the_push_with_the_servers_answer(
         belarus_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """The parts go from threads; the first refused one stops the push and is what it reports."""
-    import http.server
-    import threading
-
     from repnet.graph.publish import push as P
     from repnet.graph.store.http import RemoteHTTPError
 
-    seen: list[str] = []
+    def answer(command: str, seen: list[str]) -> tuple[int, bytes]:
+        return (201 if command == "PUT" else 204) if len(seen) < 3 else 507, b""
 
-    class Refuses(http.server.BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802 - the handler's names
-            self.answer(201 if len(seen) < 3 else 507)
-
-        def do_POST(self) -> None:  # noqa: N802
-            self.answer(204 if len(seen) < 3 else 507)
-
-        def answer(self, code: int) -> None:
-            self.rfile.read(int(self.headers["Content-Length"]))
-            seen.append(self.command)
-            self.send_response(code)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuses)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setattr(P, "PART_BYTES", 4000)
-    try:
-        with pytest.raises(RemoteHTTPError, match="answered HTTP 507"):
-            P.push(open_store(belarus_store.location), f"http://127.0.0.1:{server.server_port}/ds/data", verify=False)
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert 3 < len(seen) < 3 + P.IN_FLIGHT + P.SENDERS  # stopped soon after the refusal, not at the end
+    with _Server(answer) as server, pytest.raises(RemoteHTTPError, match="answered HTTP 507"):
+        P.push(open_store(belarus_store.location), server.url, verify=False)
+    assert 3 < len(server.seen) < 3 + P.IN_FLIGHT + P.SENDERS  # stopped soon after the refusal, not at the end
+
+
+DEADLOCKED = b"Virtuoso 40001 Error SR172: Transaction deadlocked"  # [synthetic] as Virtuoso 7 words it
+
+
+def test_a_request_refused_with_a_transaction_deadlock_is_sent_again(
+        belarus_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Virtuoso rolls back a deadlocked transaction and expects it again: the push goes on."""
+    from repnet.graph.publish import push as P
+    from repnet.graph.store import http as H
+
+    def answer(command: str, seen: list[str]) -> tuple[int, bytes]:
+        if len(seen) in (0, 4, 5):  # the first PUT once, a later request twice
+            return 500, DEADLOCKED
+        return (201 if command == "PUT" else 204), b""
+
+    monkeypatch.setattr(H, "DEADLOCK_PAUSES", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(P, "PART_BYTES", 4000)
+    with _Server(answer) as server:
+        report = P.push(open_store(belarus_store.location), server.url, verify=False)
+    assert len(server.seen) == report.requests + 3  # three requests sent again, each once it was refused
+
+
+def test_a_request_that_deadlocks_every_time_is_reported_after_its_last_try(
+        belarus_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from repnet.graph.publish import push as P
+    from repnet.graph.store import http as H
+
+    monkeypatch.setattr(H, "DEADLOCK_PAUSES", (0.0, 0.0))
+    with _Server(lambda command, seen: (500, DEADLOCKED)) as server, \
+            pytest.raises(H.RemoteHTTPError, match="answered HTTP 500.*Transaction deadlocked"):
+        P.push(open_store(belarus_store.location), server.url, verify=False)
+    # each graph's first part is a PUT, and no POST goes before its PUT is in: every PUT under way
+    # (one per sender) was tried three times, and the push stopped there
+    assert set(server.seen) == {"PUT"}
+    assert len(server.seen) % 3 == 0 and len(server.seen) <= 3 * P.SENDERS
 
 
 def test_push_table_report(virtuoso: Virtuoso, belarus_store: EmbeddedStore, pushed: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ import base64
 import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,6 +24,12 @@ from typing import Any
 from ..errors import StoreError
 
 USER_AGENT = "repnet (SPARQL 1.1 client)"
+# A server that answers a request with a transaction deadlock (SQL state 40001; Virtuoso: "Error
+# 40001 SR172: Transaction deadlocked") rolled it back and expects it again: push sends several
+# parts at once, and Virtuoso's locks on one graph can deadlock them. Such a request is sent again
+# after these pauses (seconds), then its error is reported.
+DEADLOCK_PAUSES = (0.1, 0.3, 1.0, 3.0)
+_DEADLOCK = re.compile(r"\b40001\b|deadlock", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -218,8 +225,10 @@ class HttpClient:
 
     def request(self, method: str, url: str, data: bytes | memoryview | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
-        """(status, headers, body) of one request; HTTP errors raise RemoteHTTPError, network errors StoreError."""
+        """(status, headers, body) of one request; HTTP errors raise RemoteHTTPError, network errors StoreError.
+        A request refused with a transaction deadlock is sent again (:data:`DEADLOCK_PAUSES`)."""
         asked = False
+        pauses = iter(DEADLOCK_PAUSES)
         while True:
             req = urllib.request.Request(url, data=data, method=method,
                                          headers={"User-Agent": USER_AGENT, **(headers or {})})
@@ -243,6 +252,9 @@ class HttpClient:
                     raise RemoteHTTPError(401, url, f"user '{self.user}' was not accepted (wrong password, or the "
                                           f"server wants another scheme than '{self.auth}': try --auth / REPNET_AUTH "
                                           "digest or basic).") from None
+                if e.code >= 500 and _DEADLOCK.search(body) and (pause := next(pauses, None)) is not None:
+                    time.sleep(pause)
+                    continue
                 raise RemoteHTTPError(e.code, url, _short_message(body) or str(e.reason)) from None
             except urllib.error.URLError as e:
                 raise StoreError(f"cannot reach {url}: {e.reason}.\nIs the server running, and is the URL right?") from None
