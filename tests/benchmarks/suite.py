@@ -134,6 +134,7 @@ def step_raw(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     import pyoxigraph as ox
 
     d = work / "raw"
+    compaction: list[float] = []
 
     def once() -> None:
         shutil.rmtree(d, ignore_errors=True)
@@ -142,9 +143,19 @@ def step_raw(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
         st.flush()
         del st
 
+    cpu0 = _cpu_s()
     t, n, _ = runs(once, a.repeat, a.budget)
+    load_cpu = (_cpu_s() - cpu0) / n
+    # Oxigraph's own CLI advises `oxigraph optimize` after a load for read-heavy use, and the build
+    # compacts its generation before swapping it in: the same step on the raw store, timed apart
+    # (the target stays against the load alone)
+    st = ox.Store(str(d))
+    t0 = time.perf_counter()
+    st.optimize()
+    compaction.append(time.perf_counter() - t0)
+    del st
     shutil.rmtree(d, ignore_errors=True)
-    return {"seconds": t, "runs": n}
+    return {"seconds": t, "runs": n, "load_cpu_s": round(load_cpu, 1), "optimize_s": compaction[0]}
 
 
 def _query_texts(store: Any) -> dict[str, tuple[Any, dict[str, str]]]:
@@ -695,6 +706,7 @@ def report(results: list[dict[str, Any]], started: float) -> dict[str, Any]:
          s(["build", "load_s"]), None),
         ("  of which: SHACL validation (compiled to SPARQL), indexes written beside it", s(["build", "validate_s"]), None),
         ("  raw Oxigraph bulk load of the same N-Quads", s(["raw", "seconds"]), "raw"),
+        ("    then Oxigraph's optimize (the compaction the build also does)", s(["raw", "optimize_s"]), None),
         ("  plain rdflib: parse the same N-Quads in memory", s(["rdflib", "seconds"]), "rdflib"),
         ("all saved queries, embedded (sum of medians)", s(["queries", "seconds"]), "queries"),
         ("projection to NetworkX (from the store)", s(["analysis", "steps", "projection", "seconds"]), "analysis"),
@@ -779,10 +791,12 @@ def targets(results: list[dict[str, Any]], table: list[dict[str, Any]] | None = 
 
     if "raw" in r:
         ratio = r["build"]["seconds"] / r["raw"]["seconds"]
+        compacted = (f"; {r['build']['seconds'] / (r['raw']['seconds'] + r['raw']['optimize_s']):.2f}x the load "
+                     f"and its compaction, {r['raw']['optimize_s']:.1f} s more") if "optimize_s" in r["raw"] else ""
         add(f"build within {TARGETS['build_vs_raw']:g}x of the raw Oxigraph bulk load",
             f"{ratio:.2f}x ({r['build']['seconds']:.1f} s vs {r['raw']['seconds']:.1f} s; CPU "
-            f"{r['build'].get('build_cpu_s', r['build'].get('cpu_s', '?'))} s vs {r['raw'].get('cpu_s', '?')} s)",
-            ratio <= TARGETS["build_vs_raw"])
+            f"{r['build'].get('build_cpu_s', r['build'].get('cpu_s', '?'))} s vs {r['raw'].get('load_cpu_s', r['raw'].get('cpu_s', '?'))} s"
+            f"{compacted})", ratio <= TARGETS["build_vs_raw"])
     if "queries" in r:
         qs = r["queries"]["queries"]
         for what, get in (("every saved query under 1 s (a read after the first: whole tables read the answer "
