@@ -6,10 +6,11 @@ query reads them all and compares ISO days: correct on any SPARQL 1.1 store, but
 persons Oxigraph spends about 3 s decoding 264,000 long literals, then cuts fields out of the
 78,000 that match and sorts them (10 s in all, measured). Oxigraph has no range index on literals.
 
-So the build also writes the same runs, read back from the store's own ``graph/derived`` triples,
-to an SQLite table in the store generation's directory (``held-on-days.sqlite``; SQLite is in
-Python's standard library, and its B-tree gives the range lookup Oxigraph lacks). Each row keeps
-its first and last day and the answer's row as SPARQL TSV results text, so an answer is a range
+So the build also writes the same runs (those it derived into ``graph/derived``; read back from
+the store when not given) to an SQLite table in the store generation's directory
+(``held-on-days.sqlite``; SQLite is in Python's standard library, and its B-tree gives the range
+lookup Oxigraph lacks). Each row keeps its first and last day, the answer's row as SPARQL TSV
+results text and the person's label (for the order), so an answer is a range
 scan plus pyoxigraph's own results parser: a result object like the SPARQL query's, with the same
 rows (tests compare both on every day where the answer changes). The index is a generation's
 file, written before the generation is swapped in and removed with it, so it never describes
