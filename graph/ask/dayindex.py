@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -52,9 +52,13 @@ def _cell(value: str) -> str:
 def rows(store: ox.Store, base: str) -> list[tuple[str, str, str]]:
     """(first day, last day, TSV results line) of every run in the build's all-sources derived
     graph, in the saved query's order (by label, unlabelled first; then person and first day)."""
+    return rows_of(_runs(store, base))
+
+def _runs(store: ox.Store, base: str) -> Iterator[tuple[str, str]]:
+    """(person IRI, text) of every ``rpn:heldOnDays`` literal in the all-sources derived graph."""
     derived = ox.NamedNode(graph_iri(base, part="derived"))
-    return rows_of((sol["person"].value, sol["segment"].value)
-                   for sol in solutions(store.query(_SEGMENTS, default_graph=[derived])))
+    return ((sol["person"].value, sol["segment"].value)
+            for sol in solutions(store.query(_SEGMENTS, default_graph=[derived])))
 
 def rows_of(runs: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
     """:func:`rows` from the runs themselves: (person IRI, text of its ``rpn:heldOnDays`` literal)."""
@@ -99,7 +103,7 @@ def write_changed(store: ox.Store, base: str, directory: Path, previous: Path, p
     new = sorted((_row(p, cast(ox.Literal, q.object).value) for p in persons
                   for q in store.quads_for_pattern(ox.NamedNode(p), held, None, derived)), key=_key)
     if len(new) * 20 < len(kept):  # a few: each placed by bisection, a few keys computed
-        for row in reversed(new):
+        for row in new:
             kept.insert(bisect.bisect_left(kept, _key(row), key=_key), row)
         return _write(directory, kept)
     return _write(directory, heapq.merge(kept, new, key=_key))  # both in key order: so is the merge
@@ -108,11 +112,8 @@ def write(store: ox.Store, base: str, directory: Path, runs: Iterable[tuple[str,
     """Write the index of the runs in ``store`` to ``directory``; returns the number of runs.
     ``runs`` (as :func:`rows_of` takes them) are those the build just wrote to the store: given,
     they are not read back (1.8 s of decoding literals at 100,000 persons)."""
-    if runs is None:
-        derived = ox.NamedNode(graph_iri(base, part="derived"))
-        runs = ((sol["person"].value, sol["segment"].value)
-                for sol in solutions(store.query(_SEGMENTS, default_graph=[derived])))
-    return _write(directory, sorted((_row(person, text) for person, text in runs), key=_key))
+    return _write(directory, sorted((_row(person, text) for person, text in (_runs(store, base) if runs is None else runs)),
+                                    key=_key))
 
 def _write(directory: Path, rows_: Iterable[Row]) -> int:
     """Write ``rows_``, in answer order (a scan in rowid order then needs no sort), as the index in
