@@ -225,7 +225,7 @@ def load_yaml(text: str) -> Any:
 # What in a JSON text can decode to a control character: the character itself, or an escape that
 # writes one (\b, \f, \uXXXX). A text with neither cannot hold one in any string, so its strings
 # are checked for length only (the character checks took 2 s of reading 100,000 persons).
-_MAY_CONTROL = re.compile(CONTROL.pattern[:-1] + r"]|\\[bfu]")
+_MAY_CONTROL = re.compile(CONTROL.pattern + r"|\\[bfu]")
 
 
 def _json_pairs(pairs: list[tuple[str, Any]], clean: bool = False) -> dict[str, Any]:
