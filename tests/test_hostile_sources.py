@@ -129,7 +129,7 @@ def _inject(where: str, value: object) -> dict:
 def _is_bad(where: str, v: object) -> bool:
     from repnet.graph.ingest.records import KEY, RESERVED_SOURCE_IDS, SOURCE_ID, is_url
 
-    if where in ("source.title", "source.terms", "record.name"):
+    if where in ("source.title", "record.name"):
         return not _good_text(v)
     if where == "source.id":
         return not (isinstance(v, str) and SOURCE_ID.fullmatch(v) and v not in RESERVED_SOURCE_IDS)
@@ -139,8 +139,8 @@ def _is_bad(where: str, v: object) -> bool:
         return v is not None and not is_url(v)
     if where == "top-level":
         return str(v) not in ("source", "records")
-    if where == "record.note":
-        return not (isinstance(v, str) and v.strip()) or not _good_text(v.replace("\n", " ").replace("\t", " "))
+    if where in ("record.note", "source.terms"):  # line breaks and tabs allowed (records.MULTILINE_FIELDS)
+        return not (isinstance(v, str) and v.strip()) or not _good_text(v.translate({ord(c): " " for c in "\n\r\t"}))
     return True
 
 
