@@ -238,3 +238,14 @@ def test_every_compiled_check_declares_exactly_the_triple_patterns_of_its_query(
     assert len(compiled) > 100
     for c in compiled:
         assert c.patterns is not None and set(c.patterns) == _query_patterns(c.sparql), c
+
+
+def test_a_derived_graph_is_read_by_no_check_and_the_same_triples_in_a_source_graph_are() -> None:
+    triples = list(ox.parse(fixture(f"{RPNS}DetentionShape", "fail").read_text(encoding="utf-8"),
+                            format=ox.RdfFormat.TURTLE))
+    derived = ox.NamedNode("https://example.org/graph/derived")  # what the build computes, never a source
+    store = memory_store(ox.Quad(t.subject, t.predicate, t.object, derived) for t in triples)
+    assert validate_store(store, "fast").violations == []
+    store.oxigraph.extend(ox.Quad(t.subject, t.predicate, t.object, GRAPH) for t in triples)
+    found = {(local(v.shape), v.component, v.source is None) for v in validate_store(store, "fast").violations}
+    assert ("DetentionShape", "Class", True) in found and ("DetentionShape", "MaxCount", False) in found

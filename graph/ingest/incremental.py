@@ -633,17 +633,18 @@ def try_incremental(paths: Iterable[str | Path] | None, store: Any, base: str, e
         ed: Editor = state["editor"]
         s = es.oxigraph
         changed = ed.changed_graphs
-        scopes = [(doc, gs) for doc, gs in source_scopes(s) if set(gs) & changed]
+        every = source_scopes(s)
+        scopes = [(doc, gs) for doc, gs in every if set(gs) & changed]
         own = [c for c in packaged_checks() if not c.across]
         across = [c for c in packaged_checks() if c.across]
         bad = bool(run_checks(s, checks=own, scopes=scopes, progress=progress)) if scopes else False
         if not bad and any(c.component == "SPARQL" for c in across):
-            bad = bool(run_checks(s, checks=across))
+            bad = bool(run_checks(s, checks=across, scopes=every))  # on the sources' graphs, as a full build
         elif not bad:
             # only changes the checks can read: a person's periods and their dates are no check's concern
             focus = focus_nodes(s, ed.delta(reads(tuple(across))), FOCUS_LIMIT)
             if focus is None:  # whole scans beat this many lookups (the old generation was valid)
-                bad = bool(run_checks(s, checks=across))
+                bad = bool(run_checks(s, checks=across, scopes=every))
             elif focus:
                 found = run_checks(neighbourhood(s, focus), checks=across)
                 names = {f.value for f in focus}

@@ -323,7 +323,9 @@ def run_checks(store: Any, checks: tuple[Check, ...] | list[Check] | None = None
 
     Without ``scopes`` every check runs on the union of all graphs. With ``scopes`` (source
     document IRI, its graph IRIs), checks not marked ``across`` run on each source's graphs alone
-    and the ``across`` checks on the union.
+    and the ``across`` checks on the union of those graphs: graphs no scope holds, such as what
+    the build derives, are not read (at 100,000 persons the derived graphs made the checks across
+    sources 0.6 s slower).
 
     The checks run on ``workers`` threads (default: one per core): Oxigraph evaluates a query
     without holding the GIL, so at 100k persons two threads validate in about two thirds of the
@@ -333,9 +335,10 @@ def run_checks(store: Any, checks: tuple[Check, ...] | list[Check] | None = None
     from concurrent.futures import ThreadPoolExecutor
 
     every = list(checks if checks is not None else packaged_checks())
+    union = None if scopes is None else sorted({g for _, gs in scopes for g in gs})
     todo: list[tuple[Check, str | None, list[str] | None]] = (
         [(c, None, None) for c in every] if scopes is None else
-        [(c, None, None) for c in every if c.across] + [(c, doc, gs) for doc, gs in scopes for c in every if not c.across])
+        [(c, None, union) for c in every if c.across] + [(c, doc, gs) for doc, gs in scopes for c in every if not c.across])
     n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     found: list[Violation] = []
     if progress:
