@@ -219,8 +219,9 @@ def replace_store(spec: str | os.PathLike[str] | None, quads: Iterable[ox.Quad] 
         t_check = time.perf_counter()
         _index_while_checking(store, index, check)
         t_check = time.perf_counter() - t_check
-        if seed is None:
-            store.oxigraph.optimize()
+        # No explicit compaction (Store.optimize) before the swap: RocksDB compacts the loads in the
+        # background while the build derives and checks. At 100,000 persons optimize took 2.6 s
+        # here and left 42 table files against 44 without it, with the same first-read times.
         store.close()
         final = root / name
         os.replace(staging, final)
