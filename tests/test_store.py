@@ -362,3 +362,24 @@ def test_reads_beyond_what_the_job_pipe_holds_are_left_to_the_caller(belarus_sto
 
 def test_a_store_in_memory_reads_nothing_ahead() -> None:
     assert in_memory(load_dataset(None)).read_ahead([("SELECT * WHERE { ?s ?p ?o }", None)]) is None
+
+
+@pytest.mark.parametrize("text", ["plain", "", 'a "quote"', "back\\slash", "tab\tline\nreturn\r", "bell\x07 del\x7f",
+                                  "\ufffe\uffff", "\u2028 é 😀 \x85"])
+def test_literals_written_as_text_are_what_oxigraph_writes(text: str) -> None:
+    from repnet.graph.formats import nt_literal
+
+    date = "http://www.w3.org/2001/XMLSchema#date"
+    assert nt_literal(text) == str(ox.Literal(text))
+    assert nt_literal(text, date) == str(ox.Literal(text, datatype=ox.NamedNode(date)))
+    assert nt_literal(text, language="be-Latn") == str(ox.Literal(text, language="be-Latn"))
+    assert nt_literal(text, "http://www.w3.org/2001/XMLSchema#string") == str(ox.Literal(text))
+
+
+def test_a_literal_with_a_lone_surrogate_is_refused_as_oxigraph_refuses_it() -> None:
+    from repnet.graph.formats import nt_literal
+
+    with pytest.raises(ValueError):
+        ox.Literal("x\ud800")
+    with pytest.raises(ValueError):
+        nt_literal("x\ud800")

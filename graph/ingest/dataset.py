@@ -104,7 +104,8 @@ class Batches:
                 if self.progress:
                     self.progress("loading records", done, total)
                 if last_job[i] == j:  # the source's own description, once all its records are in
-                    yield nquads_text(records.source_quads(ds.sources[i], mint, used[i]))
+                    lines = records.source_lines(ds.sources[i], mint, used[i])
+                    yield "".join(lines).encode(), len(lines)
             yield nquads_text(vocabulary_quads(ds.base))
         finally:
             self.close()
@@ -113,9 +114,9 @@ class Batches:
 def _batch(ds: Dataset, job: tuple[int, int, int]) -> tuple[bytes, int, bool]:
     i, lo, hi = job
     src = ds.sources[i]
-    used = [False]
-    data, n = nquads_text(records.records_quads(src, src.records[lo:hi], records.Minter(ds.base), used))
-    return data, n, used[0]
+    lines: list[str] = []
+    used = records.records_lines(src, src.records[lo:hi], records.Minter(ds.base), lines)
+    return "".join(lines).encode(), len(lines), used
 
 
 def _forked_batch(job: tuple[int, int, int]) -> tuple[bytes, int, bool]:

@@ -165,8 +165,8 @@ def read_evidence(generation: Path, sid: str) -> list[Evidence]:
 
 def _shared_quads(src: Source, base: str, restricted_used: bool) -> bytes:
     own = set(own_graphs(base, src.id))
-    qs = [q for q in records.source_quads(src, records.Minter(base), restricted_used) if _gname(q) not in own]
-    return nquads_text(qs)[0]
+    text = "".join(records.source_lines(src, records.Minter(base), restricted_used)).encode()
+    return nquads_text(q for q in ox.parse(text, format=ox.RdfFormat.N_QUADS) if _gname(q) not in own)[0]
 
 
 def _state(src: Source, base: str, ids: Container[str], restricted_used: bool, items: list[Evidence],
