@@ -88,8 +88,12 @@ def running(root: Path, *args: str, tmp: Path, env: dict[str, str] | None = None
     """`repnet serve` on a free loopback port; ``stop`` afterwards, which must end it and its workers."""
     log = tmp / f"serve-{time.monotonic_ns()}.log"
     with open(log, "w") as err:
+        # SIGINT at its default in the server: a shell that runs the tests as a background job
+        # (`make test &`) starts them with SIGINT ignored, which a child inherits, and the tests
+        # send SIGINT as Ctrl-C does at a terminal
         proc = subprocess.Popen([sys.executable, "-m", "repnet.cli", "--store", str(root), "serve", "--port", "0", *args],
-                                stdout=subprocess.PIPE, stderr=err, text=True, env={**os.environ, **(env or {})})
+                                stdout=subprocess.PIPE, stderr=err, text=True, env={**os.environ, **(env or {})},
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 60)
         line = proc.stdout.readline().rstrip("\n") if ready else ""  # type: ignore[union-attr]
