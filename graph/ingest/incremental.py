@@ -50,7 +50,6 @@ from ...ontology.resources import shapes_text
 from ..ask import dayindex
 from ..ask.status import Evidence, Names, evidence, evidence_key, graph_documents, merged, names_by_graph, scope_meta_quads, scope_triples
 from ..errors import ValidationFailed
-from ..formats import nquads_text
 from ..iris import graph_iri, is_derived
 from ..progress import Progress
 from ..store.embedded import EmbeddedStore
@@ -164,9 +163,9 @@ def read_evidence(generation: Path, sid: str) -> list[Evidence]:
 
 
 def _shared_quads(src: Source, base: str, restricted_used: bool) -> bytes:
-    own = set(own_graphs(base, src.id))
-    text = "".join(records.source_lines(src, records.Minter(base), restricted_used)).encode()
-    return nquads_text(q for q in ox.parse(text, format=ox.RdfFormat.N_QUADS) if _gname(q) not in own)[0]
+    own = tuple(f" <{g}> .\n" for g in own_graphs(base, src.id))  # the lines in the source's own graphs
+    return "".join(line for line in records.source_lines(src, records.Minter(base), restricted_used)
+                   if not line.endswith(own)).encode()
 
 
 def _state(src: Source, base: str, ids: Container[str], restricted_used: bool, items: list[Evidence],
