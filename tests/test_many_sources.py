@@ -78,8 +78,9 @@ def test_conflicts_lists_disagreements_and_refinements(store: EmbeddedStore) -> 
 
 def test_sentences_mark_the_one_replaced_on_appeal(store: EmbeddedStore) -> None:
     assert run(store, "sentences") == [
-        (ALPHA, ALPHA_NAME, DISTRICT, "District Court [synthetic]", "2024-03", Decimal("10"), None, SECOND, "replaced"),
+        # the same person, court and date: the shorter term first (the columns after the sort keys)
         (ALPHA, ALPHA_NAME, DISTRICT, "District Court [synthetic]", "2024-03", Decimal("9"), ENMITY, FIRST, "replaced"),
+        (ALPHA, ALPHA_NAME, DISTRICT, "District Court [synthetic]", "2024-03", Decimal("10"), None, SECOND, "replaced"),
         (ALPHA, ALPHA_NAME, REGIONAL, "Regional Court [synthetic]", "2024-07", Decimal("7"), ENMITY, SECOND, "current"),
     ]
     # the first source alone knows of no appeal: its sentence is current there
