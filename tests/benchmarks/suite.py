@@ -8,6 +8,9 @@ seed 1, 10,000 persons a file) and measures, on the same data:
 
   build      sources -> checked -> loaded -> SHACL-validated -> swapped-in store on disk (repnet build)
   raw        the same quads as N-Quads, bulk-loaded into an empty on-disk Oxigraph (the ceiling)
+  pairs      --pairs more builds and raw loads, taken in turn: the build's target is judged on the
+             median ratio of every pair (the first build and raw load included), as one pair moves
+             with the machine's load by more than the target's margin
   queries    every saved query in the embedded store (repnet's own path, every row consumed)
   rdflib     plain rdflib: parse the same N-Quads into an in-memory Dataset (the naive build
              baseline), then every saved query (the query baseline; a query is stopped
@@ -49,7 +52,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-STEPS = ("build", "raw", "queries", "rdflib", "analysis", "viz", "export", "push", "lists", "match", "incremental")
+STEPS = ("build", "raw", "pairs", "queries", "rdflib", "analysis", "viz", "export", "push", "lists", "match", "incremental")
 VIEWS = (500, 5000, 50_000)
 SEED, PER_FILE = 1, 10_000
 TARGETS = {"build_vs_raw": 2.0, "query_s": 1.0, "query_speedup": 10.0, "analysis_s": 60.0, "projection_s": 15.0,
@@ -93,17 +96,12 @@ def _sources(size: str, work: Path) -> list[Path] | None:
 def step_build(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     import pyoxigraph as ox
 
-    from repnet.graph.ingest.build import build
     from repnet.graph.store import open_store
 
     store = work / "store"
 
-    def once() -> Any:
-        shutil.rmtree(store, ignore_errors=True)
-        return build(_sources(size, work), store)
-
     cpu0 = _cpu_s()
-    t, n, result = runs(once, a.repeat, a.budget)
+    t, n, result = runs(lambda: _build_fresh(size, work, store), a.repeat, a.budget)
     # the builds' own CPU (this process and the workers they waited for), per run: the process's
     # CPU also counts the dump of the N-Quads for the baselines below
     out = {"build_cpu_s": round((_cpu_s() - cpu0) / n, 1), "seconds": t, "runs": n, "quads": result.quads, "records": result.records,
@@ -122,6 +120,25 @@ def step_build(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _build_fresh(size: str, work: Path, store: Path) -> Any:
+    """A full build of the size's sources into ``store``, emptied first."""
+    from repnet.graph.ingest.build import build
+
+    shutil.rmtree(store, ignore_errors=True)
+    return build(_sources(size, work), store)
+
+
+def _raw_load(work: Path, d: Path) -> None:
+    """The raw baseline: the build's quads (``all.nq``) bulk-loaded into an empty store at ``d``."""
+    import pyoxigraph as ox
+
+    shutil.rmtree(d, ignore_errors=True)
+    st = ox.Store(str(d))
+    st.bulk_load(path=str(work / "all.nq"), format=ox.RdfFormat.N_QUADS)
+    st.flush()
+    del st
+
+
 def _cpu_s() -> float:
     """CPU seconds of this process and of the children it has waited for."""
     import resource
@@ -136,15 +153,8 @@ def step_raw(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     d = work / "raw"
     compaction: list[float] = []
 
-    def once() -> None:
-        shutil.rmtree(d, ignore_errors=True)
-        st = ox.Store(str(d))
-        st.bulk_load(path=str(work / "all.nq"), format=ox.RdfFormat.N_QUADS)
-        st.flush()
-        del st
-
     cpu0 = _cpu_s()
-    t, n, _ = runs(once, a.repeat, a.budget)
+    t, n, _ = runs(lambda: _raw_load(work, d), a.repeat, a.budget)
     load_cpu = (_cpu_s() - cpu0) / n
     # Oxigraph's own CLI advises `oxigraph optimize` after a load for read-heavy use, and the build
     # compacts its generation before swapping it in: the same step on the raw store, timed apart
@@ -156,6 +166,24 @@ def step_raw(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
     del st
     shutil.rmtree(d, ignore_errors=True)
     return {"seconds": t, "runs": n, "load_cpu_s": round(load_cpu, 1), "optimize_s": compaction[0]}
+
+
+def step_pairs(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
+    """``--pairs`` more full builds and raw loads of the same quads, in turn (into stores of their
+    own, removed after): seconds and CPU seconds of each."""
+    store, d = work / "pair-store", work / "pair-raw"
+    out: list[dict[str, float]] = []
+    for _ in range(a.pairs):
+        pair: dict[str, float] = {}
+        for what, fn in (("build", lambda: _build_fresh(size, work, store)), ("raw", lambda: _raw_load(work, d))):
+            cpu0, t0 = _cpu_s(), time.perf_counter()
+            fn()
+            pair[f"{what}_s"], pair[f"{what}_cpu_s"] = round(time.perf_counter() - t0, 2), round(_cpu_s() - cpu0, 1)
+        out.append(pair)
+        _log(f"    build {pair['build_s']:.1f} s, raw {pair['raw_s']:.1f} s: {pair['build_s'] / pair['raw_s']:.2f}x")
+    shutil.rmtree(store, ignore_errors=True)
+    shutil.rmtree(d, ignore_errors=True)
+    return {"seconds": sum(p["build_s"] + p["raw_s"] for p in out), "runs": len(out), "pairs": out}
 
 
 def _query_texts(store: Any) -> dict[str, tuple[Any, dict[str, str]]]:
@@ -567,7 +595,7 @@ def step_incremental(size: str, work: Path, a: argparse.Namespace) -> dict[str, 
 
 
 CHILD_STEPS: dict[str, Callable[[str, Path, argparse.Namespace], dict[str, Any]]] = {
-    "sources": step_sources, "build": step_build, "raw": step_raw, "queries": step_queries, "rdflib": step_rdflib,
+    "sources": step_sources, "build": step_build, "raw": step_raw, "pairs": step_pairs, "queries": step_queries, "rdflib": step_rdflib,
     "analysis": step_analysis, "viz": step_viz, "export": step_export, "push": step_push, "lists": step_lists,
     "match": step_match, "incremental": step_incremental,
 }
@@ -579,7 +607,7 @@ def run_step(step: str, size: str, work: Path, a: argparse.Namespace) -> dict[st
     result = work / f"{step}.json"
     result.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "tests.benchmarks.suite", "--child", step, "--size", size, "--work", str(work),
-           "--repeat", str(a.repeat), "--budget", str(a.budget), "--rdflib-cap", str(a.rdflib_cap),
+           "--repeat", str(a.repeat), "--budget", str(a.budget), "--rdflib-cap", str(a.rdflib_cap), "--pairs", str(a.pairs),
            "--skip", ",".join(sorted(a.skip))]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd)
@@ -604,6 +632,8 @@ def bench_size(size: str, work: Path, a: argparse.Namespace) -> dict[str, Any]:
             continue
         if step in ("queries", "rdflib") and "queries" in a.skip:
             continue
+        if step == "pairs" and ("raw" in a.skip or a.pairs < 1):
+            continue
         if step == "viz" and "analysis" in a.skip:
             continue
         if step in ("lists", "match") and (size == "belarus" or "lists" in a.skip):
@@ -623,6 +653,9 @@ def main(argv: list[str] | None = None) -> None:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", default="belarus,1000,10000,100000", help="comma-separated person counts and/or 'belarus'")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
+    p.add_argument("--pairs", type=int, default=2,
+                   help="builds and raw loads taken in turn after the first of each; the build's target is judged "
+                        "on the median ratio of all (default 2; 0: the first pair alone)")
     p.add_argument("--budget", type=float, default=5.0,
                    help="a measurement whose first run takes longer than this many seconds is run once (default 5)")
     p.add_argument("--rdflib-cap", default="10x",
@@ -793,10 +826,17 @@ def targets(results: list[dict[str, Any]], table: list[dict[str, Any]] | None = 
         ratio = r["build"]["seconds"] / r["raw"]["seconds"]
         compacted = (f"; {r['build']['seconds'] / (r['raw']['seconds'] + r['raw']['optimize_s']):.2f}x the load "
                      f"and its compaction, {r['raw']['optimize_s']:.1f} s more") if "optimize_s" in r["raw"] else ""
-        add(f"build within {TARGETS['build_vs_raw']:g}x of the raw Oxigraph bulk load",
-            f"{ratio:.2f}x ({r['build']['seconds']:.1f} s vs {r['raw']['seconds']:.1f} s; CPU "
-            f"{r['build'].get('build_cpu_s', r['build'].get('cpu_s', '?'))} s vs {r['raw'].get('load_cpu_s', r['raw'].get('cpu_s', '?'))} s"
-            f"{compacted})", ratio <= TARGETS["build_vs_raw"])
+        first = (f"{ratio:.2f}x ({r['build']['seconds']:.1f} s vs {r['raw']['seconds']:.1f} s; CPU "
+                 f"{r['build'].get('build_cpu_s', r['build'].get('cpu_s', '?'))} s vs "
+                 f"{r['raw'].get('load_cpu_s', r['raw'].get('cpu_s', '?'))} s{compacted})")
+        pairs = r.get("pairs", {}).get("pairs", [])
+        if pairs:  # the median of every pair: one pair moves with the machine by more than the margin
+            ratios = [ratio] + [p["build_s"] / p["raw_s"] for p in pairs]
+            ratio = statistics.median(ratios)
+            first = (f"{ratio:.2f}x, the median of {len(ratios)} builds and raw loads in turn "
+                     f"({', '.join(f'{x:.2f}x' for x in ratios)}); the first: {first}")
+        add(f"build within {TARGETS['build_vs_raw']:g}x of the raw Oxigraph bulk load", first,
+            ratio <= TARGETS["build_vs_raw"])
     if "queries" in r:
         qs = r["queries"]["queries"]
         for what, get in (("every saved query under 1 s (a read after the first: whole tables read the answer "
