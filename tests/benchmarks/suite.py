@@ -898,7 +898,8 @@ def targets(results: list[dict[str, Any]], table: list[dict[str, Any]] | None = 
         add("incremental build (one file of ten changed) within 15% of the full build",
             f"{inc['few']['ratio']:.1%} for a few records ({inc['few']['seconds']:.1f} s), {inc['every']['ratio']:.1%} "
             f"for every person of the file ({inc['every']['seconds']:.1f} s), full {inc['full_s']:.1f} s", worst <= 0.15)
-    peaks = {k: v["peak_mb"] for k, v in r.items() if isinstance(v, dict) and "peak_mb" in v and k not in ("rdflib", "raw")}
+    # (the pairs' builds are the build step again, and their raw loads a baseline)
+    peaks = {k: v["peak_mb"] for k, v in r.items() if isinstance(v, dict) and "peak_mb" in v and k not in ("rdflib", "raw", "pairs")}
     over = {k: v for k, v in peaks.items() if v >= TARGETS["peak_mb"]}
     add("peak memory under 2 GB (repnet's steps)", ", ".join(f"{k} {v:,} MB" for k, v in peaks.items()), not over)
     if table and len(results) >= 2 and "persons" in results[-2] and "persons" in r:
