@@ -7,6 +7,7 @@ the packaged ``shapes.ttl``, so a new shape without fixtures fails here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from repnet.graph.ingest.shacl import Check, ShapesError, compile_shapes, packaged_checks, reads
+from repnet.graph.ingest.shacl import Check, ShapesError, Violation, compile_shapes, jobs, packaged_checks, reads, run_checks
 from repnet.graph.ingest.validate import ENGINES, Report, validate_store
 from repnet.graph.store.embedded import EmbeddedStore, memory_store
 from repnet.ontology.resources import shapes_text
@@ -249,3 +250,30 @@ def test_a_derived_graph_is_read_by_no_check_and_the_same_triples_in_a_source_gr
     store.oxigraph.extend(ox.Quad(t.subject, t.predicate, t.object, GRAPH) for t in triples)
     found = {(local(v.shape), v.component, v.source is None) for v in validate_store(store, "fast").violations}
     assert ("DetentionShape", "Class", True) in found and ("DetentionShape", "MaxCount", False) in found
+
+
+def test_checks_run_together_report_what_each_reports_alone() -> None:
+    # every failing fixture in one graph: Class checks of several shapes against one class, and
+    # minCount / maxCount pairs, fire in the same joined queries
+    triples = [t for shape in SHAPES for t in ox.parse(fixture(shape, "fail").read_text(encoding="utf-8"),
+                                                       format=ox.RdfFormat.TURTLE)]
+    store = memory_store(ox.Quad(t.subject, t.predicate, t.object, GRAPH) for t in triples).oxigraph
+    checks = list(packaged_checks())
+    joined = [cs for cs, _ in jobs(checks) if len(cs) > 1]
+    assert {cs[0].component for cs in joined} == {"Class", "MinCount"}
+    assert [c.component for cs in joined if cs[0].component == "MinCount" for c in cs] == ["MinCount", "MaxCount"] * (
+        sum(1 for cs in joined if cs[0].component == "MinCount"))
+
+    def key(v: Violation) -> tuple[str, str, str | None, str, str | None]:
+        return v.focus, v.shape, v.path, v.component, v.value
+
+    together = run_checks(store, checks)
+    alone = [v for c in checks for v in run_checks(store, [dataclasses.replace(c, part=None, shares=None, pair=None)])]
+    assert sorted(set(map(key, together))) == sorted(set(map(key, alone)))
+    fired = {(v.component, v.shape) for v in together}
+    assert sum(1 for comp, _ in fired if comp == "Class") >= 2 and {"MinCount", "MaxCount"} <= {comp for comp, _ in fired}
+    # violations come in the order of the checks
+    order = {c: i for i, c in enumerate(checks)}
+    ranks = [order[next(c for c in checks if (c.shape, c.path, c.component, c.message) == (v.shape, v.path, v.component, v.message))]
+             for v in together]
+    assert ranks == sorted(ranks)
