@@ -79,10 +79,11 @@ def _key(row: Row) -> tuple[bool, str, str, str]:
 
 def _row(person: str, text: str) -> Row:
     """The :data:`Row` of one run of ``person`` (an IRI; ``text`` the run's literal)."""
-    f = dict(zip(_FIELDS, text.split("\t"), strict=True))
-    line = "\t".join([f"<{person}>"] + [_cell(f[c]) for c in COLUMNS[1:]])
-    label = f["personLabel"]
-    return f["first"], f["last"], line, "" if label == NONE else label
+    # the fields by position (_FIELDS), not as a dict: 264,000 runs at 100,000 persons
+    first, last, status, since, last_known, facility, source, label = text.split("\t")
+    line = "\t".join((f"<{person}>", _cell(label), _cell(facility), _cell(since), _cell(source), _cell(status),
+                      _cell(last_known)))
+    return first, last, line, "" if label == NONE else label
 
 def write_changed(store: ox.Store, base: str, directory: Path, previous: Path, persons: set[str]) -> int | None:
     """:func:`write` for a store whose runs differ from those of the generation ``previous`` only
