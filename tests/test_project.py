@@ -207,7 +207,7 @@ def test_reads_ahead_in_workers_project_what_reads_here_project(belarus_store: E
     assert unplanned == []  # _plan named every read the relations made: the workers read them all
     monkeypatch.setattr(P, "READ_WORKERS", 0)
     by_here = P.project(store, restricted=restricted)
-    assert len(unplanned) > 100
+    assert len(unplanned) > 40  # every read made here (at least one per predicate a relation reads)
     assert ahead.number_of_edges() == edges
     assert list(ahead.nodes(data=True)) == list(by_here.nodes(data=True))
     assert list(ahead.edges(keys=True, data=True)) == list(by_here.edges(keys=True, data=True))
