@@ -581,3 +581,13 @@ def test_network_reports_progress_only_when_it_projects(belarus_store: EmbeddedS
     calls.clear()
     P.network(store, progress=lambda stage, done, total: calls.append(done))
     assert calls == []
+
+
+def test_projection_reads_what_the_sources_state_not_what_the_build_derives(belarus_store: EmbeddedStore) -> None:
+    names = belarus_store.named_graphs()
+    assert "https://w3id.org/repnet/graph/derived" in names  # status periods, which hold rpn:heldAt too
+    assert P._Reader(belarus_store, restricted=False).sources == [
+        "https://w3id.org/repnet/graph/hrw-2025-12-15-belarus", "https://w3id.org/repnet/graph/wikidata-links"]
+    assert P._Reader(belarus_store, restricted=True).sources == [
+        "https://w3id.org/repnet/graph/hrw-2025-12-15-belarus", "https://w3id.org/repnet/graph/hrw-2025-12-15-belarus/restricted",
+        "https://w3id.org/repnet/graph/wikidata-links"]

@@ -342,7 +342,7 @@ class _Reader:
         # status periods no relation reads, nor the metadata and vocabulary)
         self.sources = [g for g in names if "graph/" in g and not g.endswith(("graph/meta", "graph/vocabulary"))
                         and not is_derived(g) and (restricted or not is_restricted(g))]
-        self.public = None if restricted else [g for g in names if not g.endswith("/restricted")]
+        self.public = None if restricted else [g for g in names if not is_restricted(g)]
         self.links: dict[str, Links] = {}  # predicate -> its links, read once
         self.steps: dict[Step, Links] = {}  # step -> its links, forwards or backwards
         self.typed: dict[tuple[str, ...], dict[str, set[str]]] = {}
