@@ -471,12 +471,11 @@ def query(obj: Ctx, query: str | None, expression: str | None, params: tuple[str
         raise UsageError(too_deep + ".")
     prepared = q.prepare(store, str(text), bindings, saved)
     graphs = q.source_graphs(store, sources) if sources else None
-    result = q.execute(store, prepared, graphs)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("turtle" if prepared.form in ("CONSTRUCT", "DESCRIBE") else "csv")
         if prepared.form in ("CONSTRUCT", "DESCRIBE") and fmt == "table":
             fmt = "turtle"
-    click.echo(q.render_result(result, prepared, fmt, obj.raw_csv), nl=False)
+    click.echo(q.answer_text(store, prepared, fmt, obj.raw_csv, graphs), nl=False)
 
 
 @cli.command()

@@ -112,3 +112,17 @@ def test_a_generation_that_cannot_be_written_is_answered_without_keeping(tmp_pat
     prepared = q.prepare(store, persons.text, {}, persons)
     assert terms(q.execute(store, prepared)) == terms(store.query(prepared.text))
     assert (store.generation / answers.DIR).read_text() == "not a directory"
+
+
+def test_a_kept_answer_prints_as_its_sparql_does_in_every_format(tmp_path: Path) -> None:
+    # a table or TSV is printed straight from the kept answer's text (q.answer_text); every format
+    # must print what the query evaluated afresh prints, on the first read (which keeps) and later
+    build(sorted((FIXTURES / "many-sources").glob("*.yaml")), tmp_path)
+    store = open_store(tmp_path)
+    for saved in whole_tables():
+        prepared = q.prepare(store, saved.text, {}, saved)
+        for fmt in ("table", "tsv", "csv", "json", "xml"):
+            fresh = q.render_result(store.query(prepared.text), prepared, fmt)
+            assert q.answer_text(store, prepared, fmt) == fresh, (saved.name, fmt)
+            assert saved.name in kept_files(store)
+            assert q.answer_text(store, prepared, fmt) == fresh, (saved.name, fmt)

@@ -34,12 +34,14 @@ def test_growth_is_the_exponent_between_the_two_largest_sizes() -> None:
 
 
 def _result(build: float, raw: float, query_s: dict[str, float], rdflib: dict[str, dict[str, float]],
-            analysis: dict[str, float], peaks: dict[str, int], first_s: dict[str, float] | None = None) -> dict:
+            analysis: dict[str, float], peaks: dict[str, int], first_s: dict[str, float] | None = None,
+            formats: dict[str, dict[str, float]] | None = None) -> dict:
     r = {"label": "100,000", "size": "100000", "persons": 100_000, "quads": 3_000_000,
          "build": {"seconds": build, "runs": 1, "quads": 3_000_000, "peak_mb": peaks["build"]},
          "raw": {"seconds": raw, "runs": 1, "peak_mb": 900},
          "queries": {"seconds": sum(query_s.values()), "runs": 1, "peak_mb": peaks["queries"],
-                     "queries": {k: {"seconds": v, "first_s": (first_s or query_s)[k], "runs": 3, "rows": 1}
+                     "queries": {k: {"seconds": v, "first_s": (first_s or query_s)[k], "runs": 3, "rows": 1,
+                                     **({"formats": formats[k]} if formats and k in formats else {})}
                                  for k, v in query_s.items()}},
          "rdflib": {"seconds": 300.0, "runs": 1, "peak_mb": 9000, "queries": rdflib},
          "analysis": {"seconds": sum(analysis.values()), "runs": 1, "peak_mb": peaks["analysis"],
@@ -51,12 +53,13 @@ def test_targets_report_each_miss_with_its_figure() -> None:
     r = _result(build=250.0, raw=100.0, query_s={"a": 0.5, "b": 0.01},
                 rdflib={"a": {"seconds": 2.0, "rows": 1}, "b": {"capped": 10.0}},
                 analysis={"projection": 70.0, "centrality": 10.0}, peaks={"build": 1500, "queries": 300, "analysis": 2500},
-                first_s={"a": 0.5, "b": 3.0})
+                first_s={"a": 0.5, "b": 3.0}, formats={"a": {"table": 1.25, "csv": 0.3, "json": 0.2}})
     got = {t["target"]: (t["measured"], t["met"]) for t in B.targets([r])}
     assert got == {
         "build within 2x of the raw Oxigraph bulk load": ("2.50x (250.0 s vs 100.0 s; CPU ? s vs ? s)", "no"),
-        "every saved query under 1 s (a read after the first: whole tables read the answer the generation keeps)":
-            ("2 of 2", "yes"),
+        # a later read is judged on its slowest output: the table of a took 1.25 s
+        "every saved query under 1 s (a read after the first: whole tables read the answer the generation keeps; "
+        "read, and written as a table, CSV and JSON)": ("1 of 2; over: a 1.2 s", "no"),
         "every saved query under 1 s on its first read after a build (SPARQL evaluated)": ("1 of 2; over: b 3.0 s", "no"),
         # rdflib is compared with the first read: both evaluate the SPARQL
         "every saved query at least 10x faster than plain rdflib (both evaluating the SPARQL)":
@@ -167,12 +170,13 @@ def test_a_cap_of_ten_times_the_embedded_time_counts_as_ten_times(tmp_path: Path
 
 def test_a_saved_run_renders_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     r = _result(build=150.0, raw=100.0, query_s={"a": 0.05}, rdflib={"a": {"seconds": 2.0, "rows": 1}},
-                analysis={"projection": 20.0}, peaks={"build": 1500, "queries": 300, "analysis": 1900})
+                analysis={"projection": 20.0}, peaks={"build": 1500, "queries": 300, "analysis": 1900},
+                formats={"a": {"table": 0.2, "csv": 0.1, "json": 0.08}})
     saved = tmp_path / "run.json"
     saved.write_text(json.dumps({"date": "2026-11-26", "seconds_total": 1306, "machine": "x86_64, 2 cores",
                                  "command": "python -m tests.benchmarks.suite", "raw": [r]}))
     B.main(["--render", str(saved)])
     out = capsys.readouterr().out
     assert out.startswith("repnet benchmark, 2026-11-26, x86_64, 2 cores; 1,306 s in all")
-    assert "| 100,000 | a | 1 | 50.00 | 50.00 | 3 | 2,000 | 40.00 |" in out
+    assert "| 100,000 | a | 1 | 50.00 | 50.00 | 200 | 100 | 80.00 | 3 | 2,000 | 40.00 |" in out
     assert "| build (repnet build, validated, on disk) | 150 | 1,500 |  |" in out

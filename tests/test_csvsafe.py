@@ -7,11 +7,12 @@ import csv
 import io
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from repnet.cli import cli
-from repnet.graph.csvsafe import NUMBER, csv_text, neutralise, tsv_text
+from repnet.graph.csvsafe import NUMBER, csv_cells_neutralised, csv_text, neutralise, tsv_terms_neutralised, tsv_text
 
 from .conftest import write
 from .fixtures.bad_sources import source
@@ -36,6 +37,29 @@ def test_csv_and_tsv_results_text() -> None:
     tsv = '?name\t?n\n"=1+1"@en\t-3\n"-4"^^<http://www.w3.org/2001/XMLSchema#integer>\t<http://x/=y>\n'
     assert tsv_text(tsv) == ('?name\t?n\n"\'=1+1"@en\t-3\n"-4"^^<http://www.w3.org/2001/XMLSchema#integer>\t'
                              '<http://x/=y>\n')
+
+
+# Values whose cells a spreadsheet would evaluate, values that only look like it (numbers, a
+# comma or line break before a trigger inside a quoted cell), and plain ones.
+_VALUES = ["=1+1", "+1", "-3", "-3 days", "@x", "\t=1", "\r=1", "\r\n=2", "a,=b", "a\n=b", '"=q"', "plain", "",
+           "x@y", "2-3"]
+
+
+@pytest.mark.parametrize("value", _VALUES)
+@pytest.mark.parametrize("where", range(3))
+def test_the_quick_look_never_passes_over_a_cell_to_neutralise(value: str, where: int) -> None:
+    # Oxigraph's CSV and TSV of a result holding the value in its first, middle or last column,
+    # as a literal (TSV writes its lexical form in quotes) and, for CSV, as the first row's cell
+    store = ox.Store()
+    cells = ['"plain"', '"plain"', '"plain"']
+    cells[where] = ox.Literal(value).__str__() if value else "UNDEF"
+    query = f"SELECT ?a ?b ?c WHERE {{ VALUES (?a ?b ?c) {{ ({' '.join(cells)}) (\"z\" \"y\" 4) }} }}"
+    for fmt, quick, slow in ((ox.QueryResultsFormat.CSV, csv_text, csv_cells_neutralised),
+                             (ox.QueryResultsFormat.TSV, tsv_text, tsv_terms_neutralised)):
+        text = (store.query(query).serialize(format=fmt) or b"").decode()
+        assert quick(text) == slow(text), (fmt, text)
+    headless = (store.query(query).serialize(format=ox.QueryResultsFormat.CSV) or b"").decode().split("\r\n", 1)[1]
+    assert csv_text(headless, header=False) == csv_cells_neutralised(headless, header=False)
 
 
 @pytest.fixture(scope="module")

@@ -466,3 +466,43 @@ def test_query_persons_by_a_surname_in_russian_form(store_dir: Path) -> None:
     assert list(csv.reader(io.StringIO(out))) == [
         ["person", "name", "variants", "occupations", "organizations", "sources"],
         [P + "maria-kalesnikava", "Maria Kalesnikava", "", "opposition figure", "", ID + "source/hrw-2025-12-15-belarus"]]
+
+
+# Every kind of term a result holds, and how a table shows it: data IRIs and vocabulary IRIs as
+# CURIEs, other IRIs whole, text that is a link shortened as an IRI is, numbers as numbers, a date as
+# its day, escapes as the characters they stand for, an unbound value as nothing.
+_TERMS = """SELECT ?v ?n WHERE { VALUES (?v ?n) {
+  (<https://w3id.org/repnet/id/person/x> 1) (<https://schema.org/Person> 2) (<http://example.org/a> 3)
+  (<urn:x-repnet:none> 4) ("https://w3id.org/repnet/id/org/y" 5) ("a\\tb \\"q\\" \\u00e9" 6) ("Minsk"@en 7)
+  ("2.50"^^<http://www.w3.org/2001/XMLSchema#decimal> 8) (1.5e3 9) (true 10) (-7 11)
+  ("2025-12-13"^^<http://www.w3.org/2001/XMLSchema#date> 12) ("2023-06"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> 13)
+  (UNDEF 14) ("<not an IRI>" 15) ("" 16) } } ORDER BY ?n"""
+_SHOWN = [("person:x", 1), ("schema:Person", 2), ("http://example.org/a", 3), ("urn:x-repnet:none", 4),
+          ("orgs:y", 5), ('a\tb "q" é', 6), ("Minsk", 7), ("2.5", 8), ("1500.0", 9), ("True", 10), ("-7", 11),
+          ("2025-12-13", 12), ("2023-06", 13), ("", 14), ("<not an IRI>", 15), ("", 16)]
+
+
+def test_a_table_shows_each_kind_of_term_as_its_plain_value() -> None:
+    store = EmbeddedStore(__import__("pyoxigraph").Store())
+    text = q.render_result(store.query(_TERMS), q.prepare(store, _TERMS, {}), "table")
+    width = max(len(v) for v, _ in _SHOWN)
+    lines = [f"{'v':<{width}}  n", "-" * width + "  --"]
+    lines += [f"{v:<{width}}  {n}".rstrip() for v, n in _SHOWN]
+    assert text == "\n".join(lines) + "\n(16 rows)\n"
+
+
+def test_tables_read_from_the_results_text_show_what_the_terms_show(belarus_store: EmbeddedStore) -> None:
+    # the table is read from Oxigraph's TSV of the result; the same rows read as terms
+    # (rows_of, which the API and exports use) and shown cell by cell must give the same text
+    from repnet.graph.output import render
+
+    short = q._shortener()
+    for saved in q.saved_queries().values():
+        if any(p.required for p in saved.params):
+            continue
+        prepared = q.prepare(belarus_store, saved.text, {}, saved)
+        columns, rows = q.rows_of(belarus_store.query(prepared.text))
+        shown = [{c: short(v) if isinstance(v, str) and v.startswith(("http:", "https:", "urn:")) else v
+                  for c, v in r.items()} for r in rows]
+        expected = render(shown, columns, "table") + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+        assert q.render_result(belarus_store.query(prepared.text), prepared, "table") == expected, saved.name

@@ -46,13 +46,19 @@ def kept(store: Any, name: str, text: str) -> Any:
     """The answer of saved query ``name`` (its ``text`` with no parameters bound) over every graph
     ``store`` shows: read from the generation's kept answer, or evaluated and kept. ``store`` is an
     embedded store with a generation directory."""
+    return ox.parse_query_results(kept_tsv(store, name, text), format=TSV)
+
+
+def kept_tsv(store: Any, name: str, text: str) -> bytes:
+    """:func:`kept` as the SPARQL TSV results text it is kept as (what a table or TSV output reads
+    without parsing it into terms and writing it again)."""
     path = path_for(store.generation, name, text, store.visible_graphs())
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError:  # not kept yet (or the generation keeps nothing)
         data = store.query(text).serialize(format=TSV)
         _keep(path, data)
-    return ox.parse_query_results(data, format=TSV)
+        return bytes(data)
 
 
 def _keep(path: Path, data: bytes) -> None:

@@ -296,9 +296,40 @@ def indexed(store: Store, prepared: Prepared) -> Any:
         return None
     if prepared.saved == "detained-on":
         return dayindex.answer(store.generation, prepared.values["date"]) if store.public_only else None
-    if prepared.form == "SELECT" and not prepared.values:
+    if _kept(store, prepared):
         return answers.kept(store, prepared.saved, prepared.text)
     return None
+
+
+def _kept(store: Store, prepared: Prepared) -> bool:
+    """Whether ``store`` keeps the answer of ``prepared`` (:func:`indexed`): a saved SELECT read
+    without parameters, other than ``detained-on``, from an embedded store generation."""
+    from ..store.embedded import EmbeddedStore
+
+    return (isinstance(store, EmbeddedStore) and store.generation is not None and prepared.saved is not None
+            and prepared.saved != "detained-on" and prepared.form == "SELECT" and not prepared.values)
+
+
+def answer_text(store: Store, prepared: Prepared, fmt: str, raw: bool = False, graphs: list[str] | None = None) -> str:
+    """:func:`execute`, then :func:`render_result`: the text `repnet query` prints. A whole table's
+    kept answer (:mod:`repnet.graph.ask.answers`) is shown as a table or TSV straight from the
+    SPARQL TSV text it is kept as, not parsed into terms and written again (0.3-0.6 s of
+    ``detentions`` at 100,000 persons)."""
+    if fmt in ("table", "tsv") and graphs is None and _kept(store, prepared) and not any(from_clauses(prepared.text)):
+        from ..csvsafe import tsv_text
+        from . import answers
+
+        assert prepared.saved is not None
+        try:
+            text = answers.kept_tsv(store, prepared.saved, prepared.text).decode()
+        except SyntaxError as e:
+            raise QueryError(f"SPARQL syntax error: {locate(str(e), prepared.text)}") from None
+        except (OSError, RuntimeError, ValueError) as e:
+            raise QueryError(f"the query failed: {e}") from None
+        if fmt == "tsv":
+            return _ends_line(tsv_text(text, raw))
+        return _table_lines(*_table_of_tsv(text))
+    return render_result(execute(store, prepared, graphs), prepared, fmt, raw)
 
 
 def load_text(spec: str) -> tuple[str, SavedQuery | None]:
@@ -323,15 +354,90 @@ def load_text(spec: str) -> tuple[str, SavedQuery | None]:
 # ------------------------------------------------------------------------- output
 
 
-def _short(iri: str) -> str:
-    from ...ontology.namespaces import PREFIXES, data_base, data_prefixes
+@functools.lru_cache(maxsize=8)
+def _namespaces(base: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The namespaces tables abbreviate (the vocabularies' and those of data IRIs under ``base``)
+    as one pattern that matches the longest of them an IRI starts with, and each one's prefix (the
+    first that names it)."""
+    from ...ontology.namespaces import PREFIXES, data_prefixes
 
-    table = {**PREFIXES, **data_prefixes(data_base())}
-    best = max((ns for ns in table.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    prefix = next(p for p, ns in table.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
+    prefix_of: dict[str, str] = {}
+    for prefix, ns in {**PREFIXES, **data_prefixes(base)}.items():
+        prefix_of.setdefault(ns, prefix)
+    # alternatives are tried in order, so the longest namespace that matches is the one found
+    return re.compile("|".join(re.escape(ns) for ns in sorted(prefix_of, key=len, reverse=True))), prefix_of
+
+
+def _shortener() -> Any:
+    """IRI -> CURIE under the longest namespace it starts with (the IRI itself when none)."""
+    from ...ontology.namespaces import data_base
+
+    pattern, prefix_of = _namespaces(data_base())
+
+    def short(iri: str) -> str:
+        m = pattern.match(iri)
+        return f"{prefix_of[m.group()]}:{iri[m.end():]}" if m else iri
+
+    return short
+
+
+_LINKS = ("http:", "https:", "urn:")  # values a table shows as CURIEs where a namespace fits
+
+
+def _table_of_tsv(text: str) -> tuple[list[str], list[list[str]]]:
+    """A SELECT's columns and its rows as the cells a table shows, read from its SPARQL TSV
+    results text (as Oxigraph writes them: a line per row after the header, none in a result of
+    no columns).
+
+    What :func:`rows_of` and :func:`repnet.graph.output.shown` give, without a term object or a
+    dict per row: at 100,000 persons the table of ``detentions`` (150k rows) took 4.8 s that way.
+    A cell is an IRI, text without escapes (in a language or not, taken as it is), or else read by
+    :func:`repnet.graph.terms.from_tsv`, which gives what :func:`repnet.graph.terms.to_python`
+    gives for its term; text that is a link is shortened to a CURIE, as on every table."""
+    from ..output import shown
+    from ..terms import from_tsv
+
+    lines = text.split("\n")
+    if not lines[0]:  # no columns: an empty line per row
+        return [], [[] for _ in range(text.count("\n") - 1)]
+    columns = [v[1:] for v in lines[0].split("\t")]
+    short = _shortener()
+    # each distinct cell is read once: most columns repeat a few values (a kind, a facility, a
+    # source, a date), which a lookup finds in a tenth of the time reading them again takes
+    seen: dict[str, str] = {"": ""}
+
+    def cell(c: str) -> str:
+        seen[c] = s = read(c)
+        return s
+
+    def read(c: str) -> str:
+        first = c[0]
+        if first == "<":
+            v = c[1:-1]
+        elif first == '"' and "\\" not in c and ((end := c.rfind('"')) == len(c) - 1 or c[end + 1] == "@"):
+            v = c[1:end]  # text, or text in a language
+        else:
+            value = from_tsv(c)
+            if not isinstance(value, str):
+                return shown(value)
+            v = value
+        return short(v) if v.startswith(_LINKS) else v
+
+    rows = lines[1:]
+    if rows and not rows[-1]:
+        rows.pop()
+    return columns, [[seen[c] if c in seen else cell(c) for c in line.split("\t")] for line in rows]
+
+
+def _table_lines(columns: list[str], cells: list[list[str]]) -> str:
+    """A table and its count of rows, as `repnet query` prints them."""
+    from ..output import table_text
+
+    return table_text(columns, cells) + f"\n({len(cells)} row{'s' if len(cells) != 1 else ''})\n"
+
+
+def _ends_line(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
 
 
 def rows_of(result: Any) -> tuple[list[str], list[dict[str, Any]]]:
@@ -346,8 +452,6 @@ def rows_of(result: Any) -> tuple[list[str], list[dict[str, Any]]]:
 def render_result(result: Any, prepared: Prepared, fmt: str, raw: bool = False) -> str:
     """Text for a query result in the requested format (always ends with a newline). CSV/TSV cells a
     spreadsheet would evaluate are neutralised unless ``raw`` (:mod:`repnet.graph.csvsafe`)."""
-    from ..output import render
-
     if prepared.form == "ASK":
         if fmt in RESULTS and fmt in ("json", "xml"):
             return (result.serialize(format=RESULTS[fmt]) or b"").decode() + "\n"
@@ -366,11 +470,8 @@ def render_result(result: Any, prepared: Prepared, fmt: str, raw: bool = False) 
         from ..csvsafe import csv_text, tsv_text
 
         text = (result.serialize(format=RESULTS[fmt]) or b"").decode()
-        text = csv_text(text, raw) if fmt == "csv" else tsv_text(text, raw) if fmt == "tsv" else text
-        return text if text.endswith("\n") else text + "\n"
-    columns, rows = rows_of(result)
-    shown = [{c: (_short(v) if isinstance(v, str) and re.match(r"^(https?|urn):", v) else v) for c, v in r.items()} for r in rows]
-    return render(shown, columns, "table") + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+        return _ends_line(csv_text(text, raw) if fmt == "csv" else tsv_text(text, raw) if fmt == "tsv" else text)
+    return _table_lines(*_table_of_tsv((result.serialize(format=ox.QueryResultsFormat.TSV) or b"").decode()))
 
 
 def list_text(fmt: str = "table") -> str:
