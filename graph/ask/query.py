@@ -301,22 +301,23 @@ def indexed(store: Store, prepared: Prepared) -> Any:
     from ..store.embedded import EmbeddedStore
     from . import answers, dayindex
 
-    if not isinstance(store, EmbeddedStore) or store.generation is None or prepared.saved is None:
-        return None
-    if prepared.saved == "detained-on":
-        return dayindex.answer(store.generation, prepared.values["date"]) if store.public_only else None
     if _kept(store, prepared):
+        assert prepared.saved is not None
         return answers.kept(store, prepared.saved, prepared.text)
+    if prepared.saved == "detained-on" and isinstance(store, EmbeddedStore) and store.generation is not None:
+        return dayindex.answer(store.generation, prepared.values["date"]) if store.public_only else None
     return None
 
 
 def _kept(store: Store, prepared: Prepared) -> bool:
     """Whether ``store`` keeps the answer of ``prepared`` (:func:`indexed`): a saved SELECT read
-    without parameters, other than ``detained-on``, from an embedded store generation."""
+    without parameters and without FROM, other than ``detained-on``, from an embedded store
+    generation."""
     from ..store.embedded import EmbeddedStore
 
     return (isinstance(store, EmbeddedStore) and store.generation is not None and prepared.saved is not None
-            and prepared.saved != "detained-on" and prepared.form == "SELECT" and not prepared.values)
+            and prepared.saved != "detained-on" and prepared.form == "SELECT" and not prepared.values
+            and not any(from_clauses(prepared.text)))
 
 
 def answer_text(store: Store, prepared: Prepared, fmt: str, raw: bool = False, graphs: list[str] | None = None) -> str:
@@ -324,7 +325,7 @@ def answer_text(store: Store, prepared: Prepared, fmt: str, raw: bool = False, g
     kept answer (:mod:`repnet.graph.ask.answers`) is shown as a table or TSV straight from the
     SPARQL TSV text it is kept as, not parsed into terms and written again (0.3-0.6 s of
     ``detentions`` at 100,000 persons)."""
-    if fmt in ("table", "tsv") and graphs is None and _kept(store, prepared) and not any(from_clauses(prepared.text)):
+    if fmt in ("table", "tsv") and graphs is None and _kept(store, prepared):
         from ..csvsafe import tsv_text
         from . import answers
 
