@@ -15,14 +15,17 @@ from functools import cache
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SDO, SH, SKOS
 
 import repnet.graph.ingest.records as records_module
-from repnet.ontology.namespaces import DEFAULT_BASE, ORG, PREFIXES, RPN, data_prefixes
+from repnet.ontology import namespaces
+from repnet.ontology.namespaces import DEFAULT_BASE, PREFIXES, data_prefixes
 from repnet.ontology.resources import mapping, read_text
 
+# these tests read the ontology as rdflib graphs: rdflib terms (repnet's own namespaces give strings)
+RPN, ORG = Namespace(namespaces.RPN), Namespace(namespaces.ORG)
 ONTOLOGY = URIRef("https://w3id.org/repnet/ontology")
 CLASS, OBJECT, DATA = OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty
 KINDS = (CLASS, OBJECT, DATA)

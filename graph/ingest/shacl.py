@@ -34,15 +34,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from ...ontology.namespaces import RDFS, SH, XSD
+from ...ontology import namespaces
 from ...ontology.resources import shapes_text
 from ..progress import Progress
 
+SH = Namespace(namespaces.SH)  # the shapes are read as an rdflib graph: rdflib terms (URIRef)
 RPNS_ACROSS = URIRef("https://w3id.org/repnet/shapes#acrossSources")
 SUPPORTED_PROPERTY = {
     RPNS_ACROSS, SH.path, SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.hasValue,
